@@ -1,0 +1,63 @@
+# familyreach: the project's front door. `make demo` and `make test` work on a fresh machine
+# with python3 and make: uv is installed when missing, and uv installs everything else.
+
+UV := sh scripts/uv.sh
+RUN := $(UV) run --locked
+PYTEST := $(RUN) pytest
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help sync demo demo-data serve test test-unit test-browser test-postgres lint format bench assets clean chromium
+
+help:
+	@echo "make demo           set up and serve the demo on http://$(HOST):$(PORT) (SQLite, real Norfolk data)"
+	@echo "make test           the whole test suite on SQLite, browser tests included"
+	@echo "make test-unit      the suite without the browser tests"
+	@echo "make test-browser   the browser tests only (Playwright + Debian's Chromium + axe-core)"
+	@echo "make test-postgres  the suite (no browser tests) on a throw-away PostgreSQL cluster"
+	@echo "make lint           ruff and mypy"
+	@echo "make bench          benchmarks, printing figures (see docs/benchmarks.md)"
+	@echo "make assets         rebuild the committed GOV.UK Frontend, Leaflet and Chart.js files (needs Node)"
+
+sync:
+	$(UV) sync --locked
+
+demo: sync
+	$(RUN) familyreach migrate --noinput
+	FAMILYREACH_DEMO_MODE=true $(RUN) familyreach demo setup
+	FAMILYREACH_DEMO_MODE=true HOST=$(HOST) PORT=$(PORT) $(RUN) sh scripts/serve-demo.sh
+
+test: sync chromium
+	$(PYTEST)
+
+test-unit: sync
+	$(PYTEST) -m "not browser"
+
+test-browser: sync chromium
+	$(PYTEST) -m browser
+
+test-postgres: sync
+	scripts/with-postgres.sh $(PYTEST) -m "not browser"
+
+chromium:
+	sh scripts/ensure-chromium.sh
+
+lint: sync
+	$(RUN) ruff check src tests benchmarks
+	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) mypy
+
+format: sync
+	$(RUN) ruff check --fix src tests benchmarks
+	$(RUN) ruff format src tests benchmarks
+
+bench: sync
+	$(UV) sync --locked --group bench
+	$(RUN) --group bench python benchmarks/run_all.py
+
+assets:
+	npm ci --no-audit --no-fund
+	sh scripts/build-assets.sh
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,10 @@
+from familyreach.accounts.services import DEMO_PASSWORD, demo_accounts_ensure
+from familyreach.core.output import Output
+
+
+def load(stdout: Output) -> None:
+    users = demo_accounts_ensure()
+    stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):\n")
+    for user in users:
+        roles = ", ".join(role.label for role in user.roles)
+        stdout.write(f"  {user.username:<16} {roles}\n")

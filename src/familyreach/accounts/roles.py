@@ -1,0 +1,61 @@
+"""The roles staff and volunteers hold, and what each may do.
+
+Roles are Django groups. Object-level rules (which family, which district) live in each app's
+`rules.py`; this module says only which model permissions each role carries. Apps add their
+permissions here as they are built, so one file answers "what can a planner do?".
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    MANAGER = "manager"
+    PLANNER = "planner"
+    FAMILY_WORKER = "family_worker"
+    OUTREACH_WORKER = "outreach_worker"
+    VOLUNTEER_COORDINATOR = "volunteer_coordinator"
+    VOLUNTEER = "volunteer"
+    COMMUNITY_GROUP_ADMIN = "community_group_admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.MANAGER: "Service manager",
+    Role.PLANNER: "Commissioner or planner",
+    Role.FAMILY_WORKER: "Family support worker",
+    Role.OUTREACH_WORKER: "Outreach worker",
+    Role.VOLUNTEER_COORDINATOR: "Volunteer coordinator",
+    Role.VOLUNTEER: "Peer supporter (volunteer)",
+    Role.COMMUNITY_GROUP_ADMIN: "Community group admin",
+}
+
+# Roles that can see personal data about families. In production they must use two-factor
+# authentication (settings.REQUIRE_TWO_FACTOR).
+ROLES_WITH_FAMILY_DATA: frozenset[Role] = frozenset(
+    {
+        Role.MANAGER,
+        Role.FAMILY_WORKER,
+        Role.OUTREACH_WORKER,
+        Role.VOLUNTEER_COORDINATOR,
+        Role.VOLUNTEER,
+    }
+)
+
+# "app_label.codename" per role. Codenames that do not exist yet (an app not installed) are
+# skipped by `roles_sync`, so this list can run ahead of the code.
+ROLE_PERMISSIONS: dict[Role, set[str]] = {
+    Role.MANAGER: set(),
+    Role.PLANNER: set(),
+    Role.FAMILY_WORKER: set(),
+    Role.OUTREACH_WORKER: set(),
+    Role.VOLUNTEER_COORDINATOR: set(),
+    Role.VOLUNTEER: set(),
+    Role.COMMUNITY_GROUP_ADMIN: set(),
+}
+
+
+def role_permissions(role: Role) -> set[str]:
+    return ROLE_PERMISSIONS[role]

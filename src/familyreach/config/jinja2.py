@@ -1,0 +1,65 @@
+"""The Jinja2 environment for our pages: GOV.UK Frontend macros plus Django's helpers."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+
+
+def url(viewname: str, *args: Any, **kwargs: Any) -> str:
+    """`url("geo:areas")` in a template, like Django's `{% url %}`."""
+    return reverse(viewname, args=args or None, kwargs=kwargs or None)
+
+
+def localtime(value: Any, fmt: str = "%-d %B %Y, %-I:%M%p") -> str:
+    """Times are stored in UTC and shown in Europe/London, GOV.UK style (5:30pm)."""
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime(fmt).replace("AM", "am").replace("PM", "pm")
+
+
+def field_error(form: Any, name: str) -> dict[str, str] | None:
+    """The GOV.UK `errorMessage` for one field of a bound Django form, or None."""
+    if not form or name not in form.fields or not form[name].errors:
+        return None
+    return {"text": str(form[name].errors[0])}
+
+
+def error_items(form: Any) -> list[dict[str, str]]:
+    """The GOV.UK error summary list for a bound Django form, each linking to its field."""
+    anchor = getattr(form, "error_anchor", "main-content")
+    items = [{"text": str(error), "href": f"#{anchor}"} for error in form.non_field_errors()]
+    for field in form:
+        items.extend(
+            {"text": str(error), "href": f"#{field.id_for_label}"} for error in field.errors
+        )
+    return items
+
+
+def environment(**options: Any) -> Environment:
+    # Django passes a FileSystemLoader over every app's `jinja2/` folder; we put the GOV.UK
+    # Frontend macros beside it under their documented prefix.
+    app_loader = options.pop("loader", None) or FileSystemLoader(options.pop("searchpath", []))
+    options["loader"] = ChoiceLoader(
+        [
+            app_loader,
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    options.setdefault("extensions", []).append("jinja2.ext.do")
+    env = Environment(**options)  # noqa: S701 (autoescape is on in settings.TEMPLATES)
+    env.globals.update(
+        {
+            "static": static,
+            "url": url,
+            "get_messages": messages.get_messages,
+            "field_error": field_error,
+            "error_items": error_items,
+        }
+    )
+    env.filters.update({"intcomma": intcomma, "localtime": localtime})
+    return env

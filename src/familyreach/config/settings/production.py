@@ -1,0 +1,37 @@
+"""Production: every secret comes from the environment, and nothing insecure is defaulted.
+
+A missing required variable stops start-up with a message naming it, so a bad deploy fails
+at once rather than running with a guessable key or the wrong database.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env
+
+REQUIRED_VARIABLES = ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
+_missing = [name for name in REQUIRED_VARIABLES if not env.str(name, default="")]
+if _missing:
+    raise ImproperlyConfigured(
+        "familyreach production settings need these environment variables: "
+        + ", ".join(_missing)
+        + ". See sample.env and docs/runbooks/deploy-postgresql.md."
+    )
+
+DEBUG = False
+DEMO_MODE = False
+SECRET_KEY = env.str("SECRET_KEY")
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
+    raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters.")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+DATABASES = {"default": env.db_url("DATABASE_URL")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+REQUIRE_TWO_FACTOR = env.bool("FAMILYREACH_REQUIRE_TWO_FACTOR", default=True)
+
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True

@@ -1,0 +1,150 @@
+"""Sign in, sign out, lockout, demo accounts and two-factor authentication."""
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client, override_settings
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from familyreach.accounts.models import User
+from familyreach.accounts.roles import Role
+from familyreach.accounts.services import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_accounts_ensure
+from tests.conftest import STAFF_PASSWORD
+
+
+def sign_in(client: Client, username: str, password: str) -> object:
+    return client.post("/staff/sign-in", {"username": username, "password": password})
+
+
+@pytest.mark.django_db
+def test_a_staff_url_sends_an_anonymous_user_to_sign_in(client: Client) -> None:
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/sign-in?next=/staff/"
+
+
+@pytest.mark.django_db
+def test_sign_in_and_sign_out(client: Client, planner: User) -> None:
+    response = sign_in(client, planner.username, STAFF_PASSWORD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"
+    staff_page = client.get("/staff/")
+    assert staff_page.status_code == 200
+    assert "Commissioner or planner" in staff_page.content.decode()
+
+    signed_out = client.post("/staff/sign-out")
+    assert signed_out.status_code == 302
+    assert client.get("/staff/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_out_refuses_get(client: Client, planner: User) -> None:
+    client.force_login(planner)
+    assert client.get("/staff/sign-out").status_code == 405
+    assert client.get("/staff/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_wrong_password_shows_a_govuk_error_summary(client: Client, planner: User) -> None:
+    response = sign_in(client, planner.username, "not-the-password")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html
+    assert "Enter a correct username and password" in html
+    assert "<title>Error: Sign in" in html
+
+
+@pytest.mark.django_db
+def test_empty_sign_in_names_each_missing_field(client: Client) -> None:
+    html = sign_in(client, "", "").content.decode()
+    assert "Enter your username" in html
+    assert "Enter your password" in html
+    assert 'href="#id_username"' in html
+
+
+@pytest.mark.django_db
+def test_five_failures_lock_the_account_even_with_the_right_password(
+    client: Client, planner: User
+) -> None:
+    for _ in range(5):
+        sign_in(client, planner.username, "wrong-password")
+    locked = sign_in(client, planner.username, STAFF_PASSWORD)
+    assert locked.status_code == 429
+    assert "Your account is locked" in locked.content.decode()
+    assert client.get("/staff/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_four_failures_do_not_lock(client: Client, planner: User) -> None:
+    for _ in range(4):
+        sign_in(client, planner.username, "wrong-password")
+    assert sign_in(client, planner.username, STAFF_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(DEMO_MODE=True)
+def test_demo_accounts_sign_in_in_demo_mode(client: Client) -> None:
+    demo_accounts_ensure()
+    demo_accounts_ensure()  # idempotent
+    assert get_user_model().objects.filter(is_demo_account=True).count() == len(DEMO_ACCOUNTS)
+    for username, role, _ in DEMO_ACCOUNTS:
+        user = User.objects.get(username=username)
+        assert user.roles == {role}
+    assert sign_in(client, "demo-manager", DEMO_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_demo_accounts_are_refused_outside_demo_mode(client: Client) -> None:
+    with override_settings(DEMO_MODE=True):
+        demo_accounts_ensure()
+    response = sign_in(client, "demo-planner", DEMO_PASSWORD)
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_accounts_cannot_be_created_outside_demo_mode() -> None:
+    with pytest.raises(PermissionError, match="FAMILYREACH_DEMO_MODE"):
+        demo_accounts_ensure()
+
+
+@pytest.mark.django_db
+@override_settings(REQUIRE_TWO_FACTOR=True)
+def test_family_data_roles_must_set_up_two_factor(
+    client: Client, make_user: Callable[..., User]
+) -> None:
+    worker = make_user(Role.FAMILY_WORKER)
+    sign_in(client, worker.username, STAFF_PASSWORD)
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/two-factor")
+
+    setup_page = client.get("/staff/two-factor")
+    assert "Set up two-factor authentication" in setup_page.content.decode()
+    device = TOTPDevice.objects.get(user=worker)
+    wrong = client.post("/staff/two-factor", {"token": "000000"})
+    if totp(device.bin_key) == 0:  # pragma: no cover - one chance in a million
+        pytest.fail("the current TOTP code happened to be 000000; rerun")
+    assert wrong.status_code == 400
+    assert "wrong or has expired" in wrong.content.decode()
+
+    too_soon = client.post("/staff/two-factor", {"token": "000000"})
+    assert "Too many wrong codes" in too_soon.content.decode()
+    device.refresh_from_db()
+    device.throttle_reset()  # as if the back-off had passed
+
+    code = f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
+    verified = client.post("/staff/two-factor", {"token": code, "next": "/staff/"})
+    assert verified.status_code == 302
+    assert client.get("/staff/").status_code == 200
+    device.refresh_from_db()
+    assert device.confirmed
+
+
+@pytest.mark.django_db
+@override_settings(REQUIRE_TWO_FACTOR=True)
+def test_roles_without_family_data_do_not_need_two_factor(client: Client, planner: User) -> None:
+    sign_in(client, planner.username, STAFF_PASSWORD)
+    assert client.get("/staff/").status_code == 200

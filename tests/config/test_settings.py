@@ -1,0 +1,74 @@
+"""Production settings refuse to start without their secrets, and pass `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "k" * 20 + "-production-secret-value-" + "z" * 20
+
+
+def run_with_production_settings(
+    environment: dict[str, str], *arguments: str
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"}
+    }
+    env.update(environment)
+    env["DJANGO_SETTINGS_MODULE"] = "familyreach.config.settings.production"
+    return subprocess.run(
+        [sys.executable, str(REPOSITORY / "manage.py"), *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPOSITORY,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = run_with_production_settings(
+        {"DATABASE_URL": "sqlite:////tmp/x.sqlite3", "ALLOWED_HOSTS": "example.org"}, "check"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert "need these environment variables" in result.stderr
+
+
+def test_production_names_every_missing_variable() -> None:
+    result = run_with_production_settings({}, "check")
+    assert result.returncode != 0
+    for name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"):
+        assert name in result.stderr
+
+
+def test_production_refuses_a_short_secret_key() -> None:
+    result = run_with_production_settings(
+        {
+            "SECRET_KEY": "short",
+            "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
+            "ALLOWED_HOSTS": "example.org",
+        },
+        "check",
+    )
+    assert result.returncode != 0
+    assert "at least 50 characters" in result.stderr
+
+
+@pytest.mark.parametrize("database_url", ["sqlite:////tmp/familyreach-deploy-check.sqlite3"])
+def test_check_deploy_is_clean_with_production_settings(database_url: str) -> None:
+    result = run_with_production_settings(
+        {"SECRET_KEY": GOOD_SECRET, "DATABASE_URL": database_url, "ALLOWED_HOSTS": "example.org"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
