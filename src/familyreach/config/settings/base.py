@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "familyreach.core",
     "familyreach.accounts",
     "familyreach.web",
+    "familyreach.geo",
 ]
 
 MIDDLEWARE = [
