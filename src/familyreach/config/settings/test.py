@@ -16,3 +16,5 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 if not env.str("DATABASE_URL", default=""):
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+# Static files come from the app folders (finders); there is no collected STATIC_ROOT.
+STATIC_ROOT = None
