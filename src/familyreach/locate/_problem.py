@@ -211,7 +211,9 @@ def _index_mask(values: Iterable[int] | None, m: int, name: str) -> BoolArray:
     return mask
 
 
-def _quota_array(spec: QuotaSpec, labels: tuple[Hashable, ...], default: int, name: str) -> IntArray:
+def _quota_array(
+    spec: QuotaSpec, labels: tuple[Hashable, ...], default: int, name: str
+) -> IntArray:
     values = np.full(len(labels), default, dtype=np.int64)
     if spec is None:
         return values
@@ -343,7 +345,7 @@ def select_cheapest(score: FloatArray, rules: SiteRules, p: int) -> BoolArray:
     m = rules.m
     chosen = rules.forced.copy()
     free = rules.allowed & ~chosen
-    order = np.flatnonzero(free)[np.argsort(score[: m][free], kind="stable")]
+    order = np.flatnonzero(free)[np.argsort(score[:m][free], kind="stable")]
     if not rules.has_quotas:
         need = p - int(chosen.sum())
         chosen[order[:need]] = True
