@@ -50,6 +50,10 @@ def solve_milp(
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     h.setOptionValue("mip_abs_gap", 1e-9)
     h.setOptionValue("random_seed", 0)
+    if relax:
+        # Interior point is far quicker than simplex on these degenerate covering LPs.
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "off")
     lp = highspy.HighsLp()
     lp.num_col_ = int(cost.size)
     lp.num_row_ = int(csc.shape[0])

@@ -106,7 +106,7 @@ class Costs:
         )
 
 
-def _indptr_after_mask(indptr: IntArray, keep: BoolArray) -> IntArray:
+def _indptr_after_mask(indptr: npt.NDArray[np.integer[Any]], keep: BoolArray) -> IntArray:
     kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
     return kept_before[indptr]
 
@@ -140,7 +140,7 @@ class SiteRules:
 def check_costs(costs: Any, name: str = "costs") -> Costs:
     """Validate a dense array or scipy sparse matrix of non-negative finite costs."""
     if sp.issparse(costs):
-        csr = sp.csr_array(costs, dtype=np.float64)
+        csr = sp.csr_array(costs.tocsr().astype(np.float64))  # type: ignore[attr-defined]
         csr.sum_duplicates()
         csr.sort_indices()
         if csr.ndim != 2:
