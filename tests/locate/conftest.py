@@ -81,7 +81,7 @@ def instances(draw: Callable[..., object], with_rules: bool = True) -> Instance:
 
 
 def satisfies(instance: Instance, sites: tuple[int, ...] | list[int]) -> bool:
-    chosen = set(int(j) for j in sites)
+    chosen = {int(j) for j in sites}
     if not set(instance.forced) <= chosen or chosen & set(instance.excluded):
         return False
     if instance.groups is None:

@@ -37,7 +37,7 @@ def solve_milp(
     maximise: bool = False,
     start: FloatArray | None = None,
     relax: bool = False,
-    mip_rel_gap: float = 1e-9,
+    mip_rel_gap: float = 1e-7,
 ) -> MilpOutcome:
     """Solve ``min/max cost·x`` s.t. ``row_lower ≤ A x ≤ row_upper``, bounds and integrality.
 
@@ -48,7 +48,6 @@ def solve_milp(
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
-    h.setOptionValue("mip_abs_gap", 1e-9)
     h.setOptionValue("random_seed", 0)
     if relax:
         # Interior point is far quicker than simplex on these degenerate covering LPs.
