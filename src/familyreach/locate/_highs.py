@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import os
+
 import highspy
 import numpy as np
 import scipy.sparse as sp
@@ -45,7 +47,7 @@ def solve_milp(
     """
     csc = sp.csc_array(matrix, dtype=np.float64)
     h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", bool(os.environ.get("FAMILYREACH_LOCATE_HIGHS_LOG")))
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     h.setOptionValue("random_seed", 0)
