@@ -24,9 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from locate_instances import england_scale, norfolk, random_euclidean  # noqa: E402
-
-from familyreach.locate import max_coverage, p_median  # noqa: E402
+from familyreach.locate import max_coverage, p_median
+from locate_instances import england_scale, norfolk, random_euclidean
 
 PUBLISHED = {  # spopt + HiGHS on a 2-core machine, docs LOCATE-NOTES.md
     "p-median 1000x200 p=10": (148.0, "optimal, 2.3 GB"),
