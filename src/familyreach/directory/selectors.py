@@ -212,7 +212,7 @@ def _box_tuple(box: Any) -> tuple[float, float, float, float]:
 def distances_km(
     latitude: float, longitude: float, latitudes: Sequence[float], longitudes: Sequence[float]
 ) -> list[float]:
-    from familyreach.geo.distance import haversine_km  # type: ignore[import-untyped]
+    from familyreach.geo.distance import haversine_km
 
     if not latitudes:
         return []
