@@ -65,7 +65,7 @@ class FindForm(forms.Form):
         error_messages={"required": "Enter a postcode or the name of a town or village"},
     )
     radius = forms.TypedChoiceField(
-        label="Distance", choices=RADIUS_CHOICES, coerce=int, required=False, empty_value=5
+        label="Distance", choices=RADIUS_CHOICES, coerce=int, required=False, empty_value=None
     )
     age = forms.ChoiceField(label="Child's age", choices=AGE_CHOICES, required=False)
     category = forms.MultipleChoiceField(
@@ -87,7 +87,7 @@ class FindForm(forms.Form):
         choices=[(str(n), str(n)) for n in range(1, 1001)],
         coerce=int,
         required=False,
-        empty_value=1,
+        empty_value=None,
         error_messages={"invalid_choice": "Page must be a number from 1 to 1000"},
     )
 
@@ -181,7 +181,7 @@ class SupportRequestForm(forms.Form):
         return phone
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("children_ages") and not data.get("expecting_baby"):
             self.add_error(
                 "children_ages", "Enter the children's ages, or tick that you are expecting a baby"
@@ -230,7 +230,7 @@ class ServiceForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         low, high = data.get("minimum_age"), data.get("maximum_age")
         if low is not None and high is not None and low > high:
             self.add_error(

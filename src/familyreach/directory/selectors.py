@@ -30,6 +30,7 @@ from familyreach.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from familyreach.geo.distance import bounding_box, haversine_km
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -191,32 +192,15 @@ def bounding_box_degrees(
     latitude: float, longitude: float, radius_km: float
 ) -> tuple[float, float, float, float]:
     """(south, north, west, east) that contains every point within radius_km (a prefilter)."""
-    from familyreach.geo.distance import bounding_box  # type: ignore[import-untyped]
-
-    box = bounding_box(latitude, longitude, radius_km)
-    return _box_tuple(box)
-
-
-def _box_tuple(box: Any) -> tuple[float, float, float, float]:
-    if isinstance(box, tuple | list):
-        south, north, west, east = box
-        return float(south), float(north), float(west), float(east)
-    return (
-        float(box.min_latitude),
-        float(box.max_latitude),
-        float(box.min_longitude),
-        float(box.max_longitude),
-    )
+    return bounding_box(latitude, longitude, radius_km)
 
 
 def distances_km(
     latitude: float, longitude: float, latitudes: Sequence[float], longitudes: Sequence[float]
 ) -> list[float]:
-    from familyreach.geo.distance import haversine_km
-
     if not latitudes:
         return []
-    return [float(d) for d in haversine_km(latitude, longitude, latitudes, longitudes)]
+    return [float(d) for d in haversine_km(latitude, longitude, list(latitudes), list(longitudes))]
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ from familyreach.directory.models import (
     Service,
     TaxonomyTerm,
 )
+from familyreach.geo.models import Postcode
+from familyreach.geo.postcodes import InvalidPostcode, normalise_postcode
+from familyreach.geo.selectors import LookupProblem, PlaceNotFound, place_lookup
 
 RESULTS_PER_PAGE = 10
 
@@ -38,16 +41,8 @@ def _user(request: HttpRequest) -> User:
 # --- Public: find ---------------------------------------------------------------------------
 
 
-def _place_lookup(query: str) -> Any:
-    from familyreach.geo.selectors import place_lookup
-
-    return place_lookup(query)
-
-
 def find(request: HttpRequest) -> HttpResponse:
     """Search by postcode or place. A GET form, so results can be linked and shared."""
-    from familyreach.geo.selectors import LookupProblem, PlaceNotFound
-
     languages = selectors.languages_offered()
     # Links from advice pages carry filters but no postcode yet: show them chosen, no error.
     searched = "postcode" in request.GET
@@ -63,7 +58,7 @@ def find(request: HttpRequest) -> HttpResponse:
         return render(request, "directory/find.html", context)
     data = form.cleaned_data
     try:
-        place = _place_lookup(data["postcode"])
+        place = place_lookup(data["postcode"])
     except LookupProblem as problem:
         form.add_error("postcode", problem.message)
         if isinstance(problem, PlaceNotFound):
@@ -73,7 +68,7 @@ def find(request: HttpRequest) -> HttpResponse:
         age=data["age"],
         categories=tuple(data["category"]),
         days=tuple(data["day"]),
-        times_of_day=tuple(forms.TIME_OF_DAY[key][1:] for key in data["time_of_day"]),  # type: ignore[misc]
+        times_of_day=tuple(forms.TIME_OF_DAY[key][1:] for key in data["time_of_day"]),
         free_only=data["free"],
         delivery=tuple(data["delivery"]),
         language=data["language"],
@@ -83,7 +78,7 @@ def find(request: HttpRequest) -> HttpResponse:
     results = selectors.find_services(
         latitude=place.latitude,
         longitude=place.longitude,
-        district_code=place.district.code if getattr(place, "district", None) else None,
+        district_code=place.district.code if place.district else None,
         radius_miles=radius,
         filters=filters,
         page=data["page"] or 1,
@@ -229,8 +224,6 @@ def advice_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def request_support(request: HttpRequest) -> HttpResponse:
-    from familyreach.geo.postcodes import InvalidPostcode, normalise_postcode
-
     form = forms.SupportRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -265,8 +258,6 @@ def request_support(request: HttpRequest) -> HttpResponse:
 
 
 def _district_id_for(postcode: str) -> int | None:
-    from familyreach.geo.models import Postcode
-
     row = Postcode.objects.filter(compact=postcode.replace(" ", "")).only("district_id").first()
     return row.district_id if row else None
 
