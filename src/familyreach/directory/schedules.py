@@ -101,5 +101,6 @@ def describe(schedule: Schedule) -> str:
             prefix = day[:-2]
             ordinal = ORDINALS.get(int(prefix), prefix) if prefix.lstrip("+-").isdigit() else ""
             parts.append(f"{ordinal} {DAY_WORDS.get(day[-2:], day)}".strip())
-        when = (" and ".join(parts) or "Once").capitalize() + " of the month"
+        joined = " and ".join(parts) or "once"
+        when = joined[0].upper() + joined[1:] + " of the month"
     return f"{when}, {times}" if times else when
