@@ -102,7 +102,8 @@ def test_plan_compare_prints_side_by_side(tmp_path: Path, small_county: dict[str
     call_command("plan_compare", "1 bases", "2 bases", stdout=out)
     text = out.getvalue()
     header = text.splitlines()[0]
-    assert "1 bases" in header and "2 bases" in header
+    assert "1 bases" in header
+    assert "2 bases" in header
     assert (
         "Against “1 bases”, “2 bases” has +1 bases" in text.replace("\n", " ") or "+1 bases" in text
     )
