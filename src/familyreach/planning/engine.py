@@ -137,6 +137,11 @@ def scenario_problems(scenario: Scenario) -> list[str]:
             )
     if scenario.number_of_bases is None and scenario.budget is None:
         problems.append("Give a number of bases or a budget")
+    if scenario.objective == Objective.MAX_COVERAGE and not hasattr(_locate(), "max_coverage"):
+        problems.append(
+            "The maximal coverage objective is not available in this version of the optimiser: "
+            "choose shortest travel on average"
+        )
 
     # District quotas: each district needs enough candidates, and together they must fit p.
     from familyreach.geo.models import District
@@ -320,7 +325,7 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
 
     report(35, f"Choosing {p} bases from {len(candidates)} candidates")
     try:
-        if scenario.objective == Objective.MAX_COVERAGE and hasattr(locate, "max_coverage"):
+        if scenario.objective == Objective.MAX_COVERAGE:
             result = locate.max_coverage(
                 minutes, weights, p, radius=scenario.sorted_thresholds[0], **options
             )
