@@ -106,7 +106,11 @@ def place_named_centres(stdout: Output | None = None) -> list[Venue]:
         name = row["centre_name_as_reported"].strip()
         anchor = None
         for token in _place_tokens(row):
-            anchor = _match(token, used)
+            # Published names drop apostrophes at times ("Kings Lynn Library").
+            for spelling in dict.fromkeys([token, token.replace("'", "")]):
+                anchor = _match(spelling, used)
+                if anchor is not None:
+                    break
             if anchor is not None:
                 break
         if anchor is None:
@@ -176,6 +180,10 @@ def load(stdout: Output) -> None:
             "outreach_count": 0,
             "outreach_kinds": [],
             "caveats": approximate,
+            # Every one of the 53 is a children's centre, whatever building it stands in for.
+            "building_cost_default": Decimal(
+                settings.PLANNING_BUILDING_COST_BY_KIND["childrens_centre"]
+            ),
             "time_limit_seconds": 30,
         },
         forced_open=centres,
@@ -203,6 +211,9 @@ def load(stdout: Output) -> None:
             "caveats": approximate.replace("the other", "of the other")
             + " Here the 27 centres kept may be any named centre or library or school in a "
             "greatest-need area.",
+            "building_cost_default": Decimal(
+                settings.PLANNING_BUILDING_COST_BY_KIND["childrens_centre"]
+            ),
             "time_limit_seconds": 30,
         },
         candidate_venues=need_venues + centres,
