@@ -22,7 +22,7 @@ from django.db.models import Q
 from familyreach.core.output import Output
 from familyreach.geo.models import Area, Venue, VenueKind, VenueStatus
 from familyreach.planning import inputs
-from familyreach.planning.models import DemandMeasure, Scenario, ScenarioStatus
+from familyreach.planning.models import DemandMeasure, Scenario, ScenarioStatus, TravelMode
 from familyreach.planning.services import scenario_create, scenario_update
 
 CENTRES_FILE = "childrens_centres_press_mentions.csv"
@@ -148,6 +148,9 @@ def _greatest_need_area_ids() -> list[int]:
 
 
 def _upsert(name: str, fields: dict[str, Any], **relations: Any) -> Scenario:
+    # Families in the areas of greatest need are the least likely to have a car: the demo
+    # options are judged on public transport or walking ("beyond 30 minutes by bus").
+    fields = {"travel_mode": TravelMode.PUBLIC_TRANSPORT, "thresholds": [15, 30], **fields}
     existing = Scenario.objects.filter(name=name).first()
     if existing is None:
         return scenario_create(user=None, fields={"name": name, **fields}, **relations)
