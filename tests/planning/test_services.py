@@ -258,3 +258,27 @@ def test_no_area_without_under_fives_breaks_the_measures(
     run.refresh_from_db()
     assert run.status == ScenarioStatus.FINISHED
     assert math.isfinite(run.measures["service_mean_minutes"])
+
+
+def test_a_run_delivered_twice_is_done_once(make_scenario: Callable[..., Scenario]) -> None:
+    from familyreach.planning.services import scenario_run_execute
+
+    scenario = make_scenario(number_of_bases=2)
+    run = scenario_run_enqueue(scenario=scenario, user=None)
+    finished_at = ScenarioRun.objects.get(pk=run.pk).finished_at
+    with mock.patch.object(engine, "optimise", side_effect=AssertionError("ran twice")):
+        again = scenario_run_execute(run_id=run.pk)
+    assert again.status == ScenarioStatus.FINISHED
+    assert again.finished_at == finished_at
+
+
+def test_a_second_run_while_one_is_queued_is_refused(
+    make_scenario: Callable[..., Scenario],
+) -> None:
+    from familyreach.planning.services import scenario_run_queue
+
+    scenario = make_scenario(number_of_bases=2)
+    scenario_run_queue(scenario=scenario, user=None)
+    with pytest.raises(engine.ScenarioCannotBeMet, match="already queued or running"):
+        scenario_run_queue(scenario=scenario, user=None)
+    assert ScenarioRun.objects.filter(scenario=scenario).count() == 1

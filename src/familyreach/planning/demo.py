@@ -34,7 +34,8 @@ HALF = "50% of centres in the highest-need areas"
 SEVEN = "7 bases (one per district) + outreach"
 FIFTEEN = "15 bases + outreach"
 
-# The reduced budget the council set for the service (£10m to £5m a year; see PRODUCT.md).
+# The service's budget before and after the cut (£10m to £5m a year; see PRODUCT.md).
+FORMER_BUDGET = Decimal(10_000_000)
 REDUCED_BUDGET = Decimal(5_000_000)
 
 
@@ -176,10 +177,11 @@ def load(stdout: Output) -> None:
     _upsert(
         CURRENT,
         {
-            "description": "Keep all 53 children's centres open (the option found unaffordable).",
+            "description": "Keep all 53 children's centres open (the option found unaffordable), "
+            "on the former budget of £10m a year.",
             "candidate_kinds": [VenueKind.LIBRARY, VenueKind.SCHOOL],
             "number_of_bases": CURRENT_CENTRES,
-            "budget": None,
+            "budget": FORMER_BUDGET,
             "outreach_count": 0,
             "outreach_kinds": [],
             "caveats": approximate,
@@ -204,10 +206,11 @@ def load(stdout: Output) -> None:
     _upsert(
         HALF,
         {
-            "description": "Keep half of the 53 centres, in the areas of greatest need.",
+            "description": "Keep half of the 53 centres, in the areas of greatest need, on the "
+            "reduced budget of £5m a year.",
             "candidate_kinds": [],
             "number_of_bases": 27,
-            "budget": None,
+            "budget": REDUCED_BUDGET,
             "demand_measure": DemandMeasure.NEED_WEIGHTED,
             "outreach_count": 0,
             "outreach_kinds": [],

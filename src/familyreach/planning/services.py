@@ -238,6 +238,9 @@ def scenario_run_execute(
     result is written.
     """
     run = ScenarioRun.objects.select_related("scenario", "created_by").get(pk=run_id)
+    if run.status != ScenarioStatus.QUEUED:
+        # A task delivered twice must not run the optimisation again or overwrite results.
+        return run
     scenario = run.scenario
     user = run.created_by
 
