@@ -282,3 +282,40 @@ def test_a_second_run_while_one_is_queued_is_refused(
     with pytest.raises(engine.ScenarioCannotBeMet, match="already queued or running"):
         scenario_run_queue(scenario=scenario, user=None)
     assert ScenarioRun.objects.filter(scenario=scenario).count() == 1
+
+
+@pytest.mark.parametrize("objective", ["min_travel", "max_coverage"])
+def test_a_tight_budget_is_honoured_by_either_aim(
+    make_scenario: Callable[..., Scenario], objective: str
+) -> None:
+    # £100,000: outreach (6 sessions a week) takes one worker at £35,000, leaving £65,000 for
+    # buildings: the two children's centres (£50,000 and £55,000) cannot both be bases.
+    scenario = make_scenario(
+        budget=100_000, objective=objective, outreach=[("Thorpe Village Hall", 6)]
+    )
+    run = scenario_run_enqueue(scenario=scenario, user=None)
+    run.refresh_from_db()
+    assert run.status == ScenarioStatus.FINISHED, run.error
+    bases = list(Venue.objects.filter(pk__in=run.bases))
+    buildings = sum(building_cost(venue, scenario)[0] for venue in bases)
+    assert bases
+    assert buildings <= 65_000
+    assert run.measures["costs"]["buildings"] == pytest.approx(buildings)
+    assert run.measures["costs"]["frontline"] == pytest.approx(100_000 - buildings)
+
+
+def test_shortest_travel_over_budget_is_failed_with_a_reason(
+    make_scenario: Callable[..., Scenario],
+) -> None:
+    # The cheapest two bases (Mile Cross, forced, and a Norwich library: £62,000) fit £65,000,
+    # but the shortest travel needs Gorleston's centre for Great Yarmouth: £105,000.
+    scenario = make_scenario(
+        number_of_bases=2,
+        budget=65_000,
+        forced_open=["Mile Cross Children's Centre"],
+        excluded=["Great Yarmouth Library", "Acle Library"],
+    )
+    run = scenario_run_enqueue(scenario=scenario, user=None)
+    run.refresh_from_db()
+    assert run.status == ScenarioStatus.FAILED
+    assert "more than the budget of £65,000" in run.error

@@ -308,7 +308,7 @@ def _write_results(
     run.districts = summary["districts"]
     run.worst_served = summary["worst_served"]
     optimisation = plan.optimisation
-    run.method = optimisation.method[:100]
+    run.method = optimisation.method[:200]
     run.optimiser_status = optimisation.status[:32]
     run.objective = optimisation.objective
     run.bound = optimisation.bound
