@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "familyreach.accounts",
     "familyreach.web",
     "familyreach.geo",
+    "familyreach.consult",
 ]
 
 MIDDLEWARE = [
@@ -209,3 +210,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Public consultation (familyreach.consult) ------------------------------------------------
+# More online responses than this from one source (a keyed hash of its address) within the
+# window are flagged for a second look; nothing is refused or deleted.
+CONSULT_RATE_LIMIT_COUNT = env.int("FAMILYREACH_CONSULT_RATE_LIMIT_COUNT", default=5)
+CONSULT_RATE_LIMIT_MINUTES = env.int("FAMILYREACH_CONSULT_RATE_LIMIT_MINUTES", default=60)
