@@ -35,7 +35,12 @@ def mixed_responses(
     """Online and paper responses from a deprived and an affluent area, and from nowhere."""
     deprived, affluent = "NR30 1NE", "NR14 8AB"
     plan = [
-        {"postcode": deprived, "preferred": "7 bases", "agree": "agree", "used": ["Library sessions"]},
+        {
+            "postcode": deprived,
+            "preferred": "7 bases",
+            "agree": "agree",
+            "used": ["Library sessions"],
+        },
         {"postcode": deprived, "preferred": "15 bases", "agree": "strongly_disagree"},
         {
             "postcode": deprived,

@@ -266,6 +266,24 @@ def _simulate_responses(consultation: Consultation) -> int:
             at=at,
         )
         count += 1
+    # A simulated burst of copies from one source, so the demo shows the flags at work.
+    question = next(q for q in questions if q.kind == QuestionKind.SINGLE_CHOICE)
+    free_text = next(q for q in questions if q.kind == QuestionKind.FREE_TEXT)
+    for copy in range(3):
+        services.response_submit(
+            consultation=consultation,
+            data=services.ResponseData(
+                respondent_type=RespondentType.PARENT,
+                answers={
+                    question.pk: str(question.choices[0]),
+                    free_text.pk: "Keep every children's centre open, whatever it costs.",
+                },
+            ),
+            source_address="192.0.2.254",
+            is_simulated=True,
+            at=timezone.now() - timedelta(minutes=10 - copy),
+        )
+        count += 1
     return count
 
 
