@@ -1,28 +1,28 @@
 """Placing a respondent's postcode: district, small area and its deprivation decile.
 
-Only postcodes in the loaded geography are placed; a valid postcode outside it (a respondent
-from Suffolk, say) is accepted and counted as "outside the area or not known".
+Uses geo's postcode normalising and lookup. Only postcodes in the loaded geography are placed;
+a valid postcode outside it (a respondent from Suffolk, say) is accepted and counted as
+"outside the area or not known".
 """
 
-import re
 from dataclasses import dataclass
 
-from familyreach.geo.models import Area, District, Postcode
+from familyreach.geo.exceptions import InvalidPostcode, PlaceNotFound
+from familyreach.geo.models import Area, District
+from familyreach.geo.postcodes import normalise_postcode
+from familyreach.geo.selectors import postcode_lookup
 
-UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+__all__ = ["InvalidPostcode", "Placement", "postcode_normalise", "postcode_place"]
 
-
-class InvalidPostcode(ValueError):
-    pass
+INVALID_POSTCODE_MESSAGE = "Enter a full UK postcode, like NR30 1NE"
 
 
 def postcode_normalise(text: str) -> str:
     """'nr30  1ne' -> 'NR30 1NE'; raises InvalidPostcode when it is not a full UK postcode."""
-    compact = re.sub(r"\s+", "", text or "").upper()
-    match = UK_POSTCODE.match(compact)
-    if not match:
-        raise InvalidPostcode("Enter a full UK postcode, like NR30 1NE")
-    return f"{match.group(1)} {match.group(2)}"
+    try:
+        return normalise_postcode(text)
+    except InvalidPostcode as error:
+        raise InvalidPostcode(INVALID_POSTCODE_MESSAGE) from error
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,9 @@ class Placement:
 
 def postcode_place(text: str) -> Placement:
     normalised = postcode_normalise(text)
-    record = (
-        Postcode.objects.select_related("district", "area", "area__district")
-        .filter(compact=normalised.replace(" ", ""))
-        .first()
-    )
-    if record is None:
+    try:
+        record = postcode_lookup(normalised)
+    except PlaceNotFound:
         return Placement(normalised, None, None, None)
     area = record.area
     district = record.district or (area.district if area else None)
