@@ -282,3 +282,19 @@ def test_outside_postcode_is_accepted_but_not_placed(
     assert response.postcode == "IP1 1AA"
     assert response.district is None
     assert response.imd_decile is None
+
+
+def test_real_norfolk_postcode_is_placed_in_its_area_and_decile(
+    norfolk: Any, respond: Callable[..., Response]
+) -> None:
+    from familyreach.geo.models import Postcode
+    from tests.fixtures.consult import consultation_build
+
+    consultation = consultation_build(slug="norfolk-consultation")
+    postcode = Postcode.objects.filter(area=norfolk.most_deprived_area).order_by("compact").first()
+    assert postcode is not None
+    response = respond(consultation, postcode=postcode.compact.lower())
+    assert response.postcode == postcode.postcode
+    assert response.district == norfolk.great_yarmouth
+    assert response.area == norfolk.most_deprived_area
+    assert response.imd_decile == norfolk.most_deprived_area.imd_decile == 1

@@ -225,12 +225,12 @@ def _create_consultation() -> Consultation:
 def _simulate_responses(consultation: Consultation) -> int:
     generator = random.Random(SEED)
     questions = list(consultation.questions.order_by("position"))
-    # Real postcodes from the loaded geography, weighted towards none in particular: a
-    # deterministic sample so the demo is the same every time.
+    # Real postcodes from the loaded geography, drawn with a fixed seed so the demo is the
+    # same every time (every postcode equally likely: the spread is simulated, not modelled).
     postcodes = list(
         Postcode.objects.filter(area__isnull=False)
         .order_by("compact")
-        .values_list("postcode", flat=True)[:20000]
+        .values_list("postcode", flat=True)
     )
     paper_user = User.objects.filter(username="demo-planner").first()
     start = consultation.opens_at
