@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "familyreach.accounts",
     "familyreach.web",
     "familyreach.geo",
+    "familyreach.planning",
     "familyreach.consult",
 ]
 
@@ -235,3 +236,26 @@ FAMILYREACH_GREATEST_NEED: dict[str, object] = {
 # Overrides for the travel-time model's calibrated parameters (see familyreach/geo/travel.py),
 # e.g. {"car": {"detour_factor": 1.3}}. Empty: use the calibrated values.
 FAMILYREACH_TRAVEL_MODEL: dict[str, dict[str, float]] = {}
+
+# --- Planning (familyreach.planning) ------------------------------------------------------
+# Costs used where a scenario or a venue gives no figure. These are ASSUMPTIONS for appraisal,
+# not published figures: no per-building running cost for Norfolk's centres is in our data.
+# Every page and report that uses them says so; a council should replace them with its own
+# (docs/planning.md explains each).
+PLANNING_BUILDING_COST_BY_KIND: dict[str, int] = {
+    # A children's centre or family base the council runs: premises, utilities, reception.
+    "childrens_centre": 60_000,
+    "family_base": 60_000,
+    # Rooms hired in a building run by someone else: a share of its costs.
+    "library": 12_000,
+    "school": 10_000,
+    "village_hall": 4_000,
+    "community_centre": 6_000,
+    "other": 8_000,
+}
+# Frontline worker cost per full-time equivalent a year, with on-costs (assumption).
+PLANNING_STAFF_COST_PER_FTE = 35_000
+# Group sessions a week one full-time frontline worker runs, with preparation and travel (assumption).
+PLANNING_SESSIONS_PER_FTE = 6
+# Working hours a year of one full-time worker: 37 hours x 44 weeks after leave (assumption).
+PLANNING_HOURS_PER_FTE = 1_628
