@@ -26,6 +26,7 @@ from familyreach.consult.models import (
 )
 from familyreach.core.output import Output
 from familyreach.geo.models import Postcode
+from familyreach.planning.models import Scenario
 
 SLUG = "early-childhood-and-family-services"
 SIMULATED_RESPONSES = 240
@@ -143,9 +144,16 @@ def _create_consultation() -> Consultation:
         "Childhood Consultation (demo address).",
         is_simulated=True,
     )
+    # Each option is the planning scenario of the same name (planning's demo runs first), so
+    # the public sees the planners' own map and measures once a run has finished.
     options = [
         services.option_create(
-            consultation=consultation, title=title, summary=summary, text=text, position=index
+            consultation=consultation,
+            title=title,
+            summary=summary,
+            text=text,
+            position=index,
+            scenario=Scenario.objects.filter(name=title).first(),
         )
         for index, (title, summary, text) in enumerate(OPTIONS)
     ]

@@ -100,6 +100,15 @@ class ConsultationOption(models.Model):
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     text = models.TextField(blank=True, help_text="The full description, in Markdown.")
+    scenario = models.ForeignKey(
+        "planning.Scenario",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultation_options",
+        help_text="The planning scenario behind this option: its latest finished run's map "
+        "and measures are shown to the public (areas, bases and venues only: no personal data).",
+    )
 
     class Meta:
         ordering = ["consultation", "position", "id"]

@@ -21,6 +21,7 @@ from familyreach.consult.models import (
     Channel,
     Code,
     Consultation,
+    ConsultationOption,
     ConsultationStatus,
     EqualityMonitoring,
     Moderation,
@@ -32,6 +33,9 @@ from familyreach.consult.models import (
     ResponseFlag,
     ResponseState,
 )
+from familyreach.planning.models import ScenarioRun
+from familyreach.planning.outputs import measure_rows
+from familyreach.planning.selectors import latest_finished_runs, run_sites
 
 ANALYSE_PERMISSION = "consult.analyse_consultation"
 NOT_KNOWN = "Not known"
@@ -58,6 +62,49 @@ def consultation_get_public(*, slug: str) -> Consultation:
     if consultation is None:
         raise Http404("No such consultation")
     return consultation
+
+
+@dataclass
+class OptionResults:
+    """What the public sees of an option's planning scenario: its latest finished run's
+    headline measures, its bases and outreach venues, and a map (GeoJSON) of the same."""
+
+    option: ConsultationOption
+    run: ScenarioRun | None
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    sites: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def caveats(self) -> str:
+        return self.option.scenario.caveats if self.option.scenario else ""
+
+
+def option_results(*, consultation: Consultation) -> list[OptionResults]:
+    options = list(consultation.options.select_related("scenario").order_by("position", "id"))
+    scenarios = [option.scenario for option in options if option.scenario is not None]
+    runs = latest_finished_runs(scenarios) if scenarios else {}
+    results = []
+    for option in options:
+        run = runs.get(option.scenario_id) if option.scenario_id else None
+        results.append(
+            OptionResults(
+                option=option,
+                run=run,
+                measures=measure_rows(run) if run else [],
+                sites=run_sites(run) if run else [],
+            )
+        )
+    return results
+
+
+def option_run_for_public(*, consultation: Consultation, option_id: int) -> ScenarioRun:
+    option = consultation.options.select_related("scenario").filter(pk=option_id).first()
+    if option is None or option.scenario is None:
+        raise Http404("No map for this option")
+    run = latest_finished_runs([option.scenario]).get(option.scenario.pk)
+    if run is None:
+        raise Http404("No map for this option yet")
+    return run
 
 
 def consultation_get_for_analyst(*, user: Any, slug: str) -> Consultation:

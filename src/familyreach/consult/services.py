@@ -469,10 +469,21 @@ def consultation_create(
 
 @transaction.atomic
 def option_create(
-    *, consultation: Consultation, title: str, summary: str = "", text: str = "", position: int = 0
+    *,
+    consultation: Consultation,
+    title: str,
+    summary: str = "",
+    text: str = "",
+    position: int = 0,
+    scenario: Any = None,
 ) -> ConsultationOption:
     option = ConsultationOption(
-        consultation=consultation, title=title, summary=summary, text=text, position=position
+        consultation=consultation,
+        title=title,
+        summary=summary,
+        text=text,
+        position=position,
+        scenario=scenario,
     )
     option.full_clean()
     option.save()

@@ -12,6 +12,11 @@ urlpatterns = [
         views.consultation_detail,
         name="resume",
     ),
+    path(
+        "consultations/<slug:slug>/options/<int:option_id>/map.geojson",
+        views.option_map,
+        name="option-map",
+    ),
     path("consultations/<slug:slug>/confirmation", views.confirmation, name="confirmation"),
     path("consultations/<slug:slug>/responses", views.published, name="published"),
     path("consultations/<slug:slug>/we-asked-you-said-we-did", views.summary, name="summary"),

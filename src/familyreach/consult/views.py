@@ -34,6 +34,7 @@ from familyreach.consult.models import (
     ResponseFlag,
 )
 from familyreach.consult.redaction import redact_personal_details
+from familyreach.planning.outputs import run_geojson
 
 CONFIRMATION_SESSION_KEY = "consult_confirmed_reference"
 
@@ -78,7 +79,7 @@ def _form_context(
         "sections": sections,
         "equality_questions": EQUALITY_QUESTIONS,
         "QuestionKind": QuestionKind,
-        "options": list(consultation.options.all()),
+        "options": selectors.option_results(consultation=consultation),
     }
 
 
@@ -105,7 +106,7 @@ def consultation_detail(request: HttpRequest, slug: str, token: str = "") -> Htt
                 "consult/detail.html",
                 {
                     "consultation": consultation,
-                    "options": list(consultation.options.all()),
+                    "options": selectors.option_results(consultation=consultation),
                     "closed_message": closed.message,
                 },
                 status=status,
@@ -150,6 +151,14 @@ def consultation_detail(request: HttpRequest, slug: str, token: str = "") -> Htt
     context = _form_context(consultation, questions, form)
     context["resuming"] = draft is not None
     return render(request, "consult/detail.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+def option_map(request: HttpRequest, slug: str, option_id: int) -> JsonResponse:
+    """The public map of an option: the same GeoJSON the planners see (areas, bases, venues)."""
+    consultation = selectors.consultation_get_public(slug=slug)
+    run = selectors.option_run_for_public(consultation=consultation, option_id=option_id)
+    return JsonResponse(run_geojson(run))
 
 
 @never_cache
