@@ -12,8 +12,13 @@ from typing import Any
 from django.utils import timezone
 from openpyxl import Workbook
 
-from familyreach.consult.models import Consultation, Question, QuestionKind, Response
-from familyreach.consult.selectors import Analysis, questions_for, responses_for_analysis
+from familyreach.consult.models import AnswerCode, Consultation, Question, QuestionKind
+from familyreach.consult.selectors import (
+    Analysis,
+    ResponseRow,
+    questions_for,
+    responses_for_analysis,
+)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -57,8 +62,6 @@ def export_rows(consultation: Consultation) -> tuple[list[str], list[list[Any]]]
 
 
 def _codes_by_response(consultation: Consultation) -> dict[int, list[str]]:
-    from familyreach.consult.models import AnswerCode
-
     result: dict[int, list[str]] = {}
     for response_id, theme, name in AnswerCode.objects.filter(
         code__consultation=consultation
@@ -67,35 +70,32 @@ def _codes_by_response(consultation: Consultation) -> dict[int, list[str]]:
     return result
 
 
-def _row(response: Response, questions: list[Question], codes: list[str]) -> list[Any]:
-    answers = {answer.question_id: answer for answer in response.answers.all()}
+def _row(response: ResponseRow, questions: list[Question], codes: list[str]) -> list[Any]:
     cells: list[Any] = [
         response.reference,
-        response.get_channel_display(),
+        response.channel_label,
         timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M")
         if response.submitted_at
         else "",
         response.received_on.isoformat() if response.received_on else "",
-        response.get_respondent_type_display() if response.respondent_type else "",
-        response.district.name if response.district else "",
-        response.area.code if response.area else "",
+        response.respondent_type_label,
+        response.district_name,
+        response.area_code,
         response.imd_decile or "",
         "yes" if response.consent_to_publish else "no",
         "yes" if response.consent_to_quote else "no",
-        "; ".join(flag.get_kind_display() for flag in response.flags.all()),
+        "; ".join(response.flags),
         "yes" if response.is_simulated else "no",
     ]
     for question in questions:
         if not _exported(question):
             continue
-        answer = answers.get(question.pk)
-        if answer is None:
-            cells.append("")
-        elif question.kind == QuestionKind.FREE_TEXT:
-            cells.append(answer.text)
+        if question.kind == QuestionKind.FREE_TEXT:
+            cells.append(response.texts.get(question.pk, ""))
         else:
             labels = dict(question.choice_pairs())
-            cells.append("; ".join(labels.get(value, value) for value in answer.values))
+            values = response.answers.get(question.pk, [])
+            cells.append("; ".join(labels.get(value, value) for value in values))
     cells.append("; ".join(sorted(codes)))
     return [safe_cell(cell) for cell in cells]
 

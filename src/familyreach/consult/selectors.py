@@ -24,6 +24,7 @@ from familyreach.consult.models import (
     ConsultationOption,
     ConsultationStatus,
     EqualityMonitoring,
+    FlagKind,
     Moderation,
     Question,
     QuestionKind,
@@ -133,33 +134,91 @@ def questions_for(consultation: Consultation) -> list[Question]:
     return list(consultation.questions.select_related("option").order_by("position", "id"))
 
 
+@dataclass
+class ResponseRow:
+    """A submitted response as the analysis reads it: plain values, no model instances, so
+    thousands of responses are counted quickly. `answers` maps question id to the values
+    chosen; `texts` question id to free text; `flags` the uncleared flag kinds."""
+
+    pk: int
+    reference: str
+    channel: str
+    respondent_type: str
+    district_name: str
+    area_code: str
+    imd_decile: int | None
+    submitted_at: Any
+    received_on: Any
+    consent_to_publish: bool
+    consent_to_quote: bool
+    is_simulated: bool
+    answers: dict[int, list[str]] = field(default_factory=dict)
+    texts: dict[int, str] = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def channel_label(self) -> str:
+        return str(Channel(self.channel).label)
+
+    @property
+    def respondent_type_label(self) -> str:
+        return str(RespondentType(self.respondent_type).label) if self.respondent_type else ""
+
+
 def responses_for_analysis(
     *, consultation: Consultation, exclude_flagged: bool = False
-) -> list[Response]:
-    responses = (
-        Response.objects.filter(consultation=consultation, state=ResponseState.SUBMITTED)
-        .select_related("district", "area")
-        .prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.select_related("question")),
-            Prefetch("flags", queryset=ResponseFlag.objects.filter(cleared=False)),
-        )
-        .order_by("submitted_at", "id")
-    )
-    result = list(responses)
+) -> list[ResponseRow]:
+    submitted = Response.objects.filter(consultation=consultation, state=ResponseState.SUBMITTED)
+    rows: dict[int, ResponseRow] = {}
+    for values in submitted.order_by("submitted_at", "id").values_list(
+        "pk",
+        "reference",
+        "channel",
+        "respondent_type",
+        "district__name",
+        "area__code",
+        "imd_decile",
+        "submitted_at",
+        "received_on",
+        "consent_to_publish",
+        "consent_to_quote",
+        "is_simulated",
+    ):
+        row = ResponseRow(*values)
+        row.district_name = row.district_name or ""
+        row.area_code = row.area_code or ""
+        rows[row.pk] = row
+    for response_id, question_id, choice, choices, text in Answer.objects.filter(
+        response__in=submitted
+    ).values_list("response_id", "question_id", "choice", "choices", "text"):
+        owner = rows.get(response_id)
+        if owner is None:
+            continue
+        chosen = [str(value) for value in choices] if choices else ([choice] if choice else [])
+        if chosen:
+            owner.answers[question_id] = chosen
+        if text:
+            owner.texts[question_id] = text
+    for response_id, kind in ResponseFlag.objects.filter(
+        response__in=submitted, cleared=False
+    ).values_list("response_id", "kind"):
+        if response_id in rows:
+            rows[response_id].flags.append(str(FlagKind(kind).label))
+    result = list(rows.values())
     if exclude_flagged:
-        result = [response for response in result if not response.flags.all()]
+        result = [row for row in result if not row.flags]
     return result
 
 
-def dimension_value(response: Response, dimension: str) -> str:
+def dimension_value(response: ResponseRow, dimension: str) -> str:
     if dimension == "district":
-        return response.district.name if response.district else NOT_KNOWN
+        return response.district_name or NOT_KNOWN
     if dimension == "imd_decile":
         return str(response.imd_decile) if response.imd_decile else NOT_KNOWN
     if dimension == "respondent_type":
-        return response.get_respondent_type_display() if response.respondent_type else NOT_KNOWN
+        return response.respondent_type_label or NOT_KNOWN
     if dimension == "channel":
-        return response.get_channel_display()
+        return response.channel_label
     raise ValueError(f"Unknown dimension {dimension}")
 
 
@@ -225,7 +284,7 @@ class Analysis:
         ]
 
 
-def dimension_table(responses: list[Response], dimension: str) -> CountTable:
+def dimension_table(responses: list[ResponseRow], dimension: str) -> CountTable:
     counts = Counter(dimension_value(response, dimension) for response in responses)
     order = _dimension_order(dimension, counts)
     return CountTable(
@@ -236,18 +295,13 @@ def dimension_table(responses: list[Response], dimension: str) -> CountTable:
     )
 
 
-def question_table(question: Question, responses: list[Response]) -> CountTable:
+def question_table(question: Question, responses: list[ResponseRow]) -> CountTable:
     """Counts of each answer. For multiple choice a respondent counts once per answer chosen,
     and percentages are of respondents, so they can add up to more than 100%."""
     counts: Counter[str] = Counter()
     not_answered = 0
     for response in responses:
-        values = [
-            value
-            for answer in response.answers.all()
-            if answer.question_id == question.pk
-            for value in answer.values
-        ]
+        values = response.answers.get(question.pk, [])
         if not values:
             not_answered += 1
         counts.update(values)
@@ -268,7 +322,7 @@ def question_table(question: Question, responses: list[Response]) -> CountTable:
 
 
 def question_cross_table(
-    question: Question, responses: list[Response], dimension: str
+    question: Question, responses: list[ResponseRow], dimension: str
 ) -> CrossTable:
     pairs = question.choice_pairs()
     columns = [label for _value, label in pairs] + [NOT_ANSWERED]
@@ -279,12 +333,7 @@ def question_cross_table(
         row_label = dimension_value(response, dimension)
         row = by_value.setdefault(row_label, [0] * len(columns))
         totals[row_label] += 1
-        values = [
-            value
-            for answer in response.answers.all()
-            if answer.question_id == question.pk
-            for value in answer.values
-        ]
+        values = response.answers.get(question.pk, [])
         if not values:
             row[-1] += 1
         for value in values:
@@ -301,7 +350,7 @@ def question_cross_table(
     )
 
 
-def theme_table(consultation: Consultation, responses: list[Response]) -> CountTable | None:
+def theme_table(consultation: Consultation, responses: list[ResponseRow]) -> CountTable | None:
     """How many responses mention each code (a response counts once per code)."""
     response_ids = {response.pk for response in responses}
     codings = AnswerCode.objects.filter(code__consultation=consultation).values_list(
@@ -323,8 +372,18 @@ def theme_table(consultation: Consultation, responses: list[Response]) -> CountT
     )
 
 
-def analysis_build(*, consultation: Consultation, exclude_flagged: bool = False) -> Analysis:
-    responses = responses_for_analysis(consultation=consultation, exclude_flagged=exclude_flagged)
+def analysis_build(
+    *,
+    consultation: Consultation,
+    exclude_flagged: bool = False,
+    responses: list[ResponseRow] | None = None,
+) -> Analysis:
+    """Counts for the analysis page, report and exports. Pass `responses` (from
+    `responses_for_analysis`) when the caller needs them too, to read them once."""
+    if responses is None:
+        responses = responses_for_analysis(
+            consultation=consultation, exclude_flagged=exclude_flagged
+        )
     all_flagged = (
         Response.objects.filter(
             consultation=consultation, state=ResponseState.SUBMITTED, flags__cleared=False

@@ -261,8 +261,8 @@ def staff_chart_data(request: HttpRequest, slug: str) -> JsonResponse:
 @require_GET
 def staff_report(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get_for_analyst(user=request.user, slug=slug)
-    analysis = selectors.analysis_build(consultation=consultation)
     responses = selectors.responses_for_analysis(consultation=consultation)
+    analysis = selectors.analysis_build(consultation=consultation, responses=responses)
     return render(
         request,
         "consult/staff/report.html",
