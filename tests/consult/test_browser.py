@@ -101,3 +101,25 @@ def test_analysing_with_charts_and_tables(
     page.get_by_role("link", name="Committee report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(open_consultation.title)
     assert axe(page) == []
+
+
+def test_public_option_map_and_measures_are_accessible(
+    page: Page,
+    live_server: Any,
+    make_scenario: Callable[..., Any],
+    axe: Callable[..., Any],
+) -> None:
+    from familyreach.consult import services
+    from familyreach.planning.services import scenario_run_enqueue
+
+    consultation = consultation_build(slug="with-map")
+    scenario = make_scenario(name="2 bases", number_of_bases=2, district_minimum=1)
+    scenario_run_enqueue(scenario=scenario, user=None)
+    option = services.option_create(
+        consultation=consultation, title="2 bases", position=5, scenario=scenario
+    )
+    page.goto(f"{live_server.url}/consultations/{consultation.slug}/")
+    expect(page.get_by_test_id(f"measures-{option.pk}")).to_contain_text("Bases")
+    # Leaflet drew the planners' GeoJSON (areas and bases) from the public endpoint.
+    expect(page.locator("[data-planning-map] path.leaflet-interactive").first).to_be_attached()
+    assert axe(page) == []
