@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from familyreach.accounts.models import User
@@ -100,6 +101,27 @@ def test_analysing_with_charts_and_tables(
 
     page.get_by_role("link", name="Committee report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(open_consultation.title)
+    assert axe(page) == []
+
+    # A paper form typed in by staff, through the same questions, with its date received.
+    page.goto(f"{live_server.url}/staff/consultations/{open_consultation.slug}/paper")
+    page.get_by_role("button", name="Save paper response").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter the date the paper response was received"
+    )
+    assert axe(page) == []
+    today = timezone.localdate()
+    page.get_by_label("Day").fill(str(today.day))
+    page.get_by_label("Month").fill(str(today.month))
+    page.get_by_label("Year").fill(str(today.year))
+    page.get_by_label("A professional who works with families").check()
+    page.get_by_label("15 bases", exact=True).check()
+    page.get_by_role("button", name="Save paper response").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Paper response saved")
+    assert Response.objects.filter(channel="paper").count() == 2
+
+    page.get_by_role("link", name="Moderation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Moderation")
     assert axe(page) == []
 
 
