@@ -22,6 +22,11 @@ factory.Faker._DEFAULT_LOCALE = "en_GB"
 pytest_plugins: list[str] = ["tests.fixtures.geo", "tests.fixtures.directory"]
 pytest_plugins: list[str] = ["tests.fixtures.geo", "tests.fixtures.families"]
 pytest_plugins: list[str] = ["tests.fixtures.geo", "tests.fixtures.planning"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.geo",
+    "tests.fixtures.planning",
+    "tests.fixtures.consult",
+]
 
 CHROMIUM = os.environ.get("FAMILYREACH_CHROMIUM", "/usr/bin/chromium")
 AXE_SCRIPT = Path(__file__).parent / "browser_assets" / "axe.min.js"

@@ -47,8 +47,8 @@ ROLES_WITH_FAMILY_DATA: frozenset[Role] = frozenset(
 # "app_label.codename" per role. Codenames that do not exist yet (an app not installed) are
 # skipped by `roles_sync`, so this list can run ahead of the code.
 ROLE_PERMISSIONS: dict[Role, set[str]] = {
-    Role.MANAGER: set(),
-    Role.PLANNER: set(),
+    Role.MANAGER: {"consult.analyse_consultation"},
+    Role.PLANNER: {"consult.analyse_consultation"},
     Role.FAMILY_WORKER: set(),
     Role.OUTREACH_WORKER: set(),
     Role.VOLUNTEER_COORDINATOR: set(),

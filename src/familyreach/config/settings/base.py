@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "familyreach.families",
     "familyreach.delivery",
     "familyreach.planning",
+    "familyreach.consult",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Public consultation (familyreach.consult) ------------------------------------------------
+# More online responses than this from one source (a keyed hash of its address) within the
+# window are flagged for a second look; nothing is refused or deleted.
+CONSULT_RATE_LIMIT_COUNT = env.int("FAMILYREACH_CONSULT_RATE_LIMIT_COUNT", default=5)
+CONSULT_RATE_LIMIT_MINUTES = env.int("FAMILYREACH_CONSULT_RATE_LIMIT_MINUTES", default=60)
 
 # --- geo: need and travel (familyreach.geo; documented in docs/geo.md) ---------------------
 # Under-fives are estimated from children aged 0–15 where no single-year-of-age counts were
