@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "familyreach.accounts",
     "familyreach.web",
     "familyreach.geo",
+    # Peer-led community support (issue 9): groups, peer supporters, matching, rooms.
+    "familyreach.community",
 ]
 
 MIDDLEWARE = [
@@ -209,3 +211,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Community (issue 9) ---------------------------------------------------------------------
+# Where safeguarding concerns go at once, and who hears about expiring checks and training.
+COMMUNITY_DUTY_SAFEGUARDING_EMAIL = env.str(
+    "FAMILYREACH_DUTY_SAFEGUARDING_EMAIL", default="duty-safeguarding@example.org"
+)
+COMMUNITY_COORDINATOR_EMAIL = env.str(
+    "FAMILYREACH_VOLUNTEER_COORDINATOR_EMAIL", default="volunteer-coordinators@example.org"
+)
+# Days before an expiry when the coordinators are warned (0: on the day it expires).
+COMMUNITY_EXPIRY_WARNING_DAYS = (30, 7, 0)
