@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "familyreach.accounts",
     "familyreach.web",
     "familyreach.geo",
+    "familyreach.directory",
     # Peer-led community support (issue 9): groups, peer supporters, matching, rooms.
     "familyreach.community",
 ]
@@ -211,6 +212,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- directory (issue 6) ---------------------------------------------------------------------
+# Messages to families go through GOV.UK Notify when a key is set; otherwise (demo, tests) the
+# outbox backend records them in memory and logs them (see familyreach/core/notify.py).
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+# A listing not checked for this many days is flagged, and its owner reminded.
+DIRECTORY_ASSURANCE_DAYS = env.int("FAMILYREACH_DIRECTORY_ASSURANCE_DAYS", default=183)
+# Public base URL used in the ORUK API's openapi_url and in reminders.
+PUBLIC_BASE_URL = env.str("FAMILYREACH_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 # --- Community (issue 9) ---------------------------------------------------------------------
 # Where safeguarding concerns go at once, and who hears about expiring checks and training.
