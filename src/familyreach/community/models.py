@@ -642,7 +642,7 @@ class Weekday(models.IntegerChoices):
 class GroupFrequency(models.TextChoices):
     WEEKLY = "weekly", "Every week"
     FORTNIGHTLY = "fortnightly", "Every other week"
-    MONTHLY = "monthly", "Once a month"
+    MONTHLY = "monthly", "First week of each month"
 
 
 class GroupSession(models.Model):

@@ -345,7 +345,10 @@ def match_propose(
     Readiness and fit are checked again here, under a lock on the supporter, so a supporter
     whose check expired, or who reached their limit of families meanwhile, is refused."""
     coordinator_required(user)
-    locked = supporters_with_checks().select_for_update(of=("self",)).get(pk=supporter.pk)
+    # Lock the supporter's row first (PostgreSQL refuses FOR UPDATE with the load count's
+    # GROUP BY), then read their checks and current load inside the lock.
+    PeerSupporter.objects.select_for_update().get(pk=supporter.pk)
+    locked = supporters_with_checks().get(pk=supporter.pk)
     readiness = supporter_readiness(locked, on=on)
     if not readiness.ready:
         raise ValidationError(f"{locked} cannot be matched yet: " + "; ".join(readiness.problems))
