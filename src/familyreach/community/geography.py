@@ -19,7 +19,7 @@ ROAD_DETOUR_FACTOR = 1.3
 AVERAGE_SPEED_KM_PER_HOUR = 40.0
 
 
-class PostcodeNotFound(Exception):  # noqa: N818 - reads as what happened
+class PostcodeNotFound(Exception):
     pass
 
 

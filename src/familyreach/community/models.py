@@ -49,6 +49,14 @@ class AvailabilitySlot(models.TextChoices):
     WEEKENDS = "weekends", "Weekends"
 
 
+def experience_labels(codes: list[str]) -> list[str]:
+    return [Experience(code).label for code in codes if code in Experience.values]
+
+
+def availability_labels(codes: list[str]) -> list[str]:
+    return [AvailabilitySlot(code).label for code in codes if code in AvailabilitySlot.values]
+
+
 def _codes_valid(values: Any, allowed: type[models.TextChoices], what: str) -> None:
     if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
         raise ValidationError(f"{what} must be a list of codes.")
@@ -142,6 +150,14 @@ class PeerSupporter(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def experience_labels(self) -> list[str]:
+        return experience_labels(self.experiences)
+
+    @property
+    def availability_labels(self) -> list[str]:
+        return availability_labels(self.availability)
 
 
 class Reference(TrackedModel):
@@ -326,6 +342,14 @@ class PeerSupportRequest(TrackedModel):
 
     def __str__(self) -> str:
         return f"Peer support for {self.first_name}"
+
+    @property
+    def experience_labels(self) -> list[str]:
+        return experience_labels(self.experiences_wanted)
+
+    @property
+    def availability_labels(self) -> list[str]:
+        return availability_labels(self.availability)
 
 
 class MatchStatus(models.TextChoices):
