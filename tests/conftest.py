@@ -22,6 +22,7 @@ factory.Faker._DEFAULT_LOCALE = "en_GB"
 pytest_plugins: list[str] = [
     "tests.fixtures.geo",
     "tests.fixtures.directory",
+    "tests.fixtures.families",
     "tests.fixtures.community",
 ]
 
