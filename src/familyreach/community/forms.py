@@ -204,6 +204,16 @@ class RequestForm(forms.Form):
     )
 
 
+class ReferralForm(forms.Form):
+    contact_route = RequestForm.base_fields["contact_route"]
+    languages = LanguagesField(label="Languages the family would like to use")
+    experiences_wanted = _experiences(
+        "Experiences they would like to share", "Select all that apply"
+    )
+    availability = _availability("When the family is free")
+    stated_needs = RequestForm.base_fields["stated_needs"]
+
+
 class MatchStartForm(forms.Form):
     wellbeing_start = forms.IntegerField(
         label="The parent's own rating of how they feel, from 1 (very low) to 10 (very good)",

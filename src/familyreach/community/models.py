@@ -308,10 +308,19 @@ class RequestStatus(models.TextChoices):
 class PeerSupportRequest(TrackedModel):
     """A family's request for a peer supporter, holding only what matching needs.
 
-    It stands on its own until the families app's household record exists, and then points at
-    it (`family`); volunteers see only the first name, contact route and stated needs.
+    A worker who can open the family's record refers it (`request_refer_family`), linking the
+    household (`family`); coordinators can also record a request for a family not known to the
+    service (no link). Coordinators and volunteers never open the family record itself: they
+    see this request, and volunteers only its first name, contact route and stated needs.
     """
 
+    family = models.ForeignKey(
+        "families.Family",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="peer_support_requests",
+    )
     first_name = models.CharField(max_length=100)
     contact_route = models.CharField(
         max_length=200, help_text="How the volunteer makes first contact (agreed with the family)"

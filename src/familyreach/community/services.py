@@ -318,8 +318,70 @@ def request_create(
     is_simulated: bool = False,
 ) -> PeerSupportRequest:
     coordinator_required(user)
+    return _request_save(
+        first_name=first_name,
+        contact_route=contact_route,
+        postcode=postcode,
+        stated_needs=stated_needs,
+        languages=languages,
+        experiences_wanted=experiences_wanted,
+        availability=availability,
+        user=user,
+        is_simulated=is_simulated,
+    )
+
+
+@transaction.atomic
+def request_refer_family(
+    *,
+    family_id: int,
+    contact_route: str,
+    stated_needs: str,
+    languages: Sequence[str] = ("English",),
+    experiences_wanted: Sequence[str] = (),
+    availability: Sequence[str] = (),
+    user: User,
+) -> PeerSupportRequest:
+    """A worker refers a family they work with, who asked for peer support.
+
+    Only what matching needs leaves the family record: the first carer's first name and the
+    postcode (for its area); the worker adds the contact route and needs agreed with the family."""
+    from familyreach.families.selectors import family_get_for_user
+
+    family = family_get_for_user(user=user, family_id=family_id)  # authorises and audits
+    carer = family.carers.first()
+    if carer is None or not family.postcode:
+        raise ValidationError("The family record needs a carer and a postcode first.")
+    return _request_save(
+        first_name=carer.first_name,
+        contact_route=contact_route,
+        postcode=family.postcode,
+        stated_needs=stated_needs,
+        languages=languages,
+        experiences_wanted=experiences_wanted,
+        availability=availability,
+        user=user,
+        family=family,
+        is_simulated=family.is_simulated,
+    )
+
+
+def _request_save(
+    *,
+    first_name: str,
+    contact_route: str,
+    postcode: str,
+    stated_needs: str,
+    languages: Sequence[str],
+    experiences_wanted: Sequence[str],
+    availability: Sequence[str],
+    user: User,
+    is_simulated: bool,
+    family: Any = None,
+) -> PeerSupportRequest:
     position = _position_fields(postcode)
     request = PeerSupportRequest(
+        family=family,
         first_name=first_name,
         contact_route=contact_route,
         stated_needs=stated_needs,

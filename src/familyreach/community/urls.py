@@ -19,6 +19,11 @@ urlpatterns = [
     path(f"{STAFF}requests/", views.request_list, name="requests"),
     path(f"{STAFF}requests/new", views.request_new, name="request-new"),
     path(f"{STAFF}requests/<int:request_id>/", views.request_detail, name="request"),
+    path(
+        f"{STAFF}families/<int:family_id>/peer-support",
+        views.request_refer_family,
+        name="refer-family",
+    ),
     path(f"{STAFF}matches/", views.match_list, name="matches"),
     path(f"{STAFF}matches/<int:match_id>/", views.match_detail, name="match"),
     path(f"{STAFF}my-matches/", views.my_matches, name="my-matches"),

@@ -306,6 +306,31 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def request_refer_family(request: HttpRequest, family_id: int) -> HttpResponse:
+    """A family's worker refers them for peer support (only what matching needs is copied)."""
+    from familyreach.families.selectors import family_get_for_user
+
+    family = family_get_for_user(user=request.user, family_id=family_id)
+    form = forms.ReferralForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_refer_family(
+                family_id=family.pk,
+                user=request.user,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Referred for peer support. A coordinator will find a match.")
+            return HttpResponseRedirect(reverse("families:detail", args=[family.pk]))
+    carer = family.carers.first()
+    context = {"form": form, "family": family, "carer": carer}
+    return _page(request, "request_refer.html", context, form)
+
+
+@login_required
 def match_list(request: HttpRequest) -> HttpResponse:
     matches = selectors.match_list(user=request.user)
     return render(request, "community/match_list.html", {"matches": matches})
