@@ -99,3 +99,37 @@ def test_a_volunteer_raises_a_concern_on_a_phone(
     _fits_the_screen(page)
     assert axe(page) == []
     assert [message.to for message in notify.OUTBOX] == ["duty-safeguarding@example.org"]
+
+
+def test_coordinator_pages_are_accessible(
+    page: Page,
+    live_server: Any,
+    axe: Callable[..., Any],
+    sign_in: Callable[..., None],
+    coordinator: User,
+    community_world: dict[str, Any],
+) -> None:
+    sign_in(page, coordinator)
+    world = community_world
+    paths = [
+        "/staff/community/",
+        "/staff/community/volunteers/",
+        f"/staff/community/volunteers/{world['supporter'].pk}/",
+        "/staff/community/volunteers/new",
+        "/staff/community/expiries/",
+        f"/staff/community/requests/{world['request'].pk}/",
+        "/staff/community/requests/new",
+        f"/staff/community/matches/{world['match'].pk}/",
+        f"/staff/community/concerns/{world['concern'].pk}/",
+        f"/staff/community/groups/{world['group'].pk}/",
+        "/staff/community/rooms/",
+        f"/staff/community/rooms/{world['room'].pk}/",
+    ]
+    problems = {}
+    for path in paths:
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        found = axe(page)
+        if found:
+            problems[path] = found
+    assert problems == {}

@@ -18,87 +18,34 @@ from tests.fixtures.community import COMMUNITY_TODAY
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(
-    make_supporter: Callable[..., Any],
-    make_group: Callable[..., Any],
-    coordinator: Any,
-    volunteer_user: Any,
-    group_admin: Any,
-    room: Any,
-) -> dict[str, Any]:
-    """One of everything: a volunteer with a live match, a group run by the group admin, a
-    concern, a room with a booking."""
-    today = timezone.localdate()
-    supporter = make_supporter("Vic", account=volunteer_user, on=today, experiences=["twins"])
-    request = services.request_create(
-        first_name="Sam",
-        contact_route="Text 07700 900123",
-        postcode="NR30 1NE",
-        stated_needs="Twins, very tired",
-        experiences_wanted=["twins"],
-        availability=["mon_am"],
-        user=coordinator,
-    )
-    match = services.match_propose(request=request, supporter=supporter, user=coordinator, on=today)
-    services.match_introduce(match=match, on=today, user=coordinator)
-    group = make_group()
-    group.admins.add(group_admin)
-    other_group = make_group(name="Someone else's group")
-    concern = services.concern_raise(
-        user=volunteer_user, urgency="worried", about="A toddler", what_happened="Left alone"
-    )
-    start = timezone.now().replace(microsecond=0) + timedelta(days=3)
-    booking = services.room_booking_request(
-        room=room,
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        organisation_name="",
-        purpose="Stay and play",
-        benefits_under_fives=True,
-        group=group,
-        user=coordinator,
-    )
-    return {
-        "supporter": supporter,
-        "request": request,
-        "match": match,
-        "group": group,
-        "other_group": other_group,
-        "concern": concern,
-        "room": room,
-        "booking": booking,
-    }
-
-
 def _client(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def _urls(world: dict[str, Any]) -> dict[str, str]:
+def _urls(community_world: dict[str, Any]) -> dict[str, str]:
     base = "/staff/community/"
     return {
         "home": base,
         "volunteers": f"{base}volunteers/",
         "volunteer-new": f"{base}volunteers/new",
-        "volunteer": f"{base}volunteers/{world['supporter'].pk}/",
+        "volunteer": f"{base}volunteers/{community_world['supporter'].pk}/",
         "expiries": f"{base}expiries/",
         "requests": f"{base}requests/",
         "request-new": f"{base}requests/new",
-        "request": f"{base}requests/{world['request'].pk}/",
+        "request": f"{base}requests/{community_world['request'].pk}/",
         "matches": f"{base}matches/",
-        "match": f"{base}matches/{world['match'].pk}/",
+        "match": f"{base}matches/{community_world['match'].pk}/",
         "my-matches": f"{base}my-matches/",
         "concerns": f"{base}concerns/",
         "concern-raise": f"{base}concerns/raise",
-        "concern": f"{base}concerns/{world['concern'].pk}/",
+        "concern": f"{base}concerns/{community_world['concern'].pk}/",
         "groups": f"{base}groups/",
-        "group": f"{base}groups/{world['group'].pk}/",
-        "other-group": f"{base}groups/{world['other_group'].pk}/",
+        "group": f"{base}groups/{community_world['group'].pk}/",
+        "other-group": f"{base}groups/{community_world['other_group'].pk}/",
         "rooms": f"{base}rooms/",
-        "room": f"{base}rooms/{world['room'].pk}/",
+        "room": f"{base}rooms/{community_world['room'].pk}/",
         "register": "/community-groups/register",
     }
 
@@ -124,7 +71,7 @@ ALLOWED: dict[str, set[str]] = {
 @pytest.mark.parametrize("role", sorted(ALLOWED))
 def test_authorisation_matrix(
     role: str,
-    world: dict[str, Any],
+    community_world: dict[str, Any],
     coordinator: Any,
     volunteer_user: Any,
     group_admin: Any,
@@ -142,7 +89,7 @@ def test_authorisation_matrix(
     }
     client = _client(users[role])
     results = {}
-    for name, url in _urls(world).items():
+    for name, url in _urls(community_world).items():
         results[name] = client.get(url).status_code
     allowed = {name for name, status in results.items() if status == 200}
     assert allowed == ALLOWED[role], results
@@ -150,8 +97,10 @@ def test_authorisation_matrix(
     assert refused <= {403, 404}, results
 
 
-def test_signed_out_people_are_sent_to_sign_in(world: dict[str, Any], client: Client) -> None:
-    for name, url in _urls(world).items():
+def test_signed_out_people_are_sent_to_sign_in(
+    community_world: dict[str, Any], client: Client
+) -> None:
+    for name, url in _urls(community_world).items():
         response = client.get(url)
         if name == "register":
             assert response.status_code == 200
@@ -161,7 +110,7 @@ def test_signed_out_people_are_sent_to_sign_in(world: dict[str, Any], client: Cl
 
 
 def test_a_volunteer_sees_only_what_their_match_needs_and_it_is_audited(
-    world: dict[str, Any], volunteer_user: Any
+    community_world: dict[str, Any], volunteer_user: Any
 ) -> None:
     before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
     response = _client(volunteer_user).get("/staff/community/my-matches/")
@@ -173,12 +122,12 @@ def test_a_volunteer_sees_only_what_their_match_needs_and_it_is_audited(
     assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == before + 1
 
 
-def test_coordinator_reads_are_audited(world: dict[str, Any], coordinator: Any) -> None:
+def test_coordinator_reads_are_audited(community_world: dict[str, Any], coordinator: Any) -> None:
     client = _client(coordinator)
     for url in (
-        f"/staff/community/volunteers/{world['supporter'].pk}/",
-        f"/staff/community/matches/{world['match'].pk}/",
-        f"/staff/community/concerns/{world['concern'].pk}/",
+        f"/staff/community/volunteers/{community_world['supporter'].pk}/",
+        f"/staff/community/matches/{community_world['match'].pk}/",
+        f"/staff/community/concerns/{community_world['concern'].pk}/",
     ):
         before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
         assert client.get(url).status_code == 200
@@ -243,11 +192,11 @@ def test_group_registers_through_the_public_form(client: Client, community_geogr
 
 
 def test_coordinator_proposes_from_the_ranked_list(
-    world: dict[str, Any], coordinator: Any, make_supporter: Callable[..., Any]
+    community_world: dict[str, Any], coordinator: Any, make_supporter: Callable[..., Any]
 ) -> None:
     other = make_supporter("Wren", on=timezone.localdate(), experiences=["twins"])
     client = _client(coordinator)
-    url = f"/staff/community/requests/{world['request'].pk}/"
+    url = f"/staff/community/requests/{community_world['request'].pk}/"
     page = client.get(url).content.decode()
     assert "Wren Tester" in page
     assert "Shared experience: twins or more" in page
@@ -256,14 +205,16 @@ def test_coordinator_proposes_from_the_ranked_list(
     assert response["Location"] == f"/staff/community/matches/{match.pk}/"
 
 
-def test_room_booking_form_refuses_a_clash(world: dict[str, Any], group_admin: Any) -> None:
-    booking = world["booking"]
+def test_room_booking_form_refuses_a_clash(
+    community_world: dict[str, Any], group_admin: Any
+) -> None:
+    booking = community_world["booking"]
     start = timezone.localtime(booking.starts_at)
     client = _client(group_admin)
-    approved_group = world["group"]
-    services.group_approve(group=approved_group, user=world["match"].confirmed_by)
+    approved_group = community_world["group"]
+    services.group_approve(group=approved_group, user=community_world["match"].confirmed_by)
     response = client.post(
-        f"/staff/community/rooms/{world['room'].pk}/",
+        f"/staff/community/rooms/{community_world['room'].pk}/",
         {
             "booking-group": str(approved_group.pk),
             "booking-purpose": "Baby signing",
@@ -279,7 +230,7 @@ def test_room_booking_form_refuses_a_clash(world: dict[str, Any], group_admin: A
 
 
 def test_pages_keep_a_fixed_number_of_queries(
-    world: dict[str, Any],
+    community_world: dict[str, Any],
     coordinator: Any,
     make_supporter: Callable[..., Any],
     django_assert_max_num_queries: Any,

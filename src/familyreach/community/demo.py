@@ -54,8 +54,11 @@ GROUPS: tuple[tuple[str, str, str, int, time, time, str], ...] = (
 )  # fmt: skip
 
 
-def _postcode(outward: str) -> Postcode | None:
-    return Postcode.objects.filter(outward=outward).order_by("compact").first()
+def _postcode(outward: str, name: str) -> Postcode | None:
+    """A real postcode in the outward code, spread by name so people do not share a door."""
+    postcodes = Postcode.objects.filter(outward=outward).order_by("compact")
+    count = postcodes.count()
+    return postcodes[(sum(map(ord, name)) * 7) % count] if count else None
 
 
 def _acting_user() -> User | None:
@@ -71,7 +74,7 @@ def _supporters(user: User | None) -> int:
             first_name=first, last_name=last, is_simulated=True
         ).exists():
             continue
-        postcode = _postcode(outward)
+        postcode = _postcode(outward, first)
         if postcode is None:
             continue
         account = None
@@ -130,7 +133,7 @@ def _requests(user: User | None) -> int:
     for first, outward, languages, wanted, availability, needs in REQUESTS:
         if PeerSupportRequest.objects.filter(first_name=first, is_simulated=True).exists():
             continue
-        postcode = _postcode(outward)
+        postcode = _postcode(outward, first)
         if postcode is None:
             continue
         position = services._position_fields(postcode.postcode)
