@@ -57,6 +57,23 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
 }
 
 
+# directory (issue 6): the views check roles and relationships themselves (see
+# directory/services.py and selectors.py); these model permissions mirror them for the admin.
+ROLE_PERMISSIONS[Role.MANAGER] |= {
+    "directory.add_service",
+    "directory.change_service",
+    "directory.change_listingchange",
+    "directory.add_advicearticle",
+    "directory.change_advicearticle",
+    "directory.view_supportrequest",
+    "directory.change_supportrequest",
+}
+ROLE_PERMISSIONS[Role.FAMILY_WORKER] |= {
+    "directory.view_supportrequest",
+    "directory.change_supportrequest",
+}
+ROLE_PERMISSIONS[Role.COMMUNITY_GROUP_ADMIN] |= {"directory.add_listingchange"}
+
 # Community (issue 9): coordinators and managers run peer support, groups and rooms; volunteers
 # and group admins raise safeguarding concerns. What a volunteer or group admin may see beyond
 # that is decided per record in `community/selectors.py` (their own matches, their own group).

@@ -28,6 +28,7 @@ from familyreach.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from familyreach.geo.selectors import LookupProblem, Place, place_lookup
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -212,12 +213,7 @@ def _filtered_services(request: Request) -> tuple[QuerySet[Service], Any]:
     return services, place
 
 
-def _place(raw: str) -> Any:
-    from familyreach.geo.selectors import (  # type: ignore[import-untyped]
-        LookupProblem,
-        place_lookup,
-    )
-
+def _place(raw: str) -> Place:
     try:
         return place_lookup(raw)
     except LookupProblem as problem:

@@ -30,6 +30,7 @@ from familyreach.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from familyreach.geo.distance import bounding_box, haversine_km
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
@@ -191,32 +192,15 @@ def bounding_box_degrees(
     latitude: float, longitude: float, radius_km: float
 ) -> tuple[float, float, float, float]:
     """(south, north, west, east) that contains every point within radius_km (a prefilter)."""
-    from familyreach.geo.distance import bounding_box  # type: ignore[import-untyped]
-
-    box = bounding_box(latitude, longitude, radius_km)
-    return _box_tuple(box)
-
-
-def _box_tuple(box: Any) -> tuple[float, float, float, float]:
-    if isinstance(box, tuple | list):
-        south, north, west, east = box
-        return float(south), float(north), float(west), float(east)
-    return (
-        float(box.min_latitude),
-        float(box.max_latitude),
-        float(box.min_longitude),
-        float(box.max_longitude),
-    )
+    return bounding_box(latitude, longitude, radius_km)
 
 
 def distances_km(
     latitude: float, longitude: float, latitudes: Sequence[float], longitudes: Sequence[float]
 ) -> list[float]:
-    from familyreach.geo.distance import haversine_km
-
     if not latitudes:
         return []
-    return [float(d) for d in haversine_km(latitude, longitude, latitudes, longitudes)]
+    return [float(d) for d in haversine_km(latitude, longitude, list(latitudes), list(longitudes))]
 
 
 @dataclass(frozen=True)
@@ -392,3 +376,128 @@ def support_request_get_for_user(*, user: User, request_id: UUID | str) -> Suppo
 
 def miles_to_km(miles: float) -> float:
     return miles * 1.609344
+
+
+# --- /find ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FindFilters:
+    age: str = ""  # "", "pregnancy", or whole years "0".."5"
+    categories: tuple[str, ...] = ()
+    days: tuple[str, ...] = ()
+    times_of_day: tuple[tuple[time, time], ...] = ()  # start time within [from, to)
+    free_only: bool = False
+    delivery: tuple[str, ...] = ()
+    language: str = ""
+    family_bases: bool = False
+
+
+@dataclass
+class FindResults:
+    nearby: list[Nearby]
+    total: int
+    page: int
+    per_page: int
+    remote: list[Service]
+    nearest_beyond: list[Nearby]
+
+    @property
+    def total_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def services_matching(filters: FindFilters) -> QuerySet[Service]:
+    from familyreach.directory import taxonomy
+
+    services = services_public()
+    if filters.age == "pregnancy":
+        services = services.filter(for_pregnancy=True)
+    elif filters.age.isdigit():
+        services = filter_child_age(services, float(filters.age))
+    services = filter_term_codes(services, taxonomy.CATEGORY_TAXONOMY, filters.categories)
+    services = filter_term_codes(services, taxonomy.DELIVERY_TAXONOMY, filters.delivery)
+    if filters.free_only:
+        services = filter_free(services)
+    if filters.language:
+        services = filter_language(services, filters.language)
+    if filters.days or filters.times_of_day:
+        schedules = Schedule.objects.filter(service=OuterRef("pk"))
+        if filters.days:
+            any_day = Q()
+            for day in filters.days:
+                any_day |= Q(byday__contains=day)
+            schedules = schedules.filter(any_day)
+        if filters.times_of_day:
+            any_time = Q()
+            for start, end in filters.times_of_day:
+                any_time |= Q(opens_at__gte=start, opens_at__lt=end)
+            schedules = schedules.filter(any_time)
+        services = services.filter(Exists(schedules))
+    return services
+
+
+def find_services(
+    *,
+    latitude: float,
+    longitude: float,
+    district_code: str | None,
+    radius_miles: float,
+    filters: FindFilters,
+    page: int = 1,
+    per_page: int = 10,
+) -> FindResults:
+    """Listings near a place, nearest first, one row per service at a location; plus services
+    with no venue (online, by phone, home visits) that cover the place's district.
+
+    When nothing is near, the nearest matches up to 25 miles are returned so the page can
+    suggest widening the search and name the towns where there is something."""
+    services = services_matching(filters)
+    nearby = services_at_locations_near(
+        services=services,
+        latitude=latitude,
+        longitude=longitude,
+        radius_km=miles_to_km(radius_miles),
+        family_bases_only=filters.family_bases,
+    )
+    chosen = nearby[(page - 1) * per_page : page * per_page]
+    by_id = services_at_locations_by_ids([row[0] for row in chosen])
+    results = [Nearby(by_id[row[0]], row[2]) for row in chosen]
+    nearest_beyond: list[Nearby] = []
+    if not nearby:
+        wider = services_at_locations_near(
+            services=services,
+            latitude=latitude,
+            longitude=longitude,
+            radius_km=miles_to_km(25),
+            family_bases_only=filters.family_bases,
+        )[:3]
+        wider_rows = services_at_locations_by_ids([row[0] for row in wider])
+        nearest_beyond = [Nearby(wider_rows[row[0]], row[2]) for row in wider]
+    remote: list[Service] = []
+    if not filters.family_bases:
+        remote_services = (
+            services.filter(service_at_locations__isnull=True)
+            .filter(
+                Q(service_areas__isnull=True) | Q(service_areas__district__code=district_code or "")
+            )
+            .select_related("organization")
+            .prefetch_related("schedules", "cost_options")
+            .distinct()
+            .order_by("name")
+        )
+        remote = list(remote_services[:20])
+    return FindResults(
+        nearby=results,
+        total=len(nearby),
+        page=page,
+        per_page=per_page,
+        remote=remote,
+        nearest_beyond=nearest_beyond,
+    )
+
+
+def languages_offered() -> list[str]:
+    from familyreach.directory.models import Language
+
+    return sorted(set(Language.objects.values_list("name", flat=True)))

@@ -56,6 +56,7 @@ from familyreach.geo.models import Venue, VenueKind
 
 COUNCIL_SOURCE = "familyreach.council"
 VENUE_SOURCE = "geo.venue"
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 @transaction.atomic
@@ -305,7 +306,9 @@ def service_upsert(
             service=service,
             service_at_location=service_at_location,
             freq=spec.freq,
-            byday=spec.byday,
+            # A one-off event gets its weekday, so day filters find it too.
+            byday=spec.byday
+            or (WEEKDAY_CODES[spec.dtstart.weekday()] if spec.dtstart and not spec.freq else ""),
             bymonthday=spec.bymonthday,
             interval=spec.interval if spec.freq else None,
             dtstart=spec.dtstart,

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from familyreach.directory import api
+from familyreach.directory import api, views
 
 app_name = "directory"
 
@@ -51,4 +51,43 @@ openreferral = [
     ),
 ]
 
-urlpatterns: list[URLPattern | URLResolver] = [*openreferral]
+pages = [
+    path("find", views.find, name="find"),
+    path("services/<uuid:service_id>", views.service_detail, name="service"),
+    path("advice", views.advice_list, name="advice"),
+    path("advice/<slug:slug>", views.advice_detail, name="advice-article"),
+    path("request-support", views.request_support, name="request-support"),
+    path("request-support/sent", views.request_support_sent, name="request-support-sent"),
+]
+
+staff = [
+    path("staff/requests/", views.staff_requests, name="staff-requests"),
+    path("staff/requests/<uuid:request_id>", views.staff_request_detail, name="staff-request"),
+    path("staff/directory/", views.staff_listings, name="staff-listings"),
+    path("staff/directory/services/new", views.staff_service_edit, name="staff-service-new"),
+    path(
+        "staff/directory/services/<uuid:service_id>/edit",
+        views.staff_service_edit,
+        name="staff-service-edit",
+    ),
+    path(
+        "staff/directory/services/<uuid:service_id>/assure",
+        views.staff_service_assure,
+        name="staff-service-assure",
+    ),
+    path("staff/directory/changes/", views.staff_changes, name="staff-changes"),
+    path(
+        "staff/directory/changes/<uuid:change_id>",
+        views.staff_change_decide,
+        name="staff-change-decide",
+    ),
+    path("staff/directory/advice/", views.staff_advice, name="staff-advice"),
+    path("staff/directory/advice/new", views.staff_advice_edit, name="staff-advice-new"),
+    path(
+        "staff/directory/advice/<uuid:article_id>/edit",
+        views.staff_advice_edit,
+        name="staff-advice-edit",
+    ),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [*openreferral, *pages, *staff]
