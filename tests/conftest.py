@@ -26,6 +26,9 @@ pytest_plugins: list[str] = [
     "tests.fixtures.geo",
     "tests.fixtures.planning",
     "tests.fixtures.consult",
+    "tests.fixtures.directory",
+    "tests.fixtures.families",
+    "tests.fixtures.community",
 ]
 
 CHROMIUM = os.environ.get("FAMILYREACH_CHROMIUM", "/usr/bin/chromium")

@@ -77,6 +77,22 @@ ROLE_PERMISSIONS[Role.FAMILY_WORKER] |= {
 }
 ROLE_PERMISSIONS[Role.COMMUNITY_GROUP_ADMIN] |= {"directory.add_listingchange"}
 
+# Community (issue 9): coordinators and managers run peer support, groups and rooms; volunteers
+# and group admins raise safeguarding concerns. What a volunteer or group admin may see beyond
+# that is decided per record in `community/selectors.py` (their own matches, their own group).
+COMMUNITY_COORDINATION = {
+    "community.manage_volunteers",
+    "community.manage_matches",
+    "community.raise_concern",
+    "community.review_concerns",
+    "community.manage_groups",
+    "community.manage_rooms",
+}
+ROLE_PERMISSIONS[Role.MANAGER] |= COMMUNITY_COORDINATION
+ROLE_PERMISSIONS[Role.VOLUNTEER_COORDINATOR] |= COMMUNITY_COORDINATION
+ROLE_PERMISSIONS[Role.VOLUNTEER] |= {"community.raise_concern"}
+ROLE_PERMISSIONS[Role.COMMUNITY_GROUP_ADMIN] |= {"community.raise_concern"}
+
 
 def role_permissions(role: Role) -> set[str]:
     return ROLE_PERMISSIONS[role]

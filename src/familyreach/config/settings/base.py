@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "familyreach.delivery",
     "familyreach.planning",
     "familyreach.consult",
+    # Peer-led community support (issue 9): groups, peer supporters, matching, rooms.
+    "familyreach.community",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +253,18 @@ NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
 DIRECTORY_ASSURANCE_DAYS = env.int("FAMILYREACH_DIRECTORY_ASSURANCE_DAYS", default=183)
 # Public base URL used in the ORUK API's openapi_url and in reminders.
 PUBLIC_BASE_URL = env.str("FAMILYREACH_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
+# --- Community (issue 9) ---------------------------------------------------------------------
+# Where safeguarding concerns go at once, and who hears about expiring checks and training.
+COMMUNITY_DUTY_SAFEGUARDING_EMAIL = env.str(
+    "FAMILYREACH_DUTY_SAFEGUARDING_EMAIL", default="duty-safeguarding@example.org"
+)
+COMMUNITY_COORDINATOR_EMAIL = env.str(
+    "FAMILYREACH_VOLUNTEER_COORDINATOR_EMAIL", default="volunteer-coordinators@example.org"
+)
+# Days before an expiry when the coordinators are warned (0: on the day it expires).
+COMMUNITY_EXPIRY_WARNING_DAYS = (30, 7, 0)
+
 # --- Families and delivery (issue 7) ---------------------------------------------------------
 # Family records are kept until the youngest child reaches this age, then anonymised by
 # `familyreach families apply-retention` (contacts stay countable by area).
@@ -288,3 +302,6 @@ PLANNING_STAFF_COST_PER_FTE = 35_000
 PLANNING_SESSIONS_PER_FTE = 6
 # Working hours a year of one full-time worker: 37 hours x 44 weeks after leave (assumption).
 PLANNING_HOURS_PER_FTE = 1_628
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")

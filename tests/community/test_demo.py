@@ -1,0 +1,40 @@
+"""The community demo loads simulated records, labelled as such, and can run again."""
+
+from io import StringIO
+from typing import Any
+
+import pytest
+
+from familyreach.community import demo
+from familyreach.community.models import CommunityGroup, PeerSupporter, Room
+from familyreach.geo.models import Venue, VenueKind
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_is_simulated_labelled_and_idempotent(community_geography: Any, manager: Any) -> None:
+    manager.username = "demo-manager"
+    manager.save()
+    for index, postcode in enumerate(("NR30 1NE", "NR31 6AA", "NR1 3JU")):
+        Venue.objects.create(
+            name=f"Real Library {index}",
+            kind=VenueKind.LIBRARY,
+            postcode=postcode,
+            latitude=52.6,
+            longitude=1.7,
+        )
+    out = StringIO()
+    demo.load(out)
+    demo.load(out)
+    supporters = PeerSupporter.objects.all()
+    # Homes only where the fixture has postcodes (NR30, NR31, PE30 outward codes).
+    assert {s.first_name for s in supporters} == {"Ania", "Bea", "Ellen"}
+    assert all(s.is_simulated for s in supporters)
+    groups = CommunityGroup.objects.all()
+    assert groups.count() == 3
+    assert all(g.is_simulated and "(simulated)" in g.name for g in groups)
+    assert [g.status for g in groups.order_by("pk")] == ["approved", "approved", "submitted"]
+    # No former centres in this world: rooms go in libraries, marked demo.
+    assert Room.objects.count() == 4
+    assert all(room.is_demo for room in Room.objects.all())
+    assert "Community (simulated): 0 peer supporters" in out.getvalue()

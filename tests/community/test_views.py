@@ -1,0 +1,245 @@
+"""The community pages: every page renders for the people it is for, forms say what is wrong,
+and the authorisation matrix of URLs × roles holds."""
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from auditlog.models import LogEntry
+from django.test import Client
+from django.utils import timezone
+
+from familyreach.community import services
+from familyreach.community.models import CommunityGroup, Concern, Match, RoomBooking
+from familyreach.core import notify
+from tests.fixtures.community import COMMUNITY_TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _urls(community_world: dict[str, Any]) -> dict[str, str]:
+    base = "/staff/community/"
+    return {
+        "home": base,
+        "volunteers": f"{base}volunteers/",
+        "volunteer-new": f"{base}volunteers/new",
+        "volunteer": f"{base}volunteers/{community_world['supporter'].pk}/",
+        "expiries": f"{base}expiries/",
+        "requests": f"{base}requests/",
+        "request-new": f"{base}requests/new",
+        "request": f"{base}requests/{community_world['request'].pk}/",
+        "matches": f"{base}matches/",
+        "match": f"{base}matches/{community_world['match'].pk}/",
+        "my-matches": f"{base}my-matches/",
+        "concerns": f"{base}concerns/",
+        "concern-raise": f"{base}concerns/raise",
+        "concern": f"{base}concerns/{community_world['concern'].pk}/",
+        "groups": f"{base}groups/",
+        "group": f"{base}groups/{community_world['group'].pk}/",
+        "other-group": f"{base}groups/{community_world['other_group'].pk}/",
+        "rooms": f"{base}rooms/",
+        "room": f"{base}rooms/{community_world['room'].pk}/",
+        "register": "/community-groups/register",
+    }
+
+
+# Which pages each role may open (200); everything else must be refused (403 or 404).
+EVERY_PAGE = {
+    "home", "volunteers", "volunteer-new", "volunteer", "expiries", "requests", "request-new",
+    "request", "matches", "match", "concerns", "concern-raise", "concern", "groups", "group",
+    "other-group", "rooms", "room", "register",
+}  # fmt: skip
+ALLOWED: dict[str, set[str]] = {
+    # Coordinators and managers see everything but a volunteer's own page of matches.
+    "coordinator": EVERY_PAGE,
+    "manager": EVERY_PAGE,
+    # The volunteer raised the concern, so may read it back.
+    "volunteer": {"home", "my-matches", "concern-raise", "concern", "register"},
+    "group_admin": {"home", "concern-raise", "groups", "group", "rooms", "room", "register"},
+    "planner": {"register"},
+    "family_worker": {"register"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(ALLOWED))
+def test_authorisation_matrix(
+    role: str,
+    community_world: dict[str, Any],
+    coordinator: Any,
+    volunteer_user: Any,
+    group_admin: Any,
+    manager: Any,
+    planner: Any,
+    family_worker: Any,
+) -> None:
+    users = {
+        "coordinator": coordinator,
+        "manager": manager,
+        "volunteer": volunteer_user,
+        "group_admin": group_admin,
+        "planner": planner,
+        "family_worker": family_worker,
+    }
+    client = _client(users[role])
+    results = {}
+    for name, url in _urls(community_world).items():
+        results[name] = client.get(url).status_code
+    allowed = {name for name, status in results.items() if status == 200}
+    assert allowed == ALLOWED[role], results
+    refused = {status for name, status in results.items() if name not in ALLOWED[role]}
+    assert refused <= {403, 404}, results
+
+
+def test_signed_out_people_are_sent_to_sign_in(
+    community_world: dict[str, Any], client: Client
+) -> None:
+    for name, url in _urls(community_world).items():
+        response = client.get(url)
+        if name == "register":
+            assert response.status_code == 200
+        else:
+            assert response.status_code == 302, name
+            assert response["Location"].startswith("/staff/sign-in"), name
+
+
+def test_a_volunteer_sees_only_what_their_match_needs_and_it_is_audited(
+    community_world: dict[str, Any], volunteer_user: Any
+) -> None:
+    before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
+    response = _client(volunteer_user).get("/staff/community/my-matches/")
+    page = response.content.decode()
+    assert "Sam" in page
+    assert "Text 07700 900123" in page
+    assert "Twins, very tired" in page
+    assert "NR30 1NE" not in page  # no address or postcode
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == before + 1
+
+
+def test_coordinator_reads_are_audited(community_world: dict[str, Any], coordinator: Any) -> None:
+    client = _client(coordinator)
+    for url in (
+        f"/staff/community/volunteers/{community_world['supporter'].pk}/",
+        f"/staff/community/matches/{community_world['match'].pk}/",
+        f"/staff/community/concerns/{community_world['concern'].pk}/",
+    ):
+        before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
+        assert client.get(url).status_code == 200
+        assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == before + 1, url
+
+
+def test_volunteer_raises_a_concern_through_the_form(volunteer_user: Any) -> None:
+    client = _client(volunteer_user)
+    notify.OUTBOX.clear()
+    response = client.post("/staff/community/concerns/raise", {})
+    assert response.status_code == 400
+    assert "Select how urgent it is" in response.content.decode()
+    response = client.post(
+        "/staff/community/concerns/raise",
+        {"urgency": "today", "about": "Baby J", "what_happened": "Shouting and a slap heard"},
+    )
+    concern = Concern.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/community/concerns/{concern.pk}/?sent=1"
+    page = client.get(response["Location"]).content.decode()
+    assert concern.reference in page
+    assert [m.to for m in notify.OUTBOX] == ["duty-safeguarding@example.org"]
+
+
+def test_group_registers_through_the_public_form(client: Client, community_geography: Any) -> None:
+    response = client.post("/community-groups/register", {"name": "Dads Do Play"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        "Name the group&#39;s safeguarding lead" in page
+        or "Name the group's safeguarding lead" in page
+    )
+    assert not CommunityGroup.objects.exists()
+    response = client.post(
+        "/community-groups/register",
+        {
+            "name": "Dads Do Play",
+            "kind": "dads",
+            "description": "Saturday play for dads and kids",
+            "who_for": "Dads and male carers with children under five",
+            "venue_name": "Cobholm Community Centre",
+            "venue_postcode": "nr31 6aa",
+            "weekday": "5",
+            "starts_at": "10:00",
+            "ends_at": "11:30",
+            "frequency": "monthly",
+            "contact_email": "dads@example.org",
+            "lead_name": "Leo Dad",
+            "lead_email": "leo@example.org",
+            "safeguarding_lead_name": "Leo Dad",
+            "safeguarding_lead_email": "LEO@example.org",
+            "policy_url": "https://example.org/policy",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    group = CommunityGroup.objects.get()
+    assert group.venue_postcode == "NR31 6AA"
+    assert [(leader.name, leader.is_safeguarding_lead) for leader in group.leaders.all()] == [
+        ("Leo Dad", True)
+    ]
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_coordinator_proposes_from_the_ranked_list(
+    community_world: dict[str, Any], coordinator: Any, make_supporter: Callable[..., Any]
+) -> None:
+    other = make_supporter("Wren", on=timezone.localdate(), experiences=["twins"])
+    client = _client(coordinator)
+    url = f"/staff/community/requests/{community_world['request'].pk}/"
+    page = client.get(url).content.decode()
+    assert "Wren Tester" in page
+    assert "Shared experience: twins or more" in page
+    response = client.post(url, {"supporter": other.pk})
+    match = Match.objects.get(supporter=other)
+    assert response["Location"] == f"/staff/community/matches/{match.pk}/"
+
+
+def test_room_booking_form_refuses_a_clash(
+    community_world: dict[str, Any], group_admin: Any
+) -> None:
+    booking = community_world["booking"]
+    start = timezone.localtime(booking.starts_at)
+    client = _client(group_admin)
+    approved_group = community_world["group"]
+    services.group_approve(group=approved_group, user=community_world["match"].confirmed_by)
+    response = client.post(
+        f"/staff/community/rooms/{community_world['room'].pk}/",
+        {
+            "booking-group": str(approved_group.pk),
+            "booking-purpose": "Baby signing",
+            "booking-day": start.date().isoformat(),
+            "booking-starts_at": (start + timedelta(minutes=30)).strftime("%H:%M"),
+            "booking-ends_at": (start + timedelta(hours=3)).strftime("%H:%M"),
+            "booking-benefits_under_fives": "on",
+        },
+    )
+    assert response.status_code == 400
+    assert "already booked" in response.content.decode()
+    assert RoomBooking.objects.count() == 1
+
+
+def test_pages_keep_a_fixed_number_of_queries(
+    community_world: dict[str, Any],
+    coordinator: Any,
+    make_supporter: Callable[..., Any],
+    django_assert_max_num_queries: Any,
+) -> None:
+    client = _client(coordinator)
+    client.get("/staff/community/volunteers/")  # warm the session and permission caches
+    with django_assert_max_num_queries(12) as first:
+        client.get("/staff/community/volunteers/")
+    for name in ("Xan", "Yve", "Zed"):
+        make_supporter(name, on=COMMUNITY_TODAY)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get("/staff/community/volunteers/")
