@@ -209,3 +209,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- insight: reach against need (docs/measures.md defines every figure) -------------------
+INSTALLED_APPS += ["familyreach.insight"]
+# A family is "seen" with at least one counted contact in this many months up to the date.
+INSIGHT_WINDOW_MONTHS = env.int("FAMILYREACH_INSIGHT_WINDOW_MONTHS", default=12)
+# "Sustained engagement": at least this many counted contacts in the window.
+INSIGHT_SUSTAINED_MINIMUM_CONTACTS = env.int("FAMILYREACH_INSIGHT_SUSTAINED_CONTACTS", default=3)
+# Under five: born less than this many months before the reference date.
+INSIGHT_UNDER_FIVE_MONTHS = 60
+# Contact kinds that count as being seen (phone calls do not, by default).
+INSIGHT_SEEN_CONTACT_KINDS: list[str] = env.list(
+    "FAMILYREACH_INSIGHT_SEEN_CONTACT_KINDS",
+    default=["session_attendance", "home_visit", "one_to_one"],
+)
+# Months shown in the trend charts.
+INSIGHT_TREND_MONTHS = env.int("FAMILYREACH_INSIGHT_TREND_MONTHS", default=24)
+# Used only until familyreach.geo.need says which areas are of greatest need.
+INSIGHT_GREATEST_NEED_IDACI_DECILES: list[int] = [1, 2]
