@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "familyreach.accounts",
     "familyreach.web",
     "familyreach.geo",
+    # Families and delivery (issue 7).
+    "familyreach.families",
+    "familyreach.delivery",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +212,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Families and delivery (issue 7) ---------------------------------------------------------
+# Family records are kept until the youngest child reaches this age, then anonymised by
+# `familyreach families apply-retention` (contacts stay countable by area).
+FAMILY_RETENTION_YEARS_AFTER_YOUNGEST_BIRTH = env.int(
+    "FAMILYREACH_FAMILY_RETENTION_YEARS", default=25
+)
+# Records of families with no child's date of birth or due date are kept this many years after
+# their last change before anonymisation.
+FAMILY_RETENTION_YEARS_WITHOUT_CHILDREN = env.int(
+    "FAMILYREACH_FAMILY_RETENTION_YEARS_WITHOUT_CHILDREN", default=6
+)
+# How many weeks ahead occurrences of recurring sessions are generated.
+DELIVERY_OCCURRENCE_WEEKS_AHEAD = env.int("FAMILYREACH_OCCURRENCE_WEEKS_AHEAD", default=12)
+# Messages to families go through `familyreach.core.notify` (GOV.UK Notify when a key is set,
+# an outbox otherwise). Same names as the directory's settings.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
 
 # --- insight: reach against need (docs/measures.md defines every figure) -------------------
 INSTALLED_APPS += ["familyreach.insight"]

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    name = "familyreach.delivery"
+    label = "delivery"
+    verbose_name = "Delivery"
+
+    def ready(self) -> None:
+        # Bookings, attendance and visits are family records: every write is audited.
+        from auditlog.registry import auditlog
+
+        from familyreach.delivery import models
+
+        for model in (models.Booking, models.Attendance, models.Visit, models.Session):
+            auditlog.register(model)

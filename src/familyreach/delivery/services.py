@@ -1,0 +1,656 @@
+"""Writes for delivery: sessions and occurrences, bookings and the waiting list, registers,
+visits and reminders. One function per state change, atomic, validated and audited."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import WEEKLY, rrule
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from familyreach.delivery import notifications, publishing
+from familyreach.delivery.models import (
+    Attendance,
+    Base,
+    Booking,
+    BookingChannel,
+    BookingMode,
+    BookingStatus,
+    Occurrence,
+    OccurrenceStatus,
+    Recurrence,
+    SchoolHoliday,
+    Session,
+    SessionException,
+    Team,
+    Visit,
+    VisitKind,
+    VisitStatus,
+)
+from familyreach.families.auditing import acting_as
+from familyreach.families.models import Case, Contact, ContactKind, Family, FamilySource
+from familyreach.families.services import (
+    CarerDetails,
+    ChildDetails,
+    ConsentDetails,
+    RegistrationResult,
+    family_register,
+)
+from familyreach.geo.models import Venue, VenueKind
+
+LONDON = ZoneInfo("Europe/London")
+
+
+# --- Bases and teams -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def base_create(*, user: Any, venue: Venue, name: str = "", is_simulated: bool = False) -> Base:
+    if venue.kind != VenueKind.FAMILY_BASE:
+        raise ValidationError("A base must be a venue of kind family base.")
+    base = Base(
+        venue=venue,
+        name=name or venue.name,
+        is_simulated=is_simulated,
+        created_by=user,
+        modified_by=user,
+    )
+    base.full_clean()
+    base.save()
+    return base
+
+
+@transaction.atomic
+def team_create(*, user: Any, base: Base, name: str, members: list[Any]) -> Team:
+    team = Team(base=base, name=name, created_by=user, modified_by=user)
+    team.full_clean()
+    team.save()
+    team.members.set(members)
+    return team
+
+
+# --- Sessions and occurrences ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionDetails:
+    title: str
+    category: str
+    venue: Venue
+    capacity: int
+    start_date: date
+    start_time: time
+    end_time: time
+    recurrence: str = Recurrence.WEEKLY
+    end_date: date | None = None
+    term_time_only: bool = False
+    booking_mode: str = BookingMode.BOOKED
+    age_from_months: int = 0
+    age_to_months: int = 60
+    description: str = ""
+    base: Base | None = None
+
+
+def session_dates(session: Session, *, until: date) -> list[date]:
+    """The dates the session's rule gives up to `until`, without exceptions and (for term-time
+    sessions) school holidays."""
+    if session.recurrence == Recurrence.ONE_OFF:
+        dates = [session.start_date] if session.start_date <= until else []
+    else:
+        last = min(session.end_date or until, until)
+        if last < session.start_date:
+            return []
+        rule = rrule(
+            WEEKLY,
+            interval=2 if session.recurrence == Recurrence.FORTNIGHTLY else 1,
+            dtstart=datetime.combine(session.start_date, time()),
+            until=datetime.combine(last, time()),
+        )
+        dates = [moment.date() for moment in rule]
+    skipped = set(session.exceptions.values_list("date", flat=True))
+    if session.term_time_only and dates:
+        holidays = list(
+            SchoolHoliday.objects.filter(start_date__lte=dates[-1], end_date__gte=dates[0])
+        )
+        skipped |= {d for d in dates for h in holidays if h.start_date <= d <= h.end_date}
+    return [d for d in dates if d not in skipped]
+
+
+def _moment(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=LONDON)
+
+
+@transaction.atomic
+def occurrences_generate(*, session: Session, until: date | None = None) -> list[Occurrence]:
+    """Create the occurrences the rule gives (idempotent); cancel future ones it no longer
+    gives, unless families already booked or attended them (staff decide those)."""
+    until = until or timezone.localdate() + timedelta(
+        weeks=settings.DELIVERY_OCCURRENCE_WEEKS_AHEAD
+    )
+    wanted = session_dates(session, until=until)
+    existing = {occurrence.date: occurrence for occurrence in session.occurrences.all()}
+    created = []
+    for day in wanted:
+        occurrence = existing.get(day)
+        if occurrence is None:
+            occurrence = Occurrence(
+                session=session,
+                date=day,
+                starts_at=_moment(day, session.start_time),
+                ends_at=_moment(day, session.end_time),
+                capacity=session.capacity,
+            )
+            occurrence.full_clean()
+            occurrence.save()
+            created.append(occurrence)
+        elif occurrence.status == OccurrenceStatus.CANCELLED and session.archived_at is None:
+            occurrence.status = OccurrenceStatus.SCHEDULED
+            occurrence.save(update_fields=["status", "modified_at"])
+    today = timezone.localdate()
+    for day, occurrence in existing.items():
+        if (
+            day not in wanted
+            and day >= today
+            and occurrence.status == OccurrenceStatus.SCHEDULED
+            and not occurrence.bookings.exclude(status=BookingStatus.CANCELLED).exists()
+            and not occurrence.attendances.exists()
+        ):
+            occurrence.status = OccurrenceStatus.CANCELLED
+            occurrence.save(update_fields=["status", "modified_at"])
+    return created
+
+
+@transaction.atomic
+def session_create(
+    *,
+    user: Any,
+    details: SessionDetails,
+    staff: list[Any] | None = None,
+    volunteers: list[Any] | None = None,
+    is_simulated: bool = False,
+    generate_until: date | None = None,
+) -> Session:
+    with acting_as(user):
+        session = Session(
+            **details.__dict__, is_simulated=is_simulated, created_by=user, modified_by=user
+        )
+        session.full_clean()
+        session.save()
+        session.staff.set(staff or [])
+        session.volunteers.set(volunteers or [])
+        occurrences_generate(session=session, until=generate_until)
+        publishing.session_publish_on_commit(session)
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *,
+    user: Any,
+    session: Session,
+    details: SessionDetails,
+    staff: list[Any],
+    volunteers: list[Any],
+) -> Session:
+    with acting_as(user):
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        for name, value in details.__dict__.items():
+            setattr(session, name, value)
+        session.modified_by = user
+        session.full_clean()
+        session.save()
+        session.staff.set(staff)
+        session.volunteers.set(volunteers)
+        # Future occurrences follow the new times and capacity.
+        for occurrence in session.occurrences.filter(date__gte=timezone.localdate()):
+            occurrence.starts_at = _moment(occurrence.date, session.start_time)
+            occurrence.ends_at = _moment(occurrence.date, session.end_time)
+            occurrence.capacity = session.capacity
+            occurrence.save()
+        occurrences_generate(session=session)
+        publishing.session_publish_on_commit(session)
+    return session
+
+
+@transaction.atomic
+def session_exception_add(*, user: Any, session: Session, day: date, reason: str) -> Session:
+    with acting_as(user):
+        exception = SessionException(
+            session=session, date=day, reason=reason, created_by=user, modified_by=user
+        )
+        exception.full_clean()
+        exception.save()
+        occurrences_generate(session=session)
+        publishing.session_publish_on_commit(session)
+    return session
+
+
+# --- Bookings and the waiting list -----------------------------------------------------------
+
+
+class BookingRefused(ValidationError):
+    """The occurrence cannot take bookings (cancelled, past, drop-in); the message says why."""
+
+
+def _lock_occurrence(occurrence_id: int) -> Occurrence:
+    # The row lock serialises every booking and cancellation of one occurrence (PostgreSQL);
+    # SQLite runs transactions IMMEDIATE (settings), which serialises all writers.
+    return (
+        Occurrence.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .get(pk=occurrence_id)
+    )
+
+
+@transaction.atomic
+def booking_create(
+    *, user: Any, occurrence_id: int, family: Family, channel: str = BookingChannel.STAFF
+) -> Booking:
+    """Book a family a place, or put it on the waiting list when the occurrence is full.
+
+    Counting happens while the occurrence row is locked, so places are never overbooked
+    however many people book the last place at the same moment. Booking twice returns the
+    family's existing booking.
+    """
+    with acting_as(user):
+        occurrence = _lock_occurrence(occurrence_id)
+        if occurrence.status == OccurrenceStatus.CANCELLED:
+            raise BookingRefused("This session has been cancelled.")
+        if occurrence.session.booking_mode == BookingMode.DROP_IN:
+            raise BookingRefused("This is a drop-in session: no booking is needed.")
+        if occurrence.ends_at <= timezone.now():
+            raise BookingRefused("This session has already happened.")
+        if family.is_archived or family.is_anonymised:
+            raise BookingRefused("This family's record is closed.")
+        existing = (
+            occurrence.bookings.filter(family=family)
+            .exclude(status=BookingStatus.CANCELLED)
+            .first()
+        )
+        if existing is not None:
+            return existing
+        now = timezone.now()
+        confirmed = occurrence.bookings.filter(status=BookingStatus.CONFIRMED).count()
+        has_place = confirmed < occurrence.capacity
+        booking = Booking(
+            occurrence=occurrence,
+            family=family,
+            channel=channel,
+            status=BookingStatus.CONFIRMED if has_place else BookingStatus.WAITING,
+            confirmed_at=now if has_place else None,
+            waiting_since=None if has_place else now,
+            created_by=user,
+            modified_by=user,
+        )
+        booking.full_clean()
+        booking.save()
+        notifications.booking_made_on_commit(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, user: Any, booking: Booking) -> list[Booking]:
+    """Cancel a booking; if it held a place, promote the waiting list in order into the free
+    places. Returns the bookings promoted."""
+    with acting_as(user):
+        occurrence = _lock_occurrence(booking.occurrence_id)
+        booking = Booking.objects.get(pk=booking.pk)
+        if booking.status == BookingStatus.CANCELLED:
+            raise ValidationError("This booking is already cancelled.")
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_at = timezone.now()
+        booking.modified_by = user
+        booking.save()
+        return _promote_waiting(user=user, occurrence=occurrence)
+
+
+def _promote_waiting(*, user: Any, occurrence: Occurrence) -> list[Booking]:
+    """Fill free places from the waiting list, first come first served. Caller holds the lock."""
+    confirmed = occurrence.bookings.filter(status=BookingStatus.CONFIRMED).count()
+    free = max(occurrence.capacity - confirmed, 0)
+    promoted = []
+    waiting = occurrence.bookings.filter(status=BookingStatus.WAITING).order_by(
+        "waiting_since", "id"
+    )
+    for waiting_booking in waiting[:free]:
+        waiting_booking.status = BookingStatus.CONFIRMED
+        waiting_booking.confirmed_at = timezone.now()
+        waiting_booking.modified_by = user
+        waiting_booking.save()
+        notifications.booking_promoted_on_commit(waiting_booking)
+        promoted.append(waiting_booking)
+    return promoted
+
+
+@transaction.atomic
+def occurrence_change_capacity(*, user: Any, occurrence: Occurrence, capacity: int) -> Occurrence:
+    """More places promote the waiting list; fewer places never remove a confirmed booking."""
+    with acting_as(user):
+        occurrence = _lock_occurrence(occurrence.pk)
+        occurrence.capacity = capacity
+        occurrence.modified_by = user
+        occurrence.full_clean()
+        occurrence.save()
+        _promote_waiting(user=user, occurrence=occurrence)
+    return occurrence
+
+
+@dataclass(frozen=True)
+class OnlineBookingDetails:
+    carer_first_name: str
+    carer_last_name: str
+    email: str
+    phone: str
+    postcode: str
+    child_first_name: str
+    child_date_of_birth: date | None
+    expected_due_date: date | None
+    remind_by_email: bool
+    remind_by_text: bool
+
+
+@transaction.atomic
+def booking_create_online(*, occurrence_id: int, details: OnlineBookingDetails) -> Booking:
+    """A family books on the public page, with simple registration.
+
+    Families never sign in, so an online booking always registers a new household; if it looks
+    like one we know, it is flagged for staff to review and merge (never merged silently, and
+    nothing about the existing family is shown to the public).
+    """
+    given_by = f"{details.carer_first_name} {details.carer_last_name}".strip()
+    consents = [
+        ConsentDetails(
+            purpose="keep_record", lawful_basis="public_task", given_by=given_by, method="online"
+        )
+    ]
+    if details.remind_by_email:
+        consents.append(
+            ConsentDetails(
+                purpose="contact_by_email",
+                lawful_basis="consent",
+                given_by=given_by,
+                method="online",
+            )
+        )
+    if details.remind_by_text:
+        consents.append(
+            ConsentDetails(
+                purpose="contact_by_text",
+                lawful_basis="consent",
+                given_by=given_by,
+                method="online",
+            )
+        )
+    result: RegistrationResult = family_register(
+        user=None,
+        carers=[
+            CarerDetails(
+                first_name=details.carer_first_name,
+                last_name=details.carer_last_name,
+                email=details.email,
+                phone=details.phone,
+            )
+        ],
+        children=[
+            ChildDetails(
+                first_name=details.child_first_name,
+                last_name=details.carer_last_name,
+                date_of_birth=details.child_date_of_birth,
+                expected_due_date=details.expected_due_date,
+            )
+        ],
+        postcode=details.postcode,
+        consents=consents,
+        source=FamilySource.ONLINE,
+    )
+    return booking_create(
+        user=None,
+        occurrence_id=occurrence_id,
+        family=result.family,
+        channel=BookingChannel.ONLINE,
+    )
+
+
+# --- Registers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    family_id: int
+    present: bool
+    adults: int = 1
+    children: int = 1
+
+
+def _open_register(occurrence_id: int) -> Occurrence:
+    occurrence = _lock_occurrence(occurrence_id)
+    if occurrence.register_is_closed:
+        raise ValidationError("The register is closed.")
+    return occurrence
+
+
+@transaction.atomic
+def register_update(*, user: Any, occurrence: Occurrence, entries: list[RegisterEntry]) -> None:
+    """Tick (or untick) families on the register with adults and children counted apart."""
+    with acting_as(user):
+        occurrence = _open_register(occurrence.pk)
+        for entry in entries:
+            if entry.adults < 0 or entry.children < 0:
+                raise ValidationError("Numbers of adults and children cannot be negative.")
+            if entry.present and entry.adults + entry.children == 0:
+                raise ValidationError("A family that attended has at least one person.")
+            attendance = Attendance.objects.filter(
+                occurrence=occurrence, family_id=entry.family_id
+            ).first()
+            if not entry.present:
+                if attendance is not None:
+                    attendance.delete()
+                continue
+            if attendance is None:
+                attendance = Attendance(
+                    occurrence=occurrence, family_id=entry.family_id, created_by=user
+                )
+            attendance.adults = entry.adults
+            attendance.children = entry.children
+            attendance.modified_by = user
+            attendance.full_clean()
+            attendance.save()
+
+
+@transaction.atomic
+def register_add_walk_in(
+    *,
+    user: Any,
+    occurrence: Occurrence,
+    carer: CarerDetails,
+    child: ChildDetails,
+    postcode: str,
+    adults: int,
+    children: int,
+    consent_method: str = "verbal",
+) -> RegistrationResult:
+    """A family new to us walks in: quick registration, then ticked as attending."""
+    with acting_as(user):
+        occurrence = _open_register(occurrence.pk)
+        given_by = f"{carer.first_name} {carer.last_name}".strip()
+        result = family_register(
+            user=user,
+            carers=[carer],
+            children=[child],
+            postcode=postcode,
+            source=FamilySource.WALK_IN,
+            consents=[
+                ConsentDetails(
+                    purpose="keep_record",
+                    lawful_basis="public_task",
+                    given_by=given_by,
+                    method=consent_method,
+                )
+            ],
+        )
+        attendance = Attendance(
+            occurrence=occurrence,
+            family=result.family,
+            adults=adults,
+            children=children,
+            is_walk_in=True,
+            created_by=user,
+            modified_by=user,
+        )
+        attendance.full_clean()
+        attendance.save()
+    return result
+
+
+@transaction.atomic
+def register_close(*, user: Any, occurrence: Occurrence) -> list[Contact]:
+    """Close the register: one contact per attending family (the record reach is counted
+    from), with the family's area at the time. Closing twice is refused."""
+    with acting_as(user):
+        occurrence = _open_register(occurrence.pk)
+        contacts = []
+        attendances = occurrence.attendances.select_related("family")
+        for attendance in attendances:
+            family = attendance.family
+            contact, _created = Contact.objects.get_or_create(
+                family=family,
+                occurrence=occurrence,
+                defaults={
+                    "date": occurrence.date,
+                    "kind": ContactKind.SESSION_ATTENDANCE,
+                    "worker": user,
+                    "venue": occurrence.session.venue,
+                    "area": family.area,
+                    "district": family.district,
+                    "adults": attendance.adults,
+                    "children": attendance.children,
+                    "is_simulated": occurrence.session.is_simulated,
+                    "created_by": user,
+                    "modified_by": user,
+                },
+            )
+            contacts.append(contact)
+        occurrence.register_closed_at = timezone.now()
+        occurrence.register_closed_by = user
+        occurrence.modified_by = user
+        occurrence.save()
+    return contacts
+
+
+# --- Home visits and one-to-one work ---------------------------------------------------------
+
+
+@transaction.atomic
+def visit_schedule(
+    *,
+    user: Any,
+    family: Family,
+    worker: Any,
+    kind: str,
+    scheduled_at: datetime,
+    purpose: str = "",
+    venue: Venue | None = None,
+) -> Visit:
+    with acting_as(user):
+        if family.is_archived or family.is_anonymised:
+            raise ValidationError("This family's record is closed.")
+        visit = Visit(
+            family=family,
+            worker=worker,
+            kind=kind,
+            scheduled_at=scheduled_at,
+            purpose=purpose,
+            venue=venue,
+            created_by=user,
+            modified_by=user,
+        )
+        visit.full_clean()
+        visit.save()
+    return visit
+
+
+CONTACT_KIND_FOR_VISIT = {
+    VisitKind.HOME_VISIT: ContactKind.HOME_VISIT,
+    VisitKind.ONE_TO_ONE: ContactKind.ONE_TO_ONE,
+    VisitKind.PHONE: ContactKind.PHONE,
+}
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    user: Any,
+    visit: Visit,
+    status: str,
+    outcome_notes: str,
+    next_action: str = "",
+    next_action_due: date | None = None,
+) -> Visit:
+    """Record what happened. A completed visit is a contact; the worker's case for the family
+    takes the next action."""
+    if status == VisitStatus.SCHEDULED:
+        raise ValidationError("Choose what happened.")
+    with acting_as(user):
+        visit = Visit.objects.select_for_update().select_related("family").get(pk=visit.pk)
+        visit.status = status
+        visit.outcome_notes = outcome_notes
+        visit.recorded_at = timezone.now()
+        visit.modified_by = user
+        visit.full_clean()
+        visit.save()
+        if status == VisitStatus.COMPLETED:
+            Contact.objects.get_or_create(
+                family=visit.family,
+                visit=visit,
+                defaults={
+                    "date": visit.date,
+                    "kind": CONTACT_KIND_FOR_VISIT[VisitKind(visit.kind)],
+                    "worker": visit.worker,
+                    "venue": visit.venue,
+                    "area": visit.family.area,
+                    "district": visit.family.district,
+                    "adults": 1,
+                    "children": 0,
+                    "created_by": user,
+                    "modified_by": user,
+                },
+            )
+        if next_action:
+            case = Case.objects.filter(
+                family=visit.family, worker=visit.worker, closed_on=None
+            ).first()
+            if case is not None:
+                case.next_action = next_action
+                case.next_action_due = next_action_due
+                case.modified_by = user
+                case.save()
+    return visit
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def booking_reminders_send(*, on: date) -> int:
+    """Remind families booked for `on` (once each), only where they consented to reminders."""
+    bookings = (
+        Booking.objects.select_for_update(of=("self",))
+        .filter(
+            occurrence__date=on,
+            occurrence__status=OccurrenceStatus.SCHEDULED,
+            status=BookingStatus.CONFIRMED,
+            reminder_sent_at=None,
+        )
+        .select_related("occurrence__session__venue", "family")
+    )
+    sent = 0
+    for booking in bookings:
+        if notifications.booking_reminder(booking):
+            booking.reminder_sent_at = timezone.now()
+            booking.save(update_fields=["reminder_sent_at", "modified_at"])
+            sent += 1
+    return sent

@@ -1,0 +1,239 @@
+"""Reads of family records. Pages get family data only through the `*_get_for_user` and
+`*_for_user` functions here, which authorise (rules.py) and audit every record they return."""
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from difflib import SequenceMatcher
+from typing import TYPE_CHECKING, Any
+
+import rules
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from familyreach.core.audit import record_access
+from familyreach.families.models import Carer, Case, Child, Consent, Contact, Family
+from familyreach.families.rules import visible_families_filter
+
+if TYPE_CHECKING:
+    from familyreach.families.services import ChildDetails
+
+
+def family_list_for_user(*, user: Any, search: str = "") -> QuerySet[Family]:
+    """Open families the user may see, newest first, with carers and children loaded."""
+    if not rules.test_rule("families.list_families", user):
+        raise PermissionDenied("Your role does not give access to family records.")
+    condition = visible_families_filter(user)
+    if condition is None:
+        return Family.objects.none()
+    families = Family.objects.filter(condition, archived_at=None, anonymised_at=None)
+    search = search.strip()
+    if search:
+        matches = (
+            Q(carers__first_name__icontains=search)
+            | Q(carers__last_name__icontains=search)
+            | Q(children__first_name__icontains=search)
+            | Q(children__last_name__icontains=search)
+            | Q(postcode__icontains=search)
+        )
+        if search.isdigit():
+            matches |= Q(pk=int(search))
+        families = families.filter(matches).distinct()
+    return families.select_related("area", "district").prefetch_related("carers", "children")
+
+
+def family_get_for_user(*, user: Any, family_id: int) -> Family:
+    """One family with everything its record page shows; authorised, and the read audited."""
+    family = (
+        Family.objects.select_related("area", "district", "merged_into")
+        .prefetch_related(
+            "carers",
+            "children",
+            Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
+            Prefetch("cases", queryset=Case.objects.select_related("worker")),
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.select_related("venue", "worker", "occurrence__session"),
+            ),
+        )
+        .filter(pk=family_id)
+        .first()
+    )
+    if family is None:
+        raise Http404("No such family")
+    if not rules.test_rule("families.view_family", user, family):
+        raise PermissionDenied("You do not have access to this family's record.")
+    record_access(instance=family, user=user)
+    return family
+
+
+def family_for_change(*, user: Any, family_id: int) -> Family:
+    """A family the user may change (open, and visible to them); the read is audited."""
+    family = family_get_for_user(user=user, family_id=family_id)
+    if not rules.test_rule("families.change_family", user, family):
+        raise PermissionDenied("This family's record is closed.")
+    return family
+
+
+def consent_get_for_user(*, user: Any, consent_id: int) -> Consent:
+    consent = Consent.objects.select_related("family").filter(pk=consent_id).first()
+    if consent is None:
+        raise Http404("No such consent")
+    if not rules.test_rule("families.change_family", user, consent.family):
+        raise PermissionDenied("You do not have access to this family's record.")
+    record_access(instance=consent, user=user)
+    return consent
+
+
+def case_get_for_user(*, user: Any, case_id: int) -> Case:
+    case = Case.objects.select_related("family", "worker").filter(pk=case_id).first()
+    if case is None:
+        raise Http404("No such case")
+    if not rules.test_rule("families.change_family", user, case.family):
+        raise PermissionDenied("You do not have access to this family's record.")
+    record_access(instance=case, user=user)
+    return case
+
+
+def caseload_for_worker(*, worker: Any) -> QuerySet[Case]:
+    """A worker's open cases, next actions due first (no audit entry per row: the worker's own
+    caseload list shows names only; opening a family records the read)."""
+    return (
+        Case.objects.filter(worker=worker, closed_on=None, family__anonymised_at=None)
+        .select_related("family")
+        .prefetch_related(
+            Prefetch("family__carers", queryset=Carer.objects.filter(is_main_contact=True))
+        )
+        .order_by("next_action_due", "id")
+    )
+
+
+def _simplify(name: str) -> str:
+    return re.sub(r"[^a-z]", "", (name or "").lower())
+
+
+def names_are_similar(first: str, second: str) -> bool:
+    """Same name allowing for typing slips and short forms (Sam/Samuel, Jayden/Jaden)."""
+    a, b = _simplify(first), _simplify(second)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)):
+        return True
+    return SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def family_possible_duplicates(
+    *, children: Iterable["ChildDetails"], postcode: str, exclude_id: int | None = None
+) -> list[Family]:
+    """Open families with a child of the same date of birth and a similar first name, in the
+    same postcode district (outward code: "near the same postcode")."""
+    outward = postcode.split(" ")[0] if postcode else ""
+    wanted = [(c.date_of_birth, c.first_name) for c in children if c.date_of_birth]
+    if not outward or not wanted:
+        return []
+    candidates = (
+        Child.objects.filter(
+            date_of_birth__in=[dob for dob, _name in wanted],
+            family__postcode__startswith=f"{outward} ",
+            family__archived_at=None,
+            family__anonymised_at=None,
+        )
+        .exclude(family_id=exclude_id or 0)
+        .select_related("family")
+    )
+    found: dict[int, Family] = {}
+    for child in candidates:
+        for dob, name in wanted:
+            if child.date_of_birth == dob and names_are_similar(child.first_name, name):
+                found[child.family_id] = child.family
+    return list(found.values())
+
+
+def family_duplicates_for_user(*, user: Any, family: Family) -> list[Family]:
+    """Possible duplicates of a family that this user may also see (to offer a merge)."""
+    from familyreach.families.services import ChildDetails
+
+    children = [
+        ChildDetails(first_name=c.first_name, date_of_birth=c.date_of_birth)
+        for c in family.children.all()
+    ]
+    duplicates = family_possible_duplicates(
+        children=children, postcode=family.postcode, exclude_id=family.pk
+    )
+    return [d for d in duplicates if rules.test_rule("families.view_family", user, d)]
+
+
+def family_retention_candidates() -> QuerySet[Family]:
+    return Family.objects.filter(anonymised_at=None).prefetch_related("children")
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _row(instance: Any, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for model_field in instance._meta.concrete_fields:
+        if model_field.name in exclude:
+            continue
+        value = getattr(instance, model_field.attname)
+        data[model_field.attname if model_field.is_relation else model_field.name] = _value(value)
+    return data
+
+
+def family_export_for_user(*, user: Any, family_id: int) -> dict[str, Any]:
+    """Subject-access export: every record held about the family, with every field.
+
+    Authorised like opening the record (and audited as a read); the export itself is also
+    recorded by the caller's page as a separate access.
+    """
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from familyreach.delivery.models import Attendance, Booking, Visit
+
+    family = family_get_for_user(user=user, family_id=family_id)
+    if not rules.test_rule("families.export_family", user, family):
+        raise PermissionDenied("You may not export this family's record.")
+    related: dict[str, list[Any]] = {
+        "carers": list(Carer.objects.filter(family=family)),
+        "children": list(Child.objects.filter(family=family)),
+        "consents": list(Consent.objects.filter(family=family)),
+        "cases": list(Case.objects.filter(family=family)),
+        "contacts": list(Contact.objects.filter(family=family)),
+        "bookings": list(Booking.objects.filter(family=family)),
+        "attendances": list(Attendance.objects.filter(family=family)),
+        "visits": list(Visit.objects.filter(family=family)),
+        "merged_records": list(Family.objects.filter(merged_into=family)),
+    }
+    export: dict[str, Any] = {
+        "family": _row(family),
+        **{name: [_row(row) for row in rows] for name, rows in related.items()},
+    }
+    # Who has read or changed these records (the audit trail is part of what we hold).
+    audit: list[dict[str, Any]] = []
+    for name, rows in [("family", [family]), *related.items()]:
+        if not rows:
+            continue
+        content_type = ContentType.objects.get_for_model(rows[0].__class__)
+        entries = LogEntry.objects.filter(
+            content_type=content_type, object_pk__in=[str(row.pk) for row in rows]
+        ).select_related("actor")
+        audit.extend(
+            {
+                "record": name,
+                "object_pk": entry.object_pk,
+                "action": entry.get_action_display(),
+                "timestamp": entry.timestamp.isoformat(),
+                "by": str(entry.actor) if entry.actor else None,
+                "changes": entry.changes,
+            }
+            for entry in entries
+        )
+    export["audit_log"] = sorted(audit, key=lambda entry: entry["timestamp"])
+    return export

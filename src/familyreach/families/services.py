@@ -1,0 +1,462 @@
+"""Writes to family records: one function per state change, atomic, validated and audited."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from familyreach.families.auditing import acting_as
+from familyreach.families.geography import locate_postcode
+from familyreach.families.models import (
+    TARGET_GROUPS,
+    Carer,
+    Case,
+    Child,
+    Consent,
+    Contact,
+    Family,
+    FamilySource,
+)
+
+TARGET_GROUP_FIELDS = tuple(name for name, _label in TARGET_GROUPS)
+
+
+@dataclass(frozen=True)
+class CarerDetails:
+    first_name: str
+    last_name: str = ""
+    relationship: str = ""
+    phone: str = ""
+    email: str = ""
+    date_of_birth: date | None = None
+
+
+@dataclass(frozen=True)
+class ChildDetails:
+    first_name: str = ""
+    last_name: str = ""
+    date_of_birth: date | None = None
+    expected_due_date: date | None = None
+
+
+@dataclass(frozen=True)
+class ConsentDetails:
+    purpose: str
+    lawful_basis: str
+    given_by: str
+    method: str
+    given_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TargetGroups:
+    lone_parent: bool = False
+    young_parent: bool = False
+    disability_or_send: bool = False
+    english_additional_language: bool = False
+    workless_household: bool = False
+
+
+@dataclass
+class RegistrationResult:
+    family: Family
+    possible_duplicates: list[Family] = field(default_factory=list)
+
+
+def _apply_location(family: Family, postcode: str) -> None:
+    location = locate_postcode(postcode)
+    family.postcode = location.postcode
+    family.area = location.area
+    family.district = location.district
+    family.area_is_exact = location.area_is_exact
+
+
+@transaction.atomic
+def family_register(
+    *,
+    user: Any,
+    carers: list[CarerDetails],
+    children: list[ChildDetails],
+    postcode: str,
+    address: str = "",
+    target_groups: TargetGroups | None = None,
+    consents: list[ConsentDetails] | None = None,
+    source: str = FamilySource.STAFF,
+    confirmed_not_duplicate: bool = False,
+    is_simulated: bool = False,
+) -> RegistrationResult:
+    """Register a household. Possible duplicates are returned and, unless staff confirmed it is
+    a different family, the new record is flagged for review (never silently merged)."""
+    from familyreach.families.selectors import family_possible_duplicates
+
+    if not carers:
+        raise ValidationError("Enter at least one parent or carer.")
+    if not children:
+        raise ValidationError("Enter at least one child or expected baby.")
+    with acting_as(user):
+        family = Family(
+            address=address,
+            source=source,
+            is_simulated=is_simulated,
+            created_by=user,
+            modified_by=user,
+        )
+        _apply_location(family, postcode)
+        for name in TARGET_GROUP_FIELDS:
+            setattr(family, name, getattr(target_groups or TargetGroups(), name))
+        duplicates = family_possible_duplicates(children=children, postcode=family.postcode)
+        family.needs_duplicate_review = bool(duplicates) and not confirmed_not_duplicate
+        family.full_clean()
+        family.save()
+        for index, details in enumerate(carers):
+            carer = Carer(
+                family=family,
+                is_main_contact=index == 0,
+                created_by=user,
+                modified_by=user,
+                **details.__dict__,
+            )
+            carer.full_clean()
+            carer.save()
+        for child_details in children:
+            child_add(user=user, family=family, details=child_details)
+        for consent in consents or []:
+            consent_record(user=user, family=family, details=consent)
+    return RegistrationResult(family=family, possible_duplicates=duplicates)
+
+
+@transaction.atomic
+def family_update(
+    *,
+    user: Any,
+    family: Family,
+    postcode: str,
+    address: str,
+    target_groups: TargetGroups,
+) -> Family:
+    """Change the address (re-resolving the area through geo) and the target groups."""
+    with acting_as(user):
+        family = Family.objects.select_for_update().get(pk=family.pk)
+        if family.is_anonymised or family.is_archived:
+            raise ValidationError("This family record is closed and cannot be changed.")
+        family.address = address
+        _apply_location(family, postcode)
+        for name in TARGET_GROUP_FIELDS:
+            setattr(family, name, getattr(target_groups, name))
+        family.modified_by = user
+        family.full_clean()
+        family.save()
+    return family
+
+
+@transaction.atomic
+def child_add(*, user: Any, family: Family, details: ChildDetails) -> Child:
+    if details.date_of_birth is None and details.expected_due_date is None:
+        raise ValidationError("Enter the child's date of birth or the baby's due date.")
+    with acting_as(user):
+        child = Child(family=family, created_by=user, modified_by=user, **details.__dict__)
+        child.full_clean()
+        child.save()
+    return child
+
+
+@transaction.atomic
+def carer_add(*, user: Any, family: Family, details: CarerDetails) -> Carer:
+    with acting_as(user):
+        carer = Carer(family=family, created_by=user, modified_by=user, **details.__dict__)
+        carer.full_clean()
+        carer.save()
+    return carer
+
+
+@transaction.atomic
+def consent_record(*, user: Any, family: Family, details: ConsentDetails) -> Consent:
+    with acting_as(user):
+        consent = Consent(
+            family=family,
+            purpose=details.purpose,
+            lawful_basis=details.lawful_basis,
+            given_by=details.given_by,
+            method=details.method,
+            given_at=details.given_at or timezone.now(),
+            recorded_by=user,
+            created_by=user,
+            modified_by=user,
+        )
+        consent.full_clean()
+        consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, user: Any, consent: Consent, note: str = "") -> Consent:
+    with acting_as(user):
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        if consent.withdrawn_at is not None:
+            raise ValidationError("This consent has already been withdrawn.")
+        consent.withdrawn_at = timezone.now()
+        consent.withdrawn_by = user
+        consent.withdrawal_note = note
+        consent.modified_by = user
+        consent.full_clean()
+        consent.save()
+    return consent
+
+
+@transaction.atomic
+def case_open(
+    *,
+    user: Any,
+    family: Family,
+    worker: Any,
+    reason: str = "",
+    next_action: str = "",
+    next_action_due: date | None = None,
+) -> Case:
+    """Put a family on a worker's caseload (a no-op returning the open case if already there)."""
+    with acting_as(user):
+        existing = Case.objects.filter(family=family, worker=worker, closed_on=None).first()
+        if existing is not None:
+            return existing
+        case = Case(
+            family=family,
+            worker=worker,
+            reason=reason,
+            opened_on=timezone.localdate(),
+            next_action=next_action,
+            next_action_due=next_action_due,
+            created_by=user,
+            modified_by=user,
+        )
+        case.full_clean()
+        case.save()
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *, user: Any, case: Case, next_action: str, next_action_due: date | None, close: bool = False
+) -> Case:
+    with acting_as(user):
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        case.next_action = next_action
+        case.next_action_due = next_action_due
+        if close:
+            case.closed_on = timezone.localdate()
+        case.modified_by = user
+        case.full_clean()
+        case.save()
+    return case
+
+
+@transaction.atomic
+def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
+    """Move everything from `duplicate` onto `keep`, then archive `duplicate` pointing at `keep`.
+
+    Nothing is lost: children, carers, consents, cases, contacts, bookings, attendance and visits
+    all move. Where both records hold the same fact (both booked or attended the same
+    occurrence) the kept family's row stays and the duplicate's copy is removed, because it
+    records the same event; the merge note lists each one.
+    """
+    from familyreach.delivery.models import Attendance, Booking, BookingStatus, Visit
+
+    if duplicate.pk == keep.pk:
+        raise ValidationError("Choose two different families to merge.")
+    with acting_as(user):
+        locked = {
+            f.pk: f
+            for f in Family.objects.select_for_update().filter(pk__in=[duplicate.pk, keep.pk])
+        }
+        duplicate, keep = locked[duplicate.pk], locked[keep.pk]
+        for family in (duplicate, keep):
+            if family.is_archived or family.is_anonymised:
+                raise ValidationError(f"{family} is closed and cannot be merged.")
+        notes: list[str] = []
+        for model in (Carer, Child, Consent):
+            for row in model.objects.filter(family=duplicate):
+                row.family = keep
+                row.modified_by = user
+                row.save()
+        for case in Case.objects.filter(family=duplicate):
+            if (
+                case.closed_on is None
+                and Case.objects.filter(family=keep, worker=case.worker, closed_on=None).exists()
+            ):
+                case.closed_on = timezone.localdate()
+                notes.append(f"case {case.pk} closed: the kept family is already on that caseload")
+            case.family = keep
+            case.save()
+        for visit in Visit.objects.filter(family=duplicate):
+            visit.family = keep
+            visit.save()
+        kept_occurrences = set(
+            Contact.objects.filter(family=keep, occurrence__isnull=False).values_list(
+                "occurrence_id", flat=True
+            )
+        )
+        for contact in Contact.objects.filter(family=duplicate):
+            if contact.occurrence_id in kept_occurrences:
+                notes.append(f"contact {contact.pk} was the same attendance as one already kept")
+                contact.delete()
+                continue
+            contact.family = keep
+            contact.save()
+        attended = set(
+            Attendance.objects.filter(family=keep).values_list("occurrence_id", flat=True)
+        )
+        for attendance in Attendance.objects.filter(family=duplicate):
+            if attendance.occurrence_id in attended:
+                notes.append(f"attendance {attendance.pk} duplicated one already kept")
+                attendance.delete()
+                continue
+            attendance.family = keep
+            attendance.save()
+        live_bookings = set(
+            Booking.objects.filter(family=keep)
+            .exclude(status=BookingStatus.CANCELLED)
+            .values_list("occurrence_id", flat=True)
+        )
+        for booking in Booking.objects.filter(family=duplicate):
+            if booking.status != BookingStatus.CANCELLED and booking.occurrence_id in live_bookings:
+                booking.status = BookingStatus.CANCELLED
+                booking.cancelled_at = timezone.now()
+                notes.append(f"booking {booking.pk} cancelled: the kept family holds a place")
+            booking.family = keep
+            booking.save()
+        for name in TARGET_GROUP_FIELDS:
+            if getattr(duplicate, name):
+                setattr(keep, name, True)
+        if not keep.address and duplicate.address:
+            keep.address = duplicate.address
+        keep.needs_duplicate_review = False
+        keep.modified_by = user
+        keep.save()
+        duplicate.merged_into = keep
+        duplicate.archived_at = timezone.now()
+        duplicate.archived_by = user
+        duplicate.needs_duplicate_review = False
+        duplicate.archive_reason = "Merged into family {}. {}".format(
+            keep.pk, "; ".join(notes) or "Nothing needed reconciling."
+        ).strip()
+        duplicate.modified_by = user
+        duplicate.save()
+    return keep
+
+
+@transaction.atomic
+def family_dismiss_duplicate_warning(*, user: Any, family: Family) -> Family:
+    with acting_as(user):
+        family.needs_duplicate_review = False
+        family.modified_by = user
+        family.save(update_fields=["needs_duplicate_review", "modified_by", "modified_at"])
+    return family
+
+
+def retention_date(family: Family) -> date | None:
+    """When the record is due for anonymisation: the youngest child's 25th birthday (by
+    default), from the date of birth or due date; None when there is no child to count from."""
+    dates = [
+        child.date_of_birth or child.expected_due_date
+        for child in family.children.all()
+        if child.date_of_birth or child.expected_due_date
+    ]
+    if not dates:
+        return None
+    youngest = max(d for d in dates if d is not None)
+    years = settings.FAMILY_RETENTION_YEARS_AFTER_YOUNGEST_BIRTH
+    try:
+        return youngest.replace(year=youngest.year + years)
+    except ValueError:  # 29 February
+        return youngest.replace(year=youngest.year + years, day=28)
+
+
+@transaction.atomic
+def family_anonymise(*, user: Any, family: Family, reason: str) -> Family:
+    """Erase the personal data of a family, all or nothing, keeping what reach needs.
+
+    Kept: the family row (area, district, number of children) and its contacts (date, kind,
+    venue, area, worker) so reach is still counted by area. Erased: carers, children, consents,
+    cases, address, postcode, target groups, visit notes, and the personal values in the audit
+    log's change history for these records (the entries themselves, who and when, stay).
+    """
+    from familyreach.delivery.models import Visit
+
+    with acting_as(user):
+        family = Family.objects.select_for_update().get(pk=family.pk)
+        if family.is_anonymised:
+            raise ValidationError("This family has already been anonymised.")
+        erased: list[tuple[type, list[int]]] = []
+        children_count = family.children.count()
+        for model in (Carer, Child, Consent, Case):
+            rows = model.objects.filter(family=family)
+            erased.append((model, list(rows.values_list("pk", flat=True))))
+            rows.delete()
+        visits = list(Visit.objects.filter(family=family))
+        for visit in visits:
+            visit.purpose = ""
+            visit.outcome_notes = ""
+            visit.save(update_fields=["purpose", "outcome_notes", "modified_at"])
+        erased.append((Visit, [visit.pk for visit in visits]))
+        family.address = ""
+        # The postcode goes; the area (an LSOA of about 1,500 people) stays for counting.
+        family.postcode = ""
+        for name in TARGET_GROUP_FIELDS:
+            setattr(family, name, False)
+        family.children_count_at_anonymisation = children_count
+        family.anonymised_at = timezone.now()
+        family.archived_at = family.archived_at or family.anonymised_at
+        family.archived_by = family.archived_by or user
+        family.archive_reason = reason
+        family.needs_duplicate_review = False
+        family.modified_by = user
+        family.save()
+        erased.append((Family, [family.pk]))
+        _scrub_audit_history(erased)
+    return family
+
+
+def _scrub_audit_history(erased: list[tuple[type, list[int]]]) -> None:
+    """Auditlog keeps old and new values of every change: blank them for erased records."""
+    for model, pks in erased:
+        if not pks:
+            continue
+        content_type = ContentType.objects.get_for_model(model)
+        LogEntry.objects.filter(
+            content_type=content_type, object_pk__in=[str(pk) for pk in pks]
+        ).update(
+            changes={},
+            changes_text="",
+            serialized_data=None,
+            object_repr=f"{model.__name__} (anonymised)",
+        )
+
+
+def families_due_for_retention(today: date) -> list[Family]:
+    from familyreach.families.selectors import family_retention_candidates
+
+    due: list[Family] = []
+    for family in family_retention_candidates():
+        limit = retention_date(family)
+        if limit is None:
+            years = settings.FAMILY_RETENTION_YEARS_WITHOUT_CHILDREN
+            last_change = timezone.localtime(family.modified_at).date()
+            limit = last_change.replace(year=last_change.year + years, day=min(last_change.day, 28))
+        if limit <= today:
+            due.append(family)
+    return due
+
+
+@transaction.atomic
+def retention_apply(*, user: Any, today: date) -> list[int]:
+    """Anonymise every family past its retention date, in one transaction (all or nothing)."""
+    anonymised = []
+    for family in families_due_for_retention(today):
+        family_anonymise(user=user, family=family, reason="Retention period ended")
+        anonymised.append(family.pk)
+    return anonymised

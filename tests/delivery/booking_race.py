@@ -1,0 +1,117 @@
+"""The booking race: many families book the last place of one occurrence at the same moment.
+
+`race(threads)` builds a small world in the current database, fills all but one place, starts
+`threads` threads that wait at a barrier and then book, and returns what happened. The test
+runs it in-process on PostgreSQL, and on SQLite in a subprocess against a database file with
+the production SQLite settings (WAL, IMMEDIATE transactions): the in-memory test database
+uses a shared cache whose table locks do not wait, so it cannot show real concurrency.
+
+    DATABASE_URL=sqlite:////tmp/race.sqlite3 python -m tests.delivery.booking_race 50
+"""
+
+import json
+import os
+import sys
+import threading
+from datetime import time, timedelta
+from typing import Any
+
+
+def race(threads: int) -> dict[str, Any]:
+    from django.db import connection, connections
+    from django.utils import timezone
+
+    from familyreach.delivery.models import Booking, BookingStatus
+    from familyreach.delivery.services import SessionDetails, booking_create, session_create
+    from familyreach.families.services import CarerDetails, ChildDetails, family_register
+    from familyreach.geo.models import Area, District, Venue, VenueKind
+
+    district = District.objects.create(
+        code="E07000146", name="King's Lynn", council_code="E10000020", council_name="Norfolk"
+    )
+    area = Area.objects.create(
+        code="E01026900", name="King's Lynn 001A", district=district, latitude=52.75, longitude=0.4
+    )
+    venue = Venue.objects.create(
+        name="Race Library", kind=VenueKind.LIBRARY, latitude=52.75, longitude=0.4, area=area
+    )
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    session = session_create(
+        user=None,
+        details=SessionDetails(
+            title="Race group",
+            category="stay_and_play",
+            venue=venue,
+            capacity=3,
+            start_date=tomorrow,
+            start_time=time(10),
+            end_time=time(11),
+            recurrence="one_off",
+        ),
+        generate_until=tomorrow,
+    )
+    occurrence = session.occurrences.get()
+
+    def family(name: str) -> Any:
+        return family_register(
+            user=None,
+            carers=[CarerDetails(first_name=name)],
+            children=[
+                ChildDetails(first_name=f"{name} child", date_of_birth=tomorrow.replace(year=2025))
+            ],
+            postcode="PE30 1AA",
+            confirmed_not_duplicate=True,
+        ).family
+
+    for index in range(occurrence.capacity - 1):
+        booking_create(user=None, occurrence_id=occurrence.pk, family=family(f"Early {index}"))
+    racers = [family(f"Racer {index}") for index in range(threads)]
+
+    barrier = threading.Barrier(threads)
+    errors: list[str] = []
+
+    def book(racer: Any) -> None:
+        try:
+            barrier.wait()
+            booking_create(user=None, occurrence_id=occurrence.pk, family=racer)
+        except Exception as error:  # reported, and failed on, by the test
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=book, args=(racer,)) for racer in racers]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    racer_bookings = Booking.objects.filter(family__in=racers)
+    waiting = racer_bookings.filter(status=BookingStatus.WAITING).order_by("waiting_since", "id")
+    return {
+        "vendor": connection.vendor,
+        "errors": errors,
+        "capacity": occurrence.capacity,
+        "racer_bookings": racer_bookings.count(),
+        "racers_confirmed": racer_bookings.filter(status=BookingStatus.CONFIRMED).count(),
+        "racers_waiting": waiting.count(),
+        "confirmed_total": Booking.objects.filter(
+            occurrence=occurrence, status=BookingStatus.CONFIRMED
+        ).count(),
+        "waiting_positions_distinct": len(set(waiting.values_list("waiting_since", "id")))
+        == waiting.count(),
+    }
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "familyreach.config.settings.test")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    print(json.dumps(race(int(sys.argv[1]))))
+
+
+if __name__ == "__main__":
+    main()
