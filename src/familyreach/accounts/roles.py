@@ -59,3 +59,14 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
 
 def role_permissions(role: Role) -> set[str]:
     return ROLE_PERMISSIONS[role]
+
+
+# Planning (familyreach.planning): planners and managers build, run, compare and adopt scenarios.
+_PLANNING_PERMISSIONS = {
+    "planning.view_scenario",
+    "planning.add_scenario",
+    "planning.change_scenario",
+    "planning.view_scenariorun",
+}
+ROLE_PERMISSIONS[Role.PLANNER] |= _PLANNING_PERMISSIONS
+ROLE_PERMISSIONS[Role.MANAGER] |= _PLANNING_PERMISSIONS

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     # Families and delivery (issue 7).
     "familyreach.families",
     "familyreach.delivery",
+    "familyreach.planning",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +232,29 @@ DELIVERY_OCCURRENCE_WEEKS_AHEAD = env.int("FAMILYREACH_OCCURRENCE_WEEKS_AHEAD", 
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+
+# --- Planning (familyreach.planning) ------------------------------------------------------
+# Costs used where a scenario or a venue gives no figure. These are ASSUMPTIONS for appraisal,
+# not published figures: no per-building running cost for Norfolk's centres is in our data.
+# Every page and report that uses them says so; a council should replace them with its own
+# (docs/planning.md explains each).
+PLANNING_BUILDING_COST_BY_KIND: dict[str, int] = {
+    # A children's centre or family base the council runs: premises, utilities, reception.
+    "childrens_centre": 60_000,
+    "family_base": 60_000,
+    # Rooms hired in a building run by someone else: a share of its costs.
+    "library": 12_000,
+    "school": 10_000,
+    "village_hall": 4_000,
+    "community_centre": 6_000,
+    "other": 8_000,
+}
+# Frontline worker cost per full-time equivalent a year, with on-costs (assumption).
+PLANNING_STAFF_COST_PER_FTE = 35_000
+# Group sessions a week one full-time frontline worker runs, with preparation and travel (assumption).
+PLANNING_SESSIONS_PER_FTE = 6
+# Working hours a year of one full-time worker: 37 hours x 44 weeks after leave (assumption).
+PLANNING_HOURS_PER_FTE = 1_628
 
 # --- insight: reach against need (docs/measures.md defines every figure) -------------------
 INSTALLED_APPS += ["familyreach.insight"]

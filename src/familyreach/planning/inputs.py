@@ -1,0 +1,98 @@
+"""What a scenario is computed on: the areas with their demand and need, the candidate venues,
+and travel times between them. The figures come from `familyreach.geo`; this module only
+gathers them into arrays in a fixed order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from django.db.models import Q
+
+from familyreach.geo.models import Area, Venue, VenueStatus
+from familyreach.planning.models import DemandMeasure, Scenario
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _travel_function() -> Any:
+    try:
+        return import_module("familyreach.geo.travel").travel_time_matrix
+    except ImportError:  # geo's travel model has not landed on this branch yet
+        return import_module("familyreach.planning.provisional").travel_time_matrix
+
+
+def _need_functions() -> Any:
+    try:
+        return import_module("familyreach.geo.need")
+    except ImportError:
+        return import_module("familyreach.planning.provisional")
+
+
+def travel_minutes(areas: Sequence[Area], venues: Sequence[Venue], mode: str) -> FloatArray:
+    """Areas x venues travel minutes (float64), from geo's travel-time model."""
+    if not areas or not venues:
+        return np.zeros((len(areas), len(venues)), dtype=np.float64)
+    return np.asarray(_travel_function()(list(areas), list(venues), mode=mode), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class AreaData:
+    areas: list[Area]
+    under_fives: FloatArray
+    under_fives_is_estimate: bool
+    greatest_need: npt.NDArray[np.bool_]
+    need_weight: FloatArray
+
+    def demand(self, measure: str) -> FloatArray:
+        if measure == DemandMeasure.NEED_WEIGHTED:
+            return self.under_fives * self.need_weight
+        return self.under_fives
+
+
+def load_areas() -> AreaData:
+    """Every area with its under-fives (0 where unknown), greatest-need flag and need weight."""
+    areas = list(Area.objects.select_related("district").order_by("code"))
+    need = _need_functions()
+    under_fives = np.array([area.under_fives or 0.0 for area in areas], dtype=np.float64)
+    return AreaData(
+        areas=areas,
+        under_fives=under_fives,
+        under_fives_is_estimate=any(area.under_fives_is_estimate for area in areas),
+        greatest_need=np.asarray(need.greatest_need(areas), dtype=bool),
+        need_weight=np.asarray(need.need_weight(areas), dtype=np.float64),
+    )
+
+
+def candidate_bases(scenario: Scenario) -> list[Venue]:
+    """Venues that may be bases: of the scenario's kinds or listed, plus those forced open.
+
+    Excluded venues stay in the list (the optimiser is told to keep them closed) so a planner
+    can see they were considered. Closed venues are left out unless listed or forced.
+    """
+    listed = Q(pk__in=scenario.candidate_venues.values("pk")) | Q(
+        pk__in=scenario.forced_open.values("pk")
+    )
+    by_kind = Q(kind__in=scenario.candidate_kinds) & ~Q(status=VenueStatus.CLOSED)
+    return list(
+        Venue.objects.filter(listed | by_kind).select_related("district").order_by("pk").distinct()
+    )
+
+
+def candidate_outreach(scenario: Scenario, exclude_ids: set[int]) -> list[Venue]:
+    if not scenario.outreach_kinds or scenario.outreach_count == 0:
+        return []
+    return [
+        venue
+        for venue in Venue.objects.filter(kind__in=scenario.outreach_kinds)
+        .exclude(status=VenueStatus.CLOSED)
+        .exclude(pk__in=scenario.excluded.values("pk"))
+        .select_related("district")
+        .order_by("pk")
+        if venue.pk not in exclude_ids
+    ]
