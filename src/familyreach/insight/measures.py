@@ -154,6 +154,7 @@ class AreaRow:
     need_weight: float = 1.0
     latitude: float | None = None
     longitude: float | None = None
+    district_code: str = ""
 
 
 # --- Cells: the reduction every measure is rolled up from --------------------------------------
@@ -422,7 +423,7 @@ def roll_up(
         district_members[area.district_id].append(area)
         decile_members[area.idaci_decile].append(area)
     districts = {
-        district: new(str(district), members[0].district_name, members)
+        district: new(members[0].district_code or str(district), members[0].district_name, members)
         for district, members in district_members.items()
     }
     deciles = {
