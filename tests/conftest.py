@@ -20,6 +20,7 @@ factory.Faker._DEFAULT_LOCALE = "en_GB"
 
 # Each domain's shared fixtures (its part of the named test world) live in tests/fixtures/<app>.py.
 pytest_plugins: list[str] = [
+    "tests.fixtures.geo",
     "tests.fixtures.families",
     "tests.fixtures.planning",
     "tests.fixtures.insight",

@@ -124,6 +124,9 @@ class Venue(TrackedModel):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=VenueKind.choices)
     address = models.TextField(blank=True)
+    town = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="Post town or village, as published"
+    )
     postcode = models.CharField(max_length=8, blank=True)
     latitude = models.FloatField()
     longitude = models.FloatField()
@@ -147,6 +150,11 @@ class Venue(TrackedModel):
         max_digits=12, decimal_places=2, null=True, blank=True, help_text="£ per year, where known"
     )
     status = models.CharField(max_length=16, choices=VenueStatus.choices, default=VenueStatus.OPEN)
+    details = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Other facts from the source, as published (e.g. school phase and type)",
+    )
     source = models.CharField(max_length=100, blank=True, help_text="Where the record came from")
     source_reference = models.CharField(
         max_length=100,

@@ -1,0 +1,282 @@
+"""Reads of the geography: counts, postcode lookups and "where is this place?".
+
+`place_lookup` is what the public search and staff pages call. It accepts
+
+- a full postcode in any case or spacing ("nr301ne") -> kind "postcode";
+- an outward code ("NR30") -> kind "outward", at the mean position of its postcodes;
+- a place name -> kind "place": a town or village in a venue's address (e.g. "Thetford",
+  "Wells-next-the-Sea"), the place a library is named after ("Gorleston" from "Gorleston
+  Library"), a district ("Breckland", at the population-weighted mean of its areas' centroids)
+  or a small area's name ("Great Yarmouth 006D");
+- a venue's name ("Thetford Library", or a unique part of one) -> kind "venue".
+
+Problems raise `InvalidPostcode` or `PlaceNotFound` (both `LookupProblem`s) whose `.message` can
+be shown to the person who searched.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal, TypedDict
+
+import numpy as np
+from django.db.models import Avg, Count, QuerySet
+
+from familyreach.geo.distance import bounding_box, haversine_km
+from familyreach.geo.exceptions import InvalidPostcode, LookupProblem, PlaceNotFound
+from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind
+from familyreach.geo.postcodes import FULL_POSTCODE, is_outward_code, normalise_postcode
+
+__all__ = [
+    "InvalidPostcode",
+    "LookupProblem",
+    "Place",
+    "PlaceNotFound",
+    "area_list",
+    "geography_summary",
+    "nearest_area",
+    "place_lookup",
+    "postcode_lookup",
+]
+
+PlaceKind = Literal["postcode", "outward", "place", "venue"]
+NOT_FOUND_HINT = "Try a postcode, like NR30 1NE, or a town, like Thetford"
+CHECK_POSTCODE_HINT = "Check the postcode, or try a town, like Thetford"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a search resolved to. `area_is_exact` is False when the area was inferred."""
+
+    query: str
+    label: str
+    kind: PlaceKind
+    latitude: float
+    longitude: float
+    district: District | None
+    area: Area | None
+    area_is_exact: bool
+
+
+class GeographySummary(TypedDict):
+    districts: int
+    areas: int
+    postcodes: int
+    venues: dict[str, int]
+
+
+def geography_summary() -> GeographySummary:
+    """Counts for `familyreach geo summary --json` (a contract: outside checks rely on it)."""
+    venue_counts = dict(
+        Venue.objects.values_list("kind").annotate(count=Count("id")).values_list("kind", "count")
+    )
+    return {
+        "districts": District.objects.count(),
+        "areas": Area.objects.count(),
+        "postcodes": Postcode.objects.count(),
+        "venues": {kind.value: venue_counts.get(kind.value, 0) for kind in VenueKind},
+    }
+
+
+def area_list(*, district: District | None = None) -> QuerySet[Area]:
+    areas = Area.objects.select_related("district")
+    return areas.filter(district=district) if district is not None else areas
+
+
+def nearest_area(
+    latitude: float, longitude: float, *, district: District | None = None
+) -> Area | None:
+    """The area whose population-weighted centroid is nearest the point (within the district)."""
+    areas = area_list(district=district)
+    for radius_km in (3.0, 10.0, 40.0, None):
+        if radius_km is None:
+            candidates = list(areas)
+        else:
+            min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_km)
+            candidates = list(
+                areas.filter(
+                    latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon)
+                )
+            )
+        if candidates:
+            distances = haversine_km(
+                latitude,
+                longitude,
+                np.array([a.latitude for a in candidates]),
+                np.array([a.longitude for a in candidates]),
+            )
+            return candidates[int(np.argmin(distances))]
+    return None
+
+
+def postcode_lookup(text: str) -> Postcode:
+    """The stored postcode for any spelling of a full postcode."""
+    normalised = normalise_postcode(text)
+    found = (
+        Postcode.objects.select_related("district", "area")
+        .filter(compact=normalised.replace(" ", ""))
+        .first()
+    )
+    if found is None:
+        outward = normalised.split(" ")[0]
+        if Postcode.objects.filter(outward=outward).exists():
+            suggestion = f"We could not find {normalised}. Try the start of the postcode: {outward}"
+        else:
+            suggestion = f"We could not find {normalised}. {CHECK_POSTCODE_HINT}"
+        raise PlaceNotFound(f"We could not find {normalised}", suggestion=suggestion)
+    return found
+
+
+def _place_at(
+    query: str,
+    label: str,
+    kind: PlaceKind,
+    latitude: float,
+    longitude: float,
+    *,
+    district: District | None = None,
+    area: Area | None = None,
+    area_is_exact: bool = False,
+) -> Place:
+    if area is None:
+        area = nearest_area(latitude, longitude, district=district)
+        area_is_exact = False
+    if district is None and area is not None:
+        district = area.district
+    return Place(
+        query=query,
+        label=label,
+        kind=kind,
+        latitude=float(latitude),
+        longitude=float(longitude),
+        district=district,
+        area=area,
+        area_is_exact=area_is_exact,
+    )
+
+
+def _outward_place(query: str, outward: str) -> Place:
+    postcodes = Postcode.objects.filter(outward=outward)
+    position = postcodes.aggregate(latitude=Avg("latitude"), longitude=Avg("longitude"))
+    if position["latitude"] is None:
+        raise PlaceNotFound(
+            f"We could not find any postcodes starting {outward}",
+            suggestion=CHECK_POSTCODE_HINT,
+        )
+    district_counts = Counter(postcodes.values_list("district_id", flat=True))
+    district_id = district_counts.most_common(1)[0][0]
+    district = District.objects.filter(pk=district_id).first() if district_id else None
+    return _place_at(
+        query,
+        outward,
+        "outward",
+        position["latitude"],
+        position["longitude"],
+        district=district,
+    )
+
+
+def _named_place(query: str, name: str) -> Place | None:
+    town_venues = list(Venue.objects.filter(town__iexact=name).select_related("district"))
+    if town_venues:
+        return _place_at(
+            query,
+            town_venues[0].town,
+            "place",
+            float(np.mean([venue.latitude for venue in town_venues])),
+            float(np.mean([venue.longitude for venue in town_venues])),
+        )
+    library = (
+        Venue.objects.filter(kind=VenueKind.LIBRARY, name__iexact=f"{name} Library")
+        .select_related("district")
+        .first()
+    )
+    if library is not None:
+        return _place_at(
+            query,
+            library.name.removesuffix(" Library"),
+            "place",
+            library.latitude,
+            library.longitude,
+            district=library.district,
+        )
+    district = District.objects.filter(name__iexact=name).first()
+    if district is not None:
+        return _district_place(query, district)
+    area = Area.objects.select_related("district").filter(name__iexact=name).first()
+    if area is not None:
+        return _place_at(
+            query,
+            area.name,
+            "place",
+            area.latitude,
+            area.longitude,
+            district=area.district,
+            area=area,
+            area_is_exact=True,
+        )
+    return None
+
+
+def _district_place(query: str, district: District) -> Place:
+    rows = list(district.areas.values_list("latitude", "longitude", "population_total"))
+    if not rows:
+        raise PlaceNotFound(f"We hold no areas for {district.name}", suggestion=NOT_FOUND_HINT)
+    positions = np.array([(lat, lon) for lat, lon, _ in rows])
+    weights = np.array([population or 1 for _, _, population in rows], dtype=float)
+    latitude, longitude = np.average(positions, axis=0, weights=weights)
+    return _place_at(query, district.name, "place", latitude, longitude, district=district)
+
+
+def _venue_place(query: str, name: str) -> Place | None:
+    venues = Venue.objects.select_related("district", "area")
+    matches = list(venues.filter(name__iexact=name)[:2]) or list(
+        venues.filter(name__icontains=name)[:6]
+    )
+    if not matches:
+        return None
+    if len(matches) > 1:
+        names = ", ".join(sorted({venue.name for venue in matches})[:5])
+        raise PlaceNotFound(
+            f"More than one place matches {name}",
+            suggestion=f"Try the full name, for example: {names}; or a postcode",
+        )
+    venue = matches[0]
+    return _place_at(
+        query,
+        venue.name,
+        "venue",
+        venue.latitude,
+        venue.longitude,
+        district=venue.district,
+        area=venue.area,
+        area_is_exact=bool(venue.area) and venue.position_is_exact,
+    )
+
+
+def place_lookup(query: str) -> Place:
+    """Resolve a postcode, outward code, place or venue name to a position (see module doc)."""
+    text = " ".join((query or "").split())
+    if not text:
+        raise PlaceNotFound("Enter a postcode or a town", suggestion=NOT_FOUND_HINT)
+    squashed = text.replace(" ", "").upper()
+    if FULL_POSTCODE.match(squashed):
+        postcode = postcode_lookup(squashed)
+        return Place(
+            query=query,
+            label=postcode.postcode,
+            kind="postcode",
+            latitude=postcode.latitude,
+            longitude=postcode.longitude,
+            district=postcode.district,
+            area=postcode.area,
+            area_is_exact=postcode.area_is_exact,
+        )
+    if is_outward_code(squashed):
+        return _outward_place(query, squashed)
+    # Letters and digits with no spaces inside, and short: someone tried a postcode.
+    if any(character.isdigit() for character in text) and len(squashed) <= 8:
+        raise InvalidPostcode()
+    place = _named_place(query, text) or _venue_place(query, text)
+    if place is None:
+        raise PlaceNotFound(f"We could not find {text}", suggestion=NOT_FOUND_HINT)
+    return place
