@@ -1,5 +1,28 @@
-from django.urls import URLPattern
+"""Delivery pages: staff pages under /staff/ and the public booking pages under /book/."""
+
+from django.urls import URLPattern, path
+
+from familyreach.delivery import views
 
 app_name = "delivery"
 
-urlpatterns: list[URLPattern] = []
+OCCURRENCE = "staff/sessions/<int:session_id>/occurrences/<str:day>"
+
+urlpatterns: list[URLPattern] = [
+    path("staff/sessions/", views.session_list, name="sessions"),
+    path("staff/sessions/new", views.session_new, name="session-new"),
+    path("staff/sessions/<int:session_id>", views.session_detail, name="session"),
+    path("staff/sessions/<int:session_id>/edit", views.session_edit, name="session-edit"),
+    path(OCCURRENCE, views.occurrence_detail, name="occurrence"),
+    path(f"{OCCURRENCE}/helpers", views.occurrence_helpers, name="helpers"),
+    path(f"{OCCURRENCE}/register", views.register, name="register"),
+    path(f"{OCCURRENCE}/register/walk-in", views.walk_in, name="walk-in"),
+    path("staff/bookings/<int:booking_id>/cancel", views.booking_cancel, name="booking-cancel"),
+    path("staff/families/<int:family_id>/book", views.family_book, name="family-book"),
+    path("staff/families/<int:family_id>/visits/new", views.visit_new, name="visit-new"),
+    path("staff/visits/<int:visit_id>", views.visit_detail, name="visit"),
+    path("staff/bases/", views.base_list, name="bases"),
+    path("book/", views.book_list, name="book-list"),
+    path("book/<int:occurrence_id>", views.book, name="book"),
+    path("book/<int:occurrence_id>/booked", views.booked, name="booked"),
+]

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -42,6 +43,12 @@ def data_sources(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
+    # Workers, managers and volunteers start on their week (sessions, visits, caseload).
+    if apps.is_installed("familyreach.delivery"):
+        from familyreach.delivery.views import shows_week, week_page
+
+        if shows_week(request.user):
+            return week_page(request)
     return render(request, "web/staff_home.html")
 
 

@@ -1,0 +1,437 @@
+"""Delivery pages: sessions, occurrences with bookings, phone-first registers, visits, the
+worker's week (/staff/) and the public booking pages (/book/). Thin: validate, call one
+selector or service, render."""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from familyreach.accounts.roles import Role
+from familyreach.delivery import forms, selectors, services
+from familyreach.delivery.models import BookingChannel, BookingStatus, Occurrence
+from familyreach.families.geography import PostcodeProblem
+from familyreach.families.selectors import family_for_change
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise Http404("Not a date") from error
+
+
+def _occurrence_url(occurrence: Occurrence, name: str = "delivery:occurrence") -> str:
+    return reverse(name, args=[occurrence.session_id, occurrence.date.isoformat()])
+
+
+# --- The worker's week (rendered at /staff/ by web.views.staff_home) -------------------------
+
+WEEK_ROLES = frozenset(
+    {
+        Role.MANAGER,
+        Role.FAMILY_WORKER,
+        Role.OUTREACH_WORKER,
+        Role.VOLUNTEER,
+        Role.VOLUNTEER_COORDINATOR,
+    }
+)
+
+
+def shows_week(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.roles & WEEK_ROLES))
+
+
+def week_page(request: HttpRequest) -> HttpResponse:
+    try:
+        start = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        start = timezone.localdate()
+    week = selectors.worker_week(user=request.user, start=start)
+    return render(request, "delivery/week.html", {"week": week, "today": timezone.localdate()})
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    sessions = selectors.session_list_for_user(user=request.user)
+    return render(
+        request,
+        "delivery/sessions.html",
+        {
+            "sessions": sessions,
+            "can_add": rules.test_rule("delivery.add_session", request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_new(request: HttpRequest) -> HttpResponse:
+    if not rules.test_rule("delivery.add_session", request.user):
+        raise PermissionDenied("Your role cannot plan sessions.")
+    form = forms.SessionForm(request.POST or None, initial={"staff": [request.user.pk]})
+    if request.method == "POST" and form.is_valid():
+        session = services.session_create(
+            user=request.user,
+            details=form.details(),
+            staff=list(form.cleaned_data["staff"]),
+            volunteers=list(form.cleaned_data["volunteers"]),
+        )
+        messages.success(request, "Session created and listed in the directory")
+        return HttpResponseRedirect(reverse("delivery:session", args=[session.pk]))
+    return render(request, "delivery/session_form.html", {"form": form, "session": None})
+
+
+@login_required
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, session_id=session_id)
+    today = timezone.localdate()
+    return render(
+        request,
+        "delivery/session.html",
+        {
+            "session": session,
+            "occurrences": selectors.session_occurrences(
+                session=session, start=today - timedelta(days=14), end=today + timedelta(days=84)
+            ),
+            "runs": rules.test_rule("delivery.run_session", request.user, session),
+            "helps": rules.test_rule("delivery.help_at_session", request.user, session),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = selectors.session_get_for_user(user=request.user, session_id=session_id)
+    if not rules.test_rule("delivery.change_session", request.user, session):
+        raise PermissionDenied("Only the session's staff and managers can change it.")
+    initial = {
+        name: getattr(session, name)
+        for name in forms.SessionForm.base_fields
+        if name not in ("staff", "volunteers")
+    }
+    initial["staff"] = list(session.staff.all())
+    initial["volunteers"] = list(session.volunteers.all())
+    form = forms.SessionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.session_update(
+            user=request.user,
+            session=session,
+            details=form.details(),
+            staff=list(form.cleaned_data["staff"]),
+            volunteers=list(form.cleaned_data["volunteers"]),
+        )
+        messages.success(request, "Session updated")
+        return HttpResponseRedirect(reverse("delivery:session", args=[session.pk]))
+    return render(request, "delivery/session_form.html", {"form": form, "session": session})
+
+
+# --- One occurrence: bookings and the waiting list --------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def occurrence_detail(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
+    occurrence = selectors.occurrence_get_for_user(
+        user=request.user, session_id=session_id, day=_day(day)
+    )
+    form = forms.BookFamilyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family = family_for_change(user=request.user, family_id=form.cleaned_data["family"])
+        except (Http404, PermissionDenied):
+            form.add_error("family", "No family with that number that you can book")
+        else:
+            try:
+                booking = services.booking_create(
+                    user=request.user, occurrence_id=occurrence.pk, family=family
+                )
+            except ValidationError as error:
+                form.add_error("family", error.messages[0])
+            else:
+                messages.success(
+                    request,
+                    "Booked"
+                    if booking.status == BookingStatus.CONFIRMED
+                    else "The session is full: the family is on the waiting list",
+                )
+                return HttpResponseRedirect(_occurrence_url(occurrence))
+    return render(
+        request,
+        "delivery/occurrence.html",
+        {
+            "occurrence": occurrence,
+            "bookings": selectors.occurrence_bookings(user=request.user, occurrence=occurrence),
+            "form": form,
+        },
+    )
+
+
+@login_required
+def occurrence_helpers(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
+    """Volunteers: first names only, for a session they help at."""
+    occurrence, rows = selectors.volunteer_register(
+        user=request.user, session_id=session_id, day=_day(day)
+    )
+    return render(request, "delivery/helpers.html", {"occurrence": occurrence, "rows": rows})
+
+
+@login_required
+@require_POST
+def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
+    booking = selectors.booking_get_for_user(user=request.user, booking_id=booking_id)
+    try:
+        promoted = services.booking_cancel(user=request.user, booking=booking)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            "Booking cancelled"
+            + (f"; {len(promoted)} from the waiting list now booked" if promoted else ""),
+        )
+    target = request.POST.get("next", "")
+    if target not in (
+        _occurrence_url(booking.occurrence),
+        reverse("families:detail", args=[booking.family_id]),
+    ):
+        target = reverse("families:detail", args=[booking.family_id])
+    return HttpResponseRedirect(target)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_book(request: HttpRequest, family_id: int) -> HttpResponse:
+    family = family_for_change(user=request.user, family_id=family_id)
+    occurrences = selectors.bookable_occurrences(start=timezone.localdate(), days=28)
+    form = forms.FamilyBookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.booking_create(
+                user=request.user,
+                occurrence_id=form.cleaned_data["occurrence"],
+                family=family,
+                channel=BookingChannel.STAFF,
+            )
+        except Occurrence.DoesNotExist:
+            form.add_error("occurrence", "Choose a session to book")
+        except ValidationError as error:
+            form.add_error("occurrence", error.messages[0])
+        else:
+            messages.success(
+                request,
+                "Booked"
+                if booking.status == BookingStatus.CONFIRMED
+                else "The session is full: the family is on the waiting list",
+            )
+            return HttpResponseRedirect(reverse("families:detail", args=[family.pk]))
+    return render(
+        request,
+        "delivery/family_book.html",
+        {"family": family, "occurrences": occurrences, "form": form},
+    )
+
+
+# --- Registers (phone-first) -----------------------------------------------------------------
+
+
+def _register_entries(request: HttpRequest, family_ids: list[int]) -> list[services.RegisterEntry]:
+    entries = []
+    for family_id in family_ids:
+        present = request.POST.get(f"present-{family_id}") == "on"
+        try:
+            adults = int(request.POST.get(f"adults-{family_id}") or 0)
+            children = int(request.POST.get(f"children-{family_id}") or 0)
+        except ValueError as error:
+            raise ValidationError(
+                "Numbers of adults and children must be whole numbers."
+            ) from error
+        if present and adults + children == 0:
+            adults, children = 1, 1
+        entries.append(
+            services.RegisterEntry(
+                family_id=family_id, present=present, adults=adults, children=children
+            )
+        )
+    return entries
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
+    occurrence = selectors.occurrence_get_for_user(
+        user=request.user, session_id=session_id, day=_day(day)
+    )
+    rows = selectors.register_rows(user=request.user, occurrence=occurrence)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.register_update(
+                user=request.user,
+                occurrence=occurrence,
+                entries=_register_entries(request, [row.family.pk for row in rows]),
+            )
+        except ValidationError as problem:
+            error = problem.messages[0]
+        else:
+            if request.POST.get("action") == "close":
+                contacts = services.register_close(user=request.user, occurrence=occurrence)
+                messages.success(
+                    request, f"Register closed: {len(contacts)} families recorded as attending"
+                )
+            else:
+                messages.success(request, "Register saved")
+            return HttpResponseRedirect(_occurrence_url(occurrence, "delivery:register"))
+    return render(
+        request,
+        "delivery/register.html",
+        {
+            "occurrence": occurrence,
+            "rows": rows,
+            "error": error,
+            "attending": sum(1 for row in rows if row.present),
+            "adults": sum(row.attendance.adults for row in rows if row.attendance),
+            "children": sum(row.attendance.children for row in rows if row.attendance),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def walk_in(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
+    occurrence = selectors.occurrence_get_for_user(
+        user=request.user, session_id=session_id, day=_day(day)
+    )
+    if occurrence.register_is_closed:
+        messages.error(request, "The register is closed")
+        return HttpResponseRedirect(_occurrence_url(occurrence, "delivery:register"))
+    form = forms.WalkInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.register_add_walk_in(
+                user=request.user,
+                occurrence=occurrence,
+                carer=form.carer(),
+                child=form.child(),
+                postcode=form.cleaned_data["postcode"],
+                adults=form.cleaned_data["adults"],
+                children=form.cleaned_data["children"],
+            )
+        except (ValidationError, PostcodeProblem) as problem:
+            message = getattr(problem, "message", None) or problem.messages[0]  # type: ignore[union-attr]
+            form.add_error(None, message)
+        else:
+            note = (
+                " They may already be registered: check the record later."
+                if result.possible_duplicates
+                else ""
+            )
+            messages.success(request, f"{form.cleaned_data['carer_first_name']} added.{note}")
+            return HttpResponseRedirect(_occurrence_url(occurrence, "delivery:register"))
+    return render(request, "delivery/walk_in.html", {"occurrence": occurrence, "form": form})
+
+
+# --- Visits ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request: HttpRequest, family_id: int) -> HttpResponse:
+    family = family_for_change(user=request.user, family_id=family_id)
+    form = forms.VisitScheduleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        visit = services.visit_schedule(
+            user=request.user,
+            family=family,
+            worker=request.user,
+            kind=data["kind"],
+            scheduled_at=datetime.combine(data["day"], data["at"], tzinfo=LONDON),
+            purpose=data["purpose"],
+        )
+        messages.success(request, f"{visit.get_kind_display()} scheduled")
+        return HttpResponseRedirect(reverse("families:detail", args=[family.pk]))
+    return render(request, "delivery/visit_new.html", {"family": family, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
+    visit = selectors.visit_get_for_user(user=request.user, visit_id=visit_id)
+    form = forms.VisitRecordForm(
+        request.POST or None,
+        initial={"status": visit.status, "outcome_notes": visit.outcome_notes},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.visit_record(
+            user=request.user,
+            visit=visit,
+            status=data["status"],
+            outcome_notes=data["outcome_notes"],
+            next_action=data["next_action"],
+            next_action_due=data["next_action_due"],
+        )
+        messages.success(request, "Visit recorded")
+        return HttpResponseRedirect(reverse("families:detail", args=[visit.family_id]))
+    return render(request, "delivery/visit.html", {"visit": visit, "form": form})
+
+
+# --- Bases -----------------------------------------------------------------------------------
+
+
+@login_required
+def base_list(request: HttpRequest) -> HttpResponse:
+    if not rules.test_rule("delivery.add_session", request.user):
+        raise PermissionDenied("Your role does not run bases.")
+    return render(request, "delivery/bases.html", {"bases": selectors.base_list()})
+
+
+# --- Public booking --------------------------------------------------------------------------
+
+
+def book_list(request: HttpRequest) -> HttpResponse:
+    occurrences = selectors.bookable_occurrences(start=timezone.localdate(), days=28)
+    return render(request, "delivery/book_list.html", {"occurrences": occurrences})
+
+
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, occurrence_id: int) -> HttpResponse:
+    occurrence = selectors.bookable_occurrence(occurrence_id=occurrence_id)
+    form = forms.OnlineBookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.booking_create_online(
+                occurrence_id=occurrence.pk, details=form.details()
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            # Only the status goes in the session: the confirmation page shows no personal data.
+            request.session["booking_status"] = booking.status
+            return HttpResponseRedirect(reverse("delivery:booked", args=[occurrence.pk]))
+    return render(request, "delivery/book.html", {"occurrence": occurrence, "form": form})
+
+
+def booked(request: HttpRequest, occurrence_id: int) -> HttpResponse:
+    status = request.session.pop("booking_status", None)
+    if status is None:
+        return HttpResponseRedirect(reverse("delivery:book", args=[occurrence_id]))
+    occurrence = selectors.occurrence_get_public(occurrence_id=occurrence_id)
+    return render(request, "delivery/booked.html", {"occurrence": occurrence, "status": status})
