@@ -9,6 +9,7 @@ import pytest
 from auditlog.models import LogEntry
 
 from familyreach.geo.models import Area, Venue
+from familyreach.geo.need import greatest_need_area_ids
 from familyreach.planning import engine, inputs
 from familyreach.planning.costs import building_cost
 from familyreach.planning.models import (
@@ -33,7 +34,8 @@ def _independent_measures(run: ScenarioRun, scenario: Scenario) -> dict[str, Any
     bases = list(Venue.objects.filter(pk__in=run.bases))
     outreach_ids = [row["venue"] for row in run.outreach]
     service = bases + list(Venue.objects.filter(pk__in=outreach_ids))
-    need = inputs.load_areas().greatest_need  # geo's flag, in area-code order
+    greatest = greatest_need_area_ids()  # geo's rule
+    need = [area.pk in greatest for area in areas]
     base_times = inputs.travel_minutes(areas, bases, scenario.travel_mode)
     service_times = inputs.travel_minutes(areas, service, scenario.travel_mode)
     total = sum(area.under_fives or 0 for area in areas)

@@ -34,12 +34,8 @@ class ScenarioCannotBeMet(ValueError):
 
 
 def _locate() -> Any:
-    try:
-        locate = import_module("familyreach.locate")
-        locate.p_median  # noqa: B018 - the engine's public API has landed
-        return locate
-    except (ImportError, AttributeError):
-        return import_module("familyreach.planning.provisional")
+    """The engine module (a function, so tests and future engine versions can be swapped in)."""
+    return import_module("familyreach.locate")
 
 
 @dataclass
@@ -72,6 +68,9 @@ class PlanResult:
     service_venues: list[Venue]  # bases then outreach venues
     service_index: npt.NDArray[np.int64]
     optimisation: Optimisation = field(default_factory=Optimisation)
+    # Share of areas whose time to their nearest service point is an imported (routed) time
+    # rather than geo's modelled one.
+    imported_share: float = 0.0
 
     def summary(self, scenario: Scenario) -> dict[str, Any]:
         areas = self.area_data.areas
@@ -94,6 +93,7 @@ class PlanResult:
         summary["measures"]["outreach_venues"] = len(self.outreach)
         summary["measures"]["under_fives_is_estimate"] = self.area_data.under_fives_is_estimate
         summary["measures"]["travel_mode"] = scenario.travel_mode
+        summary["measures"]["travel_times_imported_share"] = self.imported_share
         bases_by_district: dict[str, int] = {}
         outreach_by_district: dict[str, int] = {}
         for venue in self.bases:
@@ -137,6 +137,11 @@ def scenario_problems(scenario: Scenario) -> list[str]:
             )
     if scenario.number_of_bases is None and scenario.budget is None:
         problems.append("Give a number of bases or a budget")
+    if scenario.objective == Objective.MAX_COVERAGE and not hasattr(_locate(), "max_coverage"):
+        problems.append(
+            "The maximal coverage objective is not available in this version of the optimiser: "
+            "choose shortest travel on average"
+        )
 
     # District quotas: each district needs enough candidates, and together they must fit p.
     from familyreach.geo.models import District
@@ -257,7 +262,9 @@ def evaluate_sites(
 ) -> PlanResult:
     """Score given sites (no optimisation): nearest base and nearest service point per area."""
     service_venues = bases + [point.venue for point in outreach]
-    minutes = inputs.travel_minutes(area_data.areas, service_venues, scenario.travel_mode)
+    minutes, imported = inputs.travel_minutes_with_source(
+        area_data.areas, service_venues, scenario.travel_mode
+    )
     locate = _locate()
     weights = area_data.demand(scenario.demand_measure)
     if hasattr(locate, "evaluate") and service_venues:
@@ -273,6 +280,12 @@ def evaluate_sites(
     else:
         base_minutes, base_index = _nearest(minutes[:, : len(bases)])
         service_minutes, service_index = _nearest(minutes)
+    served = service_index >= 0
+    imported_share = (
+        float(imported[np.flatnonzero(served), service_index[served]].mean())
+        if served.any()
+        else 0.0
+    )
     return PlanResult(
         bases=bases,
         outreach=outreach,
@@ -282,6 +295,7 @@ def evaluate_sites(
         service_minutes=service_minutes,
         service_venues=service_venues,
         service_index=service_index,
+        imported_share=imported_share,
     )
 
 
@@ -320,7 +334,7 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
 
     report(35, f"Choosing {p} bases from {len(candidates)} candidates")
     try:
-        if scenario.objective == Objective.MAX_COVERAGE and hasattr(locate, "max_coverage"):
+        if scenario.objective == Objective.MAX_COVERAGE:
             result = locate.max_coverage(
                 minutes, weights, p, radius=scenario.sorted_thresholds[0], **options
             )

@@ -1,0 +1,371 @@
+"""The p-median model: open p sites to minimise total weighted travel."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from familyreach.locate import _pmedian as core
+from familyreach.locate._problem import (
+    BoolArray,
+    Costs,
+    FloatArray,
+    QuotaSpec,
+    SiteRules,
+    check_costs,
+    check_p,
+    check_rules,
+    check_weights,
+)
+from familyreach.locate.evaluate import nearest_open
+from familyreach.locate.result import LocateResult, relative_gap
+
+METHODS = ("auto", "exact", "heuristic")
+MAX_EXACT_ENTRIES = 3_000_000
+
+
+def p_median(
+    costs: Any,
+    weights: Any,
+    p: int,
+    *,
+    forced_open: Iterable[int] | None = None,
+    excluded: Iterable[int] | None = None,
+    groups: Any = None,
+    group_min: QuotaSpec = None,
+    group_max: QuotaSpec = None,
+    capacities: Any = None,
+    time_limit: float = 60.0,
+    seed: int = 0,
+    method: str = "auto",
+    perturbation_rounds: int = 0,
+) -> LocateResult:
+    """Open ``p`` sites minimising ``Σ_i w_i · min_{j open} c_ij``.
+
+    Args:
+        costs: demand rows × candidate columns, dense array or scipy sparse matrix (a missing
+            sparse entry means that demand may not use that candidate, e.g. the k-nearest lists).
+        weights: one non-negative weight per demand row (None for all ones).
+        p: number of sites to open.
+        forced_open: columns that must open (count towards p).
+        excluded: columns that may not open.
+        groups: one label per candidate column (e.g. its district code), for quotas.
+        group_min, group_max: sites per group, an int for every group or a mapping label → int.
+        capacities: optional per-column capacity in weight units; demand may then be split
+            between sites (solved by MILP only).
+        time_limit: seconds; the result says whether it was hit.
+        seed: seeds the perturbation of iterated local search (``perturbation_rounds``).
+        method: "auto" (heuristic, bound, then the reduced exact MILP when it is small enough),
+            "exact" (always attempt the MILP), "heuristic" (no MILP).
+        perturbation_rounds: rounds of iterated local search after the first local optimum.
+
+    Returns:
+        A `LocateResult`; ``bound`` is a proven lower bound, ``proven_optimal`` is True only when
+        the bound meets the objective.
+    """
+    started = time.perf_counter()
+    deadline = started + float(time_limit)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    checked = check_costs(costs)
+    w = check_weights(weights, checked.n)
+    p = check_p(p, checked.m)
+    rules = check_rules(
+        m=checked.m,
+        p=p,
+        forced_open=forced_open,
+        excluded=excluded,
+        groups=groups,
+        group_min=group_min,
+        group_max=group_max,
+    )
+    if time_limit <= 0:
+        raise ValueError(f"time_limit must be positive, got {time_limit}")
+    _check_rows_reachable(checked, rules)
+    index, cost = checked.neighbour_lists(rules.allowed)
+    if capacities is not None:
+        caps = _check_capacities(capacities, checked.m, w, p, rules)
+        return _capacitated(checked, w, p, rules, caps, index, cost, started, deadline)
+
+    details: dict[str, Any] = {}
+    methods = ["greedy", "swap"]
+    incumbent = core.greedy(index, cost, w, rules, p)
+    incumbent, upper, swaps, stopped = core.local_search(index, cost, w, rules, incumbent, deadline)
+    details["swaps"] = swaps
+    time_limit_hit = stopped
+    if perturbation_rounds:
+        methods.append("iterated-local-search")
+        incumbent, upper, stopped = _perturb(
+            index, cost, w, rules, p, incumbent, upper, perturbation_rounds, seed, deadline
+        )
+        time_limit_hit |= stopped
+
+    near = core.nearest_two(index, cost, incumbent)
+    width = int(min(index.shape[1] - 2, max(16, 2 * int(np.percentile(near.pos2, 99)) + 2)))
+    width = max(width, 1)
+    # Rounds of subgradient ascent; after each, local search from the Lagrangian site choices,
+    # which often beats the incumbent and sharpens the next round's step target.
+    multipliers = near.d1
+    lower = -np.inf
+    iterations = 0
+    methods.append("lagrangian")
+    for _ in range(4):
+        lagrangian = core.lagrangian_bound(
+            index,
+            cost,
+            w,
+            rules,
+            p,
+            upper=upper,
+            start=multipliers,
+            width=width,
+            deadline=deadline,
+            max_iterations=1000,
+        )
+        iterations += lagrangian.iterations
+        multipliers = lagrangian.multipliers
+        lower = max(lower, lagrangian.bound)
+        improved_any = False
+        for candidate in lagrangian.candidates:
+            improved, value, _, stopped = core.local_search(
+                index, cost, w, rules, np.append(candidate, True), deadline
+            )
+            time_limit_hit |= stopped
+            if value < upper - 1e-9 * max(1.0, upper):
+                incumbent, upper, improved_any = improved, value, True
+        if upper - lower <= 1e-9 * max(1.0, abs(upper)) or time.perf_counter() > deadline:
+            break
+        if not improved_any and lagrangian.iterations < 1000:
+            break
+    details["lagrangian_iterations"] = iterations
+    details["lagrangian_bound"] = lower
+    details["heuristic_objective"] = upper
+
+    proven = upper - lower <= 1e-9 * max(1.0, abs(upper))
+    if not proven and method != "heuristic" and time.perf_counter() < deadline:
+        fixed_closed, fixed_open, _ = core.reduced_cost_fixing(
+            index[:, :width], cost[:, :width], w, rules, p, multipliers, upper
+        )
+        details["fixed_closed"] = int((fixed_closed & rules.allowed).sum())
+        details["fixed_open"] = int((fixed_open & ~rules.forced).sum())
+        near = core.nearest_two(index, cost, incumbent)
+        estimate = int(((~np.append(fixed_closed, True))[index] & (cost <= near.d2[:, None])).sum())
+        details["exact_entries_estimate"] = estimate
+        if method == "exact" or estimate <= MAX_EXACT_ENTRIES:
+            exact = core.exact_reduced(
+                index,
+                cost,
+                w,
+                rules,
+                p,
+                fixed_closed=fixed_closed,
+                fixed_open=fixed_open,
+                incumbent=incumbent,
+                radius=near.d2,
+                deadline=deadline,
+            )
+            methods.append("highs-reduced-milp")
+            details["exact_rounds"] = exact.rounds
+            details["exact_entries"] = exact.entries
+            details["exact_columns"] = exact.columns
+            time_limit_hit |= exact.time_limit_hit
+            if exact.is_open is not None:
+                value = core.objective_of(index, cost, w, exact.is_open)
+                if value < upper:
+                    incumbent, upper = exact.is_open, value
+            if exact.proven:
+                lower = max(lower, min(upper, exact.reduced_optimum))
+                proven = True
+            else:
+                lower = max(lower, min(upper, exact.dual_bound))
+                proven = upper - lower <= 1e-9 * max(1.0, abs(upper))
+    elif not proven:
+        time_limit_hit |= time.perf_counter() >= deadline
+    return _result(
+        checked,
+        w,
+        incumbent,
+        lower if not proven else min(upper, max(lower, upper)),
+        proven,
+        time_limit_hit,
+        "+".join(methods),
+        started,
+        details,
+    )
+
+
+def _result(
+    checked: Costs,
+    w: FloatArray,
+    is_open: BoolArray,
+    lower: float,
+    proven: bool,
+    time_limit_hit: bool,
+    method: str,
+    started: float,
+    details: dict[str, Any],
+) -> LocateResult:
+    sites = np.flatnonzero(is_open[: checked.m]).astype(np.int64)
+    assignment, assigned = nearest_open(checked, sites)
+    positive = w > 0
+    objective = (
+        float("inf")
+        if np.isinf(assigned[positive]).any()
+        else float(w[positive] @ assigned[positive])
+    )
+    if proven:
+        lower = objective
+        status = "optimal"
+    else:
+        status = "time_limit" if time_limit_hit else "feasible"
+    return LocateResult(
+        sites=sites,
+        objective=objective,
+        bound=float(lower),
+        gap=relative_gap(objective, lower),
+        assignment=assignment,
+        seconds=time.perf_counter() - started,
+        status=status,
+        proven_optimal=proven,
+        method=method,
+        time_limit_hit=time_limit_hit,
+        details=details,
+    )
+
+
+def _check_rows_reachable(checked: Costs, rules: SiteRules) -> None:
+    if checked.sparse is None:
+        return
+    allowed_entries = rules.allowed[checked.sparse.indices]
+    per_row = np.add.reduceat(
+        np.append(allowed_entries, False).astype(np.int64), checked.sparse.indptr[:-1]
+    )
+    per_row[np.diff(checked.sparse.indptr) == 0] = 0
+    stranded = np.flatnonzero(per_row == 0)
+    if stranded.size:
+        raise ValueError(
+            f"demand rows with no allowed candidate in the sparse cost matrix: {_row_list(stranded)}"
+        )
+
+
+def _row_list(rows: np.ndarray, limit: int = 20) -> str:
+    shown = ", ".join(str(int(r)) for r in rows[:limit])
+    return shown + (f" … ({rows.size} rows)" if rows.size > limit else "")
+
+
+def _check_capacities(
+    capacities: Any, m: int, w: FloatArray, p: int, rules: SiteRules
+) -> FloatArray:
+    caps = np.asarray(capacities, dtype=np.float64)
+    if caps.ndim != 1 or caps.size != m:
+        raise ValueError(
+            f"capacities must have one value per candidate column: expected {m}, got {caps.size}"
+        )
+    if np.isnan(caps).any() or (caps < 0).any():
+        raise ValueError("capacities must be non-negative numbers (no NaN)")
+    top = np.sort(np.where(rules.allowed, caps, 0.0))[::-1][:p].sum()
+    if top < w.sum() - 1e-9:
+        raise ValueError(
+            f"capacities cannot serve all demand: the {p} largest allowed capacities sum to {top:g} "
+            f"but the demand weights sum to {w.sum():g}"
+        )
+    return caps
+
+
+def _capacitated(
+    checked: Costs,
+    w: FloatArray,
+    p: int,
+    rules: SiteRules,
+    caps: FloatArray,
+    index: np.ndarray,
+    cost: np.ndarray,
+    started: float,
+    deadline: float,
+) -> LocateResult:
+    """Capacitated p-median (demand may be split): reduced MILP only, bound from HiGHS."""
+    m = checked.m
+    keep = min(index.shape[1] - 2, max(10, 3 * int(np.ceil(m / p))))
+    radius = cost[:, max(keep - 1, 0)].copy()
+    exact = core.exact_reduced(
+        index,
+        cost,
+        w,
+        rules,
+        p,
+        fixed_closed=~rules.allowed,
+        fixed_open=rules.forced.copy(),
+        incumbent=None,
+        radius=radius,
+        deadline=deadline,
+        capacities=caps,
+    )
+    details: dict[str, Any] = {"exact_rounds": exact.rounds, "exact_entries": exact.entries}
+    if exact.is_open is None:
+        raise ValueError(
+            "no capacitated solution found"
+            + (
+                " within the time limit"
+                if exact.time_limit_hit
+                else ": the capacities cannot be met"
+            )
+        )
+    sites = np.flatnonzero(exact.is_open[:m]).astype(np.int64)
+    # The assignment is the split one from the MILP; report each row's largest share's site.
+    assignment, _ = nearest_open(checked, sites)
+    objective = exact.reduced_optimum if exact.proven else float("nan")
+    if not exact.proven:
+        raise ValueError(
+            "capacitated p-median did not finish within the time limit; raise time_limit"
+        )
+    return LocateResult(
+        sites=sites,
+        objective=float(objective),
+        bound=float(objective),
+        gap=0.0,
+        assignment=assignment,
+        seconds=time.perf_counter() - started,
+        status="optimal",
+        proven_optimal=True,
+        method="highs-reduced-milp-capacitated",
+        time_limit_hit=False,
+        details=details,
+    )
+
+
+def _perturb(
+    index: np.ndarray,
+    cost: np.ndarray,
+    w: FloatArray,
+    rules: SiteRules,
+    p: int,
+    incumbent: BoolArray,
+    upper: float,
+    rounds: int,
+    seed: int,
+    deadline: float,
+) -> tuple[BoolArray, float, bool]:
+    """Iterated local search: swap a few random open sites for random closed ones in the same
+    group (keeps quotas), re-optimise, keep if better."""
+    rng = np.random.default_rng(seed)
+    m = rules.m
+    for _ in range(rounds):
+        if time.perf_counter() > deadline:
+            return incumbent, upper, True
+        trial = incumbent.copy()
+        movable = np.flatnonzero(trial[:m] & ~rules.forced)
+        kicks = min(movable.size, max(1, p // 10))
+        for v in rng.choice(movable, size=kicks, replace=False):
+            same = np.flatnonzero(rules.allowed & ~trial[:m] & (rules.group == rules.group[v]))
+            if same.size:
+                trial[v] = False
+                trial[int(rng.choice(same))] = True
+        trial, value, _, stopped = core.local_search(index, cost, w, rules, trial, deadline)
+        if value < upper - 1e-9 * max(1.0, upper):
+            incumbent, upper = trial, value
+        if stopped:
+            return incumbent, upper, True
+    return incumbent, upper, False

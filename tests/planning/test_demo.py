@@ -1,0 +1,54 @@
+"""The Norfolk demo scenarios on the real Norfolk geography."""
+
+from io import StringIO
+
+import pytest
+
+from familyreach.geo.models import Venue, VenueKind
+from familyreach.planning import demo
+from familyreach.planning.models import Scenario, ScenarioStatus
+from familyreach.planning.services import scenario_run_now
+from tests.fixtures.geo import NorfolkWorld
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_scenarios_exist_named_so_and_centres_are_approximate(norfolk: NorfolkWorld) -> None:
+    demo.load(StringIO())
+    demo.load(StringIO())  # idempotent
+    assert set(Scenario.objects.values_list("name", flat=True)) == {
+        "Current network: 53 centres",
+        "50% of centres in the highest-need areas",
+        "7 bases (one per district) + outreach",
+        "15 bases + outreach",
+    }
+    centres = Venue.objects.filter(kind=VenueKind.CHILDRENS_CENTRE, source=demo.CENTRE_SOURCE)
+    assert 20 <= centres.count() <= 28
+    # Nothing approximate may look exact.
+    assert not centres.filter(position_is_exact=True).exists()
+    assert all(c.position_source.startswith("Approximate: placed at ") for c in centres)
+    # A named centre sits where the library of its town is.
+    holt = centres.get(source_reference="Holt (children's centre)")
+    library = Venue.objects.get(name="Holt Library")
+    assert (holt.latitude, holt.longitude) == (library.latitude, library.longitude)
+    current = Scenario.objects.get(name="Current network: 53 centres")
+    assert current.forced_open.count() == centres.count()
+    assert f"the other {53 - centres.count()} were chosen by the optimiser" in current.caveats
+
+
+def test_seven_bases_one_per_district_on_norfolk(norfolk: NorfolkWorld) -> None:
+    demo.load(StringIO())
+    scenario = Scenario.objects.get(name="7 bases (one per district) + outreach")
+    scenario.time_limit_seconds = 10
+    scenario.save()
+    run = scenario_run_now(scenario=scenario, user=None)
+    assert run.status == ScenarioStatus.FINISHED, run.error
+    districts = list(
+        Venue.objects.filter(pk__in=run.bases).values_list("district__code", flat=True)
+    )
+    assert sorted(districts) == sorted(norfolk.districts)
+    assert len(run.outreach) == 40
+    assert run.measures["areas"] == 538
+    assert run.measures["costs"]["buildings"] + run.measures["costs"]["frontline"] == pytest.approx(
+        5_000_000
+    )
