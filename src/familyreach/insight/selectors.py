@@ -9,16 +9,15 @@ small number of queries however many families and contacts there are.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from importlib import import_module
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
 from familyreach.accounts.roles import Role
+from familyreach.geo import need
 from familyreach.geo.models import Area, District
 from familyreach.insight.measures import (
     TARGET_GROUP_NAMES,
@@ -53,26 +52,18 @@ def today_in_london() -> date:
 # --- Areas and need ----------------------------------------------------------------------------
 
 
-def _need_module() -> Any:
-    try:
-        return import_module("familyreach.geo.need")
-    except ImportError:  # geo's need module not on this branch: use the documented fallback
-        return None
-
-
 def greatest_need_and_weights(areas: Sequence[Area]) -> tuple[list[bool], list[float]]:
-    need = _need_module()
-    if need is not None:
-        return (
-            [bool(flag) for flag in need.greatest_need(list(areas))],
-            [float(weight) for weight in need.need_weight(list(areas))],
-        )
-    deciles = set(settings.INSIGHT_GREATEST_NEED_IDACI_DECILES)
-    return [area.idaci_decile in deciles for area in areas], [1.0] * len(areas)
+    """Greatest-need flags (geo's rule, `FAMILYREACH_GREATEST_NEED`: 1 query) and each area's
+    deprivation weight (geo's `FAMILYREACH_NEED_WEIGHTS`, a multiplier of under-fives)."""
+    greatest = need.greatest_need_area_ids()
+    return (
+        [area.pk in greatest for area in areas],
+        [need.deprivation_weight(area) for area in areas],
+    )
 
 
 def area_rows() -> list[AreaRow]:
-    """Every area with its district, IDACI decile, (estimated) under-fives and need: 1 query."""
+    """Every area with its district, IDACI decile, (estimated) under-fives and need: 2 queries."""
     areas = list(Area.objects.select_related("district").order_by("code"))
     greatest, weights = greatest_need_and_weights(areas)
     return [

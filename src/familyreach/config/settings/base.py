@@ -290,5 +290,5 @@ INSIGHT_SEEN_CONTACT_KINDS: list[str] = env.list(
 )
 # Months shown in the trend charts.
 INSIGHT_TREND_MONTHS = env.int("FAMILYREACH_INSIGHT_TREND_MONTHS", default=24)
-# Used only until familyreach.geo.need says which areas are of greatest need.
-INSIGHT_GREATEST_NEED_IDACI_DECILES: list[int] = [1, 2]
+# Greatest-need areas and need weights come from familyreach.geo.need
+# (FAMILYREACH_GREATEST_NEED, FAMILYREACH_NEED_WEIGHTS above).
