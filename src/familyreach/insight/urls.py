@@ -12,4 +12,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("export.csv", views.export_csv, name="export-csv"),
     path("export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("refresh", views.refresh, name="refresh"),
+    path("plan-outreach", views.plan_outreach, name="plan-outreach"),
+    path("plan-effect", views.plan_effect, name="plan-effect"),
 ]

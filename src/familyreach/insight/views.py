@@ -6,6 +6,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -248,3 +249,73 @@ def refresh(request: HttpRequest) -> HttpResponse:
     snapshot = reach_snapshot_refresh(user=request.user)
     messages.success(request, f"Reach figures worked out as of {snapshot.as_of:%-d %B %Y}.")
     return redirect("insight:dashboard")
+
+
+@login_required
+@require_POST
+def plan_outreach(request: HttpRequest) -> HttpResponse:
+    """ "Plan outreach here": a planning scenario seeded with the unreached need in scope."""
+    from familyreach.insight import loop
+
+    insight_check_access(user=request.user)
+    if not _can_plan(request):
+        raise PermissionDenied("Only planners and managers can create planning scenarios.")
+    snapshot = latest_snapshot()
+    if snapshot is None:
+        messages.error(request, "Work out the reach figures first.")
+        return redirect("insight:dashboard")
+    district_code = request.POST.get("district") or None
+    dashboard = dashboard_report(snapshot=snapshot, district_code=district_code)
+    try:
+        scenario = loop.outreach_scenario_create(user=request.user, report=dashboard.report)
+    except ValueError as problem:
+        messages.error(request, str(problem))
+        return redirect(
+            reverse("insight:district", args=[district_code])
+            if district_code
+            else "insight:dashboard"
+        )
+    messages.success(request, f"Created the draft scenario “{scenario.name}”. Check it and run it.")
+    return redirect("planning:detail", scenario_id=scenario.pk)
+
+
+@login_required
+@require_GET
+def plan_effect(request: HttpRequest) -> HttpResponse:
+    """The simulator's estimate of a planning scenario's effect on reach, with its assumptions."""
+    from familyreach.insight import loop
+    from familyreach.planning.models import Scenario, ScenarioStatus
+
+    insight_check_access(user=request.user)
+    scenarios = list(Scenario.objects.filter(status=ScenarioStatus.FINISHED).order_by("name"))
+    chosen = None
+    effect = None
+    today_description = ""
+    error = ""
+    scenario_id = request.GET.get("scenario")
+    if scenario_id:
+        chosen = next((item for item in scenarios if str(item.pk) == scenario_id), None)
+        if chosen is None:
+            error = "Choose a scenario that has a finished run."
+        else:
+            try:
+                effect, today_description = loop.scenario_reach_effect(scenario=chosen)
+            except ValueError as problem:
+                error = str(problem)
+    return render(
+        request,
+        "insight/plan_effect.html",
+        {
+            "scenarios": scenarios,
+            "scenario_items": [
+                {"value": str(item.pk), "text": item.name, "selected": item == chosen}
+                for item in scenarios
+            ],
+            "chosen": chosen,
+            "effect": effect,
+            "today_description": today_description,
+            "error": error,
+            "percent": tables.percent,
+        },
+        status=400 if error else 200,
+    )
