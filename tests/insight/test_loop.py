@@ -85,3 +85,38 @@ def test_a_finished_scenarios_effect_on_reach(
     assert "odds halve every" in text
     bad = client.get(reverse("insight:plan-effect") + "?scenario=999999")
     assert bad.status_code == 400
+
+
+def test_money_by_district_from_the_adopted_scenario(
+    make_scenario: Any, small_county: dict[str, Any], manager: Any
+) -> None:
+    from django.utils import timezone
+
+    from familyreach.insight.loop import spend_by_district
+    from familyreach.insight.money import money_by_district
+
+    scenario = make_scenario(
+        name="Adopted",
+        number_of_bases=2,
+        forced_open=["Mile Cross Children's Centre", "Gorleston Children's Centre"],
+        outreach=[("Acle Library", 2), ("Thorpe Village Hall", 2)],
+    )
+    scenario_run_now(scenario=scenario, user=None)
+    Scenario.objects.filter(pk=scenario.pk).update(adopted_at=timezone.now())
+    spend = spend_by_district()
+    assert spend is not None
+    buildings = {row.district_name: row.buildings for row in spend.districts}
+    # The two centres' own running costs, one in each district.
+    assert buildings == {"Great Yarmouth": 55000.0, "Norwich": 50000.0}
+    frontline = {row.district_name: row.frontline for row in spend.districts}
+    assert frontline["Great Yarmouth"] == pytest.approx(frontline["Norwich"])  # 2 sessions each
+    report = dashboard_report(snapshot=reach_snapshot_refresh(as_of=date(2026, 6, 30))).report
+    districts, county = money_by_district(spend.districts, report)
+    assert {row.label for row in districts} == {"Great Yarmouth", "Norwich"}
+    assert county.buildings == 105000.0
+    assert county.cost_per_family_seen is None  # nobody seen yet: no cost per family
+    client = Client()
+    client.force_login(manager)
+    page = client.get(reverse("insight:money")).content.decode()
+    assert "£105,000" in page
+    assert "no staff are recorded in delivery teams" in page

@@ -6,6 +6,8 @@
   current unreached need: outreach venues named nearest the greatest-need areas with the most
   unreached under-fives, sessions in proportion to that need, and the seed kept per area
   (`OutreachSeed`) so the scenario shows what it was built on.
+- `spend_by_district`: the adopted scenario's buildings against the frontline staffing
+  recorded in delivery, for cost per family seen.
 """
 
 import math
@@ -19,6 +21,7 @@ from django.db import transaction
 from familyreach.geo.models import Area, Venue, VenueKind, VenueStatus
 from familyreach.insight.measures import Report
 from familyreach.insight.models import OutreachSeed
+from familyreach.insight.money import DistrictSpend
 from familyreach.insight.simulate import (
     Assumptions,
     ScenarioEffect,
@@ -198,3 +201,88 @@ def _includes_simulated() -> bool:
     from familyreach.families.models import Family
 
     return Family.objects.filter(is_simulated=True, archived_at__isnull=True).exists()
+
+
+# --- Money: the adopted scenario's buildings and the staffing recorded in delivery ------------
+
+
+@dataclass(frozen=True)
+class Spend:
+    scenario: Scenario
+    districts: list[DistrictSpend]
+    notes: list[str]
+
+
+def adopted_scenario() -> Scenario | None:
+    return Scenario.objects.filter(adopted_at__isnull=False).order_by("-adopted_at").first()
+
+
+def spend_by_district() -> Spend | None:
+    """Buildings from the adopted scenario's bases (planning's cost rules); frontline from the
+    staff recorded in delivery teams at those bases (each counted as one full-time worker at
+    the scenario's staff cost), or, with no teams recorded, the scenario's frontline money
+    shared by its outreach sessions a week in each district. None when nothing is adopted."""
+    from familyreach.delivery.models import Team
+    from familyreach.planning import costs
+
+    scenario = adopted_scenario()
+    if scenario is None:
+        return None
+    run = scenario.latest_finished_run
+    if run is None:
+        return None
+    bases = list(Venue.objects.filter(pk__in=run.bases).select_related("district"))
+    outreach_rows = {int(row["venue"]): float(row["sessions_per_week"]) for row in run.outreach}
+    outreach_venues = list(Venue.objects.filter(pk__in=outreach_rows).select_related("district"))
+    notes = []
+    buildings: dict[tuple[int, str], float] = {}
+    for venue in bases:
+        key = (venue.district_id or 0, venue.district.name if venue.district else "No district")
+        cost, source = costs.building_cost(venue, scenario)
+        buildings[key] = buildings.get(key, 0.0) + cost
+        if source == "assumption":
+            notes.append(f"{venue.name}: building cost is an ASSUMPTION for its kind of venue.")
+    frontline: dict[tuple[int, str], float] = {}
+    staff_cost = costs.staff_cost_per_fte(scenario)
+    teams = Team.objects.filter(base__venue__in=bases).select_related("base__venue__district")
+    staff_by_district: dict[tuple[int, str], set[int]] = {}
+    for team in teams.prefetch_related("members"):
+        district = team.base.venue.district
+        key = (district.pk if district else 0, district.name if district else "No district")
+        staff_by_district.setdefault(key, set()).update(member.pk for member in team.members.all())
+    if any(staff_by_district.values()):
+        for key, members in staff_by_district.items():
+            frontline[key] = len(members) * staff_cost
+        notes.append(
+            f"Frontline: staff in delivery teams at the bases, each counted as one full-time "
+            f"worker at £{staff_cost:,.0f} a year (an assumption unless the scenario sets it)."
+        )
+    else:
+        split = costs.cost_split(
+            scenario=scenario,
+            bases=bases,
+            outreach_sessions_per_week=sum(outreach_rows.values()),
+        )
+        total_sessions = sum(outreach_rows.values())
+        for venue in outreach_venues:
+            key = (venue.district_id or 0, venue.district.name if venue.district else "No district")
+            share = outreach_rows[venue.pk] / total_sessions if total_sessions else 0.0
+            frontline[key] = frontline.get(key, 0.0) + split["frontline"] * share
+        notes.append(
+            "Frontline: no staff are recorded in delivery teams yet, so the adopted scenario's "
+            "frontline money is shared by its outreach sessions a week in each district."
+        )
+    keys = set(buildings) | set(frontline)
+    return Spend(
+        scenario=scenario,
+        districts=[
+            DistrictSpend(
+                district_id=key[0],
+                district_name=key[1],
+                buildings=buildings.get(key, 0.0),
+                frontline=frontline.get(key, 0.0),
+            )
+            for key in sorted(keys, key=lambda item: item[1])
+        ],
+        notes=notes,
+    )

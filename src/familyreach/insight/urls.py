@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("refresh", views.refresh, name="refresh"),
     path("plan-outreach", views.plan_outreach, name="plan-outreach"),
     path("plan-effect", views.plan_effect, name="plan-effect"),
+    path("money", views.money, name="money"),
 ]

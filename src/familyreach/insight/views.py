@@ -319,3 +319,32 @@ def plan_effect(request: HttpRequest) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_GET
+def money(request: HttpRequest) -> HttpResponse:
+    """Spend on buildings against frontline, and cost per family seen, by district."""
+    from familyreach.insight import loop
+    from familyreach.insight.money import money_by_district
+
+    insight_check_access(user=request.user)
+    snapshot = latest_snapshot()
+    spend = loop.spend_by_district()
+    context: dict[str, object] = {"spend": spend, "snapshot": snapshot}
+    if snapshot is not None and spend is not None:
+        dashboard = dashboard_report(snapshot=snapshot)
+        districts, county = money_by_district(spend.districts, dashboard.report)
+        context.update(
+            {
+                "districts": districts,
+                "county": county,
+                "notes": [*_notes(dashboard), *spend.notes],
+            }
+        )
+    context.update({"percent": tables.percent, "pounds": _pounds})
+    return render(request, "insight/money.html", context)
+
+
+def _pounds(value: float | None) -> str:
+    return "–" if value is None else f"£{value:,.0f}"
