@@ -29,6 +29,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.directory",
     "tests.fixtures.families",
     "tests.fixtures.community",
+    "tests.fixtures.insight",
 ]
 
 CHROMIUM = os.environ.get("FAMILYREACH_CHROMIUM", "/usr/bin/chromium")

@@ -107,3 +107,7 @@ _PLANNING_PERMISSIONS = {
 }
 ROLE_PERMISSIONS[Role.PLANNER] |= _PLANNING_PERMISSIONS
 ROLE_PERMISSIONS[Role.MANAGER] |= _PLANNING_PERMISSIONS
+
+# Insight (familyreach.insight): managers and planners see reach dashboards and exports.
+ROLE_PERMISSIONS[Role.MANAGER] |= {"insight.view_reach"}
+ROLE_PERMISSIONS[Role.PLANNER] |= {"insight.view_reach"}

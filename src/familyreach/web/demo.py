@@ -17,6 +17,11 @@ DEMO_STEPS: tuple[tuple[str, str, str], ...] = (
     ("directory", "familyreach.directory.demo.load", "directory: taxonomy, advice, services"),
     ("delivery", "familyreach.delivery.demo.load", "bases, teams and sessions (simulated)"),
     ("families", "familyreach.families.demo.load", "families and attendance (simulated)"),
+    (
+        "insight",
+        "familyreach.insight.demo.load",
+        "simulated families and contacts over the real areas, and the reach figures (simulated)",
+    ),
     ("planning", "familyreach.planning.demo.load", "the four Norfolk planning scenarios"),
     (
         "community",

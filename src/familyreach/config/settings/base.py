@@ -242,6 +242,24 @@ FAMILYREACH_GREATEST_NEED: dict[str, object] = {
 # Overrides for the travel-time model's calibrated parameters (see familyreach/geo/travel.py),
 # e.g. {"car": {"detour_factor": 1.3}}. Empty: use the calibrated values.
 FAMILYREACH_TRAVEL_MODEL: dict[str, dict[str, float]] = {}
+# --- Families and delivery (issue 7) ---------------------------------------------------------
+# Family records are kept until the youngest child reaches this age, then anonymised by
+# `familyreach families apply-retention` (contacts stay countable by area).
+FAMILY_RETENTION_YEARS_AFTER_YOUNGEST_BIRTH = env.int(
+    "FAMILYREACH_FAMILY_RETENTION_YEARS", default=25
+)
+# Records of families with no child's date of birth or due date are kept this many years after
+# their last change before anonymisation.
+FAMILY_RETENTION_YEARS_WITHOUT_CHILDREN = env.int(
+    "FAMILYREACH_FAMILY_RETENTION_YEARS_WITHOUT_CHILDREN", default=6
+)
+# How many weeks ahead occurrences of recurring sessions are generated.
+DELIVERY_OCCURRENCE_WEEKS_AHEAD = env.int("FAMILYREACH_OCCURRENCE_WEEKS_AHEAD", default=12)
+# Messages to families go through `familyreach.core.notify` (GOV.UK Notify when a key is set,
+# an outbox otherwise). Same names as the directory's settings.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
 
 # --- directory (issue 6) ---------------------------------------------------------------------
 # Messages to families go through GOV.UK Notify when a key is set; otherwise (demo, tests) the
@@ -305,3 +323,40 @@ PLANNING_HOURS_PER_FTE = 1_628
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+
+# --- geo: need and travel (familyreach.geo; documented in docs/geo.md) ---------------------
+# Under-fives are estimated from children aged 0–15 where no single-year-of-age counts were
+# loaded: 0–15 × this ratio (England, ONS mid-2015: about 3.43 m aged 0–4 of 10.24 m aged 0–15).
+FAMILYREACH_UNDER_FIVES_RATIO = env.float("FAMILYREACH_UNDER_FIVES_RATIO", default=0.335)
+# Need weight of an area = under-fives × the weight for its IDACI decile (1 = most deprived 10 %
+# in England). Deciles not listed weigh 1.
+FAMILYREACH_NEED_WEIGHTS: dict[int, float] = {1: 2.0, 2: 1.75, 3: 1.5, 4: 1.25}
+# Areas of "greatest need": by default IDACI national deciles 1–2. Alternative:
+# {"method": "local_share", "index": "idaci", "share": 0.2} = the most deprived 20 % of the
+# council's own areas by IDACI score ("index" may also be "imd").
+FAMILYREACH_GREATEST_NEED: dict[str, object] = {
+    "method": "national_deciles",
+    "index": "idaci",
+    "deciles": [1, 2],
+}
+# Overrides for the travel-time model's calibrated parameters (see familyreach/geo/travel.py),
+# e.g. {"car": {"detour_factor": 1.3}}. Empty: use the calibrated values.
+FAMILYREACH_TRAVEL_MODEL: dict[str, dict[str, float]] = {}
+
+# --- insight: reach against need (docs/measures.md defines every figure) -------------------
+INSTALLED_APPS += ["familyreach.insight"]
+# A family is "seen" with at least one counted contact in this many months up to the date.
+INSIGHT_WINDOW_MONTHS = env.int("FAMILYREACH_INSIGHT_WINDOW_MONTHS", default=12)
+# "Sustained engagement": at least this many counted contacts in the window.
+INSIGHT_SUSTAINED_MINIMUM_CONTACTS = env.int("FAMILYREACH_INSIGHT_SUSTAINED_CONTACTS", default=3)
+# Under five: born less than this many months before the reference date.
+INSIGHT_UNDER_FIVE_MONTHS = 60
+# Contact kinds that count as being seen (phone calls do not, by default).
+INSIGHT_SEEN_CONTACT_KINDS: list[str] = env.list(
+    "FAMILYREACH_INSIGHT_SEEN_CONTACT_KINDS",
+    default=["session_attendance", "home_visit", "one_to_one"],
+)
+# Months shown in the trend charts.
+INSIGHT_TREND_MONTHS = env.int("FAMILYREACH_INSIGHT_TREND_MONTHS", default=24)
+# Greatest-need areas and need weights come from familyreach.geo.need
+# (FAMILYREACH_GREATEST_NEED, FAMILYREACH_NEED_WEIGHTS above).

@@ -1,0 +1,510 @@
+"""Reach measures: who is registered, seen and engaged, against the estimated need.
+
+Pure functions over plain rows (no ORM), in two stages, so the same arithmetic serves the
+dashboards, the exports, the simulator and the tests:
+
+1. `family_cells(families, contacts, as_of=..., config=...)` reduces raw rows (families with
+   their children's dates of birth, contacts with their dates and kinds) to counts per small
+   area and target-group combination. Each family is counted once, however many children or
+   contacts it has. The database does the same reduction in SQL (`selectors.reach_cells_sql`)
+   for speed; tests check the two agree.
+2. `roll_up(cells, areas, ...)` turns the counts into the report: county, district, IDACI
+   decile, area, target group and month, the greatest-need gap and the areas ranked by
+   unreached need.
+
+Definitions (kept in step with docs/measures.md):
+- A family is *registered* when it has at least one child under five on the reference date.
+- *Registered reach* = registered families ÷ estimated under-fives. The denominator is an
+  ESTIMATE (geo derives under-fives from the 0–15 count where single years are not loaded).
+- *Seen*: a registered family with at least one counted contact in the window (default the 12
+  months up to and including the reference date). Counted kinds are a setting.
+- *Sustained engagement*: at least N counted contacts in the window (default 3).
+- *Greatest-need gap*: the share of estimated under-fives in greatest-need areas who are not in
+  a seen family: 1 − (under-fives in seen families ÷ estimated under-fives), floored at 0.
+- *Unreached need* of an area: max(0, estimated under-fives − under-fives in seen families),
+  weighted by the area's need weight when ranking.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+# The families app's target-group flags, in a fixed order: bit i of a cell's mask is group i.
+TARGET_GROUPS: tuple[tuple[str, str], ...] = (
+    ("lone_parent", "Lone parent"),
+    ("young_parent", "Young parent"),
+    ("disability_or_send", "Disability or SEND"),
+    ("english_additional_language", "English as an additional language"),
+    ("workless_household", "Workless household"),
+)
+TARGET_GROUP_NAMES: tuple[str, ...] = tuple(name for name, _ in TARGET_GROUPS)
+
+DEFAULT_SEEN_CONTACT_KINDS: frozenset[str] = frozenset(
+    {"session_attendance", "home_visit", "one_to_one"}
+)
+
+
+@dataclass(frozen=True)
+class MeasureConfig:
+    """The measures' parameters. `from_settings()` reads the INSIGHT_* settings."""
+
+    window_months: int = 12
+    sustained_minimum_contacts: int = 3
+    under_five_months: int = 60
+    seen_contact_kinds: frozenset[str] = DEFAULT_SEEN_CONTACT_KINDS
+    trend_months: int = 24
+
+    def __post_init__(self) -> None:
+        if self.window_months < 1:
+            raise ValueError("window_months must be at least 1")
+        if self.sustained_minimum_contacts < 1:
+            raise ValueError("sustained_minimum_contacts must be at least 1")
+        if self.under_five_months < 1:
+            raise ValueError("under_five_months must be at least 1")
+        if not self.seen_contact_kinds:
+            raise ValueError("seen_contact_kinds must name at least one kind of contact")
+        if self.trend_months < 1:
+            raise ValueError("trend_months must be at least 1")
+
+    @classmethod
+    def from_settings(cls) -> "MeasureConfig":
+        from django.conf import settings
+
+        return cls(
+            window_months=settings.INSIGHT_WINDOW_MONTHS,
+            sustained_minimum_contacts=settings.INSIGHT_SUSTAINED_MINIMUM_CONTACTS,
+            under_five_months=settings.INSIGHT_UNDER_FIVE_MONTHS,
+            seen_contact_kinds=frozenset(settings.INSIGHT_SEEN_CONTACT_KINDS),
+            trend_months=settings.INSIGHT_TREND_MONTHS,
+        )
+
+    def window_start(self, as_of: date) -> date:
+        """First day counted: contacts on or after this date and on or before `as_of`."""
+        return as_of - relativedelta(months=self.window_months) + relativedelta(days=1)
+
+    def earliest_under_five_birth(self, as_of: date) -> date:
+        """Children born after this date (and on or before `as_of`) are under five."""
+        return as_of - relativedelta(months=self.under_five_months)
+
+    def trend_month_keys(self, as_of: date) -> list[str]:
+        first = date(as_of.year, as_of.month, 1) - relativedelta(months=self.trend_months - 1)
+        return [month_key(first + relativedelta(months=i)) for i in range(self.trend_months)]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "window_months": self.window_months,
+            "sustained_minimum_contacts": self.sustained_minimum_contacts,
+            "under_five_months": self.under_five_months,
+            "seen_contact_kinds": sorted(self.seen_contact_kinds),
+            "trend_months": self.trend_months,
+        }
+
+
+def month_key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def target_mask(groups: Iterable[str]) -> int:
+    mask = 0
+    for group in groups:
+        mask |= 1 << TARGET_GROUP_NAMES.index(group)
+    return mask
+
+
+def groups_in_mask(mask: int) -> list[str]:
+    return [name for index, name in enumerate(TARGET_GROUP_NAMES) if mask & (1 << index)]
+
+
+# --- Raw rows in ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FamilyRow:
+    """A (live, not archived) family: its current area, children's dates of birth, groups."""
+
+    family_id: int
+    area_id: int | None
+    child_dates_of_birth: tuple[date, ...]
+    target_groups: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    family_id: int
+    date: date
+    kind: str
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """A small area with its need. `under_fives` may be an estimate (then say so)."""
+
+    area_id: int
+    code: str
+    name: str
+    district_id: int
+    district_name: str
+    idaci_decile: int | None
+    under_fives: float
+    under_fives_is_estimate: bool
+    greatest_need: bool
+    need_weight: float = 1.0
+    latitude: float | None = None
+    longitude: float | None = None
+    district_code: str = ""
+
+
+# --- Cells: the reduction every measure is rolled up from --------------------------------------
+
+
+@dataclass
+class Counts:
+    registered_families: int = 0
+    registered_under_fives: int = 0
+    seen_families: int = 0
+    seen_under_fives: int = 0
+    sustained_families: int = 0
+    sustained_under_fives: int = 0
+
+    def add(self, other: "Counts") -> None:
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+
+    def as_list(self) -> list[int]:
+        return [getattr(self, item.name) for item in fields(self)]
+
+    @classmethod
+    def from_list(cls, values: Sequence[int]) -> "Counts":
+        return cls(*(int(value) for value in values))
+
+
+@dataclass
+class MonthCounts:
+    """Families seen in a calendar month (each once) and the counted contacts in it."""
+
+    families_seen: int = 0
+    contacts: int = 0
+
+    def add(self, other: "MonthCounts") -> None:
+        self.families_seen += other.families_seen
+        self.contacts += other.contacts
+
+
+@dataclass
+class Cells:
+    """Counts keyed by (area id, target-group mask) and by (month "YYYY-MM", area id)."""
+
+    as_of: date
+    config: MeasureConfig
+    reach: dict[tuple[int | None, int], Counts] = field(default_factory=dict)
+    months: dict[tuple[str, int | None], MonthCounts] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "config": self.config.as_dict(),
+            "reach": [
+                [area, mask, *counts.as_list()] for (area, mask), counts in self.reach.items()
+            ],
+            "months": [
+                [month, area, value.families_seen, value.contacts]
+                for (month, area), value in self.months.items()
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> "Cells":
+        config_data = dict(data["config"])  # type: ignore[call-overload]
+        config = MeasureConfig(
+            window_months=int(config_data["window_months"]),
+            sustained_minimum_contacts=int(config_data["sustained_minimum_contacts"]),
+            under_five_months=int(config_data["under_five_months"]),
+            seen_contact_kinds=frozenset(config_data["seen_contact_kinds"]),
+            trend_months=int(config_data["trend_months"]),
+        )
+        cells = cls(as_of=date.fromisoformat(str(data["as_of"])), config=config)
+        for area, mask, *values in data["reach"]:  # type: ignore[attr-defined]
+            cells.reach[(area, int(mask))] = Counts.from_list(values)
+        for month, area, families_seen, contacts in data["months"]:  # type: ignore[attr-defined]
+            cells.months[(str(month), area)] = MonthCounts(int(families_seen), int(contacts))
+        return cells
+
+
+def family_cells(
+    families: Iterable[FamilyRow],
+    contacts: Iterable[ContactRow],
+    *,
+    as_of: date,
+    config: MeasureConfig,
+) -> Cells:
+    """Reduce raw rows to cells: the reference implementation of every count."""
+    window_start = config.window_start(as_of)
+    earliest_birth = config.earliest_under_five_birth(as_of)
+    trend_months = set(config.trend_month_keys(as_of))
+
+    contacts_in_window: dict[int, int] = defaultdict(int)
+    months_seen: dict[tuple[str, int], int] = defaultdict(int)  # (month, family) -> contacts
+    for contact in contacts:
+        if contact.kind not in config.seen_contact_kinds or contact.date > as_of:
+            continue
+        if contact.date >= window_start:
+            contacts_in_window[contact.family_id] += 1
+        month = month_key(contact.date)
+        if month in trend_months:
+            months_seen[(month, contact.family_id)] += 1
+
+    cells = Cells(as_of=as_of, config=config)
+    area_of: dict[int, int | None] = {}
+    for family in families:
+        area_of[family.family_id] = family.area_id
+        under_fives = sum(
+            1 for born in family.child_dates_of_birth if earliest_birth < born <= as_of
+        )
+        if not under_fives:
+            continue
+        counted = contacts_in_window.get(family.family_id, 0)
+        key = (family.area_id, target_mask(family.target_groups))
+        counts = cells.reach.setdefault(key, Counts())
+        counts.registered_families += 1
+        counts.registered_under_fives += under_fives
+        if counted >= 1:
+            counts.seen_families += 1
+            counts.seen_under_fives += under_fives
+        if counted >= config.sustained_minimum_contacts:
+            counts.sustained_families += 1
+            counts.sustained_under_fives += under_fives
+
+    for (month, family_id), number in months_seen.items():
+        if family_id not in area_of:
+            continue  # a contact for an archived or unknown family
+        value = cells.months.setdefault((month, area_of[family_id]), MonthCounts())
+        value.families_seen += 1
+        value.contacts += number
+    return cells
+
+
+# --- Figures: the roll-up ----------------------------------------------------------------------
+
+
+def _ratio(numerator: float, denominator: float | None) -> float | None:
+    if not denominator:
+        return None
+    return numerator / denominator
+
+
+@dataclass
+class Figures:
+    """The measures for one group of families (the county, a district, a decile, an area...)."""
+
+    key: str
+    label: str
+    estimated_under_fives: float | None
+    under_fives_is_estimate: bool
+    counts: Counts = field(default_factory=Counts)
+    areas: int = 0
+
+    @property
+    def registered_reach(self) -> float | None:
+        return _ratio(self.counts.registered_families, self.estimated_under_fives)
+
+    @property
+    def seen_reach(self) -> float | None:
+        return _ratio(self.counts.seen_families, self.estimated_under_fives)
+
+    @property
+    def sustained_reach(self) -> float | None:
+        return _ratio(self.counts.sustained_families, self.estimated_under_fives)
+
+    @property
+    def seen_under_fives_share(self) -> float | None:
+        share = _ratio(self.counts.seen_under_fives, self.estimated_under_fives)
+        return None if share is None else min(1.0, share)
+
+    @property
+    def not_seen_share(self) -> float | None:
+        share = self.seen_under_fives_share
+        return None if share is None else 1.0 - share
+
+    @property
+    def seen_share_of_registered(self) -> float | None:
+        return _ratio(self.counts.seen_families, self.counts.registered_families)
+
+    @property
+    def sustained_share_of_registered(self) -> float | None:
+        return _ratio(self.counts.sustained_families, self.counts.registered_families)
+
+    @property
+    def unreached_under_fives(self) -> float | None:
+        if self.estimated_under_fives is None:
+            return None
+        return max(0.0, self.estimated_under_fives - self.counts.seen_under_fives)
+
+
+@dataclass
+class AreaFigures(Figures):
+    area: AreaRow | None = None
+    unreached_need: float = 0.0
+
+
+@dataclass
+class MonthFigures:
+    month: str
+    families_seen: int
+    contacts: int
+
+
+@dataclass
+class Report:
+    as_of: date
+    config: MeasureConfig
+    scope: str
+    total: Figures
+    districts: list[Figures]
+    deciles: list[Figures]
+    areas: list[AreaFigures]
+    target_groups: list[Figures]
+    greatest_need: Figures
+    ranking: list[AreaFigures]
+    months: list[MonthFigures]
+    families_without_area: int
+    any_estimate: bool
+
+
+def roll_up(
+    cells: Cells,
+    areas: Sequence[AreaRow],
+    *,
+    district_id: int | None = None,
+    area_id: int | None = None,
+    scope: str = "County",
+) -> Report:
+    """Every measure for the areas in scope (the county, one district, or one area).
+
+    Families with no known area count only in `families_without_area` at county level: they
+    cannot be set against any area's estimated under-fives.
+    """
+    in_scope = [
+        area
+        for area in areas
+        if (district_id is None or area.district_id == district_id)
+        and (area_id is None or area.area_id == area_id)
+    ]
+    by_id = {area.area_id: area for area in in_scope}
+    any_estimate = any(area.under_fives_is_estimate for area in in_scope)
+
+    def new(key: str, label: str, group: Iterable[AreaRow]) -> Figures:
+        members = list(group)
+        return Figures(
+            key=key,
+            label=label,
+            estimated_under_fives=sum(area.under_fives for area in members),
+            under_fives_is_estimate=any(area.under_fives_is_estimate for area in members),
+            areas=len(members),
+        )
+
+    total = new("total", scope, in_scope)
+    area_figures: dict[int, AreaFigures] = {
+        area.area_id: AreaFigures(
+            key=area.code,
+            label=area.name,
+            estimated_under_fives=area.under_fives,
+            under_fives_is_estimate=area.under_fives_is_estimate,
+            areas=1,
+            area=area,
+        )
+        for area in in_scope
+    }
+    district_members: dict[int, list[AreaRow]] = defaultdict(list)
+    decile_members: dict[int | None, list[AreaRow]] = defaultdict(list)
+    for area in in_scope:
+        district_members[area.district_id].append(area)
+        decile_members[area.idaci_decile].append(area)
+    districts = {
+        district: new(members[0].district_code or str(district), members[0].district_name, members)
+        for district, members in district_members.items()
+    }
+    deciles = {
+        decile: new(
+            str(decile) if decile is not None else "unknown",
+            f"IDACI decile {decile}" if decile is not None else "IDACI decile unknown",
+            members,
+        )
+        for decile, members in decile_members.items()
+    }
+    greatest_need = new(
+        "greatest_need", "Greatest-need areas", [area for area in in_scope if area.greatest_need]
+    )
+    # Target groups have no estimated population: figures are counts and shares of registered.
+    groups = {
+        name: Figures(
+            key=name, label=label, estimated_under_fives=None, under_fives_is_estimate=False
+        )
+        for name, label in TARGET_GROUPS
+    }
+
+    families_without_area = 0
+    for (cell_area, mask), counts in cells.reach.items():
+        if cell_area is None:
+            if district_id is None and area_id is None:
+                families_without_area += counts.registered_families
+            continue
+        cell_area_row = by_id.get(cell_area)
+        if cell_area_row is None:
+            continue
+        total.counts.add(counts)
+        area_figures[cell_area].counts.add(counts)
+        districts[cell_area_row.district_id].counts.add(counts)
+        deciles[cell_area_row.idaci_decile].counts.add(counts)
+        if cell_area_row.greatest_need:
+            greatest_need.counts.add(counts)
+        for name in groups_in_mask(mask):
+            groups[name].counts.add(counts)
+
+    for figures in area_figures.values():
+        assert figures.area is not None
+        figures.unreached_need = (figures.unreached_under_fives or 0.0) * figures.area.need_weight
+    ranking = sorted(
+        (figures for figures in area_figures.values() if figures.unreached_need > 0),
+        key=lambda figures: (-figures.unreached_need, figures.key),
+    )
+
+    month_totals = {month: MonthCounts() for month in cells.config.trend_month_keys(cells.as_of)}
+    for (month, cell_area), value in cells.months.items():
+        if month not in month_totals:
+            continue
+        if cell_area in by_id or (cell_area is None and district_id is None and area_id is None):
+            month_totals[month].add(value)
+
+    return Report(
+        as_of=cells.as_of,
+        config=cells.config,
+        scope=scope,
+        total=total,
+        districts=sorted(districts.values(), key=lambda figures: figures.label),
+        deciles=sorted(
+            deciles.values(), key=lambda figures: (figures.key == "unknown", figures.key.zfill(2))
+        ),
+        areas=sorted(area_figures.values(), key=lambda figures: figures.key),
+        target_groups=list(groups.values()),
+        greatest_need=greatest_need,
+        ranking=ranking,
+        months=[
+            MonthFigures(month=month, families_seen=value.families_seen, contacts=value.contacts)
+            for month, value in month_totals.items()
+        ],
+        families_without_area=families_without_area,
+        any_estimate=any_estimate,
+    )
+
+
+def unreached_greatest_need(report: Report) -> dict[int, float]:
+    """Unreached under-fives in each greatest-need area (area id -> count): the demand that
+    "plan outreach here" seeds a planning scenario with."""
+    return {
+        figures.area.area_id: figures.unreached_under_fives or 0.0
+        for figures in report.areas
+        if figures.area is not None and figures.area.greatest_need
+    }

@@ -1,0 +1,350 @@
+"""Reach dashboards for managers and planners: county, district and area, their chart data,
+and CSV and Excel exports. Thin: check access, call a selector, render."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from openpyxl import Workbook
+
+from familyreach.accounts.roles import Role
+from familyreach.insight import tables
+from familyreach.insight.selectors import (
+    Dashboard,
+    dashboard_report,
+    insight_check_access,
+    latest_snapshot,
+)
+from familyreach.insight.services import reach_snapshot_refresh
+
+ESTIMATE_NOTE = (
+    "Rates are built on ESTIMATED under-fives: where single-year figures are not loaded, "
+    "under-fives are estimated from the ONS 0–15 population of each area."
+)
+SIMULATED_NOTE = "Families, children and contacts in these figures are SIMULATED (demo data)."
+
+
+def _scope(request: HttpRequest) -> dict[str, str | None]:
+    return {
+        "district_code": request.GET.get("district") or None,
+        "area_code": request.GET.get("area") or None,
+    }
+
+
+def _scope_query(dashboard: Dashboard) -> str:
+    if dashboard.area is not None:
+        return f"?area={dashboard.area.code}"
+    if dashboard.district is not None:
+        return f"?district={dashboard.district.code}"
+    return ""
+
+
+def _notes(dashboard: Dashboard) -> list[str]:
+    notes = []
+    if dashboard.report.any_estimate:
+        notes.append(ESTIMATE_NOTE)
+    if dashboard.snapshot.includes_simulated:
+        notes.append(SIMULATED_NOTE)
+    return notes
+
+
+def _can_plan(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_superuser or user.has_role(Role.PLANNER, Role.MANAGER))  # type: ignore[union-attr]
+
+
+def _render_dashboard(
+    request: HttpRequest, *, district_code: str | None = None, area_code: str | None = None
+) -> HttpResponse:
+    insight_check_access(user=request.user)
+    snapshot = latest_snapshot()
+    if snapshot is None:
+        return render(request, "insight/no_figures.html")
+    dashboard = dashboard_report(
+        snapshot=snapshot, district_code=district_code, area_code=area_code
+    )
+    report = dashboard.report
+    scope_query = _scope_query(dashboard)
+    return render(
+        request,
+        "insight/dashboard.html",
+        {
+            "dashboard": dashboard,
+            "report": report,
+            "snapshot": snapshot,
+            "notes": _notes(dashboard),
+            "estimate_note": ESTIMATE_NOTE,
+            "simulated_note": SIMULATED_NOTE,
+            "columns": tables.COLUMNS,
+            "group_columns": tables.GROUP_COLUMNS,
+            "display": tables.display,
+            "percent": tables.percent,
+            "number": tables.number,
+            "ranking": report.ranking[:20],
+            "data_url": reverse("insight:data") + scope_query,
+            "csv_url": reverse("insight:export-csv") + scope_query,
+            "xlsx_url": reverse("insight:export-xlsx") + scope_query,
+            "district_link": lambda item: reverse("insight:district", args=[item.key]),
+            "area_link": lambda item: reverse("insight:area", args=[item.key]),
+            "can_plan": _can_plan(request),
+        },
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return _render_dashboard(request)
+
+
+@login_required
+@require_GET
+def district(request: HttpRequest, code: str) -> HttpResponse:
+    return _render_dashboard(request, district_code=code)
+
+
+@login_required
+@require_GET
+def area(request: HttpRequest, code: str) -> HttpResponse:
+    return _render_dashboard(request, area_code=code)
+
+
+def _dashboard_for_export(request: HttpRequest) -> Dashboard | None:
+    insight_check_access(user=request.user)
+    snapshot = latest_snapshot()
+    if snapshot is None:
+        return None
+    return dashboard_report(snapshot=snapshot, **_scope(request))
+
+
+@login_required
+@require_GET
+def data(request: HttpRequest) -> HttpResponse:
+    """The JSON behind the charts and the map (the page's tables hold the same figures)."""
+    dashboard = _dashboard_for_export(request)
+    if dashboard is None:
+        return JsonResponse({"error": "No reach figures have been worked out yet."}, status=404)
+    report = dashboard.report
+    areas = []
+    for figures in report.areas:
+        assert figures.area is not None
+        areas.append(
+            {
+                "code": figures.area.code,
+                "name": figures.label,
+                "latitude": figures.area.latitude,
+                "longitude": figures.area.longitude,
+                "seen_reach": figures.seen_reach,
+                "estimated_under_fives": figures.estimated_under_fives,
+                "unreached_under_fives": figures.unreached_under_fives,
+                "greatest_need": figures.area.greatest_need,
+                "url": reverse("insight:area", args=[figures.area.code]),
+            }
+        )
+    return JsonResponse(
+        {
+            "scope": report.scope,
+            "as_of": report.as_of.isoformat(),
+            "notes": _notes(dashboard),
+            "simulated": dashboard.snapshot.includes_simulated,
+            "under_fives_are_estimated": report.any_estimate,
+            "months": tables.table_sets(report)["months"][1],
+            "deciles": tables.rows(report.deciles),
+            "districts": tables.rows(report.districts),
+            "areas": areas,
+        }
+    )
+
+
+def _export_name(dashboard: Dashboard, extension: str) -> str:
+    scope = (
+        dashboard.area.code
+        if dashboard.area
+        else dashboard.district.code
+        if dashboard.district
+        else "county"
+    )
+    return f"reach-{scope}-{dashboard.report.as_of.isoformat()}.{extension}"
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """One table as CSV (`?table=areas|districts|deciles|target_groups|months|summary`)."""
+    dashboard = _dashboard_for_export(request)
+    if dashboard is None:
+        return HttpResponse("No reach figures have been worked out yet.", status=404)
+    sets = tables.table_sets(dashboard.report)
+    name = request.GET.get("table", "areas")
+    if name not in sets:
+        return HttpResponse(
+            f"Unknown table {name!r}: choose one of {', '.join(sets)}.",
+            status=400,
+            content_type="text/plain",
+        )
+    columns, table_rows = sets[name]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [column.heading for column in columns]
+        + ["Under-fives are estimated", "Simulated data", "As of"]
+    )
+    for row in table_rows:
+        writer.writerow(
+            [row.get(column.key) for column in columns]
+            + [
+                dashboard.report.any_estimate,
+                dashboard.snapshot.includes_simulated,
+                dashboard.report.as_of.isoformat(),
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_export_name(dashboard, "csv").replace(".csv", f"-{name}.csv")}"'
+    )
+    return response
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """Every table of the report as an Excel workbook, with the notes on its first sheet."""
+    dashboard = _dashboard_for_export(request)
+    if dashboard is None:
+        return HttpResponse("No reach figures have been worked out yet.", status=404)
+    workbook = Workbook()
+    notes = workbook.active
+    assert notes is not None
+    notes.title = "Notes"
+    notes.append([f"Reach against need: {dashboard.report.scope}"])
+    notes.append([f"As of {dashboard.report.as_of:%d %B %Y}"])
+    for line in _notes(dashboard):
+        notes.append([line])
+    notes.append(["Definitions: docs/measures.md"])
+    for name, (columns, table_rows) in tables.table_sets(dashboard.report).items():
+        sheet = workbook.create_sheet(title=name.replace("_", " ").capitalize())
+        sheet.append([column.heading for column in columns])
+        for row in table_rows:
+            sheet.append([row.get(column.key) for column in columns])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(dashboard, "xlsx")}"'
+    return response
+
+
+@login_required
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponse:
+    insight_check_access(user=request.user)
+    snapshot = reach_snapshot_refresh(user=request.user)
+    messages.success(request, f"Reach figures worked out as of {snapshot.as_of:%-d %B %Y}.")
+    return redirect("insight:dashboard")
+
+
+@login_required
+@require_POST
+def plan_outreach(request: HttpRequest) -> HttpResponse:
+    """ "Plan outreach here": a planning scenario seeded with the unreached need in scope."""
+    from familyreach.insight import loop
+
+    insight_check_access(user=request.user)
+    if not _can_plan(request):
+        raise PermissionDenied("Only planners and managers can create planning scenarios.")
+    snapshot = latest_snapshot()
+    if snapshot is None:
+        messages.error(request, "Work out the reach figures first.")
+        return redirect("insight:dashboard")
+    district_code = request.POST.get("district") or None
+    dashboard = dashboard_report(snapshot=snapshot, district_code=district_code)
+    try:
+        scenario = loop.outreach_scenario_create(user=request.user, report=dashboard.report)
+    except ValueError as problem:
+        messages.error(request, str(problem))
+        return redirect(
+            reverse("insight:district", args=[district_code])
+            if district_code
+            else "insight:dashboard"
+        )
+    messages.success(request, f"Created the draft scenario “{scenario.name}”. Check it and run it.")
+    return redirect("planning:detail", scenario_id=scenario.pk)
+
+
+@login_required
+@require_GET
+def plan_effect(request: HttpRequest) -> HttpResponse:
+    """The simulator's estimate of a planning scenario's effect on reach, with its assumptions."""
+    from familyreach.insight import loop
+    from familyreach.planning.models import Scenario, ScenarioStatus
+
+    insight_check_access(user=request.user)
+    scenarios = list(Scenario.objects.filter(status=ScenarioStatus.FINISHED).order_by("name"))
+    chosen = None
+    effect = None
+    today_description = ""
+    error = ""
+    scenario_id = request.GET.get("scenario")
+    if scenario_id:
+        chosen = next((item for item in scenarios if str(item.pk) == scenario_id), None)
+        if chosen is None:
+            error = "Choose a scenario that has a finished run."
+        else:
+            try:
+                effect, today_description = loop.scenario_reach_effect(scenario=chosen)
+            except ValueError as problem:
+                error = str(problem)
+    return render(
+        request,
+        "insight/plan_effect.html",
+        {
+            "scenarios": scenarios,
+            "scenario_items": [
+                {"value": str(item.pk), "text": item.name, "selected": item == chosen}
+                for item in scenarios
+            ],
+            "chosen": chosen,
+            "effect": effect,
+            "today_description": today_description,
+            "error": error,
+            "percent": tables.percent,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_GET
+def money(request: HttpRequest) -> HttpResponse:
+    """Spend on buildings against frontline, and cost per family seen, by district."""
+    from familyreach.insight import loop
+    from familyreach.insight.money import money_by_district
+
+    insight_check_access(user=request.user)
+    snapshot = latest_snapshot()
+    spend = loop.spend_by_district()
+    context: dict[str, object] = {"spend": spend, "snapshot": snapshot}
+    if snapshot is not None and spend is not None:
+        dashboard = dashboard_report(snapshot=snapshot)
+        districts, county = money_by_district(spend.districts, dashboard.report)
+        context.update(
+            {
+                "districts": districts,
+                "county": county,
+                "notes": [*_notes(dashboard), *spend.notes],
+            }
+        )
+    context.update({"percent": tables.percent, "pounds": _pounds})
+    return render(request, "insight/money.html", context)
+
+
+def _pounds(value: float | None) -> str:
+    return "–" if value is None else f"£{value:,.0f}"
