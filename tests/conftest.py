@@ -19,9 +19,6 @@ from familyreach.accounts.roles import Role
 factory.Faker._DEFAULT_LOCALE = "en_GB"
 
 # Each domain's shared fixtures (its part of the named test world) live in tests/fixtures/<app>.py.
-pytest_plugins: list[str] = ["tests.fixtures.geo", "tests.fixtures.directory"]
-pytest_plugins: list[str] = ["tests.fixtures.geo", "tests.fixtures.families"]
-pytest_plugins: list[str] = ["tests.fixtures.geo", "tests.fixtures.planning"]
 pytest_plugins: list[str] = [
     "tests.fixtures.geo",
     "tests.fixtures.planning",
