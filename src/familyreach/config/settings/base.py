@@ -159,7 +159,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT: Path | None = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -324,24 +324,6 @@ NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
 
-# --- geo: need and travel (familyreach.geo; documented in docs/geo.md) ---------------------
-# Under-fives are estimated from children aged 0–15 where no single-year-of-age counts were
-# loaded: 0–15 × this ratio (England, ONS mid-2015: about 3.43 m aged 0–4 of 10.24 m aged 0–15).
-FAMILYREACH_UNDER_FIVES_RATIO = env.float("FAMILYREACH_UNDER_FIVES_RATIO", default=0.335)
-# Need weight of an area = under-fives × the weight for its IDACI decile (1 = most deprived 10 %
-# in England). Deciles not listed weigh 1.
-FAMILYREACH_NEED_WEIGHTS: dict[int, float] = {1: 2.0, 2: 1.75, 3: 1.5, 4: 1.25}
-# Areas of "greatest need": by default IDACI national deciles 1–2. Alternative:
-# {"method": "local_share", "index": "idaci", "share": 0.2} = the most deprived 20 % of the
-# council's own areas by IDACI score ("index" may also be "imd").
-FAMILYREACH_GREATEST_NEED: dict[str, object] = {
-    "method": "national_deciles",
-    "index": "idaci",
-    "deciles": [1, 2],
-}
-# Overrides for the travel-time model's calibrated parameters (see familyreach/geo/travel.py),
-# e.g. {"car": {"detour_factor": 1.3}}. Empty: use the calibrated values.
-FAMILYREACH_TRAVEL_MODEL: dict[str, dict[str, float]] = {}
 
 # --- insight: reach against need (docs/measures.md defines every figure) -------------------
 INSTALLED_APPS += ["familyreach.insight"]
