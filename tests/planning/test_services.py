@@ -219,34 +219,22 @@ def test_changing_a_scenario_returns_it_to_draft_and_is_audited(
     assert any("number_of_bases" in (entry.changes_dict or {}) for entry in entries)
 
 
-def test_adopting_records_who_and_marks_publishing_pending(
+def test_adopting_records_who_and_publishes_bases_and_outreach_to_the_directory(
     make_scenario: Callable[..., Scenario], manager: Any
 ) -> None:
-    scenario = make_scenario(number_of_bases=2)
-    scenario_run_enqueue(scenario=scenario, user=manager)
-    adopted = scenario_adopt(scenario=scenario, user=manager)
-    assert adopted.adopted_by == manager
-    assert adopted.publishing_status == PublishingStatus.PENDING
-    assert "pending" in adopted.publishing_note
-    assert LogEntry.objects.get_for_object(adopted).filter(actor=manager).exists()
+    from familyreach.directory.models import Location
 
-
-def test_adopting_calls_the_directory_hook_when_there_is_one(
-    make_scenario: Callable[..., Scenario], manager: Any
-) -> None:
     scenario = make_scenario(number_of_bases=2, outreach=[("Caister Village Hall", 3)])
     run = scenario_run_enqueue(scenario=scenario, user=manager)
-    hook = mock.Mock()
-    fake_module = mock.Mock(publish_adopted_network=hook)
-    with (
-        mock.patch("familyreach.planning.publishing.apps.is_installed", return_value=True),
-        mock.patch("familyreach.planning.publishing.import_module", return_value=fake_module),
-    ):
-        adopted = scenario_adopt(scenario=scenario, user=manager)
+    adopted = scenario_adopt(scenario=scenario, user=manager)
+    assert adopted.adopted_by == manager
     assert adopted.publishing_status == PublishingStatus.PUBLISHED
-    kwargs = hook.call_args.kwargs
-    assert sorted(v.pk for v in kwargs["bases"]) == sorted(run.bases)
-    assert [(v.name, n) for v, n in kwargs["outreach_venues"]] == [("Caister Village Hall", 3)]
+    assert "Published to the directory: 2 bases and 1 outreach venues" in adopted.publishing_note
+    assert LogEntry.objects.get_for_object(adopted).filter(actor=manager).exists()
+    published_bases = Location.objects.filter(is_family_base=True)
+    assert sorted(published_bases.values_list("venue_id", flat=True)) == sorted(run.bases)
+    outreach = Location.objects.get(venue__name="Caister Village Hall")
+    assert outreach.is_family_base is False
 
 
 def test_no_area_without_under_fives_breaks_the_measures(

@@ -17,7 +17,6 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,6 +25,7 @@ from django.utils import timezone
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.core import notify
+from familyreach.core.audit import acting_as
 from familyreach.directory import taxonomy
 from familyreach.directory.models import (
     Accessibility,
@@ -403,7 +403,7 @@ def service_edit(
         raise ValidationError(f"Fields that cannot be edited: {', '.join(sorted(unknown))}")
     if service is not None and service.organization_id != organization.pk:
         raise PermissionDenied("That listing belongs to another organisation.")
-    with set_actor(user):
+    with acting_as(user):
         if user_is_council_editor(user):
             target = service or Service(organization=organization, created_by=user)
             target.assured_date = timezone.localdate()
@@ -437,7 +437,7 @@ def listing_change_approve(*, change: ListingChange, user: User) -> Service:
     change = ListingChange.objects.select_for_update().get(pk=change.pk)
     if change.status != ChangeStatus.PENDING:
         raise ValidationError("This change has already been decided.")
-    with set_actor(user):
+    with acting_as(user):
         service = change.service or Service(
             organization=change.organization, created_by=change.created_by
         )
@@ -461,7 +461,7 @@ def listing_change_reject(*, change: ListingChange, user: User, reason: str) -> 
     change = ListingChange.objects.select_for_update().get(pk=change.pk)
     if change.status != ChangeStatus.PENDING:
         raise ValidationError("This change has already been decided.")
-    with set_actor(user):
+    with acting_as(user):
         change.status = ChangeStatus.REJECTED
         change.reason = reason.strip()
         change.decided_at = timezone.now()
@@ -476,7 +476,7 @@ def service_assure(*, service: Service, user: User) -> Service:
     """Record that someone checked the listing today."""
     if not user_can_edit_organization(user, service.organization):
         raise PermissionDenied("You cannot check this listing.")
-    with set_actor(user):
+    with acting_as(user):
         service.assured_date = timezone.localdate()
         service.assurer_email = user.email
         service.modified_by = user
@@ -534,7 +534,7 @@ def advice_article_save(
 ) -> AdviceArticle:
     if not user_is_council_editor(user):
         raise PermissionDenied("Only council staff can edit advice.")
-    with set_actor(user):
+    with acting_as(user):
         article = article or AdviceArticle(created_by=user)
         article.slug = slug
         article.title = title
@@ -628,7 +628,7 @@ def support_request_open(*, support_request: SupportRequest, user: User) -> Supp
     locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
     if locked.status != RequestStatus.NEW:
         return locked
-    with set_actor(user):
+    with acting_as(user):
         locked.status = RequestStatus.OPENED
         locked.opened_at = timezone.now()
         locked.opened_by = user
@@ -643,7 +643,7 @@ def support_request_accept(*, support_request: SupportRequest, user: User) -> Su
         raise ValidationError(
             f"This request has already been {locked.get_status_display().lower()}."
         )
-    with set_actor(user):
+    with acting_as(user):
         locked.status = RequestStatus.ACCEPTED
         locked.decided_at = timezone.now()
         locked.decided_by = user
@@ -671,7 +671,7 @@ def support_request_decline(
         raise ValidationError(
             f"This request has already been {locked.get_status_display().lower()}."
         )
-    with set_actor(user):
+    with acting_as(user):
         locked.status = RequestStatus.DECLINED
         locked.decline_reason = reason.strip()
         locked.decided_at = timezone.now()

@@ -1,23 +1,5 @@
-"""Attribute audit entries to the user a service acts for, inside or outside a web request."""
+"""Attribute audit entries to the user a service acts for: see `familyreach.core.audit`."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from familyreach.core.audit import acting_as
 
-from auditlog.context import auditlog_value, set_actor
-
-
-@contextmanager
-def acting_as(user: Any) -> Iterator[None]:
-    """Inside a request the auditlog middleware has named the actor and the address already;
-    a command or task has not, so the service names its user (and restores the context after)."""
-    current = auditlog_value.get(None)
-    if (current and current.get("actor") is not None) or user is None:
-        yield
-        return
-    try:
-        with set_actor(user):
-            yield
-    finally:
-        if current is not None:
-            auditlog_value.set(current)
+__all__ = ["acting_as"]

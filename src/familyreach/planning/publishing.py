@@ -40,7 +40,9 @@ def publish_adopted_network(
             published=False,
             note="Publishing is pending: the directory does not yet accept adopted networks.",
         )
-    hook(bases=bases, outreach_venues=outreach_venues)
+    # The directory publishes places; how often each outreach venue hosts sessions stays with
+    # planning (delivery turns it into a timetable).
+    hook(bases=bases, outreach_venues=[venue for venue, _ in outreach_venues])
     return PublishingOutcome(
         published=True,
         note=(

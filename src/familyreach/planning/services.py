@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-from auditlog.context import set_actor
 from django.db import transaction
 from django.utils import timezone
 
 from familyreach.accounts.models import User
+from familyreach.core.audit import acting_as
 from familyreach.geo.models import Venue
 from familyreach.planning import engine, publishing
 from familyreach.planning.models import (
@@ -61,7 +61,7 @@ def _acting_as(user: User | None) -> Iterator[None]:
     if user is None:
         yield
         return
-    with set_actor(user):
+    with acting_as(user):
         yield
 
 
