@@ -229,9 +229,13 @@ def _create(stdout: Output) -> None:
             "demand_measure": DemandMeasure.NEED_WEIGHTED,
             "outreach_count": 0,
             "outreach_kinds": [],
-            "caveats": approximate.replace("the other", "of the other")
-            + " Here the 27 centres kept may be any named centre or library or school in a "
-            "greatest-need area.",
+            "caveats": (
+                f"{named} of the 53 centres are named in press reports and placed approximately "
+                "at the library or school of their town (shown as approximate); the official "
+                "list is not in our data. The optimiser keeps 27 bases chosen from those named "
+                "centres and the libraries and schools in greatest-need areas, weighting "
+                "families by need. Building running costs are assumptions, not published figures."
+            ),
             "building_cost_default": Decimal(
                 settings.PLANNING_BUILDING_COST_BY_KIND["childrens_centre"]
             ),
