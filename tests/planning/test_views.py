@@ -123,6 +123,8 @@ def test_create_run_and_view(
     assert "Under-fives (estimated) within 30 minutes of any service point" in page
     assert "Great Yarmouth" in page  # per-district table
     assert "Worst-served areas" in page
+    assert "Base (chosen by the optimiser)" in page
+    assert "Outreach, 2 a week" in page
     assert "Not proven optimal" in page or "Proven optimal" in page
 
 
@@ -318,3 +320,13 @@ def test_a_duplicate_name_is_refused(
         },
     )
     assert "A scenario with this name already exists" in response.content.decode()
+
+
+def test_compare_keeps_the_order_picked(
+    planner_client: Client, two_run_scenarios: list[Scenario]
+) -> None:
+    first, second = two_run_scenarios
+    data = planner_client.get(
+        reverse("planning:compare-data"), {"scenario": [second.pk, first.pk]}
+    ).json()
+    assert data["scenarios"] == ["Option B", "Option A"]
