@@ -7,6 +7,7 @@ padded with a dummy column ``m`` that is always open and costs more than any rea
 
 from __future__ import annotations
 
+import heapq
 import time
 from dataclasses import dataclass
 
@@ -74,30 +75,52 @@ def objective_of(
 def greedy(
     index: IntArray, cost: FloatArray, weights: FloatArray, rules: SiteRules, p: int
 ) -> BoolArray:
-    """Add sites one at a time, each time the one that saves most weighted travel."""
-    n = index.shape[0]
+    """Add sites one at a time, each time the one that saves most weighted travel.
+
+    Lazy evaluation (Minoux): savings only shrink as sites open, so a site's last computed
+    saving is an upper bound; only the top of a heap is recomputed, from its column of the
+    cost lists. Ties go to the lowest column, as a plain argmax would.
+    """
+    n, width = index.shape
     m = rules.m
-    rows = np.arange(n)
+    rows = np.repeat(np.arange(n), width)
+    flat_index = index.ravel()
+    real = flat_index < m
+    order = np.argsort(flat_index[real], kind="stable")
+    column_rows = rows[real][order]
+    column_costs = cost.ravel()[real][order]
+    column_start = np.searchsorted(flat_index[real][order], np.arange(m + 1))
     is_open = np.zeros(m + 1, dtype=bool)
     is_open[:m] = rules.forced
     is_open[m] = True
-    pos1 = is_open[index].argmax(axis=1)
+    near = nearest_two(index, cost, is_open)
+    d1 = near.d1.copy()
+
+    def saving(u: int) -> float:
+        r = column_rows[column_start[u] : column_start[u + 1]]
+        c = column_costs[column_start[u] : column_start[u + 1]]
+        return float(np.dot(weights[r], np.maximum(d1[r] - c, 0.0)))
+
+    heap = [(-saving(u), u) for u in np.flatnonzero(rules.allowed & ~is_open[:m]).tolist()]
+    heapq.heapify(heap)
+    fresh = {u: True for _, u in heap}
     while int(is_open[:m].sum()) < p:
-        d1 = cost[rows, pos1]
-        width = int(pos1.max()) + 1
-        before = np.arange(width)[None, :] < pos1[:, None]
-        saving = (weights[:, None] * (d1[:, None] - cost[:, :width]))[before]
-        gain = np.bincount(index[:, :width][before], weights=saving, minlength=m + 1)[:m]
-        candidates = rules.allowed & ~is_open[:m] & _room_to_add(rules, is_open, p)
-        if not candidates.any():
+        room = _room_to_add(rules, is_open, p)
+        while heap:
+            _, u = heapq.heappop(heap)
+            if not room[u]:
+                continue  # a group that is full stays full
+            if fresh[u]:
+                break
+            fresh[u] = True
+            heapq.heappush(heap, (-saving(u), u))
+        else:
             raise ValueError("no feasible site to add: the quotas cannot be met")
-        gain = np.where(candidates, gain, -np.inf)
-        u = int(np.argmax(gain))
         is_open[u] = True
-        hit = index[:, :width] == u
-        newly = hit.any(axis=1)
-        first_hit = hit.argmax(axis=1)
-        pos1 = np.where(newly & (first_hit < pos1), first_hit, pos1)
+        r = column_rows[column_start[u] : column_start[u + 1]]
+        c = column_costs[column_start[u] : column_start[u + 1]]
+        d1[r] = np.minimum(d1[r], c)
+        fresh = dict.fromkeys(fresh, False)
     return is_open
 
 

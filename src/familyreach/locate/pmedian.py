@@ -95,7 +95,11 @@ def p_median(
     details: dict[str, Any] = {}
     methods = ["greedy", "swap"]
     incumbent = core.greedy(index, cost, w, rules, p)
-    incumbent, upper, swaps, stopped = core.local_search(index, cost, w, rules, incumbent, deadline)
+    # Leave time for the bound: the first local search may use 60 % of the limit.
+    search_deadline = started + 0.6 * float(time_limit)
+    incumbent, upper, swaps, stopped = core.local_search(
+        index, cost, w, rules, incumbent, search_deadline
+    )
     details["swaps"] = swaps
     time_limit_hit = stopped
     if perturbation_rounds:
