@@ -11,6 +11,7 @@ Last line: speedup_vs_spopt=<median ratio> objective_match=<true|false>.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -54,10 +55,9 @@ def spopt_child(kind: str, key: str, p: int, radius: float, limit: float) -> Non
         model = PMedian.from_cost_matrix(costs, weights, p_facilities=p)
     else:
         model = MCLP.from_cost_matrix(costs, weights, service_radius=radius, p_facilities=p)
-    try:
+    # spopt raises when PuLP reports anything but "Optimal" (e.g. a time limit).
+    with contextlib.suppress(RuntimeError):
         model.solve(pulp.HiGHS(msg=False, timeLimit=limit), results=False)
-    except RuntimeError:
-        pass  # spopt raises when PuLP reports anything but "Optimal" (e.g. a time limit)
     seconds = time.perf_counter() - started
     raw = model.problem.objective.value()
     value = float(raw) if raw is not None else float("nan")
