@@ -136,8 +136,10 @@ def p_median(
         lower = max(lower, lagrangian.bound)
         improved_any = False
         for candidate in lagrangian.candidates:
+            # Each restart gets a tenth of the limit, so the bound keeps most of the time.
+            restart_deadline = min(deadline, time.perf_counter() + 0.1 * float(time_limit))
             improved, value, _, stopped = core.local_search(
-                index, cost, w, rules, np.append(candidate, True), deadline
+                index, cost, w, rules, np.append(candidate, True), restart_deadline
             )
             time_limit_hit |= stopped
             if value < upper - 1e-9 * max(1.0, upper):
