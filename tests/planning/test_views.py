@@ -125,7 +125,8 @@ def test_create_run_and_view(
     assert "Worst-served areas" in page
     assert "Base (chosen by the optimiser)" in page
     assert "Outreach, 2 a week" in page
-    assert "Not proven optimal" in page or "Proven optimal" in page
+    assert "Bases: proven optimal" in page or "Bases: not proven optimal" in page
+    assert "Outreach venues (with the bases held open):" in page
 
 
 def test_running_an_unmeetable_scenario_shows_the_reason(
