@@ -331,3 +331,19 @@ def test_compare_keeps_the_order_picked(
         reverse("planning:compare-data"), {"scenario": [second.pk, first.pk]}
     ).json()
     assert data["scenarios"] == ["Option B", "Option A"]
+
+
+def test_what_if_removing_every_site_shows_no_one_in_reach(
+    planner_client: Client, two_run_scenarios: list[Scenario]
+) -> None:
+    scenario = two_run_scenarios[0]
+    run = scenario.latest_finished_run
+    assert run is not None
+    response = planner_client.post(
+        reverse("planning:what-if", args=[scenario.pk]),
+        {"base": run.bases, "remove": run.bases[0]},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Now scoring 0 bases and 0 outreach venues." in page
+    assert "0.0% (0)" in page
