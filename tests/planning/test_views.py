@@ -252,3 +252,19 @@ def test_adopt_from_the_page(
     assert "adopted" in response.content.decode()
     scenario.refresh_from_db()
     assert scenario.adopted_by == planner
+
+
+def test_list_page_queries_do_not_grow_with_scenarios(
+    planner_client: Client,
+    make_scenario: Callable[..., Scenario],
+    django_assert_num_queries: Any,
+) -> None:
+    for number in range(2):
+        scenario_run_enqueue(scenario=make_scenario(number_of_bases=1 + number), user=None)
+    planner_client.get(reverse("planning:list"))  # warm the session
+    with django_assert_num_queries(6) as captured:
+        planner_client.get(reverse("planning:list"))
+    for number in range(2, 4):
+        scenario_run_enqueue(scenario=make_scenario(number_of_bases=1 + number), user=None)
+    with django_assert_num_queries(len(captured.captured_queries)):
+        planner_client.get(reverse("planning:list"))

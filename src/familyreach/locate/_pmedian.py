@@ -453,7 +453,14 @@ def exact_reduced(
         overflowed = overflow_rows[outcome.x[n_y + n_x :] > 1e-6]
         if overflowed.size == 0:
             return ExactOutcome(
-                found, reduced_optimum, reduced_optimum, True, False, rounds, entries_count, columns
+                found,
+                reduced_optimum,
+                max(best_dual, outcome.dual_bound),
+                True,
+                False,
+                rounds,
+                entries_count,
+                columns,
             )
         if time.perf_counter() > deadline:
             return ExactOutcome(

@@ -25,6 +25,8 @@ from familyreach.locate.result import LocateResult, relative_gap
 
 METHODS = ("auto", "exact", "heuristic")
 MAX_EXACT_ENTRIES = 3_000_000
+#: Relative gap at which a result counts as proven optimal (HiGHS's own MIP gap is 1e-7).
+OPTIMALITY_TOLERANCE = 1e-7
 
 
 def p_median(
@@ -144,7 +146,7 @@ def p_median(
     details["lagrangian_bound"] = lower
     details["heuristic_objective"] = upper
 
-    proven = upper - lower <= 1e-9 * max(1.0, abs(upper))
+    proven = upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
     if not proven and method != "heuristic" and time.perf_counter() < deadline:
         fixed_closed, fixed_open, _ = core.reduced_cost_fixing(
             index[:, :width], cost[:, :width], w, rules, p, multipliers, upper
@@ -176,19 +178,15 @@ def p_median(
                 value = core.objective_of(index, cost, w, exact.is_open)
                 if value < upper:
                     incumbent, upper = exact.is_open, value
-            if exact.proven:
-                lower = max(lower, min(upper, exact.reduced_optimum))
-                proven = True
-            else:
-                lower = max(lower, min(upper, exact.dual_bound))
-                proven = upper - lower <= 1e-9 * max(1.0, abs(upper))
+            lower = max(lower, min(upper, exact.dual_bound))
+            proven = exact.proven or upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
     elif not proven:
         time_limit_hit |= time.perf_counter() >= deadline
     return _result(
         checked,
         w,
         incumbent,
-        lower if not proven else min(upper, max(lower, upper)),
+        min(lower, upper),
         proven,
         time_limit_hit,
         "+".join(methods),
@@ -217,7 +215,7 @@ def _result(
         else float(w[positive] @ assigned[positive])
     )
     if proven:
-        lower = objective
+        lower = min(lower, objective)
         status = "optimal"
     else:
         status = "time_limit" if time_limit_hit else "feasible"

@@ -22,7 +22,7 @@ from django.db.models import Q
 from familyreach.core.output import Output
 from familyreach.geo.models import Area, Venue, VenueKind, VenueStatus
 from familyreach.planning import inputs
-from familyreach.planning.models import DemandMeasure, Scenario, ScenarioStatus
+from familyreach.planning.models import DemandMeasure, Scenario, ScenarioStatus, TravelMode
 from familyreach.planning.services import scenario_create, scenario_update
 
 CENTRES_FILE = "childrens_centres_press_mentions.csv"
@@ -34,7 +34,8 @@ HALF = "50% of centres in the highest-need areas"
 SEVEN = "7 bases (one per district) + outreach"
 FIFTEEN = "15 bases + outreach"
 
-# The reduced budget the council set for the service (£10m to £5m a year; see PRODUCT.md).
+# The service's budget before and after the cut (£10m to £5m a year; see PRODUCT.md).
+FORMER_BUDGET = Decimal(10_000_000)
 REDUCED_BUDGET = Decimal(5_000_000)
 
 
@@ -106,7 +107,11 @@ def place_named_centres(stdout: Output | None = None) -> list[Venue]:
         name = row["centre_name_as_reported"].strip()
         anchor = None
         for token in _place_tokens(row):
-            anchor = _match(token, used)
+            # Published names drop apostrophes at times ("Kings Lynn Library").
+            for spelling in dict.fromkeys([token, token.replace("'", "")]):
+                anchor = _match(spelling, used)
+                if anchor is not None:
+                    break
             if anchor is not None:
                 break
         if anchor is None:
@@ -144,6 +149,9 @@ def _greatest_need_area_ids() -> list[int]:
 
 
 def _upsert(name: str, fields: dict[str, Any], **relations: Any) -> Scenario:
+    # Families in the areas of greatest need are the least likely to have a car: the demo
+    # options are judged on public transport or walking ("beyond 30 minutes by bus").
+    fields = {"travel_mode": TravelMode.PUBLIC_TRANSPORT, "thresholds": [15, 30], **fields}
     existing = Scenario.objects.filter(name=name).first()
     if existing is None:
         return scenario_create(user=None, fields={"name": name, **fields}, **relations)
@@ -169,13 +177,18 @@ def load(stdout: Output) -> None:
     _upsert(
         CURRENT,
         {
-            "description": "Keep all 53 children's centres open (the option found unaffordable).",
+            "description": "Keep all 53 children's centres open (the option found unaffordable), "
+            "on the former budget of £10m a year.",
             "candidate_kinds": [VenueKind.LIBRARY, VenueKind.SCHOOL],
             "number_of_bases": CURRENT_CENTRES,
-            "budget": None,
+            "budget": FORMER_BUDGET,
             "outreach_count": 0,
             "outreach_kinds": [],
             "caveats": approximate,
+            # Every one of the 53 is a children's centre, whatever building it stands in for.
+            "building_cost_default": Decimal(
+                settings.PLANNING_BUILDING_COST_BY_KIND["childrens_centre"]
+            ),
             "time_limit_seconds": 30,
         },
         forced_open=centres,
@@ -193,16 +206,20 @@ def load(stdout: Output) -> None:
     _upsert(
         HALF,
         {
-            "description": "Keep half of the 53 centres, in the areas of greatest need.",
+            "description": "Keep half of the 53 centres, in the areas of greatest need, on the "
+            "reduced budget of £5m a year.",
             "candidate_kinds": [],
             "number_of_bases": 27,
-            "budget": None,
+            "budget": REDUCED_BUDGET,
             "demand_measure": DemandMeasure.NEED_WEIGHTED,
             "outreach_count": 0,
             "outreach_kinds": [],
             "caveats": approximate.replace("the other", "of the other")
             + " Here the 27 centres kept may be any named centre or library or school in a "
             "greatest-need area.",
+            "building_cost_default": Decimal(
+                settings.PLANNING_BUILDING_COST_BY_KIND["childrens_centre"]
+            ),
             "time_limit_seconds": 30,
         },
         candidate_venues=need_venues + centres,

@@ -34,12 +34,8 @@ class ScenarioCannotBeMet(ValueError):
 
 
 def _locate() -> Any:
-    try:
-        locate = import_module("familyreach.locate")
-        locate.p_median  # noqa: B018 - the engine's public API has landed
-        return locate
-    except (ImportError, AttributeError):
-        return import_module("familyreach.planning.provisional")
+    """The engine module (a function, so tests and future engine versions can be swapped in)."""
+    return import_module("familyreach.locate")
 
 
 @dataclass
@@ -72,6 +68,9 @@ class PlanResult:
     service_venues: list[Venue]  # bases then outreach venues
     service_index: npt.NDArray[np.int64]
     optimisation: Optimisation = field(default_factory=Optimisation)
+    # Share of areas whose time to their nearest service point is an imported (routed) time
+    # rather than geo's modelled one.
+    imported_share: float = 0.0
 
     def summary(self, scenario: Scenario) -> dict[str, Any]:
         areas = self.area_data.areas
@@ -94,6 +93,7 @@ class PlanResult:
         summary["measures"]["outreach_venues"] = len(self.outreach)
         summary["measures"]["under_fives_is_estimate"] = self.area_data.under_fives_is_estimate
         summary["measures"]["travel_mode"] = scenario.travel_mode
+        summary["measures"]["travel_times_imported_share"] = self.imported_share
         bases_by_district: dict[str, int] = {}
         outreach_by_district: dict[str, int] = {}
         for venue in self.bases:
@@ -222,6 +222,24 @@ def scenario_problems(scenario: Scenario) -> list[str]:
     return problems
 
 
+def _outreach_sessions(scenario: Scenario) -> float:
+    listed = sum(scenario.outreach_venues.values_list("sessions_per_week", flat=True))
+    return float(listed + scenario.outreach_count * scenario.outreach_sessions_per_week)
+
+
+def _building_budget(scenario: Scenario) -> float | None:
+    """What the budget leaves for buildings once outreach staff are paid (None: no budget)."""
+    if scenario.budget is None:
+        return None
+    return float(scenario.budget) - costs.outreach_frontline_cost(
+        scenario, _outreach_sessions(scenario)
+    )
+
+
+def _sites_cost(sites: Any, candidates: list[Venue], scenario: Scenario) -> float:
+    return sum(costs.building_cost(candidates[int(column)], scenario)[0] for column in sites)
+
+
 def _budget_p(
     scenario: Scenario, candidates: list[Venue], forced_ids: set[int], excluded_ids: set[int]
 ) -> int:
@@ -262,7 +280,9 @@ def evaluate_sites(
 ) -> PlanResult:
     """Score given sites (no optimisation): nearest base and nearest service point per area."""
     service_venues = bases + [point.venue for point in outreach]
-    minutes = inputs.travel_minutes(area_data.areas, service_venues, scenario.travel_mode)
+    minutes, imported = inputs.travel_minutes_with_source(
+        area_data.areas, service_venues, scenario.travel_mode
+    )
     locate = _locate()
     weights = area_data.demand(scenario.demand_measure)
     if hasattr(locate, "evaluate") and service_venues:
@@ -278,6 +298,12 @@ def evaluate_sites(
     else:
         base_minutes, base_index = _nearest(minutes[:, : len(bases)])
         service_minutes, service_index = _nearest(minutes)
+    served = service_index >= 0
+    imported_share = (
+        float(imported[np.flatnonzero(served), service_index[served]].mean())
+        if served.any()
+        else 0.0
+    )
     return PlanResult(
         bases=bases,
         outreach=outreach,
@@ -287,6 +313,7 @@ def evaluate_sites(
         service_minutes=service_minutes,
         service_venues=service_venues,
         service_index=service_index,
+        imported_share=imported_share,
     )
 
 
@@ -323,20 +350,47 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
         if scenario.district_maximum is not None:
             options["group_max"] = scenario.district_maximum
 
-    report(35, f"Choosing {p} bases from {len(candidates)} candidates")
+    building_budget = _building_budget(scenario)
+    budget_note = ""
     try:
         if scenario.objective == Objective.MAX_COVERAGE:
+            # Maximal coverage honours the budget itself: site costs against the money left
+            # for buildings once the outreach staff are paid for.
+            budget_options: dict[str, Any] = {}
+            if building_budget is not None:
+                budget_options = {
+                    "site_costs": [costs.building_cost(v, scenario)[0] for v in candidates],
+                    "budget": max(building_budget, 0.0),
+                }
+            report(35, f"Choosing bases from {len(candidates)} candidates")
             result = locate.max_coverage(
-                minutes, weights, p, radius=scenario.sorted_thresholds[0], **options
+                minutes,
+                weights,
+                scenario.number_of_bases,
+                radius=scenario.sorted_thresholds[0],
+                **budget_options,
+                **options,
             )
         else:
+            report(35, f"Choosing {p} bases from {len(candidates)} candidates")
             result = locate.p_median(minutes, weights, p, **options)
+            if scenario.number_of_bases is None and building_budget is not None:
+                # Budget only: p-median does not weigh site costs, so take the most bases the
+                # cheapest choice affords and step down until the best choice fits the budget.
+                floor = max(len(options["forced_open"]), 1)
+                while (
+                    p > floor and _sites_cost(result.sites, candidates, scenario) > building_budget
+                ):
+                    p -= 1
+                    report(35, f"Over budget: choosing {p} bases instead")
+                    result = locate.p_median(minutes, weights, p, **options)
+                budget_note = f"; number of bases lowered to {p} to fit the budget"
     except ValueError as error:
         # The engine's own checks (e.g. quotas it finds infeasible) are reasons, not crashes.
         raise ScenarioCannotBeMet([str(error)]) from error
     bases = [candidates[int(column)] for column in result.sites]
     optimisation = Optimisation(
-        method=str(getattr(result, "method", "")),
+        method=str(getattr(result, "method", "")) + budget_note,
         status=str(result.status),
         objective=float(result.objective),
         bound=float(result.bound) if np.isfinite(result.bound) else None,
@@ -396,11 +450,13 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
             outreach_sessions_per_week=float(sum(o.sessions_per_week for o in outreach)),
         )
         if split["buildings"] + split["outreach_frontline_needed"] > float(scenario.budget) + 0.5:
+            # p-median minimises travel for a number of bases; it does not weigh their cost.
             raise ScenarioCannotBeMet(
                 [
-                    f"The chosen bases cost £{split['buildings']:,.0f} a year and outreach staff "
-                    f"£{split['outreach_frontline_needed']:,.0f}: more than the budget of "
-                    f"£{float(scenario.budget):,.0f}"
+                    f"The bases with the shortest travel cost £{split['buildings']:,.0f} a year "
+                    f"and outreach staff £{split['outreach_frontline_needed']:,.0f}: more than the "
+                    f"budget of £{float(scenario.budget):,.0f}. Choose fewer bases, or the aim "
+                    "“most families within the first threshold”, which keeps to the budget"
                 ]
             )
     return plan

@@ -7,38 +7,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import import_module
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from django.db.models import Q
 
+from familyreach.geo import need
 from familyreach.geo.models import Area, Venue, VenueStatus
+from familyreach.geo.travel import travel_time_matrix, travel_times
 from familyreach.planning.models import DemandMeasure, Scenario
 
 FloatArray = npt.NDArray[np.float64]
-
-
-def _travel_function() -> Any:
-    try:
-        return import_module("familyreach.geo.travel").travel_time_matrix
-    except ImportError:  # geo's travel model has not landed on this branch yet
-        return import_module("familyreach.planning.provisional").travel_time_matrix
-
-
-def _need_functions() -> Any:
-    try:
-        return import_module("familyreach.geo.need")
-    except ImportError:
-        return import_module("familyreach.planning.provisional")
 
 
 def travel_minutes(areas: Sequence[Area], venues: Sequence[Venue], mode: str) -> FloatArray:
     """Areas x venues travel minutes (float64), from geo's travel-time model."""
     if not areas or not venues:
         return np.zeros((len(areas), len(venues)), dtype=np.float64)
-    return np.asarray(_travel_function()(list(areas), list(venues), mode=mode), dtype=np.float64)
+    return np.asarray(travel_time_matrix(list(areas), list(venues), mode=mode), dtype=np.float64)
+
+
+def travel_minutes_with_source(
+    areas: Sequence[Area], venues: Sequence[Venue], mode: str
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Minutes, and which cells are imported (routed) times rather than geo's model."""
+    if not areas or not venues:
+        shape = (len(areas), len(venues))
+        return np.zeros(shape, dtype=np.float64), np.zeros(shape, dtype=bool)
+    times = travel_times(list(areas), list(venues), mode=mode)
+    return np.asarray(times.minutes, dtype=np.float64), np.asarray(times.imported, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -50,22 +47,24 @@ class AreaData:
     need_weight: FloatArray
 
     def demand(self, measure: str) -> FloatArray:
+        """Weights for the optimiser: under-fives, or geo's need weight (under-fives x the
+        deprivation weight of the area's IDACI decile)."""
         if measure == DemandMeasure.NEED_WEIGHTED:
-            return self.under_fives * self.need_weight
+            return self.need_weight
         return self.under_fives
 
 
 def load_areas() -> AreaData:
     """Every area with its under-fives (0 where unknown), greatest-need flag and need weight."""
     areas = list(Area.objects.select_related("district").order_by("code"))
-    need = _need_functions()
+    greatest = need.greatest_need_area_ids()
     under_fives = np.array([area.under_fives or 0.0 for area in areas], dtype=np.float64)
     return AreaData(
         areas=areas,
         under_fives=under_fives,
         under_fives_is_estimate=any(area.under_fives_is_estimate for area in areas),
-        greatest_need=np.asarray(need.greatest_need(areas), dtype=bool),
-        need_weight=np.asarray(need.need_weight(areas), dtype=np.float64),
+        greatest_need=np.array([area.pk in greatest for area in areas], dtype=bool),
+        need_weight=need.need_weight_array(areas),
     )
 
 

@@ -31,11 +31,14 @@ def _count(value: float | None) -> str:
 
 
 def measure_rows(run: ScenarioRun) -> list[dict[str, Any]]:
+    return measure_rows_from(run.measures)
+
+
+def measure_rows_from(m: dict[str, Any]) -> list[dict[str, Any]]:
     """The headline measures as rows: key, label, shown text and the raw number (for charts).
 
     Under-fives counts are estimates where the area data say so; labels say "estimated".
     """
-    m = run.measures
     if not m:
         return []
     estimated = " (estimated)" if m.get("under_fives_is_estimate", True) else ""
