@@ -11,16 +11,16 @@ Last line: speedup_vs_spopt=<median ratio> objective_match=<true|false>.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
+import contextlib
+import json
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -35,48 +35,77 @@ PUBLISHED = {  # spopt + HiGHS on a 2-core machine, docs LOCATE-NOTES.md
 }
 
 
-def _spopt_child(
-    kind: str, costs: Any, weights: Any, p: int, radius: float, limit: float, queue: Any
-) -> None:
+def instance_data(key: str) -> tuple[Any, Any]:
+    """Rebuild an instance by key (so that spopt can run in a fresh process)."""
+    if key == "norfolk":
+        costs, weights, _, _ = norfolk()
+        return costs, weights
+    n, m = (int(v) for v in key.split("x"))
+    return random_euclidean(n, m)
+
+
+def spopt_child(kind: str, key: str, p: int, radius: float, limit: float) -> None:
+    """Run spopt once and print one JSON line: seconds, objective, PuLP status, peak GB."""
     import pulp
     from spopt.locate import MCLP, PMedian
 
+    costs, weights = instance_data(key)
     started = time.perf_counter()
     if kind == "median":
         model = PMedian.from_cost_matrix(costs, weights, p_facilities=p)
     else:
         model = MCLP.from_cost_matrix(costs, weights, service_radius=radius, p_facilities=p)
-    model.solve(pulp.HiGHS(msg=False, timeLimit=limit), results=False)
+    # spopt raises when PuLP reports anything but "Optimal" (e.g. a time limit).
+    with contextlib.suppress(RuntimeError):
+        model.solve(pulp.HiGHS(msg=False, timeLimit=limit), results=False)
     seconds = time.perf_counter() - started
-    value = float(model.problem.objective.value())
+    raw = model.problem.objective.value()
+    value = float(raw) if raw is not None else float("nan")
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-    queue.put((seconds, value, pulp.LpStatus[model.problem.status], peak_gb))
+    print(json.dumps([seconds, value, pulp.LpStatus[model.problem.status], peak_gb]))
 
 
 def run_spopt(
-    kind: str, costs: Any, weights: Any, p: int, radius: float, limit: float
+    kind: str, key: str, p: int, radius: float, limit: float
 ) -> tuple[float, float, str, float] | None:
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    process = context.Process(
-        target=_spopt_child, args=(kind, costs, weights, p, radius, limit, queue)
-    )
-    process.start()
-    process.join(limit * 3 + 300)
-    if process.is_alive():
-        process.kill()
+    """spopt in a separate process: isolates its memory and any hang (killed after 3× limit)."""
+    command = [
+        sys.executable,
+        __file__,
+        "--spopt-child",
+        kind,
+        key,
+        str(p),
+        str(radius),
+        str(limit),
+    ]
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=3 * limit + 300, check=False
+        )
+    except subprocess.TimeoutExpired:
         return None
-    return queue.get() if not queue.empty() else None
+    lines = [line for line in done.stdout.splitlines() if line.startswith("[")]
+    if not lines:
+        print(done.stderr[-2000:], file=sys.stderr)
+        return None
+    seconds, value, status, peak = json.loads(lines[-1])
+    return float(seconds), float(value), str(status), float(peak)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--spopt-child", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--england", action="store_true")
     parser.add_argument(
         "--spopt-limit", type=float, default=float(os.environ.get("FAMILYREACH_SPOPT_LIMIT", 120))
     )
     args = parser.parse_args()
+    if args.spopt_child:
+        kind, key, p, radius, limit = args.spopt_child
+        spopt_child(kind, key, int(p), float(radius), float(limit))
+        return 0
 
     costs_n, weights_n, districts, _ = norfolk()
     # One small solve first: numba's import and cached kernels load once per process (~1-5 s);
@@ -85,30 +114,43 @@ def main() -> int:
     p_median(costs_n[:50, :20], weights_n[:50], 2)
     print(f"warm-up (imports, compiled kernels): {time.perf_counter() - warm:.2f} s", flush=True)
     rows: list[dict[str, Any]] = []
-    instances: list[tuple[str, str, Any, Any, int, dict[str, Any], bool]] = [
-        ("Norfolk p=7", "median", costs_n, weights_n, 7, {}, True),
+    instances: list[tuple[str, str, str, Any, Any, int, dict[str, Any], bool]] = [
+        ("Norfolk p=7", "median", "norfolk", costs_n, weights_n, 7, {}, True),
         (
             "Norfolk p=7 one per district",
             "median",
+            "norfolk",
             costs_n,
             weights_n,
             7,
             {"groups": districts, "group_min": 1, "group_max": 1},
             False,
         ),
-        ("Norfolk p=15", "median", costs_n, weights_n, 15, {}, not args.quick),
+        ("Norfolk p=15", "median", "norfolk", costs_n, weights_n, 15, {}, not args.quick),
     ]
     c1, w1 = random_euclidean(1000, 200)
-    instances.append(("p-median 1000x200 p=10", "median", c1, w1, 10, {}, not args.quick))
+    instances.append(
+        ("p-median 1000x200 p=10", "median", "1000x200", c1, w1, 10, {}, not args.quick)
+    )
     c2, w2 = random_euclidean(2000, 400)
     instances.append(
-        ("p-median 2000x400 p=20", "median", c2, w2, 20, {"time_limit": 5.0}, not args.quick)
+        (
+            "p-median 2000x400 p=20",
+            "median",
+            "2000x400",
+            c2,
+            w2,
+            20,
+            {"time_limit": 5.0},
+            not args.quick,
+        )
     )
     c3, w3 = random_euclidean(5000, 1000)
     instances.append(
         (
             "max-coverage 5000x1000 p=50 4km",
             "coverage",
+            "5000x1000",
             c3,
             w3,
             50,
@@ -122,6 +164,7 @@ def main() -> int:
             (
                 "England 32844x10000 k=50 p=1000",
                 "median",
+                "england",
                 c4,
                 w4,
                 1000,
@@ -130,7 +173,7 @@ def main() -> int:
             )
         )
 
-    for name, kind, costs, weights, p, options, with_spopt in instances:
+    for name, kind, key, costs, weights, p, options, with_spopt in instances:
         started = time.perf_counter()
         if kind == "median":
             result = p_median(costs, weights, p, **options)
@@ -151,7 +194,7 @@ def main() -> int:
         }
         if with_spopt:
             radius = float(options.get("radius", 0.0))
-            outcome = run_spopt(kind, np.asarray(costs), weights, p, radius, args.spopt_limit)
+            outcome = run_spopt(kind, key, p, radius, args.spopt_limit)
             if outcome is not None:
                 seconds, value, status, peak = outcome
                 row.update(

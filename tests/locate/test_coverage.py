@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from familyreach.locate import evaluate, max_coverage, p_centre, set_cover
 from tests.locate.conftest import Instance, euclidean, feasible_sets, instances, satisfies
 
-FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def covered(instance: Instance, sites: tuple[int, ...], radius: float) -> float:

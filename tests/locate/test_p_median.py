@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from familyreach.locate import evaluate, p_median
 from tests.locate.conftest import Instance, brute_p_median, euclidean, instances, satisfies
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST

@@ -319,3 +319,14 @@ def test_shortest_travel_over_budget_is_failed_with_a_reason(
     run.refresh_from_db()
     assert run.status == ScenarioStatus.FAILED
     assert "more than the budget of £65,000" in run.error
+
+
+def test_who_ran_a_scenario_is_in_the_audit_log(
+    make_scenario: Callable[..., Scenario], planner: Any
+) -> None:
+    scenario = make_scenario(number_of_bases=2)
+    run = scenario_run_enqueue(scenario=scenario, user=planner)
+    entries = LogEntry.objects.get_for_object(run)
+    assert entries.filter(actor=planner, action=LogEntry.Action.CREATE).exists()
+    # The result was written under the same user, though by a background task.
+    assert entries.filter(actor=planner, action=LogEntry.Action.UPDATE).exists()

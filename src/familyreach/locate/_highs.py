@@ -92,6 +92,27 @@ def solve_milp(
         dual_bound = float(info.mip_dual_bound)
         if optimal and x is not None and not np.isfinite(dual_bound):
             dual_bound = objective
+    if (
+        x is not None
+        and start is not None
+        and abs(float(np.dot(cost, x)) - objective) > 1e-6 * max(1.0, abs(objective))
+    ):
+        # Seen with HiGHS 1.16: after a MIP start, the reported column values can still be the
+        # start while the objective is the better optimum. Solve again without the start.
+        return solve_milp(
+            cost=cost,
+            matrix=matrix,
+            row_lower=row_lower,
+            row_upper=row_upper,
+            col_lower=col_lower,
+            col_upper=col_upper,
+            integer=integer,
+            time_limit=time_limit,
+            maximise=maximise,
+            start=None,
+            relax=relax,
+            mip_rel_gap=mip_rel_gap,
+        )
     nodes = int(getattr(info, "mip_node_count", 0)) if not relax else 0
     return MilpOutcome(
         x=x,

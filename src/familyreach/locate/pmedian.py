@@ -95,7 +95,11 @@ def p_median(
     details: dict[str, Any] = {}
     methods = ["greedy", "swap"]
     incumbent = core.greedy(index, cost, w, rules, p)
-    incumbent, upper, swaps, stopped = core.local_search(index, cost, w, rules, incumbent, deadline)
+    # Leave time for the bound: the first local search may use 60 % of the limit.
+    search_deadline = started + 0.6 * float(time_limit)
+    incumbent, upper, swaps, stopped = core.local_search(
+        index, cost, w, rules, incumbent, search_deadline
+    )
     details["swaps"] = swaps
     time_limit_hit = stopped
     if perturbation_rounds:
@@ -132,8 +136,10 @@ def p_median(
         lower = max(lower, lagrangian.bound)
         improved_any = False
         for candidate in lagrangian.candidates:
+            # Each restart gets a tenth of the limit, so the bound keeps most of the time.
+            restart_deadline = min(deadline, time.perf_counter() + 0.1 * float(time_limit))
             improved, value, _, stopped = core.local_search(
-                index, cost, w, rules, np.append(candidate, True), deadline
+                index, cost, w, rules, np.append(candidate, True), restart_deadline
             )
             time_limit_hit |= stopped
             if value < upper - 1e-9 * max(1.0, upper):

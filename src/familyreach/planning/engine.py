@@ -71,6 +71,8 @@ class PlanResult:
     # Share of areas whose time to their nearest service point is an imported (routed) time
     # rather than geo's modelled one.
     imported_share: float = 0.0
+    # The second stage (outreach venues with the bases held open), when there was one.
+    outreach_optimisation: Optimisation | None = None
 
     def summary(self, scenario: Scenario) -> dict[str, Any]:
         areas = self.area_data.areas
@@ -94,6 +96,17 @@ class PlanResult:
         summary["measures"]["under_fives_is_estimate"] = self.area_data.under_fives_is_estimate
         summary["measures"]["travel_mode"] = scenario.travel_mode
         summary["measures"]["travel_times_imported_share"] = self.imported_share
+        second = self.outreach_optimisation
+        summary["measures"]["outreach_optimiser"] = (
+            None
+            if second is None
+            else {
+                "status": second.status,
+                "gap": second.gap,
+                "proven_optimal": second.proven_optimal,
+                "time_limit_hit": second.time_limit_hit,
+            }
+        )
         bases_by_district: dict[str, int] = {}
         outreach_by_district: dict[str, int] = {}
         for venue in self.bases:
@@ -233,6 +246,19 @@ def _building_budget(scenario: Scenario) -> float | None:
         return None
     return float(scenario.budget) - costs.outreach_frontline_cost(
         scenario, _outreach_sessions(scenario)
+    )
+
+
+def _optimisation(result: Any, note: str) -> Optimisation:
+    return Optimisation(
+        method=str(getattr(result, "method", "")) + note,
+        status=str(result.status),
+        objective=float(result.objective),
+        bound=float(result.bound) if np.isfinite(result.bound) else None,
+        gap=float(result.gap) if np.isfinite(result.gap) else None,
+        proven_optimal=bool(result.proven_optimal),
+        seconds=float(result.seconds),
+        time_limit_hit=bool(getattr(result, "time_limit_hit", False)),
     )
 
 
@@ -389,16 +415,8 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
         # The engine's own checks (e.g. quotas it finds infeasible) are reasons, not crashes.
         raise ScenarioCannotBeMet([str(error)]) from error
     bases = [candidates[int(column)] for column in result.sites]
-    optimisation = Optimisation(
-        method=str(getattr(result, "method", "")) + budget_note,
-        status=str(result.status),
-        objective=float(result.objective),
-        bound=float(result.bound) if np.isfinite(result.bound) else None,
-        gap=float(result.gap) if np.isfinite(result.gap) else None,
-        proven_optimal=bool(result.proven_optimal),
-        seconds=float(result.seconds),
-        time_limit_hit=bool(getattr(result, "time_limit_hit", False)),
-    )
+    optimisation = _optimisation(result, budget_note)
+    outreach_optimisation: Optimisation | None = None
 
     outreach = [
         OutreachPoint(venue=row.venue, sessions_per_week=row.sessions_per_week, chosen_by="planner")
@@ -430,6 +448,7 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
                 time_limit=float(scenario.time_limit_seconds),
                 seed=scenario.seed,
             )
+            outreach_optimisation = _optimisation(second, "")
             outreach.extend(
                 OutreachPoint(
                     venue=pool[int(column)],
@@ -443,6 +462,7 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
     report(80, "Measuring travel and reach")
     plan = evaluate_sites(scenario=scenario, area_data=area_data, bases=bases, outreach=outreach)
     plan.optimisation = optimisation
+    plan.outreach_optimisation = outreach_optimisation
     if scenario.budget is not None:
         split = costs.cost_split(
             scenario=scenario,
