@@ -113,3 +113,17 @@ def test_staff_navigation_shows_analysis_to_managers_and_planners_only(
     assert 'href="/staff/consultations/"' in client.get("/staff/").content.decode()
     client.force_login(family_worker)
     assert 'href="/staff/consultations/"' not in client.get("/staff/").content.decode()
+
+
+def test_consultations_are_in_the_public_navigation(consultation: Consultation) -> None:
+    assert 'href="/consultations/"' in Client().get("/").content.decode()
+
+
+def test_a_superuser_can_set_up_a_consultation_in_the_admin(
+    consultation: Consultation, make_user: Callable[..., User]
+) -> None:
+    client = Client()
+    client.force_login(make_user(None, is_superuser=True, is_staff=True))
+    page = client.get(f"/staff/django-admin/consult/consultation/{consultation.pk}/change/")
+    assert page.status_code == 200
+    assert "Which option do you prefer?" in page.content.decode()

@@ -298,3 +298,11 @@ def test_real_norfolk_postcode_is_placed_in_its_area_and_decile(
     assert response.district == norfolk.great_yarmouth
     assert response.area == norfolk.most_deprived_area
     assert response.imd_decile == norfolk.most_deprived_area.imd_decile == 1
+
+
+def test_the_closed_message_gives_the_time_in_london(closed_consultation: Consultation) -> None:
+    with pytest.raises(services.ConsultationNotOpen) as refused:
+        services.consultation_check_open(consultation=closed_consultation)
+    closes = timezone.localtime(closed_consultation.closes_at)
+    assert closes.strftime("%-d %B %Y") in refused.value.message  # "14 November", not "november"
+    assert refused.value.message.endswith("We can no longer accept responses.")

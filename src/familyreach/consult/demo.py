@@ -26,7 +26,9 @@ from familyreach.consult.models import (
 )
 from familyreach.core.output import Output
 from familyreach.geo.models import Postcode
-from familyreach.planning.models import Scenario
+from familyreach.planning.models import Scenario, ScenarioStatus
+from familyreach.planning.selectors import latest_finished_runs
+from familyreach.planning.services import scenario_run_now
 
 SLUG = "early-childhood-and-family-services"
 SIMULATED_RESPONSES = 240
@@ -114,6 +116,7 @@ CODES = (
 
 
 def load(stdout: Output) -> None:
+    _run_linked_scenarios(stdout)
     if Consultation.objects.filter(slug=SLUG).exists():
         stdout.write("Consultation already loaded.\n")
         return
@@ -125,6 +128,22 @@ def load(stdout: Output) -> None:
         f"Consultation '{consultation.title}' with {count} SIMULATED responses "
         f"at /consultations/{SLUG}/\n"
     )
+
+
+def _run_linked_scenarios(stdout: Output) -> None:
+    """The public should see the planners' maps and measures: run any of the four scenarios
+    that has no finished run yet (a few seconds each). A failure is reported, not fatal: the
+    option then says its map will follow."""
+    scenarios = list(Scenario.objects.filter(name__in=[title for title, _s, _t in OPTIONS]))
+    finished = latest_finished_runs(scenarios)
+    for scenario in scenarios:
+        if scenario.pk in finished:
+            continue
+        run = scenario_run_now(scenario=scenario, user=None)
+        if run.status == ScenarioStatus.FINISHED:
+            stdout.write(f"  ran '{scenario.name}' for its public map and measures\n")
+        else:
+            stdout.write(f"  could not run '{scenario.name}': {run.error[:200]}\n")
 
 
 def _create_consultation() -> Consultation:

@@ -94,21 +94,30 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _london(moment: datetime.datetime) -> str:
+    """'14 November 2026 at 5:30pm', in Europe/London, GOV.UK style."""
+    text = timezone.localtime(moment).strftime("%-d %B %Y at %-I:%M%p")
+    return text.replace("AM", "am").replace("PM", "pm")
+
+
 def consultation_check_open(*, consultation: Consultation, at: Any = None) -> None:
+    """Raise ConsultationNotOpen, with a message for the public, unless it takes responses now."""
     moment = at or timezone.now()
-    if consultation.status != ConsultationStatus.PUBLISHED:
+    if consultation.status == ConsultationStatus.DRAFT:
         raise ConsultationNotOpen(consultation, "This consultation is not taking responses.")
-    if moment < consultation.opens_at:
-        opens = timezone.localtime(consultation.opens_at).strftime("%-d %B %Y at %-I:%M%p")
-        raise ConsultationNotOpen(
-            consultation, f"This consultation is not open yet. It opens on {opens.lower()}."
-        )
     if moment >= consultation.closes_at:
-        closed = timezone.localtime(consultation.closes_at).strftime("%-d %B %Y at %-I:%M%p")
+        closed = _london(consultation.closes_at)
         raise ConsultationNotOpen(
             consultation,
-            f"This consultation closed on {closed.lower()}. We can no longer accept responses.",
+            f"This consultation closed on {closed}. We can no longer accept responses.",
         )
+    if moment < consultation.opens_at:
+        opens = _london(consultation.opens_at)
+        raise ConsultationNotOpen(
+            consultation, f"This consultation is not open yet. It opens on {opens}."
+        )
+    if consultation.status != ConsultationStatus.PUBLISHED:
+        raise ConsultationNotOpen(consultation, "This consultation is not taking responses.")
 
 
 def _write_answers(*, response: Response, consultation: Consultation, data: ResponseData) -> None:
