@@ -3,7 +3,9 @@
 
 UV := sh scripts/uv.sh
 RUN := $(UV) run --locked
-PYTEST := $(RUN) pytest
+# Two workers: the CI machine has two cores. PYTEST_WORKERS=0 runs in one process (for -x, pdb).
+PYTEST_WORKERS ?= 2
+PYTEST := $(RUN) pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
