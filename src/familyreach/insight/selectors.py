@@ -95,10 +95,18 @@ def _tables() -> tuple[str, str, str]:
     return Family._meta.db_table, Child._meta.db_table, Contact._meta.db_table
 
 
-def _month_expression(column: str) -> str:
+def _month_number_expression(column: str) -> str:
+    """year × 12 + month − 1 as an integer: cheaper to group by than text (to_char is slow)."""
     if connection.vendor == "postgresql":
-        return f"to_char({column}, 'YYYY-MM')"
-    return f"strftime('%%Y-%%m', {column})"
+        return f"(EXTRACT(YEAR FROM {column}) * 12 + EXTRACT(MONTH FROM {column}) - 1)::integer"
+    return (
+        f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12"
+        f" + CAST(strftime('%%m', {column}) AS INTEGER) - 1)"
+    )
+
+
+def _month_key_from_number(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
 def reach_cells_sql(*, as_of: date, config: MeasureConfig) -> Cells:
@@ -136,7 +144,7 @@ def reach_cells_sql(*, as_of: date, config: MeasureConfig) -> Cells:
     """  # noqa: S608 - table names come from our models; values are parameters
     trend_keys = config.trend_month_keys(as_of)
     trend_start = date.fromisoformat(f"{trend_keys[0]}-01")
-    month = _month_expression("c.date")
+    month = _month_number_expression("c.date")
     months_sql = f"""
         SELECT month, area_id, COUNT(*), SUM(contacts) FROM (
             SELECT {month} AS month, c.family_id, f.area_id AS area_id, COUNT(*) AS contacts
@@ -171,8 +179,8 @@ def reach_cells_sql(*, as_of: date, config: MeasureConfig) -> Cells:
             else:
                 cells.reach[key] = counts
         cursor.execute(months_sql, [trend_start, as_of, *kinds])
-        for month_value, area_id, families_seen, contacts in cursor.fetchall():
-            cells.months[(str(month_value), area_id)] = MonthCounts(
+        for month_number, area_id, families_seen, contacts in cursor.fetchall():
+            cells.months[(_month_key_from_number(int(month_number)), area_id)] = MonthCounts(
                 int(families_seen), int(contacts or 0)
             )
     return cells
