@@ -21,7 +21,6 @@ from familyreach.insight.selectors import (
     insight_check_access,
     latest_snapshot,
 )
-from familyreach.insight.services import reach_snapshot_refresh
 
 ESTIMATE_NOTE = (
     "Rates are built on ESTIMATED under-fives: where single-year figures are not loaded, "
@@ -245,16 +244,22 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def refresh(request: HttpRequest) -> HttpResponse:
+    from familyreach.insight.tasks import refresh_reach
+
     insight_check_access(user=request.user)
-    snapshot = reach_snapshot_refresh(user=request.user)
-    messages.success(request, f"Reach figures worked out as of {snapshot.as_of:%-d %B %Y}.")
+    refresh_reach.enqueue(user_id=request.user.pk)
+    messages.success(
+        request,
+        "The reach figures are being worked out. This takes a few minutes for a large county; "
+        "refresh this page to see them.",
+    )
     return redirect("insight:dashboard")
 
 
 @login_required
 @require_POST
 def plan_outreach(request: HttpRequest) -> HttpResponse:
-    """ "Plan outreach here": a planning scenario seeded with the unreached need in scope."""
+    """Plan outreach here: a planning scenario seeded with the unreached need in scope."""
     from familyreach.insight import loop
 
     insight_check_access(user=request.user)
