@@ -161,15 +161,15 @@ def data(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _export_name(dashboard: Dashboard, extension: str) -> str:
-    scope = (
-        dashboard.area.code
-        if dashboard.area
-        else dashboard.district.code
-        if dashboard.district
-        else "county"
-    )
-    return f"reach-{scope}-{dashboard.report.as_of.isoformat()}.{extension}"
+def _export_name(dashboard: Dashboard, extension: str, table: str = "") -> str:
+    if dashboard.area is not None:
+        scope = dashboard.area.code
+    elif dashboard.district is not None:
+        scope = dashboard.district.code
+    else:
+        scope = "county"
+    suffix = f"-{table}" if table else ""
+    return f"reach-{scope}-{dashboard.report.as_of.isoformat()}{suffix}.{extension}"
 
 
 @login_required
@@ -205,7 +205,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="{_export_name(dashboard, "csv").replace(".csv", f"-{name}.csv")}"'
+        f'attachment; filename="{_export_name(dashboard, "csv", name)}"'
     )
     return response
 
