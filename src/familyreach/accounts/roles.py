@@ -57,6 +57,11 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
 }
 
 
+# geo: planners and managers see the areas page (need, deprivation, venues).
+ROLE_PERMISSIONS[Role.MANAGER] |= {"geo.view_area", "geo.view_venue", "geo.view_district"}
+ROLE_PERMISSIONS[Role.PLANNER] |= {"geo.view_area", "geo.view_venue", "geo.view_district"}
+
+
 def role_permissions(role: Role) -> set[str]:
     return ROLE_PERMISSIONS[role]
 
