@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_scenarios_exist_named_so_and_centres_are_approximate(norfolk: NorfolkWorld) -> None:
-    demo.load(StringIO())
-    demo.load(StringIO())  # idempotent
+    demo.load(StringIO(), run=False)
+    demo.load(StringIO(), run=False)  # idempotent
     assert set(Scenario.objects.values_list("name", flat=True)) == {
         "Current network: 53 centres",
         "50% of centres in the highest-need areas",
@@ -37,7 +37,7 @@ def test_demo_scenarios_exist_named_so_and_centres_are_approximate(norfolk: Norf
 
 
 def test_seven_bases_one_per_district_on_norfolk(norfolk: NorfolkWorld) -> None:
-    demo.load(StringIO())
+    demo.load(StringIO(), run=False)
     scenario = Scenario.objects.get(name="7 bases (one per district) + outreach")
     scenario.time_limit_seconds = 10
     scenario.save()
@@ -52,3 +52,14 @@ def test_seven_bases_one_per_district_on_norfolk(norfolk: NorfolkWorld) -> None:
     assert run.measures["costs"]["buildings"] + run.measures["costs"]["frontline"] == pytest.approx(
         5_000_000
     )
+
+
+def test_demo_runs_every_option_once(norfolk: NorfolkWorld) -> None:
+    out = StringIO()
+    demo.load(out)
+    assert out.getvalue().count(": finished") == 4
+    assert all(s.status == ScenarioStatus.FINISHED for s in Scenario.objects.all())
+    again = StringIO()
+    demo.load(again)  # nothing to run the second time
+    assert "ran" not in again.getvalue()
+    assert sum(s.runs.count() for s in Scenario.objects.all()) == 4

@@ -258,3 +258,75 @@ def test_no_area_without_under_fives_breaks_the_measures(
     run.refresh_from_db()
     assert run.status == ScenarioStatus.FINISHED
     assert math.isfinite(run.measures["service_mean_minutes"])
+
+
+def test_a_run_delivered_twice_is_done_once(make_scenario: Callable[..., Scenario]) -> None:
+    from familyreach.planning.services import scenario_run_execute
+
+    scenario = make_scenario(number_of_bases=2)
+    run = scenario_run_enqueue(scenario=scenario, user=None)
+    finished_at = ScenarioRun.objects.get(pk=run.pk).finished_at
+    with mock.patch.object(engine, "optimise", side_effect=AssertionError("ran twice")):
+        again = scenario_run_execute(run_id=run.pk)
+    assert again.status == ScenarioStatus.FINISHED
+    assert again.finished_at == finished_at
+
+
+def test_a_second_run_while_one_is_queued_is_refused(
+    make_scenario: Callable[..., Scenario],
+) -> None:
+    from familyreach.planning.services import scenario_run_queue
+
+    scenario = make_scenario(number_of_bases=2)
+    scenario_run_queue(scenario=scenario, user=None)
+    with pytest.raises(engine.ScenarioCannotBeMet, match="already queued or running"):
+        scenario_run_queue(scenario=scenario, user=None)
+    assert ScenarioRun.objects.filter(scenario=scenario).count() == 1
+
+
+@pytest.mark.parametrize("objective", ["min_travel", "max_coverage"])
+def test_a_tight_budget_is_honoured_by_either_aim(
+    make_scenario: Callable[..., Scenario], objective: str
+) -> None:
+    # £100,000: outreach (6 sessions a week) takes one worker at £35,000, leaving £65,000 for
+    # buildings: the two children's centres (£50,000 and £55,000) cannot both be bases.
+    scenario = make_scenario(
+        budget=100_000, objective=objective, outreach=[("Thorpe Village Hall", 6)]
+    )
+    run = scenario_run_enqueue(scenario=scenario, user=None)
+    run.refresh_from_db()
+    assert run.status == ScenarioStatus.FINISHED, run.error
+    bases = list(Venue.objects.filter(pk__in=run.bases))
+    buildings = sum(building_cost(venue, scenario)[0] for venue in bases)
+    assert bases
+    assert buildings <= 65_000
+    assert run.measures["costs"]["buildings"] == pytest.approx(buildings)
+    assert run.measures["costs"]["frontline"] == pytest.approx(100_000 - buildings)
+
+
+def test_shortest_travel_over_budget_is_failed_with_a_reason(
+    make_scenario: Callable[..., Scenario],
+) -> None:
+    # The cheapest two bases (Mile Cross, forced, and a Norwich library: £62,000) fit £65,000,
+    # but the shortest travel needs Gorleston's centre for Great Yarmouth: £105,000.
+    scenario = make_scenario(
+        number_of_bases=2,
+        budget=65_000,
+        forced_open=["Mile Cross Children's Centre"],
+        excluded=["Great Yarmouth Library", "Acle Library"],
+    )
+    run = scenario_run_enqueue(scenario=scenario, user=None)
+    run.refresh_from_db()
+    assert run.status == ScenarioStatus.FAILED
+    assert "more than the budget of £65,000" in run.error
+
+
+def test_who_ran_a_scenario_is_in_the_audit_log(
+    make_scenario: Callable[..., Scenario], planner: Any
+) -> None:
+    scenario = make_scenario(number_of_bases=2)
+    run = scenario_run_enqueue(scenario=scenario, user=planner)
+    entries = LogEntry.objects.get_for_object(run)
+    assert entries.filter(actor=planner, action=LogEntry.Action.CREATE).exists()
+    # The result was written under the same user, though by a background task.
+    assert entries.filter(actor=planner, action=LogEntry.Action.UPDATE).exists()

@@ -123,7 +123,10 @@ def test_create_run_and_view(
     assert "Under-fives (estimated) within 30 minutes of any service point" in page
     assert "Great Yarmouth" in page  # per-district table
     assert "Worst-served areas" in page
-    assert "Not proven optimal" in page or "Proven optimal" in page
+    assert "Base (chosen by the optimiser)" in page
+    assert "Outreach, 2 a week" in page
+    assert "Bases: proven optimal" in page or "Bases: not proven optimal" in page
+    assert "Outreach venues (with the bases held open):" in page
 
 
 def test_running_an_unmeetable_scenario_shows_the_reason(
@@ -252,3 +255,95 @@ def test_adopt_from_the_page(
     assert "adopted" in response.content.decode()
     scenario.refresh_from_db()
     assert scenario.adopted_by == planner
+
+
+def test_list_page_queries_do_not_grow_with_scenarios(
+    planner_client: Client,
+    make_scenario: Callable[..., Scenario],
+    django_assert_num_queries: Any,
+) -> None:
+    for number in range(2):
+        scenario_run_enqueue(scenario=make_scenario(number_of_bases=1 + number), user=None)
+    planner_client.get(reverse("planning:list"))  # warm the session
+    with django_assert_num_queries(6) as captured:
+        planner_client.get(reverse("planning:list"))
+    for number in range(2, 4):
+        scenario_run_enqueue(scenario=make_scenario(number_of_bases=1 + number), user=None)
+    with django_assert_num_queries(len(captured.captured_queries)):
+        planner_client.get(reverse("planning:list"))
+
+
+def test_edit_shows_the_inputs_and_returns_the_scenario_to_draft(
+    planner_client: Client, two_run_scenarios: list[Scenario]
+) -> None:
+    scenario = two_run_scenarios[1]
+    page = planner_client.get(reverse("planning:edit", args=[scenario.pk])).content.decode()
+    assert 'value="Option B"' in page
+    assert "Caister Village Hall, 2" in page
+    response = planner_client.post(
+        reverse("planning:edit", args=[scenario.pk]),
+        {
+            "name": "Option B",
+            "objective": "min_travel",
+            "number_of_bases": "3",
+            "candidate_kinds": ["library"],
+            "outreach_venues": "Caister Village Hall, 2",
+            "travel_mode": "public_transport",
+            "thresholds": "20",
+            "demand_measure": "need_weighted",
+        },
+    )
+    assert response.status_code == 302
+    scenario.refresh_from_db()
+    assert scenario.status == ScenarioStatus.DRAFT
+    assert scenario.number_of_bases == 3
+    assert scenario.thresholds == [20]
+    assert scenario.travel_mode == "public_transport"
+    # The earlier run keeps the inputs it was run with.
+    run = scenario.latest_finished_run
+    assert run is not None
+    assert run.inputs["number_of_bases"] == 2
+
+
+def test_a_duplicate_name_is_refused(
+    planner_client: Client, two_run_scenarios: list[Scenario]
+) -> None:
+    response = planner_client.post(
+        reverse("planning:create"),
+        {
+            "name": "Option A",
+            "number_of_bases": "1",
+            "candidate_kinds": ["library"],
+            "objective": "min_travel",
+            "travel_mode": "car",
+            "thresholds": "15",
+            "demand_measure": "under_fives",
+        },
+    )
+    assert "A scenario with this name already exists" in response.content.decode()
+
+
+def test_compare_keeps_the_order_picked(
+    planner_client: Client, two_run_scenarios: list[Scenario]
+) -> None:
+    first, second = two_run_scenarios
+    data = planner_client.get(
+        reverse("planning:compare-data"), {"scenario": [second.pk, first.pk]}
+    ).json()
+    assert data["scenarios"] == ["Option B", "Option A"]
+
+
+def test_what_if_removing_every_site_shows_no_one_in_reach(
+    planner_client: Client, two_run_scenarios: list[Scenario]
+) -> None:
+    scenario = two_run_scenarios[0]
+    run = scenario.latest_finished_run
+    assert run is not None
+    response = planner_client.post(
+        reverse("planning:what-if", args=[scenario.pk]),
+        {"base": run.bases, "remove": run.bases[0]},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Now scoring 0 bases and 0 outreach venues." in page
+    assert "0.0% (0)" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import highspy
@@ -37,7 +38,7 @@ def solve_milp(
     maximise: bool = False,
     start: FloatArray | None = None,
     relax: bool = False,
-    mip_rel_gap: float = 1e-9,
+    mip_rel_gap: float = 1e-7,
 ) -> MilpOutcome:
     """Solve ``min/max cost·x`` s.t. ``row_lower ≤ A x ≤ row_upper``, bounds and integrality.
 
@@ -45,11 +46,14 @@ def solve_milp(
     """
     csc = sp.csc_array(matrix, dtype=np.float64)
     h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", bool(os.environ.get("FAMILYREACH_LOCATE_HIGHS_LOG")))
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
-    h.setOptionValue("mip_abs_gap", 1e-9)
     h.setOptionValue("random_seed", 0)
+    if relax:
+        # Interior point is far quicker than simplex on these degenerate covering LPs.
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "off")
     lp = highspy.HighsLp()
     lp.num_col_ = int(cost.size)
     lp.num_row_ = int(csc.shape[0])
@@ -88,6 +92,27 @@ def solve_milp(
         dual_bound = float(info.mip_dual_bound)
         if optimal and x is not None and not np.isfinite(dual_bound):
             dual_bound = objective
+    if (
+        x is not None
+        and start is not None
+        and abs(float(np.dot(cost, x)) - objective) > 1e-6 * max(1.0, abs(objective))
+    ):
+        # Seen with HiGHS 1.16: after a MIP start, the reported column values can still be the
+        # start while the objective is the better optimum. Solve again without the start.
+        return solve_milp(
+            cost=cost,
+            matrix=matrix,
+            row_lower=row_lower,
+            row_upper=row_upper,
+            col_lower=col_lower,
+            col_upper=col_upper,
+            integer=integer,
+            time_limit=time_limit,
+            maximise=maximise,
+            start=None,
+            relax=relax,
+            mip_rel_gap=mip_rel_gap,
+        )
     nodes = int(getattr(info, "mip_node_count", 0)) if not relax else 0
     return MilpOutcome(
         x=x,

@@ -7,6 +7,7 @@ padded with a dummy column ``m`` that is always open and costs more than any rea
 
 from __future__ import annotations
 
+import heapq
 import time
 from dataclasses import dataclass
 
@@ -74,30 +75,52 @@ def objective_of(
 def greedy(
     index: IntArray, cost: FloatArray, weights: FloatArray, rules: SiteRules, p: int
 ) -> BoolArray:
-    """Add sites one at a time, each time the one that saves most weighted travel."""
-    n = index.shape[0]
+    """Add sites one at a time, each time the one that saves most weighted travel.
+
+    Lazy evaluation (Minoux): savings only shrink as sites open, so a site's last computed
+    saving is an upper bound; only the top of a heap is recomputed, from its column of the
+    cost lists. Ties go to the lowest column, as a plain argmax would.
+    """
+    n, width = index.shape
     m = rules.m
-    rows = np.arange(n)
+    rows = np.repeat(np.arange(n), width)
+    flat_index = index.ravel()
+    real = flat_index < m
+    order = np.argsort(flat_index[real], kind="stable")
+    column_rows = rows[real][order]
+    column_costs = cost.ravel()[real][order]
+    column_start = np.searchsorted(flat_index[real][order], np.arange(m + 1))
     is_open = np.zeros(m + 1, dtype=bool)
     is_open[:m] = rules.forced
     is_open[m] = True
-    pos1 = is_open[index].argmax(axis=1)
+    near = nearest_two(index, cost, is_open)
+    d1 = near.d1.copy()
+
+    def saving(u: int) -> float:
+        r = column_rows[column_start[u] : column_start[u + 1]]
+        c = column_costs[column_start[u] : column_start[u + 1]]
+        return float(np.dot(weights[r], np.maximum(d1[r] - c, 0.0)))
+
+    heap = [(-saving(u), u) for u in np.flatnonzero(rules.allowed & ~is_open[:m]).tolist()]
+    heapq.heapify(heap)
+    fresh = {u: True for _, u in heap}
     while int(is_open[:m].sum()) < p:
-        d1 = cost[rows, pos1]
-        width = int(pos1.max()) + 1
-        before = np.arange(width)[None, :] < pos1[:, None]
-        saving = (weights[:, None] * (d1[:, None] - cost[:, :width]))[before]
-        gain = np.bincount(index[:, :width][before], weights=saving, minlength=m + 1)[:m]
-        candidates = rules.allowed & ~is_open[:m] & _room_to_add(rules, is_open, p)
-        if not candidates.any():
+        room = _room_to_add(rules, is_open, p)
+        while heap:
+            _, u = heapq.heappop(heap)
+            if not room[u]:
+                continue  # a group that is full stays full
+            if fresh[u]:
+                break
+            fresh[u] = True
+            heapq.heappush(heap, (-saving(u), u))
+        else:
             raise ValueError("no feasible site to add: the quotas cannot be met")
-        gain = np.where(candidates, gain, -np.inf)
-        u = int(np.argmax(gain))
         is_open[u] = True
-        hit = index[:, :width] == u
-        newly = hit.any(axis=1)
-        first_hit = hit.argmax(axis=1)
-        pos1 = np.where(newly & (first_hit < pos1), first_hit, pos1)
+        r = column_rows[column_start[u] : column_start[u + 1]]
+        c = column_costs[column_start[u] : column_start[u + 1]]
+        d1[r] = np.minimum(d1[r], c)
+        fresh = dict.fromkeys(fresh, False)
     return is_open
 
 
@@ -165,9 +188,118 @@ def local_search(
         )
         if u < 0 or profit <= 1e-10 * max(1.0, abs(objective)):
             return is_open, objective, swaps, False
+        if int(is_open[:m].sum()) < BATCH_FROM_P:
+            is_open[u] = True
+            is_open[v] = False
+            swaps += 1
+            continue
+        applied = _apply_independent_swaps(
+            is_open,
+            rules,
+            near,
+            index,
+            sub_index[before_second],
+            np.nonzero(before_second)[0],
+            gain,
+            loss,
+            (extra_in, extra_out, extra_value),
+            1e-10 * max(1.0, abs(objective)),
+        )
+        if applied == 0:
+            is_open[u] = True
+            is_open[v] = False
+            applied = 1
+        swaps += applied
+
+
+#: From this many open sites on, each local-search pass applies many independent swaps.
+BATCH_FROM_P = 50
+
+
+def _apply_independent_swaps(
+    is_open: BoolArray,
+    rules: SiteRules,
+    near: Nearest,
+    index: IntArray,
+    entry_site: IntArray,
+    entry_row: IntArray,
+    gain: FloatArray,
+    loss: FloatArray,
+    extra: tuple[IntArray, IntArray, FloatArray],
+    tolerance: float,
+    candidates: int = 400,
+) -> int:
+    """Apply, best first, improving swaps whose affected demand rows are disjoint.
+
+    A swap (open u, close v) can change only rows where u costs less than the second-nearest
+    open site, or whose nearest or second-nearest is v; rows outside that set keep their nearest
+    and second-nearest. So swaps with disjoint row sets do not interact and their profits add.
+    """
+    m = rules.m
+    n = index.shape[0]
+    second = index[np.arange(n), near.pos2]
+    extra_in, extra_out, extra_value = extra
+    can_in = rules.allowed & ~is_open[:m]
+    can_out = is_open[:m] & ~rules.forced
+    # Candidate pairs: every pair with an extra term, and the best gain × least loss pairs.
+    top_in = np.flatnonzero(can_in)[np.argsort(-gain[:m][can_in], kind="stable")[:20]]
+    top_out = np.flatnonzero(can_out)[np.argsort(loss[:m][can_out], kind="stable")[:20]]
+    pair_in = np.concatenate([extra_in, np.repeat(top_in, top_out.size)])
+    pair_out = np.concatenate([extra_out, np.tile(top_out, top_in.size)])
+    valid = (pair_in < m) & (pair_out < m)
+    pair_in, pair_out = pair_in[valid], pair_out[valid]
+    valid = can_in[pair_in] & can_out[pair_out]
+    pair_in, pair_out = pair_in[valid], pair_out[valid]
+    extra_keys = extra_in * (m + 1) + extra_out
+    order_keys = np.argsort(extra_keys)
+    keys = pair_in * (m + 1) + pair_out
+    where = np.searchsorted(extra_keys[order_keys], keys)
+    where = np.minimum(where, max(extra_keys.size - 1, 0))
+    found = extra_keys.size > 0
+    bonus = np.zeros(keys.size)
+    if found:
+        hit = extra_keys[order_keys][where] == keys
+        bonus[hit] = extra_value[order_keys][where[hit]]
+    profit = gain[pair_in] - loss[pair_out] + bonus
+    keys, first = np.unique(keys, return_index=True)
+    pair_in, pair_out, profit = pair_in[first], pair_out[first], profit[first]
+    chosen_order = np.argsort(-profit, kind="stable")[:candidates]
+    # Rows touched by each candidate site: entries before the second-nearest (u side), rows
+    # whose nearest or second-nearest is the site (v side).
+    by_site = np.argsort(entry_site, kind="stable")
+    site_sorted = entry_site[by_site]
+    by_first = np.argsort(near.a1, kind="stable")
+    by_second = np.argsort(second, kind="stable")
+    touched = np.zeros(n, dtype=bool)
+    counts = rules.counts(is_open)
+    applied = 0
+    for k in chosen_order:
+        if profit[k] <= tolerance:
+            break
+        u, v = int(pair_in[k]), int(pair_out[k])
+        if not (can_in[u] and can_out[v]):
+            continue
+        gu, gv = rules.group[u], rules.group[v]
+        if gu != gv and (counts[gu] >= rules.group_max[gu] or counts[gv] <= rules.group_min[gv]):
+            continue
+        lo, hi = np.searchsorted(site_sorted, [u, u + 1])
+        rows_u = entry_row[by_site[lo:hi]]
+        lo, hi = np.searchsorted(near.a1[by_first], [v, v + 1])
+        rows_v1 = by_first[lo:hi]
+        lo, hi = np.searchsorted(second[by_second], [v, v + 1])
+        rows_v2 = by_second[lo:hi]
+        rows = np.concatenate([rows_u, rows_v1, rows_v2])
+        if touched[rows].any():
+            continue
+        touched[rows] = True
         is_open[u] = True
         is_open[v] = False
-        swaps += 1
+        can_in[u] = False
+        can_out[v] = False
+        counts[gu] += 1
+        counts[gv] -= 1
+        applied += 1
+    return applied
 
 
 @dataclass(frozen=True)
@@ -453,7 +585,14 @@ def exact_reduced(
         overflowed = overflow_rows[outcome.x[n_y + n_x :] > 1e-6]
         if overflowed.size == 0:
             return ExactOutcome(
-                found, reduced_optimum, reduced_optimum, True, False, rounds, entries_count, columns
+                found,
+                reduced_optimum,
+                max(best_dual, outcome.dual_bound),
+                True,
+                False,
+                rounds,
+                entries_count,
+                columns,
             )
         if time.perf_counter() > deadline:
             return ExactOutcome(

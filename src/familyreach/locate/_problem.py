@@ -106,7 +106,7 @@ class Costs:
         )
 
 
-def _indptr_after_mask(indptr: IntArray, keep: BoolArray) -> IntArray:
+def _indptr_after_mask(indptr: npt.NDArray[np.integer[Any]], keep: BoolArray) -> IntArray:
     kept_before = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
     return kept_before[indptr]
 
@@ -140,7 +140,7 @@ class SiteRules:
 def check_costs(costs: Any, name: str = "costs") -> Costs:
     """Validate a dense array or scipy sparse matrix of non-negative finite costs."""
     if sp.issparse(costs):
-        csr = sp.csr_array(costs, dtype=np.float64)
+        csr = sp.csr_array(costs.tocsr().astype(np.float64))  # type: ignore[attr-defined]
         csr.sum_duplicates()
         csr.sort_indices()
         if csr.ndim != 2:
@@ -350,20 +350,24 @@ def select_cheapest(score: FloatArray, rules: SiteRules, p: int) -> BoolArray:
         need = p - int(chosen.sum())
         chosen[order[:need]] = True
         return chosen
-    counts = np.bincount(rules.group[chosen], minlength=rules.group_min.size)
-    # Each group's shortfall from its minimum, taken from its cheapest free sites.
-    for column in order:
-        g = rules.group[column]
-        if counts[g] < rules.group_min[g]:
-            chosen[column] = True
-            counts[g] += 1
+    groups = rules.group_min.size
+    counts = np.bincount(rules.group[chosen], minlength=groups)
+    # Rank of each free site within its group, cheapest first.
+    by_group = order[np.argsort(rules.group[order], kind="stable")]
+    group_of = rules.group[by_group]
+    starts = np.searchsorted(group_of, np.arange(groups))
+    rank = np.arange(by_group.size) - starts[group_of]
+    # Each group's shortfall from its minimum, from its cheapest free sites.
+    shortfall = np.maximum(rules.group_min - counts, 0)
+    mandatory = by_group[rank < shortfall[group_of]]
+    chosen[mandatory] = True
+    counts += shortfall
     need = p - int(chosen.sum())
-    for column in order:
-        if need == 0:
-            break
-        g = rules.group[column]
-        if not chosen[column] and counts[g] < rules.group_max[g]:
-            chosen[column] = True
-            counts[g] += 1
-            need -= 1
+    if need > 0:
+        # Then the cheapest of the rest while groups have room: within a group only its next
+        # (max - count) cheapest can ever be taken, so filter those and take the global cheapest.
+        room = np.maximum(rules.group_max - counts, 0)
+        eligible = by_group[(rank >= shortfall[group_of]) & (rank < (shortfall + room)[group_of])]
+        eligible = eligible[np.argsort(score[eligible], kind="stable")]
+        chosen[eligible[:need]] = True
     return chosen

@@ -97,9 +97,9 @@ def best_swap(
             keep = (a >= 0) & (b >= 0)
             np.add.at(table, (a[keep], b[keep]), extra_value[keep])
         flat = int(np.argmax(table))
-        a, b = np.unravel_index(flat, table.shape)
-        if np.isfinite(table[a, b]):
-            return int(in_cols[a]), int(out_cols[b]), float(table[a, b])
+        row, column = np.unravel_index(flat, table.shape)
+        if np.isfinite(table[row, column]):
+            return int(in_cols[row]), int(out_cols[column]), float(table[row, column])
         return -1, -1, float("-inf")
 
     if extra_in.size:

@@ -25,6 +25,8 @@ from familyreach.locate.result import LocateResult, relative_gap
 
 METHODS = ("auto", "exact", "heuristic")
 MAX_EXACT_ENTRIES = 3_000_000
+#: Relative gap at which a result counts as proven optimal (HiGHS's own MIP gap is 1e-7).
+OPTIMALITY_TOLERANCE = 1e-7
 
 
 def p_median(
@@ -93,7 +95,11 @@ def p_median(
     details: dict[str, Any] = {}
     methods = ["greedy", "swap"]
     incumbent = core.greedy(index, cost, w, rules, p)
-    incumbent, upper, swaps, stopped = core.local_search(index, cost, w, rules, incumbent, deadline)
+    # Leave time for the bound: the first local search may use 60 % of the limit.
+    search_deadline = started + 0.6 * float(time_limit)
+    incumbent, upper, swaps, stopped = core.local_search(
+        index, cost, w, rules, incumbent, search_deadline
+    )
     details["swaps"] = swaps
     time_limit_hit = stopped
     if perturbation_rounds:
@@ -130,8 +136,10 @@ def p_median(
         lower = max(lower, lagrangian.bound)
         improved_any = False
         for candidate in lagrangian.candidates:
+            # Each restart gets a tenth of the limit, so the bound keeps most of the time.
+            restart_deadline = min(deadline, time.perf_counter() + 0.1 * float(time_limit))
             improved, value, _, stopped = core.local_search(
-                index, cost, w, rules, np.append(candidate, True), deadline
+                index, cost, w, rules, np.append(candidate, True), restart_deadline
             )
             time_limit_hit |= stopped
             if value < upper - 1e-9 * max(1.0, upper):
@@ -144,7 +152,7 @@ def p_median(
     details["lagrangian_bound"] = lower
     details["heuristic_objective"] = upper
 
-    proven = upper - lower <= 1e-9 * max(1.0, abs(upper))
+    proven = upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
     if not proven and method != "heuristic" and time.perf_counter() < deadline:
         fixed_closed, fixed_open, _ = core.reduced_cost_fixing(
             index[:, :width], cost[:, :width], w, rules, p, multipliers, upper
@@ -176,19 +184,15 @@ def p_median(
                 value = core.objective_of(index, cost, w, exact.is_open)
                 if value < upper:
                     incumbent, upper = exact.is_open, value
-            if exact.proven:
-                lower = max(lower, min(upper, exact.reduced_optimum))
-                proven = True
-            else:
-                lower = max(lower, min(upper, exact.dual_bound))
-                proven = upper - lower <= 1e-9 * max(1.0, abs(upper))
+            lower = max(lower, min(upper, exact.dual_bound))
+            proven = exact.proven or upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
     elif not proven:
         time_limit_hit |= time.perf_counter() >= deadline
     return _result(
         checked,
         w,
         incumbent,
-        lower if not proven else min(upper, max(lower, upper)),
+        min(lower, upper),
         proven,
         time_limit_hit,
         "+".join(methods),
@@ -217,7 +221,7 @@ def _result(
         else float(w[positive] @ assigned[positive])
     )
     if proven:
-        lower = objective
+        lower = min(lower, objective)
         status = "optimal"
     else:
         status = "time_limit" if time_limit_hit else "feasible"

@@ -23,7 +23,7 @@ from familyreach.core.output import Output
 from familyreach.geo.models import Area, Venue, VenueKind, VenueStatus
 from familyreach.planning import inputs
 from familyreach.planning.models import DemandMeasure, Scenario, ScenarioStatus, TravelMode
-from familyreach.planning.services import scenario_create, scenario_update
+from familyreach.planning.services import scenario_create, scenario_run_now, scenario_update
 
 CENTRES_FILE = "childrens_centres_press_mentions.csv"
 CENTRE_SOURCE = "planning-demo-press-mentions"
@@ -34,7 +34,8 @@ HALF = "50% of centres in the highest-need areas"
 SEVEN = "7 bases (one per district) + outreach"
 FIFTEEN = "15 bases + outreach"
 
-# The reduced budget the council set for the service (£10m to £5m a year; see PRODUCT.md).
+# The service's budget before and after the cut (£10m to £5m a year; see PRODUCT.md).
+FORMER_BUDGET = Decimal(10_000_000)
 REDUCED_BUDGET = Decimal(5_000_000)
 
 
@@ -159,11 +160,26 @@ def _upsert(name: str, fields: dict[str, Any], **relations: Any) -> Scenario:
     return scenario_update(scenario=existing, user=None, fields=fields, **relations)
 
 
-@transaction.atomic
-def load(stdout: Output) -> None:
+def load(stdout: Output, *, run: bool = True) -> None:
+    """Create the four options and (unless `run` is False) run those not run yet, so the demo
+    opens with results. Safe to run again."""
     if not Area.objects.exists():
         stdout.write("Planning scenarios need the Norfolk geography: load geo first\n")
         return
+    _create(stdout)
+    if not run:
+        return
+    for name in (CURRENT, HALF, SEVEN, FIFTEEN):
+        scenario = Scenario.objects.get(name=name)
+        if scenario.latest_finished_run is not None or scenario.status != ScenarioStatus.DRAFT:
+            continue
+        result = scenario_run_now(scenario=scenario, user=None)
+        outcome = "finished" if result.status == ScenarioStatus.FINISHED else result.error
+        stdout.write(f"  ran “{name}”: {outcome}\n")
+
+
+@transaction.atomic
+def _create(stdout: Output) -> None:
     centres = place_named_centres(stdout)
     named = len(centres)
     approximate = (
@@ -176,10 +192,11 @@ def load(stdout: Output) -> None:
     _upsert(
         CURRENT,
         {
-            "description": "Keep all 53 children's centres open (the option found unaffordable).",
+            "description": "Keep all 53 children's centres open (the option found unaffordable), "
+            "on the former budget of £10m a year.",
             "candidate_kinds": [VenueKind.LIBRARY, VenueKind.SCHOOL],
             "number_of_bases": CURRENT_CENTRES,
-            "budget": None,
+            "budget": FORMER_BUDGET,
             "outreach_count": 0,
             "outreach_kinds": [],
             "caveats": approximate,
@@ -204,16 +221,21 @@ def load(stdout: Output) -> None:
     _upsert(
         HALF,
         {
-            "description": "Keep half of the 53 centres, in the areas of greatest need.",
+            "description": "Keep half of the 53 centres, in the areas of greatest need, on the "
+            "reduced budget of £5m a year.",
             "candidate_kinds": [],
             "number_of_bases": 27,
-            "budget": None,
+            "budget": REDUCED_BUDGET,
             "demand_measure": DemandMeasure.NEED_WEIGHTED,
             "outreach_count": 0,
             "outreach_kinds": [],
-            "caveats": approximate.replace("the other", "of the other")
-            + " Here the 27 centres kept may be any named centre or library or school in a "
-            "greatest-need area.",
+            "caveats": (
+                f"{named} of the 53 centres are named in press reports and placed approximately "
+                "at the library or school of their town (shown as approximate); the official "
+                "list is not in our data. The optimiser keeps 27 bases chosen from those named "
+                "centres and the libraries and schools in greatest-need areas, weighting "
+                "families by need. Building running costs are assumptions, not published figures."
+            ),
             "building_cost_default": Decimal(
                 settings.PLANNING_BUILDING_COST_BY_KIND["childrens_centre"]
             ),

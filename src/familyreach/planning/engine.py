@@ -71,6 +71,8 @@ class PlanResult:
     # Share of areas whose time to their nearest service point is an imported (routed) time
     # rather than geo's modelled one.
     imported_share: float = 0.0
+    # The second stage (outreach venues with the bases held open), when there was one.
+    outreach_optimisation: Optimisation | None = None
 
     def summary(self, scenario: Scenario) -> dict[str, Any]:
         areas = self.area_data.areas
@@ -94,6 +96,17 @@ class PlanResult:
         summary["measures"]["under_fives_is_estimate"] = self.area_data.under_fives_is_estimate
         summary["measures"]["travel_mode"] = scenario.travel_mode
         summary["measures"]["travel_times_imported_share"] = self.imported_share
+        second = self.outreach_optimisation
+        summary["measures"]["outreach_optimiser"] = (
+            None
+            if second is None
+            else {
+                "status": second.status,
+                "gap": second.gap,
+                "proven_optimal": second.proven_optimal,
+                "time_limit_hit": second.time_limit_hit,
+            }
+        )
         bases_by_district: dict[str, int] = {}
         outreach_by_district: dict[str, int] = {}
         for venue in self.bases:
@@ -222,6 +235,37 @@ def scenario_problems(scenario: Scenario) -> list[str]:
     return problems
 
 
+def _outreach_sessions(scenario: Scenario) -> float:
+    listed = sum(scenario.outreach_venues.values_list("sessions_per_week", flat=True))
+    return float(listed + scenario.outreach_count * scenario.outreach_sessions_per_week)
+
+
+def _building_budget(scenario: Scenario) -> float | None:
+    """What the budget leaves for buildings once outreach staff are paid (None: no budget)."""
+    if scenario.budget is None:
+        return None
+    return float(scenario.budget) - costs.outreach_frontline_cost(
+        scenario, _outreach_sessions(scenario)
+    )
+
+
+def _optimisation(result: Any, note: str) -> Optimisation:
+    return Optimisation(
+        method=str(getattr(result, "method", "")) + note,
+        status=str(result.status),
+        objective=float(result.objective),
+        bound=float(result.bound) if np.isfinite(result.bound) else None,
+        gap=float(result.gap) if np.isfinite(result.gap) else None,
+        proven_optimal=bool(result.proven_optimal),
+        seconds=float(result.seconds),
+        time_limit_hit=bool(getattr(result, "time_limit_hit", False)),
+    )
+
+
+def _sites_cost(sites: Any, candidates: list[Venue], scenario: Scenario) -> float:
+    return sum(costs.building_cost(candidates[int(column)], scenario)[0] for column in sites)
+
+
 def _budget_p(
     scenario: Scenario, candidates: list[Venue], forced_ids: set[int], excluded_ids: set[int]
 ) -> int:
@@ -332,28 +376,47 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
         if scenario.district_maximum is not None:
             options["group_max"] = scenario.district_maximum
 
-    report(35, f"Choosing {p} bases from {len(candidates)} candidates")
+    building_budget = _building_budget(scenario)
+    budget_note = ""
     try:
         if scenario.objective == Objective.MAX_COVERAGE:
+            # Maximal coverage honours the budget itself: site costs against the money left
+            # for buildings once the outreach staff are paid for.
+            budget_options: dict[str, Any] = {}
+            if building_budget is not None:
+                budget_options = {
+                    "site_costs": [costs.building_cost(v, scenario)[0] for v in candidates],
+                    "budget": max(building_budget, 0.0),
+                }
+            report(35, f"Choosing bases from {len(candidates)} candidates")
             result = locate.max_coverage(
-                minutes, weights, p, radius=scenario.sorted_thresholds[0], **options
+                minutes,
+                weights,
+                scenario.number_of_bases,
+                radius=scenario.sorted_thresholds[0],
+                **budget_options,
+                **options,
             )
         else:
+            report(35, f"Choosing {p} bases from {len(candidates)} candidates")
             result = locate.p_median(minutes, weights, p, **options)
+            if scenario.number_of_bases is None and building_budget is not None:
+                # Budget only: p-median does not weigh site costs, so take the most bases the
+                # cheapest choice affords and step down until the best choice fits the budget.
+                floor = max(len(options["forced_open"]), 1)
+                while (
+                    p > floor and _sites_cost(result.sites, candidates, scenario) > building_budget
+                ):
+                    p -= 1
+                    report(35, f"Over budget: choosing {p} bases instead")
+                    result = locate.p_median(minutes, weights, p, **options)
+                budget_note = f"; number of bases lowered to {p} to fit the budget"
     except ValueError as error:
         # The engine's own checks (e.g. quotas it finds infeasible) are reasons, not crashes.
         raise ScenarioCannotBeMet([str(error)]) from error
     bases = [candidates[int(column)] for column in result.sites]
-    optimisation = Optimisation(
-        method=str(getattr(result, "method", "")),
-        status=str(result.status),
-        objective=float(result.objective),
-        bound=float(result.bound) if np.isfinite(result.bound) else None,
-        gap=float(result.gap) if np.isfinite(result.gap) else None,
-        proven_optimal=bool(result.proven_optimal),
-        seconds=float(result.seconds),
-        time_limit_hit=bool(getattr(result, "time_limit_hit", False)),
-    )
+    optimisation = _optimisation(result, budget_note)
+    outreach_optimisation: Optimisation | None = None
 
     outreach = [
         OutreachPoint(venue=row.venue, sessions_per_week=row.sessions_per_week, chosen_by="planner")
@@ -385,6 +448,7 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
                 time_limit=float(scenario.time_limit_seconds),
                 seed=scenario.seed,
             )
+            outreach_optimisation = _optimisation(second, "")
             outreach.extend(
                 OutreachPoint(
                     venue=pool[int(column)],
@@ -398,6 +462,7 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
     report(80, "Measuring travel and reach")
     plan = evaluate_sites(scenario=scenario, area_data=area_data, bases=bases, outreach=outreach)
     plan.optimisation = optimisation
+    plan.outreach_optimisation = outreach_optimisation
     if scenario.budget is not None:
         split = costs.cost_split(
             scenario=scenario,
@@ -405,11 +470,13 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
             outreach_sessions_per_week=float(sum(o.sessions_per_week for o in outreach)),
         )
         if split["buildings"] + split["outreach_frontline_needed"] > float(scenario.budget) + 0.5:
+            # p-median minimises travel for a number of bases; it does not weigh their cost.
             raise ScenarioCannotBeMet(
                 [
-                    f"The chosen bases cost £{split['buildings']:,.0f} a year and outreach staff "
-                    f"£{split['outreach_frontline_needed']:,.0f}: more than the budget of "
-                    f"£{float(scenario.budget):,.0f}"
+                    f"The bases with the shortest travel cost £{split['buildings']:,.0f} a year "
+                    f"and outreach staff £{split['outreach_frontline_needed']:,.0f}: more than the "
+                    f"budget of £{float(scenario.budget):,.0f}. Choose fewer bases, or the aim "
+                    "“most families within the first threshold”, which keeps to the budget"
                 ]
             )
     return plan

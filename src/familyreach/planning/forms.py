@@ -264,7 +264,13 @@ class CompareForm(forms.Form):
     error_anchor = "scenario"
 
     def clean_scenario(self) -> list[Scenario]:
-        chosen = list(self.cleaned_data["scenario"])
+        # In the order the planner picked them (the first is the one others are set against).
+        picked = self.data.getlist("scenario") if hasattr(self.data, "getlist") else []
+        order = [str(value) for value in picked]
+        chosen = sorted(
+            self.cleaned_data["scenario"],
+            key=lambda s: order.index(str(s.pk)) if str(s.pk) in order else len(order),
+        )
         if not 2 <= len(chosen) <= 5:
             raise ValidationError("Choose between 2 and 5 scenarios to compare")
         return chosen

@@ -259,7 +259,7 @@ class ScenarioRun(TrackedModel):
     worst_served = models.JSONField(default=list, blank=True)
 
     # The optimiser's own account of the answer: never call an unproven answer optimal.
-    method = models.CharField(max_length=100, blank=True)
+    method = models.CharField(max_length=200, blank=True)
     optimiser_status = models.CharField(max_length=32, blank=True)
     objective = models.FloatField(null=True, blank=True)
     bound = models.FloatField(null=True, blank=True)

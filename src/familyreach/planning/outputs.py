@@ -31,11 +31,14 @@ def _count(value: float | None) -> str:
 
 
 def measure_rows(run: ScenarioRun) -> list[dict[str, Any]]:
+    return measure_rows_from(run.measures)
+
+
+def measure_rows_from(m: dict[str, Any]) -> list[dict[str, Any]]:
     """The headline measures as rows: key, label, shown text and the raw number (for charts).
 
     Under-fives counts are estimates where the area data say so; labels say "estimated".
     """
-    m = run.measures
     if not m:
         return []
     estimated = " (estimated)" if m.get("under_fives_is_estimate", True) else ""
@@ -139,14 +142,32 @@ def measure_rows(run: ScenarioRun) -> list[dict[str, Any]]:
 
 def optimiser_text(run: ScenarioRun) -> str:
     """What the optimiser proved, in words. Never calls an unproven answer optimal."""
-    if run.proven_optimal:
-        return "Proven optimal for the chosen objective (the bound meets the answer)."
-    parts = [f"Not proven optimal (status: {run.optimiser_status or 'unknown'})."]
-    if run.gap is not None:
-        parts.append(f"The answer is within {run.gap * 100:.2f}% of the best possible.")
+    text = "Bases: " + _proof_text(
+        proven=run.proven_optimal,
+        status=run.optimiser_status,
+        gap=run.gap,
+        time_limit_hit=run.time_limit_hit,
+    )
+    second = (run.measures or {}).get("outreach_optimiser")
+    if second:
+        text += " Outreach venues (with the bases held open): " + _proof_text(
+            proven=second["proven_optimal"],
+            status=second["status"],
+            gap=second["gap"],
+            time_limit_hit=second["time_limit_hit"],
+        )
+    return text
+
+
+def _proof_text(*, proven: bool, status: str, gap: float | None, time_limit_hit: bool) -> str:
+    if proven:
+        return "proven optimal for the chosen objective (the bound meets the answer)."
+    parts = [f"not proven optimal (status: {status or 'unknown'})."]
+    if gap is not None:
+        parts.append(f"The answer is within {gap * 100:.2f}% of the best possible.")
     else:
         parts.append("No bound was proven, so how far it is from the best is unknown.")
-    if run.time_limit_hit:
+    if time_limit_hit:
         parts.append("The time limit stopped the search.")
     return " ".join(parts)
 

@@ -54,12 +54,18 @@ def run_sites(run: ScenarioRun) -> list[dict[str, Any]]:
     venues = Venue.objects.select_related("district").in_bulk(
         [*run.bases, *(row["venue"] for row in run.outreach)]
     )
+    forced = set(run.inputs.get("forced_open", []))
     sites: list[dict[str, Any]] = []
     for venue_id in run.bases:
         venue = venues.get(venue_id)
         if venue is not None:
             sites.append(
-                {"venue": venue, "role": "base", "sessions_per_week": None, "chosen_by": ""}
+                {
+                    "venue": venue,
+                    "role": "base",
+                    "sessions_per_week": None,
+                    "chosen_by": "planner" if venue_id in forced else "optimiser",
+                }
             )
     for row in run.outreach:
         venue = venues.get(row["venue"])

@@ -238,6 +238,9 @@ def scenario_run_execute(
     result is written.
     """
     run = ScenarioRun.objects.select_related("scenario", "created_by").get(pk=run_id)
+    if run.status != ScenarioStatus.QUEUED:
+        # A task delivered twice must not run the optimisation again or overwrite results.
+        return run
     scenario = run.scenario
     user = run.created_by
 
@@ -305,7 +308,7 @@ def _write_results(
     run.districts = summary["districts"]
     run.worst_served = summary["worst_served"]
     optimisation = plan.optimisation
-    run.method = optimisation.method[:100]
+    run.method = optimisation.method[:200]
     run.optimiser_status = optimisation.status[:32]
     run.objective = optimisation.objective
     run.bound = optimisation.bound

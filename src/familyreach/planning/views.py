@@ -190,12 +190,8 @@ def scenario_what_if(request: HttpRequest, scenario_id: int) -> HttpResponse:
         scenario=scenario, area_data=inputs.load_areas(), bases=bases, outreach=outreach
     )
     summary = plan.summary(scenario)
-
-    class WhatIfRun:
-        measures = summary["measures"]
-
     context["what_if"] = {
-        "rows": outputs.measure_rows(WhatIfRun),  # type: ignore[arg-type]
+        "rows": outputs.measure_rows_from(summary["measures"]),
         "bases": bases,
         "outreach": outreach_venues,
         "districts": summary["districts"],

@@ -26,7 +26,7 @@ async function drawMap(element) {
   const response = await fetch(element.dataset.geojsonUrl, { credentials: "same-origin" });
   if (!response.ok) return;
   const data = await response.json();
-  const map = L.map(element, { scrollWheelZoom: false, attributionControl: false });
+  const map = L.map(element, { scrollWheelZoom: false, attributionControl: false, zoomSnap: 0.25 });
   if (element.dataset.tileUrl) {
     L.tileLayer(element.dataset.tileUrl, { maxZoom: 18 }).addTo(map);
   }
@@ -55,7 +55,7 @@ async function drawMap(element) {
         weight: 2,
         color: base ? "#0b0c0c" : "#00703c",
         fillColor: base ? "#ffdd00" : "#00703c",
-        fillOpacity: p.position_is_exact ? 1 : 0,
+        fillOpacity: p.position_is_exact ? 1 : 0.4,
         dashArray: p.position_is_exact ? null : "3",
       })
         .bindTooltip(
