@@ -67,3 +67,19 @@ def test_other_seeded_worlds_agree_too(db: Any, seed: int) -> None:
     families, contacts = raw_rows()
     expected = family_cells(families, contacts, as_of=world.as_of, config=config)
     assert reach_cells_sql(as_of=world.as_of, config=config).reach == expected.reach
+
+
+def test_refresh_command(reach_world: ReachWorld) -> None:
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from familyreach.insight.models import ReachSnapshot
+
+    out = io.StringIO()
+    call_command("insight_refresh", "--as-of", "2026-06-30", stdout=out)
+    assert "Reach as of 2026-06-30" in out.getvalue()
+    assert ReachSnapshot.objects.get().as_of.isoformat() == "2026-06-30"
+    with pytest.raises(CommandError, match="must be a date"):
+        call_command("insight_refresh", "--as-of", "30/06/2026")

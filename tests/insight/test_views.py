@@ -127,6 +127,7 @@ def test_chart_data_has_the_tables_figures(snapshot_world: ReachWorld, manager: 
 def test_csv_export(snapshot_world: ReachWorld, manager: Any) -> None:
     response = signed_in(manager).get(reverse("insight:export-csv") + "?table=districts")
     assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="reach-county-2026-06-30-districts.csv"' in response["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     expected = {figures.label: figures for figures in expected_report(snapshot_world).districts}
     assert {row["Name"] for row in rows} == set(expected)

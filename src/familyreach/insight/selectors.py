@@ -29,6 +29,7 @@ from familyreach.insight.measures import (
     MeasureConfig,
     MonthCounts,
     Report,
+    month_key,
     roll_up,
 )
 from familyreach.insight.models import ReachSnapshot
@@ -96,9 +97,22 @@ def _tables() -> tuple[str, str, str]:
 
 
 def _month_expression(column: str) -> str:
+    """The calendar month of a date column, cheap to group by: on PostgreSQL the first day of
+    the month as a date (to_char and EXTRACT are several times slower over millions of rows);
+    on SQLite year × 12 + month − 1 as an integer."""
     if connection.vendor == "postgresql":
-        return f"to_char({column}, 'YYYY-MM')"
-    return f"strftime('%%Y-%%m', {column})"
+        return f"date_trunc('month', {column}::timestamp)::date"
+    return (
+        f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12"
+        f" + CAST(strftime('%%m', {column}) AS INTEGER) - 1)"
+    )
+
+
+def _month_key_from_value(value: object) -> str:
+    if isinstance(value, date):
+        return month_key(value)
+    number = int(str(value))
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
 def reach_cells_sql(*, as_of: date, config: MeasureConfig) -> Cells:
@@ -137,18 +151,27 @@ def reach_cells_sql(*, as_of: date, config: MeasureConfig) -> Cells:
     trend_keys = config.trend_month_keys(as_of)
     trend_start = date.fromisoformat(f"{trend_keys[0]}-01")
     month = _month_expression("c.date")
+    # Contacts are first counted per family and month (no join), then the much smaller result
+    # is joined to the families for their areas.
     months_sql = f"""
-        SELECT month, area_id, COUNT(*), SUM(contacts) FROM (
-            SELECT {month} AS month, c.family_id, f.area_id AS area_id, COUNT(*) AS contacts
-            FROM {contact_table} c JOIN {family_table} f ON f.id = c.family_id
+        SELECT per_family.month, f.area_id, COUNT(*), SUM(per_family.contacts)
+        FROM (
+            SELECT {month} AS month, c.family_id, COUNT(*) AS contacts
+            FROM {contact_table} c
             WHERE c.date >= %s AND c.date <= %s AND c.kind IN ({kind_placeholders})
-                AND f.archived_at IS NULL
-            GROUP BY {month}, c.family_id, f.area_id
-        ) per_family GROUP BY month, area_id
+            GROUP BY {month}, c.family_id
+        ) per_family
+        JOIN {family_table} f ON f.id = per_family.family_id
+        WHERE f.archived_at IS NULL
+        GROUP BY per_family.month, f.area_id
     """  # noqa: S608
     cells = Cells(as_of=as_of, config=config)
     minimum = config.sustained_minimum_contacts
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # Enough memory for the hash aggregates over a county's contacts not to spill to
+            # disk; SET LOCAL ends with the refresh's transaction.
+            cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(
             reach_sql,
             [
@@ -172,7 +195,7 @@ def reach_cells_sql(*, as_of: date, config: MeasureConfig) -> Cells:
                 cells.reach[key] = counts
         cursor.execute(months_sql, [trend_start, as_of, *kinds])
         for month_value, area_id, families_seen, contacts in cursor.fetchall():
-            cells.months[(str(month_value), area_id)] = MonthCounts(
+            cells.months[(_month_key_from_value(month_value), area_id)] = MonthCounts(
                 int(families_seen), int(contacts or 0)
             )
     return cells

@@ -79,13 +79,13 @@ def simulated_population_write(
                 f"DELETE FROM {model._meta.db_table} WHERE family_id IN "  # noqa: S608
                 f"(SELECT family_id FROM {marker_table})"
             )
-    family_ids = list(SimulatedFamily.objects.values_list("family_id", flat=True))
-    SimulatedFamily.objects.all().delete()
-    SimulationRun.objects.all().delete()
     with disable_auditlog():
         # Anything else hanging off a simulated family (carers, consents; or a booking, which
-        # protects it and stops the run with an error) goes through the ORM's rules.
-        Family.objects.filter(pk__in=family_ids, is_simulated=True).delete()
+        # protects it and stops the run with an error) goes through the ORM's rules. Selected
+        # by a join, not a list of ids, which could pass SQLite's limit on parameters.
+        Family.objects.filter(simulation_marker__isnull=False, is_simulated=True).delete()
+    SimulatedFamily.objects.all().delete()
+    SimulationRun.objects.all().delete()
 
     run = SimulationRun.objects.create(
         seed=population.seed,

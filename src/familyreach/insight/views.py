@@ -21,7 +21,6 @@ from familyreach.insight.selectors import (
     insight_check_access,
     latest_snapshot,
 )
-from familyreach.insight.services import reach_snapshot_refresh
 
 ESTIMATE_NOTE = (
     "Rates are built on ESTIMATED under-fives: where single-year figures are not loaded, "
@@ -162,15 +161,15 @@ def data(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _export_name(dashboard: Dashboard, extension: str) -> str:
-    scope = (
-        dashboard.area.code
-        if dashboard.area
-        else dashboard.district.code
-        if dashboard.district
-        else "county"
-    )
-    return f"reach-{scope}-{dashboard.report.as_of.isoformat()}.{extension}"
+def _export_name(dashboard: Dashboard, extension: str, table: str = "") -> str:
+    if dashboard.area is not None:
+        scope = dashboard.area.code
+    elif dashboard.district is not None:
+        scope = dashboard.district.code
+    else:
+        scope = "county"
+    suffix = f"-{table}" if table else ""
+    return f"reach-{scope}-{dashboard.report.as_of.isoformat()}{suffix}.{extension}"
 
 
 @login_required
@@ -206,7 +205,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="{_export_name(dashboard, "csv").replace(".csv", f"-{name}.csv")}"'
+        f'attachment; filename="{_export_name(dashboard, "csv", name)}"'
     )
     return response
 
@@ -245,16 +244,22 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def refresh(request: HttpRequest) -> HttpResponse:
+    from familyreach.insight.tasks import refresh_reach
+
     insight_check_access(user=request.user)
-    snapshot = reach_snapshot_refresh(user=request.user)
-    messages.success(request, f"Reach figures worked out as of {snapshot.as_of:%-d %B %Y}.")
+    refresh_reach.enqueue(user_id=request.user.pk)
+    messages.success(
+        request,
+        "The reach figures are being worked out. This takes a few minutes for a large county; "
+        "refresh this page to see them.",
+    )
     return redirect("insight:dashboard")
 
 
 @login_required
 @require_POST
 def plan_outreach(request: HttpRequest) -> HttpResponse:
-    """ "Plan outreach here": a planning scenario seeded with the unreached need in scope."""
+    """Plan outreach here: a planning scenario seeded with the unreached need in scope."""
     from familyreach.insight import loop
 
     insight_check_access(user=request.user)

@@ -1,0 +1,43 @@
+"""The reach dashboard in Debian's Chromium: charts and map drawn from the JSON endpoint under a
+strict CSP, tables beside them, and nothing serious for axe."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from familyreach.insight.services import reach_snapshot_refresh
+from tests.fixtures.insight import build_reach_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_dashboard_draws_charts_and_map_and_is_accessible(
+    page: Page,
+    live_server: Any,
+    manager: Any,
+    sign_in: Callable[..., None],
+    axe: Callable[..., Any],
+) -> None:
+    world = build_reach_world(families=20)
+    reach_snapshot_refresh(as_of=world.as_of)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: errors.append(message.text) if message.type == "error" else None,
+    )
+    sign_in(page, manager)
+    page.goto(f"{live_server.url}/staff/insight/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("County")
+    # Leaflet adds its container class and one circle per area; Chart.js sizes the canvases.
+    expect(page.locator("#insight-map.leaflet-container")).to_be_visible()
+    expect(page.locator("#insight-map path.leaflet-interactive")).to_have_count(3)
+    assert page.locator("#chart-deciles").evaluate("canvas => canvas.width") > 0
+    expect(page.locator("#table-months tbody tr")).to_have_count(24)
+    assert errors == []
+    assert axe(page) == []
+    page.get_by_role("link", name="Great Yarmouth", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Great Yarmouth")
+    assert axe(page) == []
