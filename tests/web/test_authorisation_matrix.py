@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from familyreach.accounts.models import User
@@ -799,3 +799,19 @@ def test_authorisation_matrix(role: str, world: World) -> None:
                 )
     assert checked > 50
     assert problems == []
+
+
+@pytest.mark.parametrize("role", ["volunteer"])
+def test_a_volunteer_sees_only_their_own_match_and_only_what_they_need(
+    role: str, world: World
+) -> None:
+    """Status codes alone would not catch a page that shows too much: the volunteer's page
+    names the family they support (first name, how to get in touch, needs) and no one else."""
+    client = Client()
+    user = world.users[role]
+    assert user is not None
+    client.force_login(user)
+    page = client.get(reverse("community:my-matches")).content.decode()
+    assert "Parent of Vic" in page
+    assert "Twins, very tired" in page
+    assert "Parent of Olu" not in page  # the other volunteer's family
