@@ -1,0 +1,817 @@
+"""The authorisation matrix: every staff URL × every role × own/other record → expected status.
+
+The URL list is not written by hand: the test walks the whole URL conf and takes every pattern
+under /staff/ from every installed app, so a new page cannot be missed. Each one must have an
+entry in EXPECTED (its own app's or, for other apps, an entry here kept up to date) or the test
+fails, naming it.
+
+"Own" records are related to the user: the family on the family worker's caseload, booked on
+the session they run (which the volunteer helps at), in the manager's district; the volunteer's
+own peer support match; the group admin's own community group, its room booking and the
+organisation whose listings they edit; a safeguarding concern the user raised; a request for
+support from the manager's district. "Other" records belong to another worker's session and
+family in another district, another volunteer, group or organisation. Where an app has no
+per-record relationship (planning scenarios, consultations, reach figures are county-wide),
+own and other are two records that every permitted role sees alike.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import time, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from familyreach.accounts.models import User
+from familyreach.accounts.roles import Role
+from familyreach.community import services as community_services
+from familyreach.community.models import REQUIRED_TRAINING, HelpKind, SupporterStatus
+from familyreach.delivery.models import Occurrence, Session
+from familyreach.delivery.services import (
+    SessionDetails,
+    booking_create,
+    session_create,
+    visit_schedule,
+)
+from familyreach.directory import services as directory_services
+from familyreach.directory.models import Service
+from familyreach.families.models import Family
+from familyreach.families.services import ConsentDetails, case_open, consent_record
+from familyreach.geo.models import Area, District, Venue, VenueKind
+from familyreach.insight.services import reach_snapshot_refresh
+from familyreach.planning.services import scenario_create, scenario_run_enqueue
+from tests.fixtures.community import group_fields
+from tests.fixtures.consult import consultation_build
+from tests.fixtures.directory import DirectoryWorld
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # a redirect to the sign-in page
+ADMIN_LOGIN = "admin-login"  # Django admin's own redirect to its sign-in page
+REDIRECT = "redirect"  # a redirect somewhere other than a sign-in page (a POST that worked)
+
+ROLES = (
+    "anonymous",
+    "superuser",
+    "manager",
+    "family_worker",
+    "outreach_worker",
+    "volunteer",
+    "volunteer_coordinator",
+    "planner",
+    "community_group_admin",
+)
+
+Expected = dict[str, tuple[Any, Any]]
+
+
+def access(*, anonymous: Any = LOGIN, default: Any = 403, **roles: Any) -> Expected:
+    """Expected (own, other) per role; a single value means the same for own and other."""
+    table: Expected = {}
+    for role in ROLES:
+        value = anonymous if role == "anonymous" else roles.get(role, default)
+        table[role] = value if isinstance(value, tuple) else (value, value)
+    return table
+
+
+OWN_ONLY = (200, 403)
+# One family's record (read, or a form to change it): the family worker whose caseload or
+# session it is, the manager of its district, and no one else.
+FAMILY_RECORD = access(superuser=200, manager=OWN_ONLY, family_worker=OWN_ONLY)
+FAMILY_RECORD_POST = access(
+    superuser=REDIRECT, manager=(REDIRECT, 403), family_worker=(REDIRECT, 403)
+)
+FAMILY_LISTS = access(superuser=200, manager=200, family_worker=200, outreach_worker=200)
+EVERY_SIGNED_IN = access(default=200)
+SESSION_PLANNERS = access(superuser=200, manager=200, family_worker=200, outreach_worker=200)
+SESSION_RUNNERS = access(superuser=200, manager=OWN_ONLY, family_worker=OWN_ONLY)
+PLANNERS = access(superuser=200, manager=200, planner=200)
+PLANNERS_POST = access(superuser=REDIRECT, manager=REDIRECT, planner=REDIRECT)
+AREA_VIEWERS = access(manager=200, planner=200)
+SUPPORT_TRIAGE = access(superuser=200, manager=200, family_worker=200)
+COUNCIL_EDITORS = access(superuser=200, manager=200)
+LISTING_EDITORS = access(superuser=200, manager=200, community_group_admin=200)
+COORDINATORS = access(superuser=200, manager=200, volunteer_coordinator=200)
+COORDINATORS_POST = access(superuser=REDIRECT, manager=REDIRECT, volunteer_coordinator=REDIRECT)
+COMMUNITY_PEOPLE = access(
+    superuser=200,
+    manager=200,
+    volunteer_coordinator=200,
+    volunteer=200,
+    community_group_admin=200,
+)
+ROOM_USERS = access(
+    superuser=200, manager=200, volunteer_coordinator=200, community_group_admin=200
+)
+BOOKING_POST = access(
+    superuser=REDIRECT,
+    manager=REDIRECT,
+    volunteer_coordinator=REDIRECT,
+    community_group_admin=(REDIRECT, 404),
+)
+
+EXPECTED: dict[str, tuple[str, Expected]] = {
+    # accounts (foundation)
+    "accounts:login": ("get", access(anonymous=200, default=REDIRECT)),
+    "accounts:logout": ("post", access(anonymous=REDIRECT, default=REDIRECT)),
+    "accounts:signed-out": ("get", access(anonymous=200, default=200)),
+    "accounts:two-factor": ("get", EVERY_SIGNED_IN),
+    # web: /staff/ is the worker's week (delivery) or the plain start page
+    "web:staff-home": ("get", EVERY_SIGNED_IN),
+    # families
+    "families:list": ("get", FAMILY_LISTS),
+    "families:register": ("get", FAMILY_LISTS),
+    "families:caseload": ("get", FAMILY_LISTS),
+    "families:detail": ("get", FAMILY_RECORD),
+    "families:edit": ("get", FAMILY_RECORD),
+    "families:child-add": ("get", FAMILY_RECORD),
+    "families:carer-add": ("get", FAMILY_RECORD),
+    "families:consent-add": ("get", FAMILY_RECORD),
+    "families:consent-withdraw": ("get", FAMILY_RECORD),
+    "families:case-take-on": ("post", FAMILY_RECORD_POST),
+    "families:case-edit": ("get", FAMILY_RECORD),
+    "families:merge": ("get", FAMILY_RECORD),
+    "families:duplicate-dismiss": ("post", FAMILY_RECORD_POST),
+    "families:export": ("get", FAMILY_RECORD),
+    "families:export-json": ("get", FAMILY_RECORD),
+    "families:erase": ("get", access(superuser=200, manager=OWN_ONLY)),
+    # delivery
+    "delivery:sessions": (
+        "get",
+        access(
+            superuser=200,
+            manager=200,
+            family_worker=200,
+            outreach_worker=200,
+            volunteer=200,
+            volunteer_coordinator=200,
+        ),
+    ),
+    "delivery:session-new": ("get", SESSION_PLANNERS),
+    "delivery:session": (
+        "get",
+        access(
+            superuser=200, manager=200, family_worker=200, outreach_worker=200, volunteer=OWN_ONLY
+        ),
+    ),
+    "delivery:session-edit": ("get", SESSION_RUNNERS),
+    "delivery:occurrence": ("get", SESSION_RUNNERS),
+    "delivery:helpers": ("get", access(volunteer=OWN_ONLY)),
+    "delivery:register": ("get", SESSION_RUNNERS),
+    "delivery:walk-in": ("get", SESSION_RUNNERS),
+    "delivery:booking-cancel": ("post", FAMILY_RECORD_POST),
+    "delivery:family-book": ("get", FAMILY_RECORD),
+    "delivery:visit-new": ("get", FAMILY_RECORD),
+    "delivery:visit": ("get", FAMILY_RECORD),
+    "delivery:bases": ("get", SESSION_PLANNERS),
+    # geo: the areas page checks the planner and manager roles only (so not a bare superuser)
+    "geo:areas": ("get", AREA_VIEWERS),
+    "geo:areas-geojson": ("get", AREA_VIEWERS),
+    # planning: county-wide scenarios, so own and other alike
+    "planning:list": ("get", PLANNERS),
+    "planning:create": ("get", PLANNERS),
+    "planning:compare": ("get", PLANNERS),
+    # Nothing chosen to compare: the JSON says so with a 400.
+    "planning:compare-data": ("get", access(superuser=400, manager=400, planner=400)),
+    "planning:detail": ("get", PLANNERS),
+    "planning:edit": ("get", PLANNERS),
+    "planning:run": ("post", PLANNERS_POST),
+    # An empty what-if (no change) scores the scenario's own sites on its page.
+    "planning:what-if": ("post", PLANNERS),
+    "planning:adopt": ("post", PLANNERS_POST),
+    "planning:report": ("get", PLANNERS),
+    "planning:geojson": ("get", PLANNERS),
+    "planning:areas-csv": ("get", PLANNERS),
+    "planning:sites-csv": ("get", PLANNERS),
+    # insight: reach figures (counts, no personal data) for managers and planners, county-wide
+    "insight:dashboard": ("get", PLANNERS),
+    "insight:district": ("get", PLANNERS),
+    "insight:area": ("get", PLANNERS),
+    "insight:data": ("get", PLANNERS),
+    "insight:export-csv": ("get", PLANNERS),
+    "insight:export-xlsx": ("get", PLANNERS),
+    "insight:refresh": ("post", PLANNERS_POST),
+    "insight:plan-outreach": ("post", PLANNERS_POST),
+    "insight:plan-effect": ("get", PLANNERS),
+    "insight:money": ("get", PLANNERS),
+    # consult: analysts (managers and planners); consultations are county-wide
+    "consult:staff-list": ("get", PLANNERS),
+    "consult:staff-analysis": ("get", PLANNERS),
+    "consult:staff-chart-data": ("get", PLANNERS),
+    "consult:staff-report": ("get", PLANNERS),
+    "consult:staff-export-csv": ("get", PLANNERS),
+    "consult:staff-export-xlsx": ("get", PLANNERS),
+    "consult:staff-paper": ("get", PLANNERS),
+    "consult:staff-coding": ("get", PLANNERS),
+    # An empty POST names no answer to tag: 404 for analysts, 403 for everyone else.
+    "consult:staff-tag": ("post", access(superuser=404, manager=404, planner=404)),
+    "consult:staff-quotes": ("get", PLANNERS),
+    "consult:staff-moderation": ("get", PLANNERS),
+    "consult:staff-flags": ("get", PLANNERS),
+    "consult:staff-decision": ("get", PLANNERS),
+    # directory: requests for support (personal data) for managers (own district) and family
+    # workers (county-wide when they have no district); listings for council editors, and for
+    # a community group admin only their own organisation's
+    "directory:staff-requests": ("get", SUPPORT_TRIAGE),
+    "directory:staff-request": (
+        "get",
+        access(superuser=200, manager=(200, 404), family_worker=200),
+    ),
+    "directory:staff-listings": ("get", LISTING_EDITORS),
+    # Without ?organization= there is nothing to add a listing to: 404 for editors.
+    "directory:staff-service-new": (
+        "get",
+        access(superuser=404, manager=404, community_group_admin=404),
+    ),
+    "directory:staff-service-edit": (
+        "get",
+        access(superuser=200, manager=200, community_group_admin=OWN_ONLY),
+    ),
+    "directory:staff-service-assure": (
+        "post",
+        access(superuser=REDIRECT, manager=REDIRECT, community_group_admin=(REDIRECT, 403)),
+    ),
+    "directory:staff-changes": ("get", COUNCIL_EDITORS),
+    # An empty POST is an incomplete rejection ("say why"): sent back to the queue. The view
+    # lets a group admin that far too, but deciding (approve or reject with a reason) is
+    # refused by the service with 403 for anyone but council staff.
+    "directory:staff-change-decide": (
+        "post",
+        access(superuser=REDIRECT, manager=REDIRECT, community_group_admin=REDIRECT),
+    ),
+    "directory:staff-advice": ("get", COUNCIL_EDITORS),
+    "directory:staff-advice-new": ("get", COUNCIL_EDITORS),
+    "directory:staff-advice-edit": ("get", COUNCIL_EDITORS),
+    # community: coordinators (and managers) run peer support; a volunteer sees only their own
+    # matches (first name, contact route, needs) and concerns they raised; a group admin sees
+    # only their own groups and bookings
+    "community:home": ("get", COMMUNITY_PEOPLE),
+    "community:volunteers": ("get", COORDINATORS),
+    "community:volunteer-new": ("get", COORDINATORS),
+    "community:volunteer": ("get", COORDINATORS),
+    "community:expiries": ("get", COORDINATORS),
+    "community:requests": ("get", COORDINATORS),
+    "community:request-new": ("get", COORDINATORS),
+    "community:request": ("get", COORDINATORS),
+    "community:refer-family": ("get", FAMILY_RECORD),
+    "community:matches": ("get", COORDINATORS),
+    "community:match": ("get", COORDINATORS),
+    "community:my-matches": ("get", access(volunteer=200)),
+    "community:concerns": ("get", COORDINATORS),
+    "community:concern-raise": ("get", COMMUNITY_PEOPLE),
+    "community:concern": (
+        "get",
+        access(
+            superuser=200,
+            manager=200,
+            volunteer_coordinator=200,
+            volunteer=OWN_ONLY,
+            community_group_admin=OWN_ONLY,
+        ),
+    ),
+    "community:groups": ("get", ROOM_USERS),
+    "community:group": (
+        "get",
+        access(
+            superuser=200, manager=200, volunteer_coordinator=200, community_group_admin=(200, 404)
+        ),
+    ),
+    "community:help-decide": ("post", COORDINATORS_POST),
+    "community:rooms": ("get", ROOM_USERS),
+    "community:room": ("get", ROOM_USERS),
+    # An empty decision or use count is sent back to the rooms page with an error; a group
+    # admin reaches only their own group's bookings (deciding one is refused by the service).
+    "community:booking-decide": ("post", BOOKING_POST),
+    "community:booking-use": ("post", BOOKING_POST),
+}
+# Django's admin (superusers only): everyone else is sent to the admin's sign-in page. For a
+# superuser the index is checked; its other pages are Django's own.
+ADMIN = access(anonymous=ADMIN_LOGIN, default=ADMIN_LOGIN, superuser=None)
+ADMIN_SPECIAL = {
+    "admin:index": access(anonymous=ADMIN_LOGIN, default=ADMIN_LOGIN, superuser=200),
+    # The admin's sign-in page shows its form to anyone not yet signed in as admin staff.
+    "admin:login": access(anonymous=200, default=200, superuser=REDIRECT),
+    # Signing out takes a POST: a GET is refused (405), or sent to sign in when not admin staff.
+    "admin:logout": access(anonymous=REDIRECT, default=REDIRECT, superuser=405),
+}
+
+
+@dataclass(frozen=True)
+class StaffUrl:
+    route: str
+    name: str
+    parameters: tuple[str, ...]
+
+
+def _walk(
+    patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
+) -> Iterator[StaffUrl]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, route, inner)
+        else:
+            name = f"{namespace}:{pattern.name}" if namespace else (pattern.name or "")
+            parameters = tuple(pattern.pattern.regex.groupindex)
+            yield StaffUrl(route=route.lstrip("^"), name=name, parameters=parameters)
+
+
+def staff_urls() -> list[StaffUrl]:
+    return [u for u in _walk(get_resolver().url_patterns) if u.route.startswith("staff")]
+
+
+@dataclass
+class World:
+    users: dict[str, User | None]
+    own: dict[str, Any]
+    other: dict[str, Any]
+
+
+Values = dict[str, Any]
+
+
+def _ready_supporter(first_name: str, *, account: User | None, coordinator: User) -> Any:
+    """A peer supporter whose references, DBS check and training are complete and in date
+    (the steps of `make_supporter` in tests/fixtures/community.py, which needs its own
+    geography)."""
+    today = timezone.localdate()
+    supporter = community_services.supporter_apply(
+        first_name=first_name,
+        last_name="Tester",
+        contact_route="Through the coordinator, 01603 000000",
+        home_postcode="NR30 1NE",
+        applied_on=today - timedelta(days=200),
+        account=account,
+        user=coordinator,
+        languages=["English"],
+        experiences=["twins"],
+        availability=["mon_am", "wed_am"],
+    )
+    for referee in ("Referee One", "Referee Two"):
+        community_services.reference_record(
+            supporter=supporter,
+            referee_name=referee,
+            relationship="Employer",
+            received_on=today - timedelta(days=150),
+            satisfactory=True,
+            user=coordinator,
+        )
+    community_services.dbs_check_record(
+        supporter=supporter,
+        certificate_number="001234567890",
+        issued_on=today - timedelta(days=120),
+        recheck_due_on=today + timedelta(days=900),
+        update_service_subscribed=True,
+        user=coordinator,
+    )
+    for module in REQUIRED_TRAINING:
+        community_services.training_record_add(
+            supporter=supporter,
+            module=module,
+            completed_on=today - timedelta(days=100),
+            expires_on=None,
+            user=coordinator,
+        )
+    community_services.supporter_status_set(
+        supporter=supporter, status=SupporterStatus.ACTIVE, user=coordinator
+    )
+    return supporter
+
+
+def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorld) -> Any:
+    """Own: the volunteer's own supporter record and match, the group admin's group (its help
+    request and room booking), a concern the signed-in person raised. Other: someone else's."""
+    coordinator = users["volunteer_coordinator"]
+    group_admin = users["community_group_admin"]
+    assert coordinator is not None
+    assert group_admin is not None
+    today = timezone.localdate()
+
+    def matched(first_name: str, account: User | None) -> tuple[Any, Any, Any]:
+        supporter = _ready_supporter(first_name, account=account, coordinator=coordinator)
+        request = community_services.request_create(
+            first_name=f"Parent of {first_name}",
+            contact_route="Text 07700 900123",
+            postcode="NR30 1NE",
+            stated_needs="Twins, very tired",
+            experiences_wanted=["twins"],
+            availability=["mon_am"],
+            user=coordinator,
+        )
+        match = community_services.match_propose(
+            request=request, supporter=supporter, user=coordinator, on=today
+        )
+        community_services.match_introduce(match=match, on=today, user=coordinator)
+        return supporter, request, match
+
+    own_supporter, own_request, own_match = matched("Vic", users["volunteer"])
+    other_supporter, other_request, other_match = matched("Olu", None)
+
+    def group(name: str, admin: User | None) -> tuple[Any, Any]:
+        registered = community_services.group_register(
+            **group_fields(name=name, venue_postcode="NR30 1NE")
+        )
+        community_services.group_approve(group=registered, user=coordinator)
+        if admin is not None:
+            registered.admins.add(admin)
+        help_request = community_services.startup_help_request(
+            group=registered,
+            kind=HelpKind.FREE_ROOM,
+            purpose="A room for our first term",
+            amount_requested=None,
+            user=admin or coordinator,
+        )
+        return registered, help_request
+
+    own_group, own_help = group("Gorleston Tots and Tea", group_admin)
+    other_group, other_help = group("Someone else's group", None)
+    centre = Venue.objects.create(
+        name="Matrix Former Children's Centre",
+        kind=VenueKind.CHILDRENS_CENTRE,
+        postcode="NR30 1NE",
+        latitude=52.6075,
+        longitude=1.7290,
+        district=world.district,
+        status="closed",
+    )
+
+    def room_and_booking(name: str, booked_for: Any, days: int) -> tuple[Any, Any]:
+        room = community_services.room_create(
+            venue=centre,
+            name=name,
+            capacity=20,
+            rules="Leave the room as you found it.",
+            hourly_cost=Decimal("12.50"),
+            user=None,
+        )
+        start = timezone.now().replace(microsecond=0) + timedelta(days=days)
+        booking = community_services.room_booking_request(
+            room=room,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            organisation_name="",
+            purpose="Stay and play",
+            benefits_under_fives=True,
+            group=booked_for,
+            user=coordinator,
+        )
+        return room, booking
+
+    own_room, own_booking = room_and_booking("Garden room", own_group, 3)
+    other_room, other_booking = room_and_booking("Hall", other_group, 4)
+    # A concern the signed-in person raised themselves (when they may raise one), and one
+    # raised by somebody else.
+    signed_in = users[role]
+    own_raiser = (
+        signed_in
+        if signed_in is not None and signed_in.has_perm("community.raise_concern")
+        else users["volunteer"]
+    )
+    other_raiser = users["manager"] if own_raiser != users["manager"] else coordinator
+    assert own_raiser is not None
+    assert other_raiser is not None
+
+    def concern(raiser: User) -> Any:
+        return community_services.concern_raise(
+            user=raiser, urgency="worried", about="A toddler", what_happened="Left alone"
+        )
+
+    def values(supporter: Any, request: Any, match: Any, **more: Any) -> Values:
+        return {
+            "supporter_id": supporter.pk,
+            "request_id": request.pk,
+            "match_id": match.pk,
+            **{name: value.pk for name, value in more.items()},
+        }
+
+    return (
+        values(
+            own_supporter,
+            own_request,
+            own_match,
+            concern_id=concern(own_raiser),
+            group_id=own_group,
+            help_id=own_help,
+            room_id=own_room,
+            booking_id=own_booking,
+        ),
+        values(
+            other_supporter,
+            other_request,
+            other_match,
+            concern_id=concern(other_raiser),
+            group_id=other_group,
+            help_id=other_help,
+            room_id=other_room,
+            booking_id=other_booking,
+        ),
+    )
+
+
+def _directory(*, users: dict[str, User | None], role: str, world: DirectoryWorld) -> Any:
+    """Own: a listing of the charity the group admin edits (and their pending change to it), a
+    request for support from the manager's district. Other: the council's listing, a request
+    from another district."""
+    manager = users["manager"]
+    group_admin = users["community_group_admin"]
+    assert manager is not None
+    assert group_admin is not None
+    world.charity.editors.add(group_admin)
+    charity_service = Service.objects.filter(organization=world.charity).first()
+    assert charity_service is not None
+    change = directory_services.service_edit(
+        user=group_admin,
+        organization=world.charity,
+        service=charity_service,
+        changes={"description": "Now on Tuesdays too."},
+    )
+    article = directory_services.advice_article_save(
+        user=manager,
+        article=None,
+        slug="matrix-article",
+        title="An article",
+        summary="A summary.",
+        body="The body.",
+        topic="feeding",
+        status="draft",
+        review_by=timezone.localdate() + timedelta(days=365),
+    )
+
+    def support_request(district_code: str) -> Any:
+        return directory_services.support_request_create(
+            requester="family",
+            name="Alex Example",
+            postcode="NR30 1NE",
+            district_id=District.objects.get(code=district_code).pk,
+            children_ages=[2],
+            expecting_baby=False,
+            help_with=["parenting"],
+            details="",
+            contact_method="text",
+            email="",
+            phone="07700 900982",
+            best_times="",
+            family_consent=True,
+        )
+
+    shared = {"change_id": change.pk, "article_id": article.pk}
+    return (
+        {
+            "service_id": charity_service.pk,
+            "request_id_support": support_request("E07000145").pk,
+            **shared,
+        },
+        {
+            "service_id": world.stay_and_play.pk,
+            "request_id_support": support_request("E07000148").pk,
+            **shared,
+        },
+    )
+
+
+def _consult(*, users: dict[str, User | None], role: str, world: DirectoryWorld) -> Any:
+    """Consultations are county-wide: no one owns one, so own and other are two of them."""
+    return (
+        {"slug": consultation_build(slug="matrix-open").slug},
+        {"slug": consultation_build(slug="matrix-closed", open_now=False).slug},
+    )
+
+
+def _planning(*, users: dict[str, User | None], role: str, world: DirectoryWorld) -> Any:
+    """Scenarios are county-wide: own and other are two scenarios, each with a finished run."""
+    planner = users["planner"]
+    Area.objects.filter(under_fives__isnull=True).update(
+        under_fives=100.0, under_fives_is_estimate=True, population_0_15=300
+    )
+
+    def scenario(name: str) -> int:
+        created = scenario_create(
+            user=planner,
+            fields={
+                "name": name,
+                "candidate_kinds": ["library"],
+                "outreach_kinds": [],
+                "thresholds": [15, 30],
+                "number_of_bases": 1,
+            },
+        )
+        scenario_run_enqueue(scenario=created, user=planner)
+        created.refresh_from_db()
+        assert created.latest_finished_run is not None, created.status
+        return created.pk
+
+    return {"scenario_id": scenario("Matrix own")}, {"scenario_id": scenario("Matrix other")}
+
+
+def _insight(*, users: dict[str, User | None], role: str, world: DirectoryWorld) -> Any:
+    """Drill-down by district and area: the manager's own district (Great Yarmouth) and
+    another (Norwich)."""
+    yarmouth_area = Area.objects.filter(district__code="E07000145").order_by("code").first()
+    norwich_area = Area.objects.filter(district__code="E07000148").order_by("code").first()
+    assert yarmouth_area is not None
+    assert norwich_area is not None
+    # Figures worked out, so the dashboards and exports show them rather than "none yet".
+    reach_snapshot_refresh(user=None)
+    return (
+        {"code": "E07000145", "area_code": yarmouth_area.code},
+        {"code": "E07000148", "area_code": norwich_area.code},
+    )
+
+
+@pytest.fixture
+def world(
+    role: str,
+    make_user: Callable[..., User],
+    family_worker: User,
+    volunteer: User,
+    yarmouth_family: Family,
+    norwich_family: Family,
+    next_occurrence: Occurrence,
+    norwich_area: Area,
+    directory_world: DirectoryWorld,
+) -> World:
+    other_worker = make_user(Role.FAMILY_WORKER, username="olive-other-worker")
+    superuser = make_user(None, username="sam-superuser", is_superuser=True, is_staff=True)
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "superuser": superuser,
+        "manager": make_user(Role.MANAGER, username="gy-manager", district_code="E07000145"),
+        "family_worker": family_worker,
+        "outreach_worker": make_user(Role.OUTREACH_WORKER),
+        "volunteer": volunteer,
+        "volunteer_coordinator": make_user(Role.VOLUNTEER_COORDINATOR),
+        "planner": make_user(Role.PLANNER),
+        "community_group_admin": make_user(Role.COMMUNITY_GROUP_ADMIN),
+    }
+    norwich_venue = Venue.objects.create(
+        name="Norwich Millennium Library",
+        kind=VenueKind.LIBRARY,
+        latitude=52.628,
+        longitude=1.291,
+        district=norwich_area.district,
+        area=norwich_area,
+    )
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    other_session: Session = session_create(
+        user=other_worker,
+        details=SessionDetails(
+            title="Norwich stay and play",
+            category="stay_and_play",
+            venue=norwich_venue,
+            capacity=10,
+            start_date=tomorrow,
+            start_time=time(9),
+            end_time=time(10),
+            recurrence="one_off",
+        ),
+        staff=[other_worker],
+        generate_until=tomorrow,
+    )
+    other_occurrence = other_session.occurrences.get()
+
+    def related(family: Family, worker: User, occurrence: Occurrence) -> dict[str, Any]:
+        case = case_open(user=worker, family=family, worker=worker)
+        consent = consent_record(
+            user=worker,
+            family=family,
+            details=ConsentDetails(
+                purpose="photographs", lawful_basis="consent", given_by="Parent", method="verbal"
+            ),
+        )
+        booking = booking_create(user=worker, occurrence_id=occurrence.pk, family=family)
+        visit = visit_schedule(
+            user=worker,
+            family=family,
+            worker=worker,
+            kind="home_visit",
+            scheduled_at=timezone.now() + timedelta(days=1),
+        )
+        return {
+            "family_id": family.pk,
+            "case_id": case.pk,
+            "consent_id": consent.pk,
+            "booking_id": booking.pk,
+            "visit_id": visit.pk,
+            "session_id": occurrence.session_id,
+            "day": occurrence.date.isoformat(),
+        }
+
+    own = related(yarmouth_family, family_worker, next_occurrence)
+    other = related(norwich_family, other_worker, other_occurrence)
+    own["family_id"] = yarmouth_family.pk
+    for builder in (_community, _directory, _consult, _planning, _insight):
+        own_values, other_values = builder(users=users, role=role, world=directory_world)
+        own.update(own_values)
+        other.update(other_values)
+    return World(users=users, own=own, other=other)
+
+
+# Where two apps use one parameter name for different records, the World key to use instead.
+PARAMETER_ALIASES = {
+    ("insight:area", "code"): "area_code",
+    ("directory:staff-request", "request_id"): "request_id_support",
+}
+
+ADMIN_PARAMETERS = {"app_label": "auth", "object_id": "1", "content_type_id": "1", "url": "x"}
+
+
+def _expected_for(url: StaffUrl) -> tuple[str, Expected] | None:
+    if url.name in ADMIN_SPECIAL:
+        return ("get", ADMIN_SPECIAL[url.name])
+    if url.name.startswith("admin:"):
+        return ("get", ADMIN)
+    return EXPECTED.get(url.name)
+
+
+def _path(route: str, kwargs: dict[str, Any]) -> str:
+    """The URL for a route with its parameters filled in (works for unnamed patterns too)."""
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), route)
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m.group(1)]), path)
+    return "/" + path.replace("^", "").replace("$", "").replace("\\", "")
+
+
+def _outcome(response: Any) -> Any:
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        if location.startswith("/staff/sign-in"):
+            return LOGIN
+        if location.startswith("/staff/django-admin/login"):
+            return ADMIN_LOGIN
+        return REDIRECT
+    return response.status_code
+
+
+def test_every_staff_url_is_in_the_matrix() -> None:
+    missing = sorted({u.name or u.route for u in staff_urls() if _expected_for(u) is None})
+    assert missing == [], f"Add these staff URLs to EXPECTED: {missing}"
+    # And the matrix has no stale rows for URLs that no longer exist.
+    names = {u.name for u in staff_urls()}
+    assert sorted(set(EXPECTED) - names) == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorisation_matrix(role: str, world: World) -> None:
+    user = world.users[role]
+    problems = []
+    checked = 0
+    client: Client | None = None
+    for url in staff_urls():
+        method, table = _expected_for(url)  # type: ignore[misc]
+        for relation, values in (("own", world.own), ("other", world.other)):
+            expected = table[role][0 if relation == "own" else 1]
+            if expected is None:
+                continue
+            if relation == "other" and (url.name.startswith("admin:") or not url.parameters):
+                continue  # the same request as "own": nothing in the URL names a record
+            if url.name.startswith("admin:"):
+                kwargs = {name: ADMIN_PARAMETERS.get(name, "1") for name in url.parameters}
+            else:
+                kwargs = {
+                    name: values[PARAMETER_ALIASES.get((url.name, name), name)]
+                    for name in url.parameters
+                }
+            path = _path(url.route, kwargs)
+            if client is None:
+                client = Client(REMOTE_ADDR="198.51.100.7")
+                if user is not None:
+                    client.force_login(user)
+            # Each request runs in a transaction rolled back after, so a POST that works (a
+            # cancelled booking) does not change what the next cell sees.
+            with transaction.atomic():
+                response = client.post(path) if method == "post" else client.get(path)
+                transaction.set_rollback(True)
+            checked += 1
+            if url.name == "accounts:logout":
+                client = None  # signed out: the next request signs in again
+            actual = _outcome(response)
+            if actual != expected:
+                problems.append(
+                    f"{method.upper()} {path} ({relation}): {actual}, expected {expected}"
+                )
+    assert checked > 50
+    assert problems == []
+
+
+@pytest.mark.parametrize("role", ["volunteer"])
+def test_a_volunteer_sees_only_their_own_match_and_only_what_they_need(
+    role: str, world: World
+) -> None:
+    """Status codes alone would not catch a page that shows too much: the volunteer's page
+    names the family they support (first name, how to get in touch, needs) and no one else."""
+    client = Client()
+    user = world.users[role]
+    assert user is not None
+    client.force_login(user)
+    page = client.get(reverse("community:my-matches")).content.decode()
+    assert "Parent of Vic" in page
+    assert "Twins, very tired" in page
+    assert "Parent of Olu" not in page  # the other volunteer's family
