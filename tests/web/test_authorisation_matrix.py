@@ -93,7 +93,7 @@ SESSION_PLANNERS = access(superuser=200, manager=200, family_worker=200, outreac
 SESSION_RUNNERS = access(superuser=200, manager=OWN_ONLY, family_worker=OWN_ONLY)
 PLANNERS = access(superuser=200, manager=200, planner=200)
 PLANNERS_POST = access(superuser=REDIRECT, manager=REDIRECT, planner=REDIRECT)
-AREA_VIEWERS = access(manager=200, planner=200)
+AREA_VIEWERS = access(superuser=200, manager=200, planner=200)
 SUPPORT_TRIAGE = access(superuser=200, manager=200, family_worker=200)
 COUNCIL_EDITORS = access(superuser=200, manager=200)
 LISTING_EDITORS = access(superuser=200, manager=200, community_group_admin=200)

@@ -28,6 +28,8 @@ COLUMNS = (
 
 def _require_area_viewer(request: HttpRequest) -> None:
     user = request.user
+    if getattr(user, "is_superuser", False):
+        return  # as on the planning and insight pages
     if not getattr(user, "has_role", None) or not user.has_role(*AREA_VIEWER_ROLES):  # type: ignore[union-attr]
         raise PermissionDenied("Only planners and service managers can see the areas page.")
 
