@@ -68,7 +68,7 @@ def spopt_child(kind: str, key: str, p: int, radius: float, limit: float) -> Non
 def run_spopt(
     kind: str, key: str, p: int, radius: float, limit: float
 ) -> tuple[float, float, str, float] | None:
-    """spopt in a separate process: isolates its memory and any hang (killed after 3× limit)."""
+    """spopt in a separate process: isolates its memory and any hang (killed after 3× limit + 25 min)."""
     command = [
         sys.executable,
         __file__,
@@ -81,7 +81,7 @@ def run_spopt(
     ]
     try:
         done = subprocess.run(
-            command, capture_output=True, text=True, timeout=3 * limit + 300, check=False
+            command, capture_output=True, text=True, timeout=3 * limit + 1500, check=False
         )
     except subprocess.TimeoutExpired:
         return None
