@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import resource
 import statistics
@@ -223,7 +224,7 @@ def main() -> int:
     for r in rows:
         if r["spopt_objective"] is None or r["spopt_status"] == "Not Solved":
             continue
-        if not np.isfinite(r["spopt_objective"]):
+        if not math.isfinite(r["spopt_objective"]):
             continue
         if "coverage" in r["instance"]:
             match &= r["objective"] >= r["spopt_objective"] - 1e-6 * abs(r["spopt_objective"])
