@@ -100,7 +100,7 @@ def main() -> int:
     parser.add_argument("--spopt-child", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--england", action="store_true")
     parser.add_argument(
-        "--spopt-limit", type=float, default=float(os.environ.get("FAMILYREACH_SPOPT_LIMIT", 120))
+        "--spopt-limit", type=float, default=float(os.environ.get("FAMILYREACH_SPOPT_LIMIT", 90))
     )
     args = parser.parse_args()
     if args.spopt_child:
@@ -127,7 +127,16 @@ def main() -> int:
             {"groups": districts, "group_min": 1, "group_max": 1},
             False,
         ),
-        ("Norfolk p=15", "median", "norfolk", costs_n, weights_n, 15, {}, not args.quick),
+        (
+            "Norfolk p=15",
+            "median",
+            "norfolk",
+            costs_n,
+            weights_n,
+            15,
+            {"time_limit": 10.0},
+            not args.quick,
+        ),
     ]
     c1, w1 = random_euclidean(1000, 200)
     instances.append(
