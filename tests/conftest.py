@@ -19,7 +19,11 @@ from familyreach.accounts.roles import Role
 factory.Faker._DEFAULT_LOCALE = "en_GB"
 
 # Each domain's shared fixtures (its part of the named test world) live in tests/fixtures/<app>.py.
-pytest_plugins: list[str] = ["tests.fixtures.geo", "tests.fixtures.families"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.geo",
+    "tests.fixtures.directory",
+    "tests.fixtures.families",
+]
 
 CHROMIUM = os.environ.get("FAMILYREACH_CHROMIUM", "/usr/bin/chromium")
 AXE_SCRIPT = Path(__file__).parent / "browser_assets" / "axe.min.js"

@@ -9,6 +9,20 @@ from typing import Any
 from auditlog.context import auditlog_value, set_actor
 from auditlog.signals import accessed
 from django.db.models import Model
+from django.db.models.signals import pre_save
+
+
+def actor_context_is_live(context: Any) -> bool:
+    """True when `context` (auditlog's current actor context) still names who writes the log.
+
+    `set_actor` leaves its context in place after its block ends but disconnects the receiver
+    that copies the actor onto entries; such a stale context must not be trusted, or entries
+    are written with no actor (or, in a later test or task, the wrong one).
+    """
+    if not context or context.get("actor") is None:
+        return False
+    duid = context.get("signal_duid")
+    return any(entry[0][0] == duid for entry in pre_save.receivers)
 
 
 def record_access(*, instance: Model, user: Any, remote_addr: str | None = None) -> None:
@@ -18,12 +32,12 @@ def record_access(*, instance: Model, user: Any, remote_addr: str | None = None)
     outside one (a command, a task) we name the actor ourselves and put the context back after.
     """
     current = auditlog_value.get(None)
-    if current and current.get("actor") is not None:
+    if actor_context_is_live(current):
         accessed.send(sender=instance.__class__, instance=instance)
         return
     try:
         with set_actor(user, remote_addr=remote_addr):
             accessed.send(sender=instance.__class__, instance=instance)
     finally:
-        if current is not None:
-            auditlog_value.set(current)
+        # Put back exactly what was there (even nothing), so no stale actor outlives us.
+        auditlog_value.set(current)

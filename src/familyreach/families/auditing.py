@@ -6,18 +6,19 @@ from typing import Any
 
 from auditlog.context import auditlog_value, set_actor
 
+from familyreach.core.audit import actor_context_is_live
+
 
 @contextmanager
 def acting_as(user: Any) -> Iterator[None]:
     """Inside a request the auditlog middleware has named the actor and the address already;
     a command or task has not, so the service names its user (and restores the context after)."""
     current = auditlog_value.get(None)
-    if (current and current.get("actor") is not None) or user is None:
+    if actor_context_is_live(current) or user is None:
         yield
         return
     try:
         with set_actor(user):
             yield
     finally:
-        if current is not None:
-            auditlog_value.set(current)
+        auditlog_value.set(current)

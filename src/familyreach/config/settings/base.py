@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "familyreach.accounts",
     "familyreach.web",
     "familyreach.geo",
+    "familyreach.directory",
     # Families and delivery (issue 7).
     "familyreach.families",
     "familyreach.delivery",
@@ -232,6 +233,17 @@ FAMILYREACH_GREATEST_NEED: dict[str, object] = {
 # e.g. {"car": {"detour_factor": 1.3}}. Empty: use the calibrated values.
 FAMILYREACH_TRAVEL_MODEL: dict[str, dict[str, float]] = {}
 
+# --- directory (issue 6) ---------------------------------------------------------------------
+# Messages to families go through GOV.UK Notify when a key is set; otherwise (demo, tests) the
+# outbox backend records them in memory and logs them (see familyreach/core/notify.py).
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+# A listing not checked for this many days is flagged, and its owner reminded.
+DIRECTORY_ASSURANCE_DAYS = env.int("FAMILYREACH_DIRECTORY_ASSURANCE_DAYS", default=183)
+# Public base URL used in the ORUK API's openapi_url and in reminders.
+PUBLIC_BASE_URL = env.str("FAMILYREACH_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
 # --- Families and delivery (issue 7) ---------------------------------------------------------
 # Family records are kept until the youngest child reaches this age, then anonymised by
 # `familyreach families apply-retention` (contacts stay countable by area).
@@ -245,8 +257,3 @@ FAMILY_RETENTION_YEARS_WITHOUT_CHILDREN = env.int(
 )
 # How many weeks ahead occurrences of recurring sessions are generated.
 DELIVERY_OCCURRENCE_WEEKS_AHEAD = env.int("FAMILYREACH_OCCURRENCE_WEEKS_AHEAD", default=12)
-# Messages to families go through `familyreach.core.notify` (GOV.UK Notify when a key is set,
-# an outbox otherwise). Same names as the directory's settings.
-NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
-NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
-NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")

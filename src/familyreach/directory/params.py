@@ -1,0 +1,76 @@
+"""Parsing query parameters: one function per kind, each raising `BadParameter` with a
+message that says what was wrong and what is accepted."""
+
+import re
+from datetime import time
+from uuid import UUID
+
+DAY_NAMES = {
+    "monday": "MO",
+    "tuesday": "TU",
+    "wednesday": "WE",
+    "thursday": "TH",
+    "friday": "FR",
+    "saturday": "SA",
+    "sunday": "SU",
+}
+DAY_CODES = tuple(DAY_NAMES.values())
+
+
+class BadParameter(ValueError):
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+def positive_int(name: str, raw: str, *, maximum: int | None = None) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(name, f"{name} must be a whole number, for example 1") from None
+    if value < 1:
+        raise BadParameter(name, f"{name} must be 1 or more")
+    if maximum is not None and value > maximum:
+        raise BadParameter(name, f"{name} must be {maximum} or less")
+    return value
+
+
+def non_negative_number(name: str, raw: str, *, maximum: float | None = None) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadParameter(name, f"{name} must be a number, for example 2") from None
+    if value != value or value < 0:  # NaN or negative
+        raise BadParameter(name, f"{name} must be 0 or more")
+    if maximum is not None and value > maximum:
+        raise BadParameter(name, f"{name} must be {maximum:g} or less")
+    return value
+
+
+def uuid(name: str, raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise BadParameter(name, f"{name} must be a UUID") from None
+
+
+def day(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value in DAY_NAMES:
+        return DAY_NAMES[value]
+    if value.upper() in DAY_CODES:
+        return value.upper()
+    raise BadParameter(name, f"{name} must be a day: MO, TU, WE, TH, FR, SA, SU or its name")
+
+
+TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def clock_time(name: str, raw: str) -> time:
+    match = TIME_PATTERN.match(raw.strip())
+    if match:
+        hours, minutes, seconds = int(match[1]), int(match[2]), int(match[3] or 0)
+        if hours < 24 and minutes < 60 and seconds < 60:
+            return time(hours, minutes, seconds)
+    raise BadParameter(name, f"{name} must be a time as HH:MM or HH:MM:SS, for example 09:30")

@@ -1,0 +1,503 @@
+"""Reads from the directory, each with a fixed number of queries (pinned in tests)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from familyreach.accounts.models import User
+from familyreach.accounts.roles import Role
+from familyreach.core.audit import record_access
+from familyreach.directory.models import (
+    AdviceArticle,
+    ArticleStatus,
+    CostOption,
+    ListingStatus,
+    Location,
+    Organization,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceAttribute,
+    SupportRequest,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from familyreach.geo.distance import bounding_box, haversine_km
+
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def services_public(*, today: date | None = None) -> QuerySet[Service]:
+    """Listings the public may see today: active and inside their visibility window."""
+    today = today or timezone.localdate()
+    return Service.objects.filter(status=ListingStatus.ACTIVE).filter(
+        Q(visible_from__isnull=True) | Q(visible_from__lte=today),
+        Q(visible_until__isnull=True) | Q(visible_until__gte=today),
+    )
+
+
+def service_full_prefetches() -> list[Any]:
+    return [
+        "schedules",
+        "service_areas",
+        "languages",
+        "funding",
+        "cost_options",
+        Prefetch("contacts", queryset=_contacts_with_phones()),
+        Prefetch(
+            "attributes",
+            queryset=ServiceAttribute.objects.select_related("taxonomy_term__taxonomy"),
+        ),
+        Prefetch(
+            "service_at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+                "location__addresses", "location__accessibility"
+            ),
+        ),
+    ]
+
+
+def _contacts_with_phones() -> QuerySet[Any]:
+    from familyreach.directory.models import Contact
+
+    return Contact.objects.prefetch_related("phones")
+
+
+def services_published(*, today: date | None = None) -> QuerySet[Service]:
+    """Listings published in the API and on their own page: active or temporarily closed (so
+    families and other directories learn of the closure), inside the visibility window.
+    Search (/find) shows only active ones (`services_public`)."""
+    today = today or timezone.localdate()
+    return Service.objects.filter(
+        status__in=[ListingStatus.ACTIVE, ListingStatus.TEMPORARILY_CLOSED]
+    ).filter(
+        Q(visible_from__isnull=True) | Q(visible_from__lte=today),
+        Q(visible_until__isnull=True) | Q(visible_until__gte=today),
+    )
+
+
+def service_get_public(*, service_id: UUID | str) -> Service:
+    """One published listing with everything its page and its ORUK record show."""
+    try:
+        return (
+            services_published()
+            .select_related("organization")
+            .prefetch_related(*service_full_prefetches())
+            .get(pk=service_id)
+        )
+    except (Service.DoesNotExist, ValueError) as error:
+        raise Http404("No such service") from error
+
+
+# --- Filters shared by /find and the ORUK API ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleFilter:
+    day: str | None = None  # MO..SU
+    starts_at_or_after: time | None = None
+    ends_at_or_before: time | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.day or self.starts_at_or_after or self.ends_at_or_before)
+
+
+def filter_schedule(queryset: QuerySet[Service], wanted: ScheduleFilter) -> QuerySet[Service]:
+    """Services with at least one schedule meeting every condition at once (AND on one row)."""
+    if not wanted.active:
+        return queryset
+    schedules = Schedule.objects.filter(service=OuterRef("pk"))
+    if wanted.day:
+        # byday holds RRULE days ("MO,WE" or monthly "1MO"); match the two-letter code.
+        schedules = schedules.filter(byday__contains=wanted.day)
+    if wanted.starts_at_or_after:
+        schedules = schedules.filter(opens_at__gte=wanted.starts_at_or_after)
+    if wanted.ends_at_or_before:
+        schedules = schedules.filter(closes_at__lte=wanted.ends_at_or_before)
+    return queryset.filter(Exists(schedules))
+
+
+def filter_term(queryset: QuerySet[Service], term_id: UUID) -> QuerySet[Service]:
+    return queryset.filter(
+        Exists(ServiceAttribute.objects.filter(service=OuterRef("pk"), taxonomy_term_id=term_id))
+    )
+
+
+def filter_term_codes(
+    queryset: QuerySet[Service], taxonomy_code: str, codes: Sequence[str]
+) -> QuerySet[Service]:
+    """Services with any of these terms of one taxonomy."""
+    if not codes:
+        return queryset
+    return queryset.filter(
+        Exists(
+            ServiceAttribute.objects.filter(
+                service=OuterRef("pk"),
+                taxonomy_term__taxonomy__code=taxonomy_code,
+                taxonomy_term__code__in=list(codes),
+            )
+        )
+    )
+
+
+def filter_taxonomy(queryset: QuerySet[Service], taxonomy_id: UUID) -> QuerySet[Service]:
+    return queryset.filter(
+        Exists(
+            ServiceAttribute.objects.filter(
+                service=OuterRef("pk"), taxonomy_term__taxonomy_id=taxonomy_id
+            )
+        )
+    )
+
+
+def filter_search(queryset: QuerySet[Service], text: str) -> QuerySet[Service]:
+    for word in text.split()[:8]:
+        queryset = queryset.filter(
+            Q(name__icontains=word)
+            | Q(description__icontains=word)
+            | Q(organization__name__icontains=word)
+        )
+    return queryset
+
+
+def filter_free(queryset: QuerySet[Service]) -> QuerySet[Service]:
+    return queryset.exclude(Exists(CostOption.objects.filter(service=OuterRef("pk"), amount__gt=0)))
+
+
+def filter_child_age(queryset: QuerySet[Service], age: float) -> QuerySet[Service]:
+    """Services a child of this age (years) can go to; open-ended ages count as open."""
+    return queryset.filter(
+        Q(minimum_age__isnull=True) | Q(minimum_age__lte=age),
+        Q(maximum_age__isnull=True) | Q(maximum_age__gte=age),
+    )
+
+
+def filter_language(queryset: QuerySet[Service], language: str) -> QuerySet[Service]:
+    return queryset.filter(languages__name__iexact=language).distinct()
+
+
+# --- Distance -------------------------------------------------------------------------------
+
+
+def bounding_box_degrees(
+    latitude: float, longitude: float, radius_km: float
+) -> tuple[float, float, float, float]:
+    """(south, north, west, east) that contains every point within radius_km (a prefilter)."""
+    return bounding_box(latitude, longitude, radius_km)
+
+
+def distances_km(
+    latitude: float, longitude: float, latitudes: Sequence[float], longitudes: Sequence[float]
+) -> list[float]:
+    if not latitudes:
+        return []
+    return [float(d) for d in haversine_km(latitude, longitude, list(latitudes), list(longitudes))]
+
+
+@dataclass(frozen=True)
+class Nearby:
+    service_at_location: ServiceAtLocation
+    distance_km: float
+
+    @property
+    def distance_miles(self) -> float:
+        return self.distance_km / 1.609344
+
+
+def services_at_locations_near(
+    *,
+    services: QuerySet[Service],
+    latitude: float,
+    longitude: float,
+    radius_km: float,
+    family_bases_only: bool = False,
+) -> list[tuple[UUID, UUID, float]]:
+    """(service_at_location id, service id, km) within the radius, nearest first.
+
+    A bounding box on the indexed latitude/longitude columns cuts the candidates, then the
+    exact haversine distance decides; ties break on the service name via the id order."""
+    south, north, west, east = bounding_box_degrees(latitude, longitude, radius_km)
+    rows = ServiceAtLocation.objects.filter(
+        service__in=services,
+        location__latitude__gte=south,
+        location__latitude__lte=north,
+        location__longitude__gte=west,
+        location__longitude__lte=east,
+    )
+    if family_bases_only:
+        rows = rows.filter(location__is_family_base=True)
+    candidates = list(
+        rows.values_list("id", "service_id", "location__latitude", "location__longitude")
+    )
+    # The bounding box excluded locations without a position, so these are never None.
+    kms = distances_km(
+        latitude,
+        longitude,
+        [row[2] or 0.0 for row in candidates],
+        [row[3] or 0.0 for row in candidates],
+    )
+    within = [
+        (row[0], row[1], km)
+        for row, km in zip(candidates, kms, strict=True)
+        if km <= radius_km + 1e-9
+    ]
+    within.sort(key=lambda item: (item[2], str(item[1])))
+    return within
+
+
+def services_at_locations_by_ids(ids: Sequence[UUID]) -> dict[UUID, ServiceAtLocation]:
+    rows = (
+        ServiceAtLocation.objects.filter(pk__in=list(ids))
+        .select_related("service__organization", "location")
+        .prefetch_related(
+            "location__addresses",
+            "service__schedules",
+            "service__cost_options",
+            Prefetch(
+                "service__attributes",
+                queryset=ServiceAttribute.objects.select_related("taxonomy_term__taxonomy"),
+            ),
+        )
+    )
+    return {row.pk: row for row in rows}
+
+
+# --- ORUK lists -----------------------------------------------------------------------------
+
+
+def taxonomies_all() -> QuerySet[Taxonomy]:
+    return Taxonomy.objects.order_by("name", "id")
+
+
+def taxonomy_terms_all() -> QuerySet[TaxonomyTerm]:
+    return TaxonomyTerm.objects.select_related("taxonomy").order_by(
+        "taxonomy__name", "position", "name", "id"
+    )
+
+
+def organizations_all() -> QuerySet[Organization]:
+    return Organization.objects.order_by("name", "id")
+
+
+def locations_with_services() -> QuerySet[Location]:
+    return Location.objects.filter(service_at_locations__isnull=False).distinct()
+
+
+# --- Assurance ------------------------------------------------------------------------------
+
+
+def assurance_cutoff(today: date) -> date:
+    return today - timedelta(days=settings.DIRECTORY_ASSURANCE_DAYS)
+
+
+def services_unassured(*, today: date | None = None) -> QuerySet[Service]:
+    """Active listings not checked within the assurance period (never checked included)."""
+    today = today or timezone.localdate()
+    return (
+        Service.objects.filter(status=ListingStatus.ACTIVE)
+        .filter(Q(assured_date__isnull=True) | Q(assured_date__lt=assurance_cutoff(today)))
+        .select_related("owner", "organization")
+        .order_by("assured_date", "name")
+    )
+
+
+def services_for_editor(*, user: User) -> QuerySet[Service]:
+    services = Service.objects.select_related("organization", "owner").order_by("name")
+    if user.is_superuser or user.has_role(Role.MANAGER):
+        return services
+    return services.filter(organization__editors=user)
+
+
+def organizations_for_editor(*, user: User) -> QuerySet[Organization]:
+    if user.is_superuser or user.has_role(Role.MANAGER):
+        return Organization.objects.order_by("name")
+    return Organization.objects.filter(editors=user).order_by("name")
+
+
+# --- Advice ---------------------------------------------------------------------------------
+
+
+def advice_published(*, search: str = "", topic: str = "") -> QuerySet[AdviceArticle]:
+    articles = AdviceArticle.objects.filter(status=ArticleStatus.PUBLISHED)
+    if topic:
+        articles = articles.filter(topic=topic)
+    for word in search.split()[:8]:
+        articles = articles.filter(
+            Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
+        )
+    return articles.order_by("topic", "title")
+
+
+def advice_get_published(*, slug: str) -> AdviceArticle:
+    try:
+        return AdviceArticle.objects.prefetch_related("related_terms").get(
+            slug=slug, status=ArticleStatus.PUBLISHED
+        )
+    except AdviceArticle.DoesNotExist as error:
+        raise Http404("No such article") from error
+
+
+# --- Requests for support (personal data) ---------------------------------------------------
+
+
+def _may_triage(user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.MANAGER, Role.FAMILY_WORKER)
+
+
+def support_requests_for_user(*, user: User) -> QuerySet[SupportRequest]:
+    """The requests this user may see: managers and family workers, for their district
+    (county-wide staff, with no district, see all)."""
+    if not _may_triage(user):
+        raise PermissionDenied("You cannot see requests for support.")
+    requests = SupportRequest.objects.select_related("district").order_by("-created_at")
+    if user.district_code and not user.is_superuser:
+        requests = requests.filter(district__code=user.district_code)
+    return requests
+
+
+def support_request_get_for_user(*, user: User, request_id: UUID | str) -> SupportRequest:
+    """Fetch, authorise and audit the read of one request for support."""
+    try:
+        support_request = support_requests_for_user(user=user).get(pk=request_id)
+    except (SupportRequest.DoesNotExist, ValueError) as error:
+        raise Http404("No such request") from error
+    record_access(instance=support_request, user=user)
+    return support_request
+
+
+def miles_to_km(miles: float) -> float:
+    return miles * 1.609344
+
+
+# --- /find ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FindFilters:
+    age: str = ""  # "", "pregnancy", or whole years "0".."5"
+    categories: tuple[str, ...] = ()
+    days: tuple[str, ...] = ()
+    times_of_day: tuple[tuple[time, time], ...] = ()  # start time within [from, to)
+    free_only: bool = False
+    delivery: tuple[str, ...] = ()
+    language: str = ""
+    family_bases: bool = False
+
+
+@dataclass
+class FindResults:
+    nearby: list[Nearby]
+    total: int
+    page: int
+    per_page: int
+    remote: list[Service]
+    nearest_beyond: list[Nearby]
+
+    @property
+    def total_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def services_matching(filters: FindFilters) -> QuerySet[Service]:
+    from familyreach.directory import taxonomy
+
+    services = services_public()
+    if filters.age == "pregnancy":
+        services = services.filter(for_pregnancy=True)
+    elif filters.age.isdigit():
+        services = filter_child_age(services, float(filters.age))
+    services = filter_term_codes(services, taxonomy.CATEGORY_TAXONOMY, filters.categories)
+    services = filter_term_codes(services, taxonomy.DELIVERY_TAXONOMY, filters.delivery)
+    if filters.free_only:
+        services = filter_free(services)
+    if filters.language:
+        services = filter_language(services, filters.language)
+    if filters.days or filters.times_of_day:
+        schedules = Schedule.objects.filter(service=OuterRef("pk"))
+        if filters.days:
+            any_day = Q()
+            for day in filters.days:
+                any_day |= Q(byday__contains=day)
+            schedules = schedules.filter(any_day)
+        if filters.times_of_day:
+            any_time = Q()
+            for start, end in filters.times_of_day:
+                any_time |= Q(opens_at__gte=start, opens_at__lt=end)
+            schedules = schedules.filter(any_time)
+        services = services.filter(Exists(schedules))
+    return services
+
+
+def find_services(
+    *,
+    latitude: float,
+    longitude: float,
+    district_code: str | None,
+    radius_miles: float,
+    filters: FindFilters,
+    page: int = 1,
+    per_page: int = 10,
+) -> FindResults:
+    """Listings near a place, nearest first, one row per service at a location; plus services
+    with no venue (online, by phone, home visits) that cover the place's district.
+
+    When nothing is near, the nearest matches up to 25 miles are returned so the page can
+    suggest widening the search and name the towns where there is something."""
+    services = services_matching(filters)
+    nearby = services_at_locations_near(
+        services=services,
+        latitude=latitude,
+        longitude=longitude,
+        radius_km=miles_to_km(radius_miles),
+        family_bases_only=filters.family_bases,
+    )
+    chosen = nearby[(page - 1) * per_page : page * per_page]
+    by_id = services_at_locations_by_ids([row[0] for row in chosen])
+    results = [Nearby(by_id[row[0]], row[2]) for row in chosen]
+    nearest_beyond: list[Nearby] = []
+    if not nearby:
+        wider = services_at_locations_near(
+            services=services,
+            latitude=latitude,
+            longitude=longitude,
+            radius_km=miles_to_km(25),
+            family_bases_only=filters.family_bases,
+        )[:3]
+        wider_rows = services_at_locations_by_ids([row[0] for row in wider])
+        nearest_beyond = [Nearby(wider_rows[row[0]], row[2]) for row in wider]
+    remote: list[Service] = []
+    if not filters.family_bases:
+        remote_services = (
+            services.filter(service_at_locations__isnull=True)
+            .filter(
+                Q(service_areas__isnull=True) | Q(service_areas__district__code=district_code or "")
+            )
+            .select_related("organization")
+            .prefetch_related("schedules", "cost_options")
+            .distinct()
+            .order_by("name")
+        )
+        remote = list(remote_services[:20])
+    return FindResults(
+        nearby=results,
+        total=len(nearby),
+        page=page,
+        per_page=per_page,
+        remote=remote,
+        nearest_beyond=nearest_beyond,
+    )
+
+
+def languages_offered() -> list[str]:
+    from familyreach.directory.models import Language
+
+    return sorted(set(Language.objects.values_list("name", flat=True)))

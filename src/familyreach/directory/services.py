@@ -1,0 +1,687 @@
+"""Writes to the directory: one function per state change, atomic, validated and audited
+(auditlog records every registered model's change with its actor).
+
+Hooks for other domains (stable signatures):
+- `service_upsert(*, source, source_reference, ...)`: idempotent upsert of a service with its
+  categories, delivery methods, location, schedules and cost, keyed on an external reference
+  (delivery publishes its sessions with `source="delivery.session"`).
+- `location_upsert_from_venue(venue, *, is_family_base=None)`: a directory location for a venue.
+- `publish_adopted_network(*, bases, outreach_venues)`: planning's adopted scenario.
+- `signals.support_request_accepted`: families turns accepted requests into family records.
+"""
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+from typing import Any
+
+from auditlog.context import set_actor
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from familyreach.accounts.models import User
+from familyreach.accounts.roles import Role
+from familyreach.core import notify
+from familyreach.directory import taxonomy
+from familyreach.directory.models import (
+    Accessibility,
+    Address,
+    AdviceArticle,
+    ChangeStatus,
+    Contact,
+    ContactMethod,
+    CostOption,
+    Language,
+    ListingChange,
+    ListingStatus,
+    Location,
+    LocationType,
+    Organization,
+    Phone,
+    RequestStatus,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceAttribute,
+    SupportRequest,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from familyreach.directory.signals import support_request_accepted
+from familyreach.geo.models import Venue, VenueKind
+
+COUNCIL_SOURCE = "familyreach.council"
+VENUE_SOURCE = "geo.venue"
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@transaction.atomic
+def taxonomy_ensure() -> None:
+    """Create or refresh our taxonomies and terms (idempotent; stable UUIDs)."""
+    for code, (name, description, terms) in taxonomy.TAXONOMIES.items():
+        tax, _ = Taxonomy.objects.update_or_create(
+            id=taxonomy.taxonomy_uuid(code),
+            defaults={"code": code, "name": name, "description": description, "version": "1"},
+        )
+        for position, term in enumerate(terms):
+            TaxonomyTerm.objects.update_or_create(
+                id=taxonomy.term_uuid(code, term.code),
+                defaults={
+                    "taxonomy": tax,
+                    "code": term.code,
+                    "name": term.name,
+                    "description": term.description,
+                    "position": position,
+                },
+            )
+
+
+@transaction.atomic
+def council_organization_ensure() -> Organization:
+    organization, _ = Organization.objects.update_or_create(
+        source=COUNCIL_SOURCE,
+        source_reference="council",
+        defaults={
+            "name": settings.COUNCIL_NAME,
+            "description": f"{settings.COUNCIL_NAME}'s early childhood and family service.",
+            "is_council": True,
+        },
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_upsert(
+    *,
+    source: str,
+    source_reference: str,
+    name: str,
+    description: str,
+    email: str = "",
+    website: str = "",
+    is_council: bool = False,
+    user: User | None = None,
+) -> Organization:
+    organization = Organization.objects.filter(
+        source=source, source_reference=source_reference
+    ).first() or Organization(source=source, source_reference=source_reference, created_by=user)
+    organization.name = name
+    organization.description = description
+    organization.email = email
+    organization.website = website
+    organization.is_council = is_council
+    organization.modified_by = user
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+def _venue_city(venue: Venue) -> str:
+    # Venue addresses are free text ending in the town before the postcode, e.g.
+    # "Market Place, Aylsham"; the district name is the fallback.
+    parts = [part.strip() for part in venue.address.replace("\n", ",").split(",") if part.strip()]
+    parts = [
+        part for part in parts if part.upper().replace(" ", "") != venue.postcode.replace(" ", "")
+    ]
+    if len(parts) >= 2:
+        return parts[-1]
+    return venue.district.name if venue.district_id else ""  # type: ignore[union-attr]
+
+
+@transaction.atomic
+def location_upsert_from_venue(
+    venue: Venue, *, is_family_base: bool | None = None, user: User | None = None
+) -> Location:
+    """The directory location for a venue (one per venue; idempotent)."""
+    location = Location.objects.filter(source=VENUE_SOURCE, source_reference=str(venue.pk)).first()
+    if location is None:
+        location = Location(source=VENUE_SOURCE, source_reference=str(venue.pk), created_by=user)
+    location.venue = venue
+    location.name = venue.name
+    location.location_type = LocationType.PHYSICAL
+    location.latitude = venue.latitude
+    location.longitude = venue.longitude
+    location.external_identifier = venue.source_reference
+    location.external_identifier_type = venue.source
+    if is_family_base is None:
+        is_family_base = location.is_family_base or venue.kind == VenueKind.FAMILY_BASE
+    location.is_family_base = is_family_base
+    location.modified_by = user
+    location.full_clean()
+    location.save()
+    first_line = (venue.address.split(",")[0].strip() if venue.address else "") or venue.name
+    address = location.addresses.first() or Address(location=location)
+    address.address_1 = first_line[:200]
+    address.city = _venue_city(venue)[:100] or "Unknown"
+    address.state_province = (
+        venue.district.council_name if venue.district_id else ""  # type: ignore[union-attr]
+    ) or "England"
+    address.postal_code = venue.postcode or ""
+    address.country = "GB"
+    address.full_clean()
+    address.save()
+    if venue.accessibility:
+        access = location.accessibility.first() or Accessibility(location=location)
+        access.description = venue.accessibility
+        access.save()
+    return location
+
+
+@transaction.atomic
+def publish_adopted_network(
+    *, bases: Iterable[Venue], outreach_venues: Iterable[Venue], user: User | None = None
+) -> list[Location]:
+    """Planning's hook: an adopted scenario's bases and outreach venues become locations.
+
+    Bases are marked as family bases (the /find "family bases" filter); a venue that is no
+    longer a base in the adopted network loses the mark."""
+    base_list = list(bases)
+    base_ids = {venue.pk for venue in base_list}
+    locations = [location_upsert_from_venue(v, is_family_base=True, user=user) for v in base_list]
+    for venue in outreach_venues:
+        if venue.pk not in base_ids:
+            locations.append(location_upsert_from_venue(venue, is_family_base=False, user=user))
+    Location.objects.filter(source=VENUE_SOURCE, is_family_base=True).exclude(
+        venue_id__in=base_ids
+    ).update(is_family_base=False)
+    return locations
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A recurrence (freq WEEKLY/MONTHLY with byday) or a one-off event (freq "", dtstart)."""
+
+    opens_at: time | None
+    closes_at: time | None
+    freq: str = "WEEKLY"
+    byday: str = ""
+    bymonthday: str = ""
+    interval: int = 1
+    dtstart: date | None = None
+    until: date | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    description: str = ""
+    attending_type: str = ""
+
+
+@dataclass(frozen=True)
+class ContactSpec:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+def _terms(taxonomy_code: str, codes: Sequence[str]) -> list[TaxonomyTerm]:
+    terms = list(TaxonomyTerm.objects.filter(taxonomy__code=taxonomy_code, code__in=codes))
+    missing = set(codes) - {term.code for term in terms}
+    if missing:
+        raise ValidationError(f"Unknown {taxonomy_code} terms: {', '.join(sorted(missing))}")
+    return terms
+
+
+def _set_terms(service: Service, taxonomy_code: str, codes: Sequence[str]) -> None:
+    wanted = _terms(taxonomy_code, codes)
+    current = ServiceAttribute.objects.filter(
+        service=service, taxonomy_term__taxonomy__code=taxonomy_code
+    )
+    current.exclude(taxonomy_term__in=wanted).delete()
+    have = set(current.values_list("taxonomy_term_id", flat=True))
+    ServiceAttribute.objects.bulk_create(
+        [ServiceAttribute(service=service, taxonomy_term=t) for t in wanted if t.pk not in have]
+    )
+
+
+@transaction.atomic
+def service_upsert(
+    *,
+    source: str,
+    source_reference: str,
+    organization: Organization,
+    name: str,
+    description: str = "",
+    status: str = ListingStatus.ACTIVE,
+    categories: Sequence[str] = (),
+    delivery_methods: Sequence[str] = ("in-person",),
+    location: Location | None = None,
+    schedules: Sequence[ScheduleSpec] = (),
+    minimum_age: float | None = None,
+    maximum_age: float | None = None,
+    for_pregnancy: bool = False,
+    cost: Decimal | None = None,
+    cost_description: str = "",
+    languages: Sequence[str] = ("English",),
+    contact: ContactSpec | None = None,
+    how_to_book: str = "",
+    assured_date: date | None = None,
+    visible_from: date | None = None,
+    visible_until: date | None = None,
+    owner: User | None = None,
+    is_simulated: bool = False,
+    user: User | None = None,
+) -> Service:
+    """Create or replace the service keyed on (source, source_reference), idempotently.
+
+    Categories and delivery methods are term codes of our taxonomies. Schedules, cost, languages
+    and contact are replaced by what is given. `cost=None` or 0 means free."""
+    service = Service.objects.filter(source=source, source_reference=source_reference).first()
+    if service is None:
+        service = Service(source=source, source_reference=source_reference, created_by=user)
+    service.organization = organization
+    service.name = name
+    service.description = description
+    service.status = status
+    service.minimum_age = minimum_age
+    service.maximum_age = maximum_age
+    service.for_pregnancy = for_pregnancy
+    service.how_to_book = how_to_book
+    service.fees_description = cost_description if cost else (cost_description or "Free")
+    service.assured_date = assured_date or timezone.localdate()
+    service.visible_from = visible_from
+    service.visible_until = visible_until
+    service.owner = owner or service.owner
+    service.is_simulated = is_simulated
+    service.modified_by = user
+    service.full_clean()
+    service.save()
+    _set_terms(service, taxonomy.CATEGORY_TAXONOMY, categories)
+    _set_terms(service, taxonomy.DELIVERY_TAXONOMY, delivery_methods)
+
+    service_at_location = None
+    if location is not None:
+        service_at_location, _ = ServiceAtLocation.objects.get_or_create(
+            service=service, location=location
+        )
+        service.service_at_locations.exclude(pk=service_at_location.pk).delete()
+    else:
+        service.service_at_locations.all().delete()
+
+    Schedule.objects.filter(service=service).delete()
+    for spec in schedules:
+        schedule = Schedule(
+            service=service,
+            service_at_location=service_at_location,
+            freq=spec.freq,
+            # A one-off event gets its weekday, so day filters find it too.
+            byday=spec.byday
+            or (WEEKDAY_CODES[spec.dtstart.weekday()] if spec.dtstart and not spec.freq else ""),
+            bymonthday=spec.bymonthday,
+            interval=spec.interval if spec.freq else None,
+            dtstart=spec.dtstart,
+            until=spec.until,
+            valid_from=spec.valid_from,
+            valid_to=spec.valid_to,
+            opens_at=spec.opens_at,
+            closes_at=spec.closes_at,
+            description=spec.description,
+            attending_type=spec.attending_type,
+        )
+        schedule.full_clean()
+        schedule.save()
+
+    service.cost_options.all().delete()
+    if cost:
+        CostOption.objects.create(
+            service=service, option="Per session", amount=cost, amount_description=cost_description
+        )
+    service.languages.all().delete()
+    Language.objects.bulk_create([Language(service=service, name=name) for name in languages])
+    service.contacts.all().delete()
+    service.phones.all().delete()
+    if contact is not None:
+        contact_row = Contact.objects.create(
+            service=service, name=contact.name, email=contact.email
+        )
+        if contact.phone:
+            Phone.objects.create(service=service, contact=contact_row, number=contact.phone)
+    return service
+
+
+# --- Editing, approval queue and assurance -------------------------------------------------
+
+
+def user_is_council_editor(user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.MANAGER)
+
+
+def user_can_edit_organization(user: User, organization: Organization) -> bool:
+    if user_is_council_editor(user):
+        return True
+    return (
+        user.has_role(Role.COMMUNITY_GROUP_ADMIN)
+        and organization.editors.filter(pk=user.pk).exists()
+    )
+
+
+def _apply_fields(service: Service, fields: dict[str, Any], user: User) -> Service:
+    categories = fields.pop("categories", None)
+    delivery_methods = fields.pop("delivery_methods", None)
+    for name, value in fields.items():
+        setattr(service, name, value)
+    service.modified_by = user
+    service.full_clean()
+    service.save()
+    if categories is not None:
+        _set_terms(service, taxonomy.CATEGORY_TAXONOMY, categories)
+    if delivery_methods is not None:
+        _set_terms(service, taxonomy.DELIVERY_TAXONOMY, delivery_methods)
+    return service
+
+
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "status",
+    "minimum_age",
+    "maximum_age",
+    "for_pregnancy",
+    "fees_description",
+    "how_to_book",
+    "url",
+    "email",
+    "alert",
+    "categories",
+    "delivery_methods",
+)
+
+
+@transaction.atomic
+def service_edit(
+    *, user: User, organization: Organization, service: Service | None, changes: dict[str, Any]
+) -> Service | ListingChange:
+    """Apply an edit (council staff) or queue it for approval (anyone outside the council).
+
+    Returns the saved service, or the pending `ListingChange`."""
+    if not user_can_edit_organization(user, organization):
+        raise PermissionDenied("You cannot edit this organisation's listings.")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Fields that cannot be edited: {', '.join(sorted(unknown))}")
+    if service is not None and service.organization_id != organization.pk:
+        raise PermissionDenied("That listing belongs to another organisation.")
+    with set_actor(user):
+        if user_is_council_editor(user):
+            target = service or Service(organization=organization, created_by=user)
+            target.assured_date = timezone.localdate()
+            return _apply_fields(target, dict(changes), user)
+        # Validate now, so a proposal that could never be applied is refused at once.
+        probe = Service(organization=organization)
+        if service is not None:
+            probe = Service.objects.get(pk=service.pk)
+        for name, value in changes.items():
+            if name not in ("categories", "delivery_methods"):
+                setattr(probe, name, value)
+        probe.full_clean(exclude=["organization"])
+        _terms(taxonomy.CATEGORY_TAXONOMY, changes.get("categories", []))
+        _terms(taxonomy.DELIVERY_TAXONOMY, changes.get("delivery_methods", []))
+        change = ListingChange(
+            service=service,
+            organization=organization,
+            changes=changes,
+            created_by=user,
+            modified_by=user,
+        )
+        change.full_clean()
+        change.save()
+        return change
+
+
+@transaction.atomic
+def listing_change_approve(*, change: ListingChange, user: User) -> Service:
+    if not user_is_council_editor(user):
+        raise PermissionDenied("Only council staff can approve changes.")
+    change = ListingChange.objects.select_for_update().get(pk=change.pk)
+    if change.status != ChangeStatus.PENDING:
+        raise ValidationError("This change has already been decided.")
+    with set_actor(user):
+        service = change.service or Service(
+            organization=change.organization, created_by=change.created_by
+        )
+        service.assured_date = timezone.localdate()
+        service = _apply_fields(service, dict(change.changes), user)
+        change.service = service
+        change.status = ChangeStatus.APPROVED
+        change.decided_at = timezone.now()
+        change.decided_by = user
+        change.modified_by = user
+        change.save()
+    return service
+
+
+@transaction.atomic
+def listing_change_reject(*, change: ListingChange, user: User, reason: str) -> ListingChange:
+    if not user_is_council_editor(user):
+        raise PermissionDenied("Only council staff can reject changes.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the change is rejected."})
+    change = ListingChange.objects.select_for_update().get(pk=change.pk)
+    if change.status != ChangeStatus.PENDING:
+        raise ValidationError("This change has already been decided.")
+    with set_actor(user):
+        change.status = ChangeStatus.REJECTED
+        change.reason = reason.strip()
+        change.decided_at = timezone.now()
+        change.decided_by = user
+        change.modified_by = user
+        change.save()
+    return change
+
+
+@transaction.atomic
+def service_assure(*, service: Service, user: User) -> Service:
+    """Record that someone checked the listing today."""
+    if not user_can_edit_organization(user, service.organization):
+        raise PermissionDenied("You cannot check this listing.")
+    with set_actor(user):
+        service.assured_date = timezone.localdate()
+        service.assurer_email = user.email
+        service.modified_by = user
+        service.save(update_fields=["assured_date", "assurer_email", "modified_by", "modified_at"])
+    return service
+
+
+def unassured_services_remind(*, today: date | None = None) -> list[notify.Message]:
+    """Email each owner the listings they own that were not checked within the assurance
+    period (default six months). Listings without an owner go to the organisation's email."""
+    from familyreach.directory.selectors import services_unassured
+
+    today = today or timezone.localdate()
+    by_recipient: dict[str, list[Service]] = {}
+    for service in services_unassured(today=today):
+        recipient = (service.owner.email if service.owner else "") or service.organization.email
+        if recipient:
+            by_recipient.setdefault(recipient, []).append(service)
+    messages = []
+    for recipient, services in sorted(by_recipient.items()):
+        lines = "\n".join(
+            f"- {s.name} (last checked {s.assured_date or 'never'}): "
+            f"{settings.PUBLIC_BASE_URL}/staff/directory/services/{s.pk}/edit"
+            for s in services
+        )
+        messages.append(
+            notify.send_email(
+                to=recipient,
+                subject=f"{len(services)} directory listings need checking",
+                body="These listings have not been checked for six months. "
+                "Please check each one and confirm or update it:\n" + lines,
+                reference="directory-unassured",
+            )
+        )
+    return messages
+
+
+# --- Advice ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def advice_article_save(
+    *,
+    user: User,
+    article: AdviceArticle | None,
+    slug: str,
+    title: str,
+    summary: str,
+    body: str,
+    topic: str,
+    status: str,
+    review_by: date,
+    related_term_codes: Sequence[str] = (),
+    owner: User | None = None,
+) -> AdviceArticle:
+    if not user_is_council_editor(user):
+        raise PermissionDenied("Only council staff can edit advice.")
+    with set_actor(user):
+        article = article or AdviceArticle(created_by=user)
+        article.slug = slug
+        article.title = title
+        article.summary = summary
+        article.body = body
+        article.topic = topic
+        article.status = status
+        article.review_by = review_by
+        article.owner = owner or article.owner or user
+        article.modified_by = user
+        article.full_clean()
+        article.save()
+        article.related_terms.set(_terms(taxonomy.CATEGORY_TAXONOMY, related_term_codes))
+    return article
+
+
+# --- Requests for support -------------------------------------------------------------------
+
+
+def _new_reference() -> str:
+    # Short and readable over the phone: no 0/O or 1/I.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+@transaction.atomic
+def support_request_create(
+    *,
+    requester: str,
+    name: str,
+    postcode: str,
+    children_ages: list[int],
+    expecting_baby: bool,
+    help_with: list[str],
+    details: str,
+    contact_method: str,
+    email: str,
+    phone: str,
+    best_times: str,
+    family_consent: bool,
+    professional_name: str = "",
+    professional_organisation: str = "",
+    professional_email: str = "",
+    district_id: int | None = None,
+) -> SupportRequest:
+    if not family_consent:
+        raise ValidationError("We need the family's consent to hold this request.")
+    request = SupportRequest(
+        reference=_new_reference(),
+        requester=requester,
+        name=name,
+        postcode=postcode,
+        district_id=district_id,
+        children_ages=children_ages,
+        expecting_baby=expecting_baby,
+        help_with=help_with,
+        details=details,
+        contact_method=contact_method,
+        email=email,
+        phone=phone,
+        best_times=best_times,
+        family_consent=family_consent,
+        professional_name=professional_name,
+        professional_organisation=professional_organisation,
+        professional_email=professional_email,
+    )
+    request.full_clean()
+    request.save()
+    _tell_family(
+        request,
+        subject=f"We have your request for support ({request.reference})",
+        body=f"Thank you, {request.name}. We have your request for support, reference "
+        f"{request.reference}. A family support worker will contact you within 5 working days.",
+    )
+    return request
+
+
+def _tell_family(request: SupportRequest, *, subject: str, body: str) -> notify.Message | None:
+    if request.contact_method == ContactMethod.EMAIL and request.email:
+        return notify.send_email(
+            to=request.email, subject=subject, body=body, reference=request.reference
+        )
+    if request.phone:
+        # Phone-call requests are confirmed by text too: a call may be missed.
+        return notify.send_text(to=request.phone, body=body, reference=request.reference)
+    return None
+
+
+@transaction.atomic
+def support_request_open(*, support_request: SupportRequest, user: User) -> SupportRequest:
+    locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+    if locked.status != RequestStatus.NEW:
+        return locked
+    with set_actor(user):
+        locked.status = RequestStatus.OPENED
+        locked.opened_at = timezone.now()
+        locked.opened_by = user
+        locked.save(update_fields=["status", "opened_at", "opened_by"])
+    return locked
+
+
+@transaction.atomic
+def support_request_accept(*, support_request: SupportRequest, user: User) -> SupportRequest:
+    locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+    if locked.status not in (RequestStatus.NEW, RequestStatus.OPENED):
+        raise ValidationError(
+            f"This request has already been {locked.get_status_display().lower()}."
+        )
+    with set_actor(user):
+        locked.status = RequestStatus.ACCEPTED
+        locked.decided_at = timezone.now()
+        locked.decided_by = user
+        locked.opened_at = locked.opened_at or locked.decided_at
+        locked.opened_by = locked.opened_by or user
+        locked.save()
+    _tell_family(
+        locked,
+        subject=f"Your request for support ({locked.reference})",
+        body=f"Hello {locked.name}. We can help. A family support worker will contact you "
+        f"by {locked.get_contact_method_display().lower()} soon.",
+    )
+    support_request_accepted.send(sender=SupportRequest, support_request=locked, user=user)
+    return locked
+
+
+@transaction.atomic
+def support_request_decline(
+    *, support_request: SupportRequest, user: User, reason: str
+) -> SupportRequest:
+    if not reason.strip():
+        raise ValidationError({"decline_reason": "Enter the reason the request is declined."})
+    locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+    if locked.status not in (RequestStatus.NEW, RequestStatus.OPENED):
+        raise ValidationError(
+            f"This request has already been {locked.get_status_display().lower()}."
+        )
+    with set_actor(user):
+        locked.status = RequestStatus.DECLINED
+        locked.decline_reason = reason.strip()
+        locked.decided_at = timezone.now()
+        locked.decided_by = user
+        locked.opened_at = locked.opened_at or locked.decided_at
+        locked.opened_by = locked.opened_by or user
+        locked.save()
+    _tell_family(
+        locked,
+        subject=f"Your request for support ({locked.reference})",
+        body=f"Hello {locked.name}. We are not able to help with this request: {locked.decline_reason}",
+    )
+    return locked

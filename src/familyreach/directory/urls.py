@@ -1,0 +1,93 @@
+from django.urls import URLPattern, URLResolver, path
+
+from familyreach.directory import api, views
+
+app_name = "directory"
+
+openreferral = [
+    path("openreferral/", api.ApiRootView.as_view(), name="oruk-root"),
+    path("openreferral/openapi.json", api.OpenApiView.as_view(), name="oruk-openapi"),
+    path("openreferral/services", api.ServiceListView.as_view(), name="oruk-services"),
+    path(
+        "openreferral/services/<str:service_id>",
+        api.ServiceDetailView.as_view(),
+        name="oruk-service",
+    ),
+    path(
+        "openreferral/service_at_locations",
+        api.ServiceAtLocationListView.as_view(),
+        name="oruk-service-at-locations",
+    ),
+    path(
+        "openreferral/service_at_locations/<str:item_id>",
+        api.ServiceAtLocationDetailView.as_view(),
+        name="oruk-service-at-location",
+    ),
+    path("openreferral/taxonomies", api.TaxonomyListView.as_view(), name="oruk-taxonomies"),
+    path(
+        "openreferral/taxonomies/<str:item_id>",
+        api.TaxonomyDetailView.as_view(),
+        name="oruk-taxonomy",
+    ),
+    path(
+        "openreferral/taxonomy_terms",
+        api.TaxonomyTermListView.as_view(),
+        name="oruk-taxonomy-terms",
+    ),
+    path(
+        "openreferral/taxonomy_terms/<str:item_id>",
+        api.TaxonomyTermDetailView.as_view(),
+        name="oruk-taxonomy-term",
+    ),
+    path(
+        "openreferral/organizations",
+        api.OrganizationListView.as_view(),
+        name="oruk-organizations",
+    ),
+    path(
+        "openreferral/organizations/<str:item_id>",
+        api.OrganizationDetailView.as_view(),
+        name="oruk-organization",
+    ),
+]
+
+pages = [
+    path("find", views.find, name="find"),
+    path("services/<uuid:service_id>", views.service_detail, name="service"),
+    path("advice", views.advice_list, name="advice"),
+    path("advice/<slug:slug>", views.advice_detail, name="advice-article"),
+    path("request-support", views.request_support, name="request-support"),
+    path("request-support/sent", views.request_support_sent, name="request-support-sent"),
+]
+
+staff = [
+    path("staff/requests/", views.staff_requests, name="staff-requests"),
+    path("staff/requests/<uuid:request_id>", views.staff_request_detail, name="staff-request"),
+    path("staff/directory/", views.staff_listings, name="staff-listings"),
+    path("staff/directory/services/new", views.staff_service_edit, name="staff-service-new"),
+    path(
+        "staff/directory/services/<uuid:service_id>/edit",
+        views.staff_service_edit,
+        name="staff-service-edit",
+    ),
+    path(
+        "staff/directory/services/<uuid:service_id>/assure",
+        views.staff_service_assure,
+        name="staff-service-assure",
+    ),
+    path("staff/directory/changes/", views.staff_changes, name="staff-changes"),
+    path(
+        "staff/directory/changes/<uuid:change_id>",
+        views.staff_change_decide,
+        name="staff-change-decide",
+    ),
+    path("staff/directory/advice/", views.staff_advice, name="staff-advice"),
+    path("staff/directory/advice/new", views.staff_advice_edit, name="staff-advice-new"),
+    path(
+        "staff/directory/advice/<uuid:article_id>/edit",
+        views.staff_advice_edit,
+        name="staff-advice-edit",
+    ),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [*openreferral, *pages, *staff]
