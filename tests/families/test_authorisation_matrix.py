@@ -231,6 +231,7 @@ def world(
     }
     norwich_venue = Venue.objects.create(
         name="Norwich Millennium Library",
+        postcode="NR2 1AW",
         kind=VenueKind.LIBRARY,
         latitude=52.628,
         longitude=1.291,

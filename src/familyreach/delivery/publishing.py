@@ -37,7 +37,11 @@ def session_publish(session: Session) -> None:
     if not TaxonomyTerm.objects.exists():
         directory.taxonomy_ensure()
     organization = directory.council_organization_ensure()
-    location = directory.location_upsert_from_venue(session.venue)
+    # The directory's addresses need a postcode; a venue without one is listed without a place
+    # (the listing still names the venue in its description) until the venue record is fixed.
+    location = (
+        directory.location_upsert_from_venue(session.venue) if session.venue.postcode else None
+    )
     description = "Term time only. " if session.term_time_only else ""
     if session.recurrence == Recurrence.ONE_OFF:
         schedule = directory.ScheduleSpec(
@@ -71,7 +75,8 @@ def session_publish(session: Session) -> None:
         source_reference=source_reference(session),
         organization=organization,
         name=session.title,
-        description=session.description or f"{session.get_category_display()} for families.",
+        description=(session.description or f"{session.get_category_display()} for families.")
+        + ("" if location else f" At {session.venue.name}."),
         status=ListingStatus.INACTIVE if session.archived_at else ListingStatus.ACTIVE,
         categories=CATEGORY_TERMS.get(session.category, ("family-support",)),
         location=location,
