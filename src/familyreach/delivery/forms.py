@@ -278,3 +278,8 @@ class OnlineBookingForm(forms.Form):
             remind_by_email="email" in reminders,
             remind_by_text="text" in reminders,
         )
+
+
+class SessionExceptionForm(forms.Form):
+    day = DateField(label_text="Date", required=True)
+    reason = forms.CharField(max_length=200, required=False)
