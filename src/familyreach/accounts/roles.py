@@ -57,5 +57,27 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
 }
 
 
+# geo: planners and managers see the areas page (need, deprivation, venues).
+ROLE_PERMISSIONS[Role.MANAGER] |= {"geo.view_area", "geo.view_venue", "geo.view_district"}
+ROLE_PERMISSIONS[Role.PLANNER] |= {"geo.view_area", "geo.view_venue", "geo.view_district"}
+
+# directory (issue 6): the views check roles and relationships themselves (see
+# directory/services.py and selectors.py); these model permissions mirror them for the admin.
+ROLE_PERMISSIONS[Role.MANAGER] |= {
+    "directory.add_service",
+    "directory.change_service",
+    "directory.change_listingchange",
+    "directory.add_advicearticle",
+    "directory.change_advicearticle",
+    "directory.view_supportrequest",
+    "directory.change_supportrequest",
+}
+ROLE_PERMISSIONS[Role.FAMILY_WORKER] |= {
+    "directory.view_supportrequest",
+    "directory.change_supportrequest",
+}
+ROLE_PERMISSIONS[Role.COMMUNITY_GROUP_ADMIN] |= {"directory.add_listingchange"}
+
+
 def role_permissions(role: Role) -> set[str]:
     return ROLE_PERMISSIONS[role]

@@ -253,7 +253,7 @@ class Address(models.Model):
     city = models.CharField(max_length=100)
     region = models.CharField(max_length=100, blank=True)
     state_province = models.CharField(max_length=100)
-    postal_code = models.CharField(max_length=10)
+    postal_code = models.CharField(max_length=10, blank=True)
     country = models.CharField(max_length=2, default="GB")
     address_type = models.CharField(
         max_length=10, choices=LocationType.choices, default=LocationType.PHYSICAL

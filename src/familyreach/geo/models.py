@@ -178,3 +178,36 @@ class Venue(TrackedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TravelMode(models.TextChoices):
+    CAR = "car", "Car"
+    PUBLIC_TRANSPORT = "public_transport", "Public transport or walking"
+    WALK = "walk", "Walking"
+
+
+class TravelTime(models.Model):
+    """An imported travel time from an area's centroid to a venue (e.g. from r5py or OSRM).
+
+    Imported times replace the modelled estimate for that pair and mode (see `geo/travel.py`).
+    """
+
+    origin = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="travel_times")
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="travel_times")
+    mode = models.CharField(max_length=20, choices=TravelMode.choices)
+    minutes = models.FloatField()
+    source = models.CharField(max_length=200, help_text="File or tool the times came from")
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin", "venue", "mode"], name="geo_travel_time_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=0), name="geo_travel_time_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.origin.code} → {self.venue_id} ({self.mode}): {self.minutes:.1f} min"

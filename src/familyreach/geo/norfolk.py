@@ -36,7 +36,7 @@ from familyreach.geo.population import (
     under_fives_method,
     under_fives_ratio,
 )
-from familyreach.geo.postcodes import normalise_postcode
+from familyreach.geo.postcodes import InvalidPostcode, normalise_postcode
 
 NORFOLK_COUNCIL_CODE = "E10000020"
 NORFOLK_COUNCIL_NAME = "Norfolk"
@@ -184,7 +184,7 @@ def _postcodes(
         raw = row.text("postcode")
         try:
             normalised = normalise_postcode(raw)
-        except ValueError:
+        except InvalidPostcode:
             raise row.fail("postcode", f'"{raw}" is not a UK postcode') from None
         district = districts.get(row.district_code("district_code"))
         postcodes.append(

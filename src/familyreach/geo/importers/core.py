@@ -63,6 +63,7 @@ class Row:
         return ImportFailed(f'{self.table.name} line {self.line}, column "{header}": {reason}')
 
     def has(self, key: str) -> bool:
+        """Whether the file has this (optional) column."""
         return key in self._values
 
     def text(self, key: str, *, required: bool = True) -> str:
@@ -129,8 +130,15 @@ class CsvTable:
         *,
         progress: bool | None = None,
         description: str = "",
+        encoding: str = "auto",
+        header: Sequence[str] | None = None,
     ) -> None:
+        """`encoding="auto"` reads UTF-8 (with or without BOM) and falls back to Windows-1252
+        (GIAS publishes in it). `header`: column names for files that have no header row
+        (Code-Point Open); data then starts on line 1."""
         self.path = Path(path)
+        self.encoding = encoding
+        self.header = list(header) if header is not None else None
         self.name = self.path.name
         self.columns = list(columns)
         self.progress = progress
@@ -139,6 +147,10 @@ class CsvTable:
         self._found_headers: dict[str, str] = {}
         if not self.path.exists():
             raise ImportFailed(f"{self.path}: no such file")
+
+    def has_column(self, key: str) -> bool:
+        """After the header was read: whether the file has this (optional) column."""
+        return key in self._positions
 
     def header_for(self, key: str) -> str:
         if key in self._found_headers:
@@ -170,15 +182,29 @@ class CsvTable:
         with self.path.open("rb") as handle:
             return max(sum(1 for _ in handle) - 1, 0)
 
+    def _encoding(self) -> str:
+        if self.encoding != "auto":
+            return self.encoding
+        try:
+            with self.path.open(encoding="utf-8-sig") as handle:
+                while handle.read(1 << 20):
+                    pass
+        except UnicodeDecodeError:
+            return "cp1252"
+        return "utf-8-sig"
+
     def __iter__(self) -> Iterator[Row]:
-        with self.path.open(newline="", encoding="utf-8-sig") as handle:
+        with self.path.open(newline="", encoding=self._encoding()) as handle:
             reader = csv.reader(handle)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise ImportFailed(f"{self.name}: the file is empty") from None
-            except csv.Error as error:
-                raise ImportFailed(f"{self.name} line 1: {error}") from None
+            if self.header is not None:
+                header = self.header
+            else:
+                try:
+                    header = next(reader)
+                except StopIteration:
+                    raise ImportFailed(f"{self.name}: the file is empty") from None
+                except csv.Error as error:
+                    raise ImportFailed(f"{self.name} line 1: {error}") from None
             self._match_header(header)
             width = len(header)
             bar = tqdm(

@@ -119,8 +119,13 @@ class VenueUpsertResult:
     unchanged: int = 0
 
 
-def venues_upsert(venues: Iterable[Venue]) -> VenueUpsertResult:
-    """Create or update venues by (source, source_reference); both must be set on each one."""
+def venues_upsert(venues: Iterable[Venue], extra_fields: Sequence[str] = ()) -> VenueUpsertResult:
+    """Create or update venues by (source, source_reference); both must be set on each one.
+
+    Updates write VENUE_FIELDS (plus `extra_fields`): never capacity, costs or notes that staff
+    may have set, unless the import carries them.
+    """
+    fields = [*VENUE_FIELDS, *extra_fields]
     venues = list(venues)
     sources = {venue.source for venue in venues}
     existing = {
@@ -137,7 +142,7 @@ def venues_upsert(venues: Iterable[Venue]) -> VenueUpsertResult:
             to_create.append(venue)
             continue
         changed = False
-        for field in VENUE_FIELDS:
+        for field in fields:
             attribute = _attname(Venue, field)
             if getattr(current, attribute) != getattr(venue, attribute):
                 setattr(current, attribute, getattr(venue, attribute))
@@ -154,7 +159,7 @@ def venues_upsert(venues: Iterable[Venue]) -> VenueUpsertResult:
         now = timezone.now()
         for venue in to_update:
             venue.modified_at = now
-        Venue.objects.bulk_update(to_update, [*VENUE_FIELDS, "modified_at"], batch_size=500)
+        Venue.objects.bulk_update(to_update, [*fields, "modified_at"], batch_size=500)
     return VenueUpsertResult(created=len(to_create), updated=len(to_update), unchanged=unchanged)
 
 
