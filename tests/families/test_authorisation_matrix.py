@@ -140,6 +140,10 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "delivery:visit-new": ("get", FAMILY_RECORD),
     "delivery:visit": ("get", FAMILY_RECORD),
     "delivery:bases": ("get", SESSION_PLANNERS),
+    # geo (issue 3): planners and managers only (geo checks roles; a superuser with no role
+    # is refused too).
+    "geo:areas": ("get", access(manager=200, planner=200)),
+    "geo:areas-geojson": ("get", access(manager=200, planner=200)),
     # directory (issue 6), kept here so the matrix covers every staff URL. Its records are not
     # in this world: the ids match nothing, so roles allowed in get 404, others 403.
     "directory:staff-requests": ("get", access(superuser=200, manager=200, family_worker=200)),
