@@ -240,3 +240,29 @@ def test_reminders_go_only_to_families_who_consented(
     assert booking_reminders_send(on=next_occurrence.date) == 0  # once only
     assert [m.to for m in notify.OUTBOX] == ["cara@example.org"]
     assert "Reminder" in notify.OUTBOX[0].subject
+
+
+@pytest.mark.django_db(transaction=True)
+def test_send_reminders_command(
+    next_occurrence: Occurrence, register_family: Callable[..., Family], yarmouth_area: Area
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    family = register_family(
+        "Rita",
+        child="Rob",
+        phone="07700900222",
+        consents=[
+            ConsentDetails(
+                purpose="contact_by_text", lawful_basis="consent", given_by="Rita", method="phone"
+            )
+        ],
+    )
+    booking_create(user=None, occurrence_id=next_occurrence.pk, family=family)
+    notify.OUTBOX.clear()
+    out = StringIO()
+    call_command("delivery_send_reminders", "--date", next_occurrence.date.isoformat(), stdout=out)
+    assert "Sent 1 reminders" in out.getvalue()
+    assert [(m.channel, m.to) for m in notify.OUTBOX] == [("text", "07700900222")]

@@ -253,3 +253,22 @@ def test_public_booking_registers_and_books(
     errors = client.post(f"/book/{next_occurrence.pk}", {"remind_by": ["text"]}).content.decode()
     assert "Enter your first name" in errors
     assert "Enter your mobile number" in errors
+
+
+def test_a_date_is_taken_out_of_a_session(family_worker: User, next_occurrence: Occurrence) -> None:
+    client = _client(family_worker)
+    day = next_occurrence.date
+    response = client.post(
+        f"/staff/sessions/{next_occurrence.session_id}/exceptions",
+        {
+            "day-day": str(day.day),
+            "day-month": str(day.month),
+            "day-year": str(day.year),
+            "reason": "Library closed",
+        },
+    )
+    assert response.status_code == 302
+    next_occurrence.refresh_from_db()
+    assert next_occurrence.status == "cancelled"
+    page = client.get(f"/staff/sessions/{next_occurrence.session_id}").content.decode()
+    assert "Library closed" in page

@@ -15,7 +15,7 @@ from familyreach.delivery.models import (
     VisitStatus,
 )
 from familyreach.delivery.services import OnlineBookingDetails, SessionDetails
-from familyreach.families.forms import DateField, PostcodeField
+from familyreach.families.forms import CheckboxesWidget, DateField, PostcodeField
 from familyreach.families.services import CarerDetails, ChildDetails
 from familyreach.geo.models import Venue, VenueKind, VenueStatus
 
@@ -79,12 +79,12 @@ class SessionForm(forms.Form):
     staff = PeopleChoiceField(
         queryset=_people(Role.FAMILY_WORKER, Role.OUTREACH_WORKER, Role.MANAGER),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxesWidget,
     )
     volunteers = PeopleChoiceField(
         queryset=_people(Role.VOLUNTEER, Role.VOLUNTEER_COORDINATOR),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxesWidget,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -239,7 +239,7 @@ class OnlineBookingForm(forms.Form):
     remind_by = forms.MultipleChoiceField(
         required=False,
         choices=[("email", "By email"), ("text", "By text message")],
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxesWidget,
     )
     privacy = forms.BooleanField(
         error_messages={"required": "Confirm you have read how we use your information"}
@@ -278,3 +278,8 @@ class OnlineBookingForm(forms.Form):
             remind_by_email="email" in reminders,
             remind_by_text="text" in reminders,
         )
+
+
+class SessionExceptionForm(forms.Form):
+    day = DateField(label_text="Date", required=True)
+    reason = forms.CharField(max_length=200, required=False)

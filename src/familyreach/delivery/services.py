@@ -183,7 +183,7 @@ def session_create(
         session.staff.set(staff or [])
         session.volunteers.set(volunteers or [])
         occurrences_generate(session=session, until=generate_until)
-        publishing.session_publish_on_commit(session)
+        publishing.session_publish(session)
     return session
 
 
@@ -212,7 +212,7 @@ def session_update(
             occurrence.capacity = session.capacity
             occurrence.save()
         occurrences_generate(session=session)
-        publishing.session_publish_on_commit(session)
+        publishing.session_publish(session)
     return session
 
 
@@ -225,7 +225,7 @@ def session_exception_add(*, user: Any, session: Session, day: date, reason: str
         exception.full_clean()
         exception.save()
         occurrences_generate(session=session)
-        publishing.session_publish_on_commit(session)
+        publishing.session_publish(session)
     return session
 
 
@@ -264,7 +264,8 @@ def booking_create(
             raise BookingRefused("This is a drop-in session: no booking is needed.")
         if occurrence.ends_at <= timezone.now():
             raise BookingRefused("This session has already happened.")
-        if family.is_archived or family.is_anonymised:
+        # Read the family's state afresh: it may have been merged or erased since it was loaded.
+        if not Family.objects.filter(pk=family.pk, archived_at=None, anonymised_at=None).exists():
             raise BookingRefused("This family's record is closed.")
         existing = (
             occurrence.bookings.filter(family=family)

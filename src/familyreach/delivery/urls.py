@@ -13,6 +13,11 @@ urlpatterns: list[URLPattern] = [
     path("staff/sessions/new", views.session_new, name="session-new"),
     path("staff/sessions/<int:session_id>", views.session_detail, name="session"),
     path("staff/sessions/<int:session_id>/edit", views.session_edit, name="session-edit"),
+    path(
+        "staff/sessions/<int:session_id>/exceptions",
+        views.session_exception_add,
+        name="session-exception-add",
+    ),
     path(OCCURRENCE, views.occurrence_detail, name="occurrence"),
     path(f"{OCCURRENCE}/helpers", views.occurrence_helpers, name="helpers"),
     path(f"{OCCURRENCE}/register", views.register, name="register"),

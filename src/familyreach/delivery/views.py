@@ -142,6 +142,31 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "delivery/session_form.html", {"form": form, "session": session})
 
 
+@login_required
+@require_POST
+def session_exception_add(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The session does not run on a date (a bank holiday, the venue is closed)."""
+    session = selectors.session_get_for_user(user=request.user, session_id=session_id)
+    if not rules.test_rule("delivery.change_session", request.user, session):
+        raise PermissionDenied("Only the session's staff and managers can change it.")
+    form = forms.SessionExceptionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_exception_add(
+                user=request.user,
+                session=session,
+                day=form.cleaned_data["day"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError:
+            messages.error(request, "The session is already marked as not running on that date")
+        else:
+            messages.success(request, "Date removed from the session")
+    else:
+        messages.error(request, str(next(iter(form.errors.values()))[0]))
+    return HttpResponseRedirect(reverse("delivery:session", args=[session.pk]))
+
+
 # --- One occurrence: bookings and the waiting list --------------------------------------------
 
 

@@ -21,3 +21,16 @@ class FamiliesConfig(AppConfig):
             models.Contact,
         ):
             auditlog.register(model)
+
+        from django.apps import apps
+
+        if apps.is_installed("familyreach.directory"):
+            from familyreach.directory.models import SupportRequest
+            from familyreach.directory.signals import support_request_accepted
+            from familyreach.families.receivers import support_request_became_family
+
+            support_request_accepted.connect(
+                support_request_became_family,
+                sender=SupportRequest,
+                dispatch_uid="families.support_request_became_family",
+            )

@@ -16,6 +16,13 @@ from familyreach.families.services import (
 )
 
 
+class CheckboxesWidget(forms.CheckboxSelectMultiple):
+    """GOV.UK checkboxes: the first box carries the field's id, so error summary links reach it."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return id_
+
+
 class DatePartsWidget(forms.Widget):
     """Reads `<name>-day`, `<name>-month`, `<name>-year` (the GOV.UK date input)."""
 
@@ -95,7 +102,7 @@ class TargetGroupsMixin(forms.Form):
             ("english_additional_language", "English is an additional language"),
             ("workless_household", "No one in the household is in work"),
         ],
-        widget=forms.CheckboxSelectMultiple,
+        widget=CheckboxesWidget,
     )
 
     def target_groups_value(self) -> TargetGroups:

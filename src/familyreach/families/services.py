@@ -97,7 +97,8 @@ def family_register(
 
     if not carers:
         raise ValidationError("Enter at least one parent or carer.")
-    if not children:
+    if not children and source != FamilySource.SUPPORT_REQUEST:
+        # A request for support gives only children's ages: the worker adds dates later.
         raise ValidationError("Enter at least one child or expected baby.")
     with acting_as(user):
         family = Family(
@@ -460,3 +461,52 @@ def retention_apply(*, user: Any, today: date) -> list[int]:
         family_anonymise(user=user, family=family, reason="Retention period ended")
         anonymised.append(family.pk)
     return anonymised
+
+
+@transaction.atomic
+def family_register_from_support_request(*, support_request: Any, user: Any) -> Family:
+    """An accepted request for support from the front door becomes a family on the accepting
+    worker's caseload. The request gives children's ages, not dates of birth, so the case's
+    first action is to record them (we never invent a date of birth)."""
+    name = (support_request.name or "").strip()
+    first_name, _space, last_name = name.partition(" ")
+    ages = ", ".join(
+        "expected baby" if age == -1 else f"{age}" for age in support_request.children_ages or []
+    )
+    consents = []
+    if support_request.family_consent or support_request.requester == "family":
+        consents.append(
+            ConsentDetails(
+                purpose="keep_record",
+                lawful_basis="public_task",
+                given_by=name or "The family",
+                method="online",
+                given_at=support_request.created_at,
+            )
+        )
+    result = family_register(
+        user=user,
+        carers=[
+            CarerDetails(
+                first_name=first_name or "Unknown",
+                last_name=last_name,
+                email=support_request.email,
+                phone=support_request.phone,
+            )
+        ],
+        children=[],
+        postcode=support_request.postcode,
+        source=FamilySource.SUPPORT_REQUEST,
+        consents=consents,
+    )
+    case_open(
+        user=user,
+        family=result.family,
+        worker=user,
+        reason=f"Request for support {support_request.reference}: "
+        f"help with {', '.join(support_request.help_with or []) or 'not stated'}; "
+        f"children aged {ages or 'not stated'}. {support_request.details}".strip(),
+        next_action="Contact the family; record the children's dates of birth",
+        next_action_due=timezone.localdate(),
+    )
+    return result.family

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "familyreach.consult",
     # Peer-led community support (issue 9): groups, peer supporters, matching, rooms.
     "familyreach.community",
+    # Reach and insight (issue 8).
+    "familyreach.insight",
 ]
 
 MIDDLEWARE = [
@@ -242,24 +244,6 @@ FAMILYREACH_GREATEST_NEED: dict[str, object] = {
 # Overrides for the travel-time model's calibrated parameters (see familyreach/geo/travel.py),
 # e.g. {"car": {"detour_factor": 1.3}}. Empty: use the calibrated values.
 FAMILYREACH_TRAVEL_MODEL: dict[str, dict[str, float]] = {}
-# --- Families and delivery (issue 7) ---------------------------------------------------------
-# Family records are kept until the youngest child reaches this age, then anonymised by
-# `familyreach families apply-retention` (contacts stay countable by area).
-FAMILY_RETENTION_YEARS_AFTER_YOUNGEST_BIRTH = env.int(
-    "FAMILYREACH_FAMILY_RETENTION_YEARS", default=25
-)
-# Records of families with no child's date of birth or due date are kept this many years after
-# their last change before anonymisation.
-FAMILY_RETENTION_YEARS_WITHOUT_CHILDREN = env.int(
-    "FAMILYREACH_FAMILY_RETENTION_YEARS_WITHOUT_CHILDREN", default=6
-)
-# How many weeks ahead occurrences of recurring sessions are generated.
-DELIVERY_OCCURRENCE_WEEKS_AHEAD = env.int("FAMILYREACH_OCCURRENCE_WEEKS_AHEAD", default=12)
-# Messages to families go through `familyreach.core.notify` (GOV.UK Notify when a key is set,
-# an outbox otherwise). Same names as the directory's settings.
-NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
-NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
-NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
 
 # --- directory (issue 6) ---------------------------------------------------------------------
 # Messages to families go through GOV.UK Notify when a key is set; otherwise (demo, tests) the
@@ -272,17 +256,6 @@ DIRECTORY_ASSURANCE_DAYS = env.int("FAMILYREACH_DIRECTORY_ASSURANCE_DAYS", defau
 # Public base URL used in the ORUK API's openapi_url and in reminders.
 PUBLIC_BASE_URL = env.str("FAMILYREACH_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
-# --- Community (issue 9) ---------------------------------------------------------------------
-# Where safeguarding concerns go at once, and who hears about expiring checks and training.
-COMMUNITY_DUTY_SAFEGUARDING_EMAIL = env.str(
-    "FAMILYREACH_DUTY_SAFEGUARDING_EMAIL", default="duty-safeguarding@example.org"
-)
-COMMUNITY_COORDINATOR_EMAIL = env.str(
-    "FAMILYREACH_VOLUNTEER_COORDINATOR_EMAIL", default="volunteer-coordinators@example.org"
-)
-# Days before an expiry when the coordinators are warned (0: on the day it expires).
-COMMUNITY_EXPIRY_WARNING_DAYS = (30, 7, 0)
-
 # --- Families and delivery (issue 7) ---------------------------------------------------------
 # Family records are kept until the youngest child reaches this age, then anonymised by
 # `familyreach families apply-retention` (contacts stay countable by area).
@@ -296,8 +269,19 @@ FAMILY_RETENTION_YEARS_WITHOUT_CHILDREN = env.int(
 )
 # How many weeks ahead occurrences of recurring sessions are generated.
 DELIVERY_OCCURRENCE_WEEKS_AHEAD = env.int("FAMILYREACH_OCCURRENCE_WEEKS_AHEAD", default=12)
-# Messages to families go through `familyreach.core.notify` (GOV.UK Notify when a key is set,
-# an outbox otherwise). Same names as the directory's settings.
+# Messages to families go through `familyreach.core.notify` (see NOTIFY_* above).
+
+# --- Community (issue 9) ---------------------------------------------------------------------
+# Where safeguarding concerns go at once, and who hears about expiring checks and training.
+COMMUNITY_DUTY_SAFEGUARDING_EMAIL = env.str(
+    "FAMILYREACH_DUTY_SAFEGUARDING_EMAIL", default="duty-safeguarding@example.org"
+)
+COMMUNITY_COORDINATOR_EMAIL = env.str(
+    "FAMILYREACH_VOLUNTEER_COORDINATOR_EMAIL", default="volunteer-coordinators@example.org"
+)
+# Days before an expiry when the coordinators are warned (0: on the day it expires).
+COMMUNITY_EXPIRY_WARNING_DAYS = (30, 7, 0)
+
 # --- Planning (familyreach.planning) ------------------------------------------------------
 # Costs used where a scenario or a venue gives no figure. These are ASSUMPTIONS for appraisal,
 # not published figures: no per-building running cost for Norfolk's centres is in our data.
@@ -320,13 +304,9 @@ PLANNING_STAFF_COST_PER_FTE = 35_000
 PLANNING_SESSIONS_PER_FTE = 6
 # Working hours a year of one full-time worker: 37 hours x 44 weeks after leave (assumption).
 PLANNING_HOURS_PER_FTE = 1_628
-NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
-NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
-NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
 
 
 # --- insight: reach against need (docs/measures.md defines every figure) -------------------
-INSTALLED_APPS += ["familyreach.insight"]
 # A family is "seen" with at least one counted contact in this many months up to the date.
 INSIGHT_WINDOW_MONTHS = env.int("FAMILYREACH_INSIGHT_WINDOW_MONTHS", default=12)
 # "Sustained engagement": at least this many counted contacts in the window.
