@@ -584,6 +584,7 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def booking_decide(request: HttpRequest, booking_id: int) -> HttpResponse:
+    selectors.coordinator_required(request.user)  # before anything else, even a bad form
     booking = selectors.booking_get_for_user(user=request.user, booking_id=booking_id)
     user: Any = request.user
     form = forms.BookingDecisionForm(request.POST)
