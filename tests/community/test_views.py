@@ -305,3 +305,35 @@ def test_pages_keep_a_fixed_number_of_queries(
         make_supporter(name, on=COMMUNITY_TODAY)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/staff/community/volunteers/")
+
+
+def test_coordinator_records_an_application(coordinator: Any, community_geography: Any) -> None:
+    client = _client(coordinator)
+    url = "/staff/community/volunteers/new"
+    response = client.post(url, {"first_name": "Ola"})
+    assert response.status_code == 400
+    assert "Enter a last name" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "first_name": "Ola",
+            "last_name": "Berg",
+            "contact_route": "Through the coordinator",
+            "home_postcode": "nr1 3ju",
+            "applied_on": "2026-02-01",
+            "languages": "english, norwegian",
+            "experiences": ["twins"],
+            "availability": ["mon_am"],
+            "districts": ["E07000145"],
+            "max_travel_minutes": "45",
+            "max_families": "2",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from familyreach.community.models import PeerSupporter
+
+    supporter = PeerSupporter.objects.get(first_name="Ola")
+    assert supporter.languages == ["English", "Norwegian"]
+    assert supporter.home_postcode == "NR1 3JU"
+    assert sorted(d.code for d in supporter.districts.all()) == ["E07000145", "E07000148"]
+    assert supporter.status == "applied"

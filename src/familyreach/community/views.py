@@ -176,6 +176,7 @@ def volunteer_new(request: HttpRequest) -> HttpResponse:
                 languages=data["languages"],
                 experiences=data["experiences"],
                 availability=data["availability"],
+                district_codes=data["districts"],
                 max_travel_minutes=data["max_travel_minutes"],
                 max_families=data["max_families"],
                 application_notes=data["application_notes"],
