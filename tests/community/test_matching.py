@@ -88,7 +88,8 @@ def test_constructed_case_set_ranks_in_the_expected_order(
     assert "Both free: monday morning" in reasons["Ania"]
     assert "Does not speak Polish" in reasons["Bea"]
     assert "Supporting 1 family now" in reasons["Isla"]
-    assert any(r.startswith("About 5") for r in reasons["Dora"])  # Norwich to Yarmouth
+    # Norwich to Great Yarmouth: about 29 km in a straight line, 46 minutes by car (geo's model).
+    assert "About 46 minutes away by car (29.3 km in a straight line)" in reasons["Dora"]
 
 
 def test_never_proposes_unchecked_expired_full_or_unreachable_supporters(

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from familyreach.accounts.roles import Role
 from familyreach.community import services
 from familyreach.community.models import CommunityGroup, Concern, Match, RoomBooking
 from familyreach.core import notify
@@ -63,9 +65,56 @@ ALLOWED: dict[str, set[str]] = {
     # The volunteer raised the concern, so may read it back.
     "volunteer": {"home", "my-matches", "concern-raise", "concern", "register"},
     "group_admin": {"home", "concern-raise", "groups", "group", "rooms", "room", "register"},
+    # A volunteer who is not matched and raised nothing: only the pages for every volunteer.
+    "other_volunteer": {"home", "my-matches", "concern-raise", "register"},
     "planner": {"register"},
     "family_worker": {"register"},
+    "outreach_worker": {"register"},
+    "superuser": EVERY_PAGE,
 }
+
+# Form posts that change state: coordinators (and superusers) succeed with a redirect back,
+# everyone else is refused before anything changes.
+POSTS = ("booking-decide", "booking-use", "help-decide")
+POSTS_ALLOWED = {
+    "coordinator": set(POSTS),
+    "manager": set(POSTS),
+    "superuser": set(POSTS),
+    # A group admin counts the use of their own group's bookings (not decide on them).
+    "group_admin": {"booking-use"},
+}
+
+
+def _posts(community_world: dict[str, Any]) -> dict[str, tuple[str, dict[str, str]]]:
+    from familyreach.community.models import StartUpHelp
+
+    help_request = StartUpHelp.objects.create(
+        group=community_world["group"], kind="free_room", purpose="A room on Tuesdays"
+    )
+    base = "/staff/community/"
+    booking = community_world["booking"].pk
+    return {
+        "booking-decide": (f"{base}bookings/{booking}/decide", {"decision": "approve"}),
+        "booking-use": (f"{base}bookings/{booking}/use", {"people": "3"}),
+        "help-decide": (f"{base}help/{help_request.pk}/decide", {"status": "declined"}),
+    }
+
+
+def test_every_community_url_is_in_the_matrix() -> None:
+    from django.urls import get_resolver
+
+    names = {
+        pattern.name
+        for resolver in get_resolver().url_patterns
+        if getattr(resolver, "namespace", None) == "community"
+        for pattern in resolver.url_patterns  # type: ignore[union-attr]
+    }
+    covered = {"home", "volunteer-new", "request-new", "concern-raise", *POSTS}
+    covered |= {"volunteers", "volunteer", "expiries", "requests", "request", "matches"}
+    covered |= {"match", "my-matches", "concerns", "concern", "groups", "group", "rooms", "room"}
+    covered |= {"group-register", "group-registered"}  # public pages
+    covered |= {"refer-family"}  # needs a family record: tests/community/test_referral.py
+    assert names == covered
 
 
 @pytest.mark.parametrize("role", sorted(ALLOWED))
@@ -78,14 +127,18 @@ def test_authorisation_matrix(
     manager: Any,
     planner: Any,
     family_worker: Any,
+    make_user: Callable[..., Any],
 ) -> None:
     users = {
         "coordinator": coordinator,
         "manager": manager,
         "volunteer": volunteer_user,
+        "other_volunteer": make_user(Role.VOLUNTEER),
         "group_admin": group_admin,
         "planner": planner,
         "family_worker": family_worker,
+        "outreach_worker": make_user(Role.OUTREACH_WORKER),
+        "superuser": make_user(None, is_superuser=True, is_staff=True),
     }
     client = _client(users[role])
     results = {}
@@ -95,6 +148,15 @@ def test_authorisation_matrix(
     assert allowed == ALLOWED[role], results
     refused = {status for name, status in results.items() if name not in ALLOWED[role]}
     assert refused <= {403, 404}, results
+
+    for name, (url, data) in _posts(community_world).items():
+        with transaction.atomic():
+            status = client.post(url, data).status_code
+            transaction.set_rollback(True)  # each post sees the same world
+        if name in POSTS_ALLOWED.get(role, set()):
+            assert status == 302, (name, status)
+        else:
+            assert status in (403, 404), (name, status)
 
 
 def test_signed_out_people_are_sent_to_sign_in(
@@ -243,3 +305,35 @@ def test_pages_keep_a_fixed_number_of_queries(
         make_supporter(name, on=COMMUNITY_TODAY)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get("/staff/community/volunteers/")
+
+
+def test_coordinator_records_an_application(coordinator: Any, community_geography: Any) -> None:
+    client = _client(coordinator)
+    url = "/staff/community/volunteers/new"
+    response = client.post(url, {"first_name": "Ola"})
+    assert response.status_code == 400
+    assert "Enter a last name" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "first_name": "Ola",
+            "last_name": "Berg",
+            "contact_route": "Through the coordinator",
+            "home_postcode": "nr1 3ju",
+            "applied_on": "2026-02-01",
+            "languages": "english, norwegian",
+            "experiences": ["twins"],
+            "availability": ["mon_am"],
+            "districts": ["E07000145"],
+            "max_travel_minutes": "45",
+            "max_families": "2",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from familyreach.community.models import PeerSupporter
+
+    supporter = PeerSupporter.objects.get(first_name="Ola")
+    assert supporter.languages == ["English", "Norwegian"]
+    assert supporter.home_postcode == "NR1 3JU"
+    assert sorted(d.code for d in supporter.districts.all()) == ["E07000145", "E07000148"]
+    assert supporter.status == "applied"

@@ -106,6 +106,12 @@ class SupporterForm(forms.Form):
     languages = LanguagesField(label="Languages they speak")
     experiences = _experiences("Lived experiences they offer", "Select all that apply")
     availability = _availability("When they are free")
+    districts = forms.MultipleChoiceField(
+        label="Districts they can reach",
+        widget=GovCheckboxSelectMultiple,
+        required=False,
+        help_text="Their home district is added for them",
+    )
     max_travel_minutes = forms.IntegerField(
         label="Longest journey they will make, in minutes", min_value=5, max_value=180, initial=30
     )
@@ -113,6 +119,13 @@ class SupporterForm(forms.Form):
         label="Families they can support at once", min_value=1, max_value=10, initial=2
     )
     application_notes = forms.CharField(widget=forms.Textarea, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from familyreach.geo.models import District
+
+        super().__init__(*args, **kwargs)
+        districts: Any = self.fields["districts"]
+        districts.choices = [(d.code, d.name) for d in District.objects.order_by("name")]
 
 
 class SupporterStatusForm(forms.Form):

@@ -1,22 +1,20 @@
 """Where people are, and how far apart: the community app's one door into `geo`.
 
 Volunteers and families give a postcode; we keep its position, small area and district. Travel
-time between them is estimated from straight-line distance (see `travel_minutes`) so matching works
-anywhere, without a routing service.
+time between two people is geo's calibrated travel-time model applied to the straight-line
+distance (see `travel_minutes`), so matching works anywhere without a routing service.
 """
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from familyreach.geo.distance import haversine_km
 from familyreach.geo.exceptions import LookupProblem
-from familyreach.geo.models import Area, District
+from familyreach.geo.models import Area, District, TravelMode
 from familyreach.geo.postcodes import normalise_postcode
 from familyreach.geo.selectors import postcode_lookup
-
-# Straight lines understate road distance; 1.3 is the usual rural-county detour factor, and 40 km/h
-# an average door-to-door speed by car or bus across Norfolk's lanes and towns.
-ROAD_DETOUR_FACTOR = 1.3
-AVERAGE_SPEED_KM_PER_HOUR = 40.0
+from familyreach.geo.travel import modelled_minutes
 
 
 class PostcodeNotFound(Exception):
@@ -58,5 +56,12 @@ def distance_km(
 
 
 def travel_minutes(straight_line_km: float) -> float:
-    """An estimate of door-to-door travel time for a straight-line distance (see module doc)."""
-    return straight_line_km * ROAD_DETOUR_FACTOR / AVERAGE_SPEED_KM_PER_HOUR * 60
+    """Modelled minutes by car for a straight-line distance (geo's calibrated model, docs/geo.md).
+
+    The model's rural setting is used for everyone: it is the slower of the two over any
+    distance a volunteer would travel, so "within 30 minutes" errs on the side of "reachable"
+    meaning reachable; working out each home's setting would cost a scan of every postcode."""
+    minutes = modelled_minutes(
+        np.asarray(straight_line_km, dtype=np.float64), np.asarray(False), TravelMode.CAR
+    )
+    return float(minutes)

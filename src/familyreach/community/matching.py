@@ -8,7 +8,7 @@ family, or who cannot reach the family are left out, with the reason. The rest a
 | --- | --- |
 | each lived experience the family asked for that the supporter shares | +3 |
 | speaks a language the family asked for | +2; none of them (and not English only): -3 |
-| travel time (estimated, see `geography.travel_minutes`) | +2 at the door, falling to 0 at the supporter's limit |
+| travel time by car (geo's model, see `geography.travel_minutes`) | +2 at the door, falling to 0 at an hour |
 | availability in common | +1, and +0.25 for each further slot in common (at most +2); none: -1 |
 | families already supported | -0.5 each |
 
@@ -34,6 +34,7 @@ SHARED_EXPERIENCE_POINTS = 3.0
 LANGUAGE_POINTS = 2.0
 NO_COMMON_LANGUAGE_POINTS = -3.0
 TRAVEL_POINTS = 2.0
+TRAVEL_REFERENCE_MINUTES = 60.0  # a trip this long or longer earns no travel points
 AVAILABILITY_POINTS = 1.0
 EXTRA_SLOT_POINTS = 0.25
 AVAILABILITY_CAP = 2.0
@@ -110,14 +111,14 @@ def supporter_fit(
             return Exclusion(
                 supporter,
                 (
-                    f"About {minutes:.0f} minutes away, more than their "
+                    f"About {minutes:.0f} minutes away by car, more than their "
                     f"{supporter.max_travel_minutes} minutes",
                 ),
             )
-        closeness = max(0.0, 1 - minutes / max(supporter.max_travel_minutes, 1))
+        closeness = max(0.0, 1 - minutes / TRAVEL_REFERENCE_MINUTES)
         score += TRAVEL_POINTS * closeness
         reasons.append(
-            f"About {minutes:.0f} minutes away ({distance_km:.1f} km in a straight line)"
+            f"About {minutes:.0f} minutes away by car ({distance_km:.1f} km in a straight line)"
         )
     elif reachable_district:
         reasons.append("Can reach the family's district")

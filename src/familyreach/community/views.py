@@ -176,6 +176,7 @@ def volunteer_new(request: HttpRequest) -> HttpResponse:
                 languages=data["languages"],
                 experiences=data["experiences"],
                 availability=data["availability"],
+                district_codes=data["districts"],
                 max_travel_minutes=data["max_travel_minutes"],
                 max_families=data["max_families"],
                 application_notes=data["application_notes"],
@@ -584,6 +585,7 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def booking_decide(request: HttpRequest, booking_id: int) -> HttpResponse:
+    selectors.coordinator_required(request.user)  # before anything else, even a bad form
     booking = selectors.booking_get_for_user(user=request.user, booking_id=booking_id)
     user: Any = request.user
     form = forms.BookingDecisionForm(request.POST)
