@@ -135,7 +135,9 @@ def p_median(
         multipliers = lagrangian.multipliers
         lower = max(lower, lagrangian.bound)
         improved_any = False
-        for candidate in lagrangian.candidates:
+        # On large instances the bound needs the time more: restart only from the last choice.
+        restarts = lagrangian.candidates if p < core.BATCH_FROM_P else lagrangian.candidates[-1:]
+        for candidate in restarts:
             # Each restart gets a tenth of the limit, so the bound keeps most of the time.
             restart_deadline = min(deadline, time.perf_counter() + 0.1 * float(time_limit))
             improved, value, _, stopped = core.local_search(
