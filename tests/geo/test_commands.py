@@ -28,6 +28,7 @@ def test_postcode_json_contract(norfolk: NorfolkWorld) -> None:
     assert result["postcode"] == "NR30 1NE"
     assert result["latitude"] == pytest.approx(52.610982)
     assert result["longitude"] == pytest.approx(1.72652)
+    assert (result["lat"], result["lon"]) == (result["latitude"], result["longitude"])
     assert result["district_code"] == "E07000145"
     assert result["area_code"].startswith("E01")
     assert result["area_is_exact"] is False

@@ -126,3 +126,18 @@ def test_bad_travel_time_files_are_refused_whole(
     assert TravelTime.objects.count() == 0
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("geo_import_travel_times", str(file), "--mode", "car", stdout=StringIO())
+
+
+def test_parquet_without_pyarrow_says_what_to_do(norfolk: NorfolkWorld, tmp_path: Path) -> None:
+    import importlib.util
+
+    file = tmp_path / "times.parquet"
+    file.write_bytes(b"PAR1")
+    if importlib.util.find_spec("pyarrow") is not None:
+        # With pyarrow installed, a broken file must still be refused (not half-imported).
+        with pytest.raises(Exception):  # noqa: B017, PT011 - pyarrow's own error type
+            import_travel_times(file, mode="car")
+    else:
+        with pytest.raises(ImportFailed, match="reading Parquet needs pyarrow"):
+            import_travel_times(file, mode="car")
+    assert TravelTime.objects.count() == 0

@@ -36,6 +36,8 @@ class Command(BaseCommand):
             ),
             "source": postcode.source,
         }
+        # Short names too, for scripts that expect the usual "lat"/"lon" keys.
+        result["lat"], result["lon"] = postcode.latitude, postcode.longitude
         if options["json"]:
             self.stdout.write(json.dumps(result))
             return
