@@ -218,7 +218,7 @@ class World:
 def world(
     make_user: Callable[..., User],
     family_worker: User,
-    volunteer: User,
+    session_volunteer: User,
     yarmouth_family: Family,
     norwich_family: Family,
     next_occurrence: Occurrence,
@@ -232,7 +232,7 @@ def world(
         "manager": make_user(Role.MANAGER, username="gy-manager", district_code="E07000145"),
         "family_worker": family_worker,
         "outreach_worker": make_user(Role.OUTREACH_WORKER),
-        "volunteer": volunteer,
+        "volunteer": session_volunteer,
         "volunteer_coordinator": make_user(Role.VOLUNTEER_COORDINATOR),
         "planner": make_user(Role.PLANNER),
         "community_group_admin": make_user(Role.COMMUNITY_GROUP_ADMIN),
