@@ -14,6 +14,7 @@ Options via environment: BENCH_SERVICES (50000), BENCH_USERS (50), BENCH_SECONDS
 
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -221,7 +222,10 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "familyreach.config.settings.test")
     sys.path.insert(0, str(ROOT / "src"))
     build_directory()
-    port = 8765
+    # A free port: another server on a fixed port would answer in our place.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     server = serve(port)
     try:
         drive(port)
