@@ -209,10 +209,10 @@ def test_visit_is_recorded(family_worker: User, yarmouth_family: Family) -> None
 
 
 def test_volunteer_sees_first_names_only(
-    volunteer: User, next_occurrence: Occurrence, yarmouth_family: Family
+    session_volunteer: User, next_occurrence: Occurrence, yarmouth_family: Family
 ) -> None:
     booking_create(user=None, occurrence_id=next_occurrence.pk, family=yarmouth_family)
-    client = _client(volunteer)
+    client = _client(session_volunteer)
     html = client.get(_path(next_occurrence, "/helpers")).content.decode()
     assert "Amy with Ben" in html
     assert "Smith" not in html

@@ -161,6 +161,10 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
         ),
     ),
     "delivery:session-edit": ("get", SESSION_RUNNERS),
+    "delivery:session-exception-add": (
+        "post",
+        access(superuser=REDIRECT, manager=(REDIRECT, 403), family_worker=(REDIRECT, 403)),
+    ),
     "delivery:occurrence": ("get", SESSION_RUNNERS),
     "delivery:helpers": ("get", access(volunteer=OWN_ONLY)),
     "delivery:register": ("get", SESSION_RUNNERS),
