@@ -189,3 +189,87 @@ def test_query_counts_are_fixed(
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.fixture
+def near_yarmouth(norfolk: Any, directory_world: DirectoryWorld) -> DirectoryWorld:
+    """The directory world plus the real Norfolk postcodes (norfolk first: it makes districts)."""
+    return directory_world
+
+
+def _ordered_names(client: Client, query: str, endpoint: str = "services") -> list[str]:
+    response = client.get(f"/openreferral/{endpoint}?{query}")
+    assert response.status_code == 200, response.content
+    contents = response.json()["contents"]
+    if endpoint == "service_at_locations":
+        return [item["service"]["name"] for item in contents]
+    return [item["name"] for item in contents]
+
+
+def test_postcode_and_proximity_sort_by_distance(
+    client: Client, near_yarmouth: DirectoryWorld
+) -> None:
+    # NR30 1NE: the library is about 0.5 km away, the family base 1 km, Gorleston 3.9 km.
+    # Two services at the library: same distance, so in name order.
+    assert _ordered_names(client, "postcode=NR30+1NE&proximity=2000") == [
+        "Stay and play at Great Yarmouth Library",
+        "Toddler music (closed for repairs)",
+        "Breastfeeding and infant feeding drop-in",
+    ]
+    assert (
+        _ordered_names(client, "postcode=nr301ne&proximity=5000")[-1] == "Baby group in Gorleston"
+    )
+    # Without proximity: 10 miles, so Norwich (about 29 km) is still out.
+    assert "Stay and play in Norwich" not in _ordered_names(client, "postcode=NR30+1NE")
+    assert _ordered_names(client, "postcode=NR30+1NE&proximity=2000&day=TH") == [
+        "Breastfeeding and infant feeding drop-in"
+    ]
+    assert (
+        _ordered_names(client, "postcode=NR30+1NE&proximity=5000", endpoint="service_at_locations")[
+            0
+        ]
+        == "Stay and play at Great Yarmouth Library"
+    )
+
+
+def test_postcode_paging_and_a_page_beyond_the_end(
+    client: Client, near_yarmouth: DirectoryWorld
+) -> None:
+    body = client.get(
+        "/openreferral/services?postcode=NR30+1NE&proximity=5000&per_page=2&page=2"
+    ).json()
+    assert body["total_items"] == 4
+    assert body["total_pages"] == 2
+    assert [item["name"] for item in body["contents"]] == [
+        "Breastfeeding and infant feeding drop-in",
+        "Baby group in Gorleston",
+    ]
+    beyond = client.get("/openreferral/services?postcode=NR30+1NE&page=9").json()
+    assert beyond["contents"] == []
+    assert beyond["empty"] is True
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("postcode=NR30+1N", "Enter a real postcode"),
+        ("postcode=ZZ99+9ZZ", "We could not find"),
+        ("postcode=NR30+1NE&proximity=far", "proximity must be a number"),
+        ("postcode=NR30+1NE&proximity=999999", "proximity must be 200000 or less"),
+    ],
+)
+def test_bad_postcodes_are_a_400(
+    client: Client, near_yarmouth: DirectoryWorld, query: str, says: str
+) -> None:
+    response = client.get(f"/openreferral/services?{query}")
+    assert response.status_code == 400
+    assert says in response.json()["detail"]
+
+
+def test_postcode_search_query_count_is_fixed(
+    client: Client, near_yarmouth: DirectoryWorld, django_assert_num_queries: Any
+) -> None:
+    for proximity, results in ((2000, 3), (5000, 4)):
+        with django_assert_num_queries(3):
+            response = client.get(f"/openreferral/services?postcode=NR30+1NE&proximity={proximity}")
+        assert response.json()["total_items"] == results

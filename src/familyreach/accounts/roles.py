@@ -57,6 +57,10 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
 }
 
 
+# geo: planners and managers see the areas page (need, deprivation, venues).
+ROLE_PERMISSIONS[Role.MANAGER] |= {"geo.view_area", "geo.view_venue", "geo.view_district"}
+ROLE_PERMISSIONS[Role.PLANNER] |= {"geo.view_area", "geo.view_venue", "geo.view_district"}
+
 # directory (issue 6): the views check roles and relationships themselves (see
 # directory/services.py and selectors.py); these model permissions mirror them for the admin.
 ROLE_PERMISSIONS[Role.MANAGER] |= {

@@ -65,7 +65,12 @@ class FindForm(forms.Form):
         error_messages={"required": "Enter a postcode or the name of a town or village"},
     )
     radius = forms.TypedChoiceField(
-        label="Distance", choices=RADIUS_CHOICES, coerce=int, required=False, empty_value=None
+        label="Distance",
+        choices=RADIUS_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        initial="5",
     )
     age = forms.ChoiceField(label="Child's age", choices=AGE_CHOICES, required=False)
     category = forms.MultipleChoiceField(

@@ -224,7 +224,7 @@ def services_at_locations_near(
     """(service_at_location id, service id, km) within the radius, nearest first.
 
     A bounding box on the indexed latitude/longitude columns cuts the candidates, then the
-    exact haversine distance decides; ties break on the service name via the id order."""
+    exact haversine distance decides."""
     south, north, west, east = bounding_box_degrees(latitude, longitude, radius_km)
     rows = ServiceAtLocation.objects.filter(
         service__in=services,
@@ -236,7 +236,9 @@ def services_at_locations_near(
     if family_bases_only:
         rows = rows.filter(location__is_family_base=True)
     candidates = list(
-        rows.values_list("id", "service_id", "location__latitude", "location__longitude")
+        rows.values_list(
+            "id", "service_id", "location__latitude", "location__longitude", "service__name"
+        )
     )
     # The bounding box excluded locations without a position, so these are never None.
     kms = distances_km(
@@ -245,28 +247,24 @@ def services_at_locations_near(
         [row[2] or 0.0 for row in candidates],
         [row[3] or 0.0 for row in candidates],
     )
-    within = [
-        (row[0], row[1], km)
-        for row, km in zip(candidates, kms, strict=True)
-        if km <= radius_km + 1e-9
-    ]
-    within.sort(key=lambda item: (item[2], str(item[1])))
-    return within
+    # Ties (several services at one venue) are broken by name, then id, so paging is stable.
+    within = sorted(
+        (
+            (km, row[4], str(row[0]), row[0], row[1])
+            for row, km in zip(candidates, kms, strict=True)
+            if km <= radius_km + 1e-9
+        ),
+        key=lambda item: item[:3],
+    )
+    return [(item[3], item[4], item[0]) for item in within]
 
 
 def services_at_locations_by_ids(ids: Sequence[UUID]) -> dict[UUID, ServiceAtLocation]:
+    # Only what a result row shows: the load test found each extra prefetch costs every search.
     rows = (
         ServiceAtLocation.objects.filter(pk__in=list(ids))
-        .select_related("service__organization", "location")
-        .prefetch_related(
-            "location__addresses",
-            "service__schedules",
-            "service__cost_options",
-            Prefetch(
-                "service__attributes",
-                queryset=ServiceAttribute.objects.select_related("taxonomy_term__taxonomy"),
-            ),
-        )
+        .select_related("service", "location")
+        .prefetch_related("location__addresses", "service__schedules", "service__cost_options")
     )
     return {row.pk: row for row in rows}
 

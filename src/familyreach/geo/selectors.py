@@ -280,3 +280,76 @@ def place_lookup(query: str) -> Place:
     if place is None:
         raise PlaceNotFound(f"We could not find {text}", suggestion=NOT_FOUND_HINT)
     return place
+
+
+# --- The planner's areas page ----------------------------------------------------------------
+
+AREA_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "code": ("code",),
+    "district": ("district__name", "name"),
+    "imd_rank": ("imd_rank", "code"),
+    "idaci_decile": ("idaci_decile", "idaci_rank", "code"),
+    "population": ("population_total", "code"),
+    "under_fives": ("under_fives", "code"),
+}
+DEFAULT_AREA_SORT = "imd_rank"
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    area: Area
+    need_weight: float
+    greatest_need: bool
+
+
+def normalise_area_sort(sort: str | None) -> str:
+    """A known sort key, optionally "-"-prefixed for descending; anything else gives the default."""
+    sort = (sort or "").strip()
+    key = sort.removeprefix("-")
+    return sort if key in AREA_SORTS else DEFAULT_AREA_SORT
+
+
+def area_table(*, district: District | None = None, sort: str | None = None) -> list[AreaRow]:
+    """Areas with need weight and greatest-need flag, sorted (a fixed number of queries: 2)."""
+    from familyreach.geo.need import greatest_need_area_ids, need_weight_array
+
+    sort = normalise_area_sort(sort)
+    fields = AREA_SORTS[sort.removeprefix("-")]
+    ordering = [f"-{fields[0]}", *fields[1:]] if sort.startswith("-") else list(fields)
+    areas = list(area_list(district=district).order_by(*ordering))
+    greatest = greatest_need_area_ids(area_list(district=district))
+    weights = need_weight_array(areas)
+    return [
+        AreaRow(area=area, need_weight=float(weight), greatest_need=area.pk in greatest)
+        for area, weight in zip(areas, weights, strict=True)
+    ]
+
+
+def areas_geojson(*, district: District | None = None) -> dict[str, object]:
+    """The areas as GeoJSON points (population-weighted centroids) for the map."""
+    rows = area_table(district=district, sort="code")
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(row.area.longitude, 6), round(row.area.latitude, 6)],
+                },
+                "properties": {
+                    "code": row.area.code,
+                    "name": row.area.name,
+                    "district": row.area.district.name,
+                    "imd_rank": row.area.imd_rank,
+                    "idaci_decile": row.area.idaci_decile,
+                    "under_fives": row.area.under_fives,
+                    "under_fives_is_estimate": row.area.under_fives_is_estimate,
+                    "need_weight": round(row.need_weight, 1),
+                    "greatest_need": row.greatest_need,
+                },
+            }
+            for row in rows
+        ],
+    }

@@ -1,5 +1,5 @@
 // Draws the places listed on the page on a Leaflet map. The list is the accessible
-// equivalent: the map is hidden from screen readers and the page works without it.
+// equivalent (the map is a labelled region saying so), and the page works without it.
 const data = document.getElementById("find-map-data") || document.getElementById("service-map-data");
 const element = document.getElementById("find-map") || document.getElementById("service-map");
 
