@@ -66,6 +66,11 @@ def test_approved_group_sessions_appear_in_the_directory_and_oruk_api(
     listed = client.get("/openreferral/services?per_page=100").json()["contents"]
     assert [item["name"] for item in listed] == ["Gorleston Tots and Tea"]
 
+    # The public service page shows the mark and the times.
+    page = client.get(f"/services/{service.pk}").content.decode()
+    assert "Run by local parents" in page
+    assert "Gorleston Tots and Tea" in page
+
     # Publishing again (e.g. after an edit) replaces rather than duplicates.
     publishing.group_publish(group=group, user=coordinator)
     assert Service.objects.filter(source=publishing.SOURCE).count() == 1
