@@ -211,6 +211,26 @@ def family_export_for_user(*, user: Any, family_id: int) -> dict[str, Any]:
         "visits": list(Visit.objects.filter(family=family)),
         "merged_records": list(Family.objects.filter(merged_into=family)),
     }
+    # Records other domains link to the family (a request for peer support, a simulation
+    # marker, ...): found from the model graph, so a new link cannot be left out of the export.
+    covered = {type(rows[0]) for rows in related.values() if rows} | {
+        Carer,
+        Child,
+        Consent,
+        Case,
+        Contact,
+        Booking,
+        Attendance,
+        Visit,
+        Family,
+    }
+    for relation in Family._meta.related_objects:
+        model = relation.related_model
+        if model in covered or not hasattr(relation, "field"):
+            continue
+        related[str(model._meta.model_name)] = list(
+            model._default_manager.filter(**{relation.field.name: family})
+        )
     export: dict[str, Any] = {
         "family": _row(family),
         **{name: [_row(row) for row in rows] for name, rows in related.items()},
