@@ -289,9 +289,13 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "community:help-decide": ("post", COORDINATORS_POST),
     "community:rooms": ("get", ROOM_USERS),
     "community:room": ("get", ROOM_USERS),
-    # An empty decision or use count is sent back to the rooms page with an error; a group
-    # admin reaches only their own group's bookings (deciding one is refused by the service).
-    "community:booking-decide": ("post", BOOKING_POST),
+    # An empty decision or use count is sent back to the rooms page with an error. Deciding is
+    # for coordinators only (refused before the form is read); a group admin may record the use
+    # of their own group's bookings only.
+    "community:booking-decide": (
+        "post",
+        access(superuser=REDIRECT, manager=REDIRECT, volunteer_coordinator=REDIRECT),
+    ),
     "community:booking-use": ("post", BOOKING_POST),
 }
 # Django's admin (superusers only): everyone else is sent to the admin's sign-in page. For a
@@ -636,7 +640,7 @@ def world(
     role: str,
     make_user: Callable[..., User],
     family_worker: User,
-    volunteer: User,
+    session_volunteer: User,
     yarmouth_family: Family,
     norwich_family: Family,
     next_occurrence: Occurrence,
@@ -651,7 +655,7 @@ def world(
         "manager": make_user(Role.MANAGER, username="gy-manager", district_code="E07000145"),
         "family_worker": family_worker,
         "outreach_worker": make_user(Role.OUTREACH_WORKER),
-        "volunteer": volunteer,
+        "volunteer": session_volunteer,
         "volunteer_coordinator": make_user(Role.VOLUNTEER_COORDINATOR),
         "planner": make_user(Role.PLANNER),
         "community_group_admin": make_user(Role.COMMUNITY_GROUP_ADMIN),
