@@ -62,3 +62,31 @@ def test_a_coordinator_cannot_refer_a_family_they_cannot_see(
     client.force_login(coordinator)
     url = f"/staff/community/families/{yarmouth_family.pk}/peer-support"
     assert client.get(url).status_code == 403
+
+
+def test_erasing_a_family_erases_its_peer_support_request_too(
+    yarmouth_family: Family, family_worker: Any, manager: Any
+) -> None:
+    from familyreach.families.services import case_open, family_anonymise
+
+    case_open(user=family_worker, family=yarmouth_family, worker=family_worker)
+    request = services.request_refer_family(
+        family_id=yarmouth_family.pk,
+        contact_route="Text Amy on 07700 900123 after 10am",
+        stated_needs="Amy is low since the birth",
+        user=family_worker,
+    )
+    first_name = request.first_name
+    family_anonymise(user=manager, family=yarmouth_family, reason="retention rule")
+
+    request.refresh_from_db()
+    assert request.first_name == "(anonymised)"
+    assert request.contact_route == ""
+    assert request.stated_needs == ""
+    assert request.postcode == ""
+    assert request.latitude is None
+    assert request.area == yarmouth_family.area  # still countable by area
+    history = LogEntry.objects.get_for_object(request)
+    assert history.exists()
+    assert not any(first_name in str(entry.changes) for entry in history)
+    assert not any("07700" in str(entry.changes) for entry in history)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -23,6 +23,7 @@ from familyreach.families.models import (
     Family,
     FamilySource,
 )
+from familyreach.families.signals import family_anonymising
 
 TARGET_GROUP_FIELDS = tuple(name for name, _label in TARGET_GROUPS)
 
@@ -418,6 +419,9 @@ def family_anonymise(*, user: Any, family: Family, reason: str) -> Family:
         family.modified_by = user
         family.save()
         erased.append((Family, [family.pk]))
+        # Other domains (a request for peer support, ...) erase what they hold, in this transaction.
+        for _receiver, response in family_anonymising.send(sender=Family, family=family, user=user):
+            erased.extend(cast("list[tuple[type, list[int]]]", response or []))
         _scrub_audit_history(erased)
     return family
 

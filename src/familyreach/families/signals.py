@@ -1,0 +1,8 @@
+"""Signals other domains listen to, so the families app needs no knowledge of them."""
+
+from django.dispatch import Signal
+
+# Sent inside `family_anonymise`'s transaction with `family` and `user`. A receiver erases the
+# personal data its own domain holds about that family and returns the (model, primary keys)
+# it erased, so their audit history is scrubbed too. Raising stops the whole erasure.
+family_anonymising = Signal()
