@@ -510,7 +510,7 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
             group_id=own_group,
             help_id=own_help,
             room_id=own_room,
-            booking_id=own_booking,
+            room_booking_id=own_booking,
         ),
         values(
             other_supporter,
@@ -520,7 +520,7 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
             group_id=other_group,
             help_id=other_help,
             room_id=other_room,
-            booking_id=other_booking,
+            room_booking_id=other_booking,
         ),
     )
 
@@ -727,6 +727,9 @@ def world(
 PARAMETER_ALIASES = {
     ("insight:area", "code"): "area_code",
     ("directory:staff-request", "request_id"): "request_id_support",
+    # A community room booking, not a session booking (delivery's `booking_id`).
+    ("community:booking-decide", "booking_id"): "room_booking_id",
+    ("community:booking-use", "booking_id"): "room_booking_id",
 }
 
 ADMIN_PARAMETERS = {"app_label": "auth", "object_id": "1", "content_type_id": "1", "url": "x"}
