@@ -15,8 +15,13 @@ from familyreach.delivery.models import (
     VisitStatus,
 )
 from familyreach.delivery.services import OnlineBookingDetails, SessionDetails
-from familyreach.families.forms import CheckboxesWidget, DateField, PostcodeField
-from familyreach.families.services import CarerDetails, ChildDetails
+from familyreach.families.forms import (
+    CheckboxesWidget,
+    ChildOrDueDateMixin,
+    DateField,
+    PostcodeField,
+)
+from familyreach.families.services import CarerDetails
 from familyreach.geo.models import Venue, VenueKind, VenueStatus
 
 SESSION_VENUE_KINDS = (
@@ -147,7 +152,7 @@ class FamilyBookForm(forms.Form):
     occurrence = forms.IntegerField(error_messages={"required": "Choose a session to book"})
 
 
-class WalkInForm(forms.Form):
+class WalkInForm(ChildOrDueDateMixin):
     carer_first_name = forms.CharField(
         max_length=100, error_messages={"required": "Enter the parent or carer's first name"}
     )
@@ -165,15 +170,7 @@ class WalkInForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if (
-            not data.get("child_date_of_birth")
-            and not data.get("expected_due_date")
-            and "child_date_of_birth" not in self.errors
-            and "expected_due_date" not in self.errors
-        ):
-            self.add_error(
-                "child_date_of_birth", "Enter the child's date of birth or the baby's due date"
-            )
+        self.require_birth_or_due_date(data)
         if (data.get("adults") or 0) + (data.get("children") or 0) == 0:
             self.add_error("adults", "Enter at least one adult or child")
         return data
@@ -184,15 +181,6 @@ class WalkInForm(forms.Form):
             first_name=data["carer_first_name"],
             last_name=data["carer_last_name"],
             phone=data["phone"],
-        )
-
-    def child(self) -> ChildDetails:
-        data = self.cleaned_data
-        return ChildDetails(
-            first_name=data["child_first_name"],
-            last_name=data["carer_last_name"],
-            date_of_birth=data["child_date_of_birth"],
-            expected_due_date=None if data["child_date_of_birth"] else data["expected_due_date"],
         )
 
 
@@ -218,7 +206,9 @@ class VisitRecordForm(forms.Form):
     next_action_due = DateField(label_text="Next action due")
 
 
-class OnlineBookingForm(forms.Form):
+class OnlineBookingForm(ChildOrDueDateMixin):
+    missing_child_message = "Enter your child's date of birth or your due date"
+
     carer_first_name = forms.CharField(
         max_length=100, error_messages={"required": "Enter your first name"}
     )
@@ -247,15 +237,7 @@ class OnlineBookingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if (
-            not data.get("child_date_of_birth")
-            and not data.get("expected_due_date")
-            and "child_date_of_birth" not in self.errors
-            and "expected_due_date" not in self.errors
-        ):
-            self.add_error(
-                "child_date_of_birth", "Enter your child's date of birth or your due date"
-            )
+        self.require_birth_or_due_date(data)
         reminders = set(data.get("remind_by") or [])
         if "email" in reminders and not data.get("email"):
             self.add_error("email", "Enter your email address to get reminders by email")

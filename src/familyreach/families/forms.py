@@ -110,7 +110,33 @@ class TargetGroupsMixin(forms.Form):
         return TargetGroups(**{name: name in chosen for name in TARGET_GROUP_FIELDS})
 
 
-class FamilyRegisterForm(TargetGroupsMixin):
+class ChildOrDueDateMixin(forms.Form):
+    """Quick registration asks for one child: a born child's date of birth, or a baby's due
+    date. Shared by the family register form and delivery's walk-in and online booking forms so
+    the rule, its wording and the `ChildDetails` it builds stay the same everywhere."""
+
+    missing_child_message = "Enter the child's date of birth or the baby's due date"
+
+    def require_birth_or_due_date(self, data: dict[str, Any]) -> None:
+        if (
+            not data.get("child_date_of_birth")
+            and not data.get("expected_due_date")
+            and "child_date_of_birth" not in self.errors
+            and "expected_due_date" not in self.errors
+        ):
+            self.add_error("child_date_of_birth", self.missing_child_message)
+
+    def child(self) -> ChildDetails:
+        data = self.cleaned_data
+        return ChildDetails(
+            first_name=data["child_first_name"],
+            last_name=data["carer_last_name"],
+            date_of_birth=data["child_date_of_birth"],
+            expected_due_date=None if data["child_date_of_birth"] else data["expected_due_date"],
+        )
+
+
+class FamilyRegisterForm(ChildOrDueDateMixin, TargetGroupsMixin):
     carer_first_name = forms.CharField(
         max_length=100, error_messages={"required": "Enter the parent or carer's first name"}
     )
@@ -143,15 +169,7 @@ class FamilyRegisterForm(TargetGroupsMixin):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if (
-            not data.get("child_date_of_birth")
-            and not data.get("expected_due_date")
-            and "child_date_of_birth" not in self.errors
-            and "expected_due_date" not in self.errors
-        ):
-            self.add_error(
-                "child_date_of_birth", "Enter the child's date of birth or the baby's due date"
-            )
+        self.require_birth_or_due_date(data)
         if data.get("child_date_of_birth") and not data.get("child_first_name"):
             self.add_error("child_first_name", "Enter the child's first name")
         return data
@@ -164,15 +182,6 @@ class FamilyRegisterForm(TargetGroupsMixin):
             relationship=data["relationship"],
             phone=data["phone"],
             email=data["email"],
-        )
-
-    def child(self) -> ChildDetails:
-        data = self.cleaned_data
-        return ChildDetails(
-            first_name=data["child_first_name"],
-            last_name=data["carer_last_name"],
-            date_of_birth=data["child_date_of_birth"],
-            expected_due_date=None if data["child_date_of_birth"] else data["expected_due_date"],
         )
 
 
