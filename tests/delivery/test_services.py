@@ -266,3 +266,59 @@ def test_send_reminders_command(
     call_command("delivery_send_reminders", "--date", next_occurrence.date.isoformat(), stdout=out)
     assert "Sent 1 reminders" in out.getvalue()
     assert [(m.channel, m.to) for m in notify.OUTBOX] == [("text", "07700900222")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_a_date_cancels_its_bookings_tells_consenting_families_and_stays_off(
+    next_occurrence: Occurrence, register_family: Callable[..., Family], yarmouth_area: Area
+) -> None:
+    from familyreach.delivery.services import occurrence_cancel, occurrences_generate
+    from familyreach.directory.models import Service
+
+    told = register_family(
+        "Tia",
+        child="Tom",
+        email="tia@example.org",
+        consents=[
+            ConsentDetails(
+                purpose="contact_by_email", lawful_basis="consent", given_by="Tia", method="online"
+            )
+        ],
+    )
+    families = [told] + [register_family(f"P{i}", child=f"C{i}") for i in range(3)]
+    for family in families:
+        booking_create(user=None, occurrence_id=next_occurrence.pk, family=family)
+    assert next_occurrence.bookings.filter(status="waiting").count() == 1
+    notify.OUTBOX.clear()
+    with pytest.raises(ValidationError, match="Enter the reason"):
+        occurrence_cancel(user=None, occurrence=next_occurrence, reason="  ")
+    cancelled = occurrence_cancel(
+        user=None, occurrence=next_occurrence, reason="the hall is flooded"
+    )
+    assert len(cancelled) == 4  # three places and the waiting list
+    next_occurrence.refresh_from_db()
+    assert next_occurrence.status == OccurrenceStatus.CANCELLED
+    assert not next_occurrence.bookings.exclude(status="cancelled").exists()
+    # Only the family that agreed to email is told, once, with the reason.
+    assert [m.to for m in notify.OUTBOX] == ["tia@example.org"]
+    assert "the hall is flooded" in notify.OUTBOX[0].body
+    # Regenerating the timetable does not bring the date back.
+    occurrences_generate(session=next_occurrence.session)
+    next_occurrence.refresh_from_db()
+    assert next_occurrence.status == OccurrenceStatus.CANCELLED
+    # The public listing says the date is off, without the internal reason.
+    listing = Service.objects.get(source_reference=f"session-{next_occurrence.session_id}")
+    schedule_text = " ".join(s.description for s in listing.schedules.all())
+    assert f"{next_occurrence.date:%-d %B %Y}" in schedule_text
+    assert "flooded" not in schedule_text
+    with pytest.raises(ValidationError, match="already cancelled"):
+        occurrence_cancel(user=None, occurrence=next_occurrence, reason="again")
+
+
+def test_a_date_that_took_place_cannot_be_called_off(past_occurrence: Occurrence) -> None:
+    from familyreach.delivery.services import occurrence_cancel
+
+    with pytest.raises(ValidationError, match="started or is over"):
+        occurrence_cancel(user=None, occurrence=past_occurrence, reason="too late")
+    past_occurrence.refresh_from_db()
+    assert past_occurrence.status == OccurrenceStatus.SCHEDULED

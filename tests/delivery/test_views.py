@@ -272,3 +272,27 @@ def test_a_date_is_taken_out_of_a_session(family_worker: User, next_occurrence: 
     assert next_occurrence.status == "cancelled"
     page = client.get(f"/staff/sessions/{next_occurrence.session_id}").content.decode()
     assert "Library closed" in page
+
+
+def test_calling_off_a_date_from_its_page(
+    family_worker: User,
+    next_occurrence: Occurrence,
+    register_family: Callable[..., Family],
+    yarmouth_area: Area,
+) -> None:
+    client = _client(family_worker)
+    booking_create(user=None, occurrence_id=next_occurrence.pk, family=register_family())
+    assert "Cancel this date" in client.get(_path(next_occurrence)).content.decode()
+    page = client.get(_path(next_occurrence, "/cancel")).content.decode()
+    assert "1 family has a booking" in page
+    refused = client.post(_path(next_occurrence, "/cancel"), {"reason": ""})
+    assert refused.status_code == 200
+    assert "Enter the reason" in refused.content.decode()
+    next_occurrence.refresh_from_db()
+    assert next_occurrence.status == "scheduled"
+    response = client.post(_path(next_occurrence, "/cancel"), {"reason": "Venue closed"})
+    assert response.status_code == 302
+    next_occurrence.refresh_from_db()
+    assert next_occurrence.status == "cancelled"
+    assert not Booking.objects.filter(occurrence=next_occurrence).exclude(status="cancelled")
+    assert "Cancel this date" not in client.get(_path(next_occurrence)).content.decode()

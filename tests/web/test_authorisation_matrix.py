@@ -166,6 +166,7 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
         access(superuser=REDIRECT, manager=(REDIRECT, 403), family_worker=(REDIRECT, 403)),
     ),
     "delivery:occurrence": ("get", SESSION_RUNNERS),
+    "delivery:occurrence-cancel": ("get", SESSION_RUNNERS),
     "delivery:helpers": ("get", access(volunteer=OWN_ONLY)),
     "delivery:register": ("get", SESSION_RUNNERS),
     "delivery:walk-in": ("get", SESSION_RUNNERS),

@@ -262,6 +262,16 @@ class OnlineBookingForm(ChildOrDueDateMixin):
         )
 
 
+class OccurrenceCancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        error_messages={
+            "required": "Enter the reason: families are told why the session is off",
+            "max_length": "The reason must be 200 characters or fewer",
+        },
+    )
+
+
 class SessionExceptionForm(forms.Form):
     day = DateField(label_text="Date", required=True)
     reason = forms.CharField(max_length=200, required=False)

@@ -83,6 +83,19 @@ def booking_reminder(booking: Booking) -> bool:
     )
 
 
+def occurrence_cancelled(booking: Booking, *, reason: str) -> bool:
+    return _send(
+        booking,
+        subject="Session cancelled",
+        body=f"We are sorry: {_describe(booking)} is cancelled ({reason}). "
+        "Your booking is cancelled; you do not need to do anything.",
+    )
+
+
+def occurrence_cancelled_on_commit(booking: Booking, *, reason: str) -> None:
+    transaction.on_commit(lambda: occurrence_cancelled(booking, reason=reason))
+
+
 def booking_made_on_commit(booking: Booking) -> None:
     transaction.on_commit(lambda: booking_made(booking))
 

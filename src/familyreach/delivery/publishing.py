@@ -29,6 +29,19 @@ def source_reference(session: Session) -> str:
     return f"session-{session.pk}"
 
 
+def _not_running_note(session: Session) -> str:
+    """The next dates the session is off, for the public schedule. Reasons stay internal:
+    staff write them for colleagues and they may name someone ("Sam is ill")."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    upcoming = [exception.date for exception in session.exceptions.all() if exception.date >= today]
+    if not upcoming:
+        return ""
+    shown = ", ".join(f"{day:%A %-d %B %Y}" for day in sorted(upcoming)[:5])
+    return f"Not running on {shown}."
+
+
 def session_publish(session: Session) -> None:
     """Create or update the session's directory listing (inactive once archived)."""
     from familyreach.directory import services as directory
@@ -42,7 +55,9 @@ def session_publish(session: Session) -> None:
     location = (
         directory.location_upsert_from_venue(session.venue) if session.venue.postcode else None
     )
-    description = "Term time only. " if session.term_time_only else ""
+    description = ("Term time only. " if session.term_time_only else "") + _not_running_note(
+        session
+    )
     if session.recurrence == Recurrence.ONE_OFF:
         schedule = directory.ScheduleSpec(
             opens_at=session.start_time,

@@ -340,6 +340,54 @@ def occurrence_change_capacity(*, user: Any, occurrence: Occurrence, capacity: i
     return occurrence
 
 
+@transaction.atomic
+def occurrence_cancel(*, user: Any, occurrence: Occurrence, reason: str) -> list[Booking]:
+    """Call off one date of a session (staff ill, venue closed at short notice): the date is
+    marked as not running, so regenerating the timetable never brings it back; every booking
+    and waiting-list place is cancelled and each family that agreed to be contacted is told
+    why, after the transaction commits; the public listing is republished without the date.
+    Returns the bookings cancelled."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Enter the reason: families are told why the session is off")
+    with acting_as(user):
+        occurrence = _lock_occurrence(occurrence.pk)
+        if occurrence.status == OccurrenceStatus.CANCELLED:
+            raise ValidationError("This session date is already cancelled.")
+        if occurrence.register_is_closed:
+            raise ValidationError("The register for this date is closed: it took place.")
+        if occurrence.starts_at <= timezone.now():
+            raise ValidationError(
+                "This session date has started or is over: it cannot be called off."
+            )
+        session = occurrence.session
+        if not SessionException.objects.filter(session=session, date=occurrence.date).exists():
+            exception = SessionException(
+                session=session,
+                date=occurrence.date,
+                reason=reason,
+                created_by=user,
+                modified_by=user,
+            )
+            exception.full_clean()
+            exception.save()
+        occurrence.status = OccurrenceStatus.CANCELLED
+        occurrence.modified_by = user
+        occurrence.save()
+        cancelled = list(
+            occurrence.bookings.exclude(status=BookingStatus.CANCELLED).select_related("family")
+        )
+        now = timezone.now()
+        for booking in cancelled:
+            booking.status = BookingStatus.CANCELLED
+            booking.cancelled_at = now
+            booking.modified_by = user
+            booking.save()
+            notifications.occurrence_cancelled_on_commit(booking, reason=reason)
+        publishing.session_publish(session)
+    return cancelled
+
+
 @dataclass(frozen=True)
 class OnlineBookingDetails:
     carer_first_name: str

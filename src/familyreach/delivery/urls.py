@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern] = [
         name="session-exception-add",
     ),
     path(OCCURRENCE, views.occurrence_detail, name="occurrence"),
+    path(f"{OCCURRENCE}/cancel", views.occurrence_cancel, name="occurrence-cancel"),
     path(f"{OCCURRENCE}/helpers", views.occurrence_helpers, name="helpers"),
     path(f"{OCCURRENCE}/register", views.register, name="register"),
     path(f"{OCCURRENCE}/register/walk-in", views.walk_in, name="walk-in"),

@@ -209,6 +209,42 @@ def occurrence_detail(request: HttpRequest, session_id: int, day: str) -> HttpRe
 
 
 @login_required
+def occurrence_cancel(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
+    """Call off one date: a confirmation page saying who will be told, then the cancellation."""
+    occurrence = selectors.occurrence_get_for_user(
+        user=request.user, session_id=session_id, day=_day(day)
+    )
+    if not rules.test_rule("delivery.change_session", request.user, occurrence.session):
+        raise PermissionDenied("Only the session's staff and managers can call off a date.")
+    form = forms.OccurrenceCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = services.occurrence_cancel(
+                user=request.user, occurrence=occurrence, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error("reason", error.messages[0])
+        else:
+            messages.success(
+                request,
+                f"{occurrence} is cancelled. "
+                + (
+                    f"{len(cancelled)} booking{'s' if len(cancelled) != 1 else ''} cancelled; "
+                    "families who agreed to be contacted have been told."
+                    if cancelled
+                    else "Nobody had booked."
+                ),
+            )
+            return HttpResponseRedirect(reverse("delivery:session", args=[occurrence.session_id]))
+    booked = occurrence.bookings.exclude(status=BookingStatus.CANCELLED).count()
+    return render(
+        request,
+        "delivery/occurrence_cancel.html",
+        {"occurrence": occurrence, "form": form, "booked": booked},
+    )
+
+
+@login_required
 def occurrence_helpers(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
     """Volunteers: first names only, for a session they help at."""
     occurrence, rows = selectors.volunteer_register(
