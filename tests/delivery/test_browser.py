@@ -99,3 +99,34 @@ def test_a_worker_takes_a_register_on_a_phone(
     contacts = Contact.objects.filter(occurrence=past_occurrence)
     assert contacts.count() == 2
     assert set(contacts.values_list("family__carers__first_name", flat=True)) == {"Amy", "Wendy"}
+
+
+def test_a_worker_calls_off_a_date_on_a_phone(
+    page: Page,
+    live_server: Any,
+    axe: Callable[..., Any],
+    sign_in: Callable[..., None],
+    family_worker: User,
+    next_occurrence: Occurrence,
+    yarmouth_family: Family,
+) -> None:
+    Booking.objects.create(
+        occurrence=next_occurrence, family=yarmouth_family, status="confirmed", channel="staff"
+    )
+    page.set_viewport_size(PHONE)
+    sign_in(page, family_worker)
+    path = f"/staff/sessions/{next_occurrence.session_id}/occurrences/{next_occurrence.date}"
+    page.goto(f"{live_server.url}{path}")
+    page.get_by_role("link", name="Cancel this date").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cancel Baby group")
+    _no_sideways_scroll(page)
+    assert axe(page) == []
+    page.get_by_role("button", name="Cancel this date").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the reason")
+    assert axe(page) == []
+    page.get_by_label("Why is it cancelled?").fill("The library is closed for repairs")
+    page.get_by_role("button", name="Cancel this date").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("1 booking cancelled")
+    assert axe(page) == []
+    next_occurrence.refresh_from_db()
+    assert next_occurrence.status == "cancelled"
