@@ -322,3 +322,36 @@ def test_a_date_that_took_place_cannot_be_called_off(past_occurrence: Occurrence
         occurrence_cancel(user=None, occurrence=past_occurrence, reason="too late")
     past_occurrence.refresh_from_db()
     assert past_occurrence.status == OccurrenceStatus.SCHEDULED
+
+
+def test_a_school_holiday_stops_term_time_dates_except_booked_ones(
+    yarmouth_library: Venue, register_family: Callable[..., Family], yarmouth_area: Area
+) -> None:
+    from familyreach.delivery.services import school_holiday_add, school_holiday_remove
+
+    start = timezone.localdate() + timedelta(days=7)
+    start -= timedelta(days=start.weekday())  # a Monday next week or the week after
+    term_time = _session(
+        yarmouth_library, term_time_only=True, start_date=start, end_date=start + timedelta(weeks=6)
+    )
+    all_year = _session(yarmouth_library, start_date=start, end_date=start + timedelta(weeks=6))
+    booked_day = start + timedelta(weeks=2)
+    holiday_day = start + timedelta(weeks=3)
+    booked = term_time.occurrences.get(date=booked_day)
+    booking_create(user=None, occurrence_id=booked.pk, family=register_family())
+    with pytest.raises(ValidationError, match="same as or after"):
+        school_holiday_add(
+            user=None, name="Backwards", start_date=start, end_date=start - timedelta(days=1)
+        )
+    holiday, kept = school_holiday_add(
+        user=None, name="Half term", start_date=booked_day, end_date=holiday_day + timedelta(days=4)
+    )
+    assert kept == [booked]  # the booked date still runs, for staff to decide
+    statuses = dict(term_time.occurrences.values_list("date", "status"))
+    assert statuses[booked_day] == OccurrenceStatus.SCHEDULED
+    assert statuses[holiday_day] == OccurrenceStatus.CANCELLED
+    assert all_year.occurrences.get(date=holiday_day).status == OccurrenceStatus.SCHEDULED
+    with pytest.raises(ValidationError, match="overlap Half term"):
+        school_holiday_add(user=None, name="Again", start_date=holiday_day, end_date=holiday_day)
+    school_holiday_remove(user=None, holiday=holiday)
+    assert term_time.occurrences.get(date=holiday_day).status == OccurrenceStatus.SCHEDULED

@@ -296,3 +296,48 @@ def test_calling_off_a_date_from_its_page(
     assert next_occurrence.status == "cancelled"
     assert not Booking.objects.filter(occurrence=next_occurrence).exclude(status="cancelled")
     assert "Cancel this date" not in client.get(_path(next_occurrence)).content.decode()
+
+
+def test_managers_set_school_holidays_and_workers_cannot(
+    family_worker: User, make_user: Callable[..., User]
+) -> None:
+    from familyreach.accounts.roles import Role
+    from familyreach.delivery.models import SchoolHoliday
+
+    assert _client(family_worker).get("/staff/school-holidays/").status_code == 403
+    manager = _client(make_user(Role.MANAGER, username="holiday-manager"))
+    assert "School holidays" in manager.get("/staff/sessions/").content.decode()
+    bad = manager.post(
+        "/staff/school-holidays/",
+        {
+            "name": "",
+            "start_date-day": "20",
+            "start_date-month": "2",
+            "start_date-year": "2030",
+            "end_date-day": "18",
+            "end_date-month": "2",
+            "end_date-year": "2030",
+        },
+    )
+    assert bad.status_code == 200
+    page = bad.content.decode()
+    assert "Enter the holiday" in page
+    assert "The last day must be the same as or after the first day" in page
+    assert not SchoolHoliday.objects.exists()
+    response = manager.post(
+        "/staff/school-holidays/",
+        {
+            "name": "February half term",
+            "start_date-day": "18",
+            "start_date-month": "2",
+            "start_date-year": "2030",
+            "end_date-day": "22",
+            "end_date-month": "2",
+            "end_date-year": "2030",
+        },
+    )
+    assert response.status_code == 302
+    holiday = SchoolHoliday.objects.get()
+    assert "February half term" in manager.get("/staff/school-holidays/").content.decode()
+    assert manager.post(f"/staff/school-holidays/{holiday.pk}/remove").status_code == 302
+    assert not SchoolHoliday.objects.exists()

@@ -18,7 +18,7 @@ own and other are two records that every permitted role sees alike.
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +32,7 @@ from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.community import services as community_services
 from familyreach.community.models import REQUIRED_TRAINING, HelpKind, SupporterStatus
-from familyreach.delivery.models import Occurrence, Session
+from familyreach.delivery.models import Occurrence, SchoolHoliday, Session
 from familyreach.delivery.services import (
     SessionDetails,
     booking_create,
@@ -175,6 +175,9 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "delivery:visit-new": ("get", FAMILY_RECORD),
     "delivery:visit": ("get", FAMILY_RECORD),
     "delivery:bases": ("get", SESSION_PLANNERS),
+    # School holidays apply county-wide: managers (any district) and admins.
+    "delivery:school-holidays": ("get", access(superuser=200, manager=200)),
+    "delivery:school-holiday-remove": ("post", access(superuser=REDIRECT, manager=REDIRECT)),
     # geo: the areas page checks the planner and manager roles only (so not a bare superuser)
     "geo:areas": ("get", AREA_VIEWERS),
     "geo:areas-geojson": ("get", AREA_VIEWERS),
@@ -716,6 +719,11 @@ def world(
 
     own = related(yarmouth_family, family_worker, next_occurrence)
     other = related(norwich_family, other_worker, other_occurrence)
+    # County-wide holidays, not anyone's record: two, because removing one works only once.
+    for values, year in ((own, 2031), (other, 2032)):
+        values["holiday_id"] = SchoolHoliday.objects.create(
+            name=f"Half term {year}", start_date=date(year, 2, 17), end_date=date(year, 2, 21)
+        ).pk
     own["family_id"] = yarmouth_family.pk
     for builder in (_community, _directory, _consult, _planning, _insight):
         own_values, other_values = builder(users=users, role=role, world=directory_world)

@@ -12,5 +12,11 @@ class DeliveryConfig(AppConfig):
 
         from familyreach.delivery import models
 
-        for model in (models.Booking, models.Attendance, models.Visit, models.Session):
+        for model in (
+            models.Booking,
+            models.Attendance,
+            models.Visit,
+            models.Session,
+            models.SchoolHoliday,
+        ):
             auditlog.register(model)

@@ -272,6 +272,22 @@ class OccurrenceCancelForm(forms.Form):
     )
 
 
+class SchoolHolidayForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        error_messages={"required": "Enter the holiday's name, like February half term"},
+    )
+    start_date = DateField(label_text="First day", required=True)
+    end_date = DateField(label_text="Last day", required=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The last day must be the same as or after the first day")
+        return data
+
+
 class SessionExceptionForm(forms.Form):
     day = DateField(label_text="Date", required=True)
     reason = forms.CharField(max_length=200, required=False)

@@ -60,6 +60,12 @@ def helps_at_session(user: Any, session: Any) -> bool:
 
 
 @rules.predicate
+def manages_county_calendar(user: Any) -> bool:
+    """School holidays apply to every term-time session in the county: managers and admins."""
+    return bool(user.is_authenticated and (user.is_superuser or Role.MANAGER in _roles(user)))
+
+
+@rules.predicate
 def sees_session(user: Any, session: Any) -> bool:
     if not sees_sessions(user):
         return False
@@ -74,3 +80,4 @@ rules.add_rule("delivery.view_session", sees_session)
 rules.add_rule("delivery.change_session", runs_session)
 rules.add_rule("delivery.run_session", runs_session)
 rules.add_rule("delivery.help_at_session", helps_at_session)
+rules.add_rule("delivery.manage_school_holidays", manages_county_calendar)

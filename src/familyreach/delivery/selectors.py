@@ -21,6 +21,7 @@ from familyreach.delivery.models import (
     BookingStatus,
     Occurrence,
     OccurrenceStatus,
+    SchoolHoliday,
     Session,
     Visit,
     VisitStatus,
@@ -334,3 +335,8 @@ def occurrence_get_public(*, occurrence_id: int) -> Occurrence:
     if occurrence is None:
         raise Http404("No such session")
     return occurrence
+
+
+def school_holidays() -> QuerySet[SchoolHoliday]:
+    """From the current one on, soonest first (older holidays no longer change anything)."""
+    return SchoolHoliday.objects.filter(end_date__gte=timezone.localdate()).order_by("start_date")

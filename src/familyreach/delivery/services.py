@@ -229,6 +229,56 @@ def session_exception_add(*, user: Any, session: Session, day: date, reason: str
     return session
 
 
+# --- School holidays --------------------------------------------------------------------------
+
+
+def _term_time_sessions_regenerate() -> list[Occurrence]:
+    """Regenerate every live term-time session after the holidays change; returns the dates
+    that fall in a holiday but still run because families booked them (staff decide those)."""
+    kept: list[Occurrence] = []
+    sessions = Session.objects.filter(term_time_only=True, archived_at=None).prefetch_related(
+        "exceptions"
+    )
+    today = timezone.localdate()
+    for session in sessions:
+        occurrences_generate(session=session)
+        running = list(
+            session.occurrences.filter(date__gte=today, status=OccurrenceStatus.SCHEDULED)
+        )
+        if running:
+            wanted = set(session_dates(session, until=running[-1].date))
+            kept.extend(occurrence for occurrence in running if occurrence.date not in wanted)
+        publishing.session_publish(session)
+    return kept
+
+
+@transaction.atomic
+def school_holiday_add(
+    *, user: Any, name: str, start_date: date, end_date: date
+) -> tuple[SchoolHoliday, list[Occurrence]]:
+    """Add a holiday: term-time sessions stop running in it, except dates families already
+    booked, which are returned for staff to call off or keep."""
+    if end_date < start_date:
+        raise ValidationError("The last day must be the same as or after the first day")
+    overlapping = SchoolHoliday.objects.filter(start_date__lte=end_date, end_date__gte=start_date)
+    if overlapping.exists():
+        raise ValidationError(f"These dates overlap {overlapping.first().name}")  # type: ignore[union-attr]
+    with acting_as(user):
+        holiday = SchoolHoliday(name=name.strip(), start_date=start_date, end_date=end_date)
+        holiday.full_clean()
+        holiday.save()
+        return holiday, _term_time_sessions_regenerate()
+
+
+@transaction.atomic
+def school_holiday_remove(*, user: Any, holiday: SchoolHoliday) -> None:
+    """Remove a holiday: term-time sessions run on its dates again (unless a date was called
+    off on its own)."""
+    with acting_as(user):
+        holiday.delete()
+        _term_time_sessions_regenerate()
+
+
 # --- Bookings and the waiting list -----------------------------------------------------------
 
 

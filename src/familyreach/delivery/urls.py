@@ -28,6 +28,12 @@ urlpatterns: list[URLPattern] = [
     path("staff/families/<int:family_id>/visits/new", views.visit_new, name="visit-new"),
     path("staff/visits/<int:visit_id>", views.visit_detail, name="visit"),
     path("staff/bases/", views.base_list, name="bases"),
+    path("staff/school-holidays/", views.school_holidays, name="school-holidays"),
+    path(
+        "staff/school-holidays/<int:holiday_id>/remove",
+        views.school_holiday_remove,
+        name="school-holiday-remove",
+    ),
     path("book/", views.book_list, name="book-list"),
     path("book/<int:occurrence_id>", views.book, name="book"),
     path("book/<int:occurrence_id>/booked", views.booked, name="booked"),

@@ -11,14 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from familyreach.accounts.roles import Role
 from familyreach.delivery import forms, selectors, services
-from familyreach.delivery.models import BookingChannel, BookingStatus, Occurrence
+from familyreach.delivery.models import BookingChannel, BookingStatus, Occurrence, SchoolHoliday
 from familyreach.families.geography import PostcodeProblem
 from familyreach.families.selectors import family_for_change
 
@@ -74,6 +74,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         {
             "sessions": sessions,
             "can_add": rules.test_rule("delivery.add_session", request.user),
+            "can_set_holidays": rules.test_rule("delivery.manage_school_holidays", request.user),
         },
     )
 
@@ -462,6 +463,51 @@ def base_list(request: HttpRequest) -> HttpResponse:
     if not rules.test_rule("delivery.add_session", request.user):
         raise PermissionDenied("Your role does not run bases.")
     return render(request, "delivery/bases.html", {"bases": selectors.base_list()})
+
+
+@login_required
+def school_holidays(request: HttpRequest) -> HttpResponse:
+    """The county's school holidays: term-time sessions do not run in them."""
+    if not rules.test_rule("delivery.manage_school_holidays", request.user):
+        raise PermissionDenied("Only managers set the school holidays.")
+    form = forms.SchoolHolidayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            holiday, kept = services.school_holiday_add(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data["end_date"],
+            )
+        except ValidationError as error:
+            form.add_error("start_date", error.messages[0])
+        else:
+            message = f"{holiday.name} added: term-time sessions do not run on those dates."
+            if kept:
+                message += (
+                    f" {len(kept)} date{'s' if len(kept) != 1 else ''} in the holiday "
+                    "already had bookings and still run: "
+                    + ", ".join(str(occurrence) for occurrence in kept[:5])
+                    + ". Call them off from their bookings page if they should not run."
+                )
+            messages.success(request, message)
+            return HttpResponseRedirect(reverse("delivery:school-holidays"))
+    return render(
+        request,
+        "delivery/school_holidays.html",
+        {"holidays": selectors.school_holidays(), "form": form},
+    )
+
+
+@login_required
+@require_POST
+def school_holiday_remove(request: HttpRequest, holiday_id: int) -> HttpResponse:
+    if not rules.test_rule("delivery.manage_school_holidays", request.user):
+        raise PermissionDenied("Only managers set the school holidays.")
+    holiday = get_object_or_404(SchoolHoliday, pk=holiday_id)
+    services.school_holiday_remove(user=request.user, holiday=holiday)
+    messages.success(request, f"{holiday.name} removed: term-time sessions run on those dates.")
+    return HttpResponseRedirect(reverse("delivery:school-holidays"))
 
 
 # --- Public booking --------------------------------------------------------------------------
