@@ -219,6 +219,37 @@ def test_changing_a_scenario_returns_it_to_draft_and_is_audited(
     assert any("number_of_bases" in (entry.changes_dict or {}) for entry in entries)
 
 
+def test_saving_the_same_inputs_again_keeps_a_finished_scenario_finished(
+    make_scenario: Callable[..., Scenario], planner: Any
+) -> None:
+    from decimal import Decimal
+
+    scenario = make_scenario(number_of_bases=2, user=planner)
+    scenario_update(
+        scenario=scenario,
+        user=planner,
+        fields={"budget": Decimal("5000000"), "building_cost_default": Decimal("120000")},
+    )
+    scenario_run_enqueue(scenario=scenario, user=planner)
+    scenario.refresh_from_db()
+    assert scenario.status == ScenarioStatus.FINISHED
+    # The same values, written as a form or the demo would (Decimals with other scales).
+    scenario_update(
+        scenario=scenario,
+        user=planner,
+        fields={
+            "number_of_bases": 2,
+            "budget": Decimal("5000000.00"),
+            "building_cost_default": Decimal("120000"),
+        },
+    )
+    scenario.refresh_from_db()
+    assert scenario.status == ScenarioStatus.FINISHED
+    scenario_update(scenario=scenario, user=planner, fields={"budget": Decimal("4000000")})
+    scenario.refresh_from_db()
+    assert scenario.status == ScenarioStatus.DRAFT
+
+
 def test_adopting_records_who_and_publishes_bases_and_outreach_to_the_directory(
     make_scenario: Callable[..., Scenario], manager: Any
 ) -> None:

@@ -130,11 +130,14 @@ def scenario_update(
     outreach_venues: list[tuple[Venue, int]] | None = None,
 ) -> Scenario:
     """Change a scenario's inputs. Its earlier runs stay as they were (they keep their inputs);
-    a changed scenario goes back to draft until it is run again."""
+    a changed scenario goes back to draft until it is run again. Saving the same inputs again
+    (a form saved unchanged, the demo loaded twice) keeps its status: its results still hold."""
     with _acting_as(user):
         scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
         if scenario.status in (ScenarioStatus.QUEUED, ScenarioStatus.RUNNING):
             raise ValueError("This scenario is being run: wait for it to finish before changing it")
+        inputs_before = scenario_inputs_snapshot(scenario)
+        status_before, error_before = scenario.status, scenario.status_error
         scenario.modified_by = user
         scenario.status = ScenarioStatus.DRAFT
         scenario.status_error = ""
@@ -146,6 +149,11 @@ def scenario_update(
             excluded=excluded,
             outreach_venues=outreach_venues,
         )
+        # Compare as stored: a Decimal written as 5000000 reads back as 5000000.00.
+        scenario.refresh_from_db()
+        if scenario_inputs_snapshot(scenario) == inputs_before:
+            scenario.status, scenario.status_error = status_before, error_before
+            scenario.save(update_fields=["status", "status_error"])
     return scenario
 
 
