@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -277,7 +279,7 @@ def scenario_run_execute(
 
 def _mark_failed(*, run_id: int, scenario_id: int, error: Exception, user: User | None) -> None:
     message = str(error) or error.__class__.__name__
-    if not isinstance(error, engine.ScenarioCannotBeMet):
+    if not isinstance(error, engine.ScenarioCannotBeMet | RunInterrupted):
         message = f"{error.__class__.__name__}: {message}"
     with transaction.atomic():
         run = ScenarioRun.objects.select_for_update().get(pk=run_id)
@@ -388,3 +390,42 @@ def scenario_adopt(*, scenario: Scenario, user: User) -> Scenario:
         scenario.full_clean()
         scenario.save()
     return scenario
+
+
+class RunInterrupted(Exception):
+    """A run's worker stopped before it finished; the message is for the planner."""
+
+
+STUCK_RUN_MESSAGE = (
+    "The run stopped without finishing (its worker was restarted or stopped). Nothing was "
+    "saved: run it again."
+)
+
+
+def scenario_runs_recover_stuck(*, now: datetime | None = None) -> list[ScenarioRun]:
+    """Mark failed the runs whose worker died: still running well past their own time limit
+    (plus `PLANNING_STUCK_RUN_GRACE_SECONDS` for loading and saving). Without this a scenario
+    stays "running" for ever and can be neither changed nor run again."""
+    now = now or timezone.now()
+    grace = settings.PLANNING_STUCK_RUN_GRACE_SECONDS
+    recovered = []
+    candidates = ScenarioRun.objects.filter(
+        status=ScenarioStatus.RUNNING, started_at__lt=now - timedelta(seconds=grace)
+    ).select_related("scenario")
+    for run in candidates:
+        assert run.started_at is not None  # the filter above
+        deadline = run.started_at + timedelta(seconds=run.scenario.time_limit_seconds + grace)
+        if deadline >= now:
+            continue
+        with transaction.atomic():
+            locked = ScenarioRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status != ScenarioStatus.RUNNING:
+                continue  # it finished while we looked
+        _mark_failed(
+            run_id=run.pk,
+            scenario_id=run.scenario_id,
+            error=RunInterrupted(STUCK_RUN_MESSAGE),
+            user=None,
+        )
+        recovered.append(run)
+    return recovered

@@ -304,6 +304,9 @@ PLANNING_STAFF_COST_PER_FTE = 35_000
 PLANNING_SESSIONS_PER_FTE = 6
 # Working hours a year of one full-time worker: 37 hours x 44 weeks after leave (assumption).
 PLANNING_HOURS_PER_FTE = 1_628
+# A run still "running" this many seconds after its own time limit has lost its worker (a
+# restart, a crash): it is marked failed so the planner can run it again.
+PLANNING_STUCK_RUN_GRACE_SECONDS = env.int("PLANNING_STUCK_RUN_GRACE_SECONDS", default=600)
 
 
 # --- insight: reach against need (docs/measures.md defines every figure) -------------------
