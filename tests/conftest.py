@@ -150,3 +150,13 @@ def sign_in(live_server: Any) -> Callable[..., None]:
         page.wait_for_load_state()
 
     return _sign_in
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches() -> None:
+    """Each test starts with empty caches: rate-limit counts and cached lookups from one test
+    must not decide another's outcome."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from familyreach.accounts.roles import Role
+from familyreach.core.ratelimit import rate_limited
 from familyreach.delivery import forms, selectors, services
 from familyreach.delivery.models import BookingChannel, BookingStatus, Occurrence, SchoolHoliday
 from familyreach.families.geography import PostcodeProblem
@@ -519,6 +520,7 @@ def book_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("book")
 def book(request: HttpRequest, occurrence_id: int) -> HttpResponse:
     occurrence = selectors.bookable_occurrence(occurrence_id=occurrence_id)
     form = forms.OnlineBookingForm(request.POST or None)

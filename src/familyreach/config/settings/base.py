@@ -325,3 +325,14 @@ INSIGHT_SEEN_CONTACT_KINDS: list[str] = env.list(
 INSIGHT_TREND_MONTHS = env.int("FAMILYREACH_INSIGHT_TREND_MONTHS", default=24)
 # Greatest-need areas and need weights come from familyreach.geo.need
 # (FAMILYREACH_GREATEST_NEED, FAMILYREACH_NEED_WEIGHTS above).
+
+
+# --- public forms: how often one address may send each (core/ratelimit.py) -------------------
+# (attempts, window in seconds). Generous for a family, a wall for a script.
+FAMILYREACH_RATE_LIMITS: dict[str, tuple[int, int]] = {
+    "book": (env.int("FAMILYREACH_RATE_LIMIT_BOOK", default=10), 600),
+}
+# Which cache holds the counts: use a shared one (database or Redis) with several processes.
+FAMILYREACH_RATE_LIMIT_CACHE = env.str("FAMILYREACH_RATE_LIMIT_CACHE", default="default")
+# Proxies in front of the service that append to X-Forwarded-For (0: use REMOTE_ADDR).
+FAMILYREACH_TRUSTED_PROXY_HOPS = env.int("FAMILYREACH_TRUSTED_PROXY_HOPS", default=0)

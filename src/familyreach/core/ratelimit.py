@@ -1,0 +1,75 @@
+"""A limit on how often one address may send a public form (booking a place, asking for
+support), so a script cannot fill sessions or the triage queue. GOV.UK services use a limit
+like this rather than a CAPTCHA, which many disabled people cannot pass.
+
+Counts live in Django's cache (a fixed window per address and form). The default local-memory
+cache counts per process: in production with several worker processes, point
+`FAMILYREACH_RATE_LIMIT_CACHE` at a shared cache (the database cache after
+`familyreach createcachetable`, or Redis) so the limit holds across them.
+"""
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def client_address(request: HttpRequest) -> str:
+    """The sender's address: REMOTE_ADDR, or behind a trusted proxy the address it added to
+    X-Forwarded-For (the last `FAMILYREACH_TRUSTED_PROXY_HOPS` entries are our proxies)."""
+    hops = settings.FAMILYREACH_TRUSTED_PROXY_HOPS
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if hops and forwarded:
+        chain = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if len(chain) >= hops:
+            return chain[-hops]
+    return str(request.META.get("REMOTE_ADDR", "unknown"))
+
+
+def seconds_to_wait(request: HttpRequest, *, scope: str) -> int | None:
+    """Count one attempt at `scope`; None while within the limit, else the seconds until the
+    window resets."""
+    count_allowed, window = settings.FAMILYREACH_RATE_LIMITS[scope]
+    now = time.time()
+    key = f"ratelimit:{scope}:{client_address(request)}:{int(now // window)}"
+    cache = caches[settings.FAMILYREACH_RATE_LIMIT_CACHE]
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    if count > count_allowed:
+        return max(int(window - now % window), 1)
+    return None
+
+
+def rate_limited(
+    scope: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Limit a view's POSTs (reading the form is never limited)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method == "POST":
+                wait = seconds_to_wait(request, scope=scope)
+                if wait is not None:
+                    response = render(
+                        request,
+                        "web/429.html",
+                        {"minutes": max(1, -(-wait // 60))},
+                        status=429,
+                    )
+                    response["Retry-After"] = str(wait)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
