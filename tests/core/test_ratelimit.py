@@ -2,6 +2,7 @@
 and lets the same address in again once the window passes; other addresses are not affected."""
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 import time_machine
@@ -11,6 +12,7 @@ from django.utils import timezone
 from familyreach.core.ratelimit import client_address
 from familyreach.delivery.models import Booking, Occurrence
 from familyreach.families.models import Family
+from tests.govuk_forms import date_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +23,8 @@ def _booking_form(name: str) -> dict[str, str]:
         "carer_last_name": "Public",
         "postcode": "NR30 1NE",
         "child_first_name": "Pip",
-        "child_date_of_birth-day": "1",
-        "child_date_of_birth-month": "9",
-        "child_date_of_birth-year": "2025",
         "privacy": "on",
-    }
+    } | date_fields("child_date_of_birth", date(2025, 9, 1))
 
 
 @override_settings(FAMILYREACH_RATE_LIMITS={"book": (3, 600)})

@@ -1,7 +1,7 @@
 """Delivery pages: the week, sessions, bookings, the register, walk-ins, visits, public booking."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -12,6 +12,7 @@ from familyreach.delivery.models import Booking, Occurrence, Session, Visit
 from familyreach.delivery.services import booking_create, visit_schedule
 from familyreach.families.models import Contact, Family
 from familyreach.geo.models import Area
+from tests.govuk_forms import date_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -309,15 +310,9 @@ def test_managers_set_school_holidays_and_workers_cannot(
     assert "School holidays" in manager.get("/staff/sessions/").content.decode()
     bad = manager.post(
         "/staff/school-holidays/",
-        {
-            "name": "",
-            "start_date-day": "20",
-            "start_date-month": "2",
-            "start_date-year": "2030",
-            "end_date-day": "18",
-            "end_date-month": "2",
-            "end_date-year": "2030",
-        },
+        {"name": ""}
+        | date_fields("start_date", date(2030, 2, 20))
+        | date_fields("end_date", date(2030, 2, 18)),
     )
     assert bad.status_code == 200
     page = bad.content.decode()
@@ -326,15 +321,9 @@ def test_managers_set_school_holidays_and_workers_cannot(
     assert not SchoolHoliday.objects.exists()
     response = manager.post(
         "/staff/school-holidays/",
-        {
-            "name": "February half term",
-            "start_date-day": "18",
-            "start_date-month": "2",
-            "start_date-year": "2030",
-            "end_date-day": "22",
-            "end_date-month": "2",
-            "end_date-year": "2030",
-        },
+        {"name": "February half term"}
+        | date_fields("start_date", date(2030, 2, 18))
+        | date_fields("end_date", date(2030, 2, 22)),
     )
     assert response.status_code == 302
     holiday = SchoolHoliday.objects.get()

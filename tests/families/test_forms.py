@@ -7,6 +7,7 @@ import pytest
 
 from familyreach.delivery.forms import OnlineBookingForm, WalkInForm
 from familyreach.families.forms import FamilyRegisterForm
+from tests.govuk_forms import date_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -72,14 +73,9 @@ def test_neither_birth_nor_due_date_is_refused_in_each_forms_words(
 def test_a_born_child_drops_any_due_date(
     norfolk: object, form_class: type, data: dict[str, str]
 ) -> None:
-    dates = {
-        "child_date_of_birth-day": "3",
-        "child_date_of_birth-month": "2",
-        "child_date_of_birth-year": "2025",
-        "expected_due_date-day": "1",
-        "expected_due_date-month": "1",
-        "expected_due_date-year": "2027",
-    }
+    dates = date_fields("child_date_of_birth", date(2025, 2, 3)) | date_fields(
+        "expected_due_date", date(2027, 1, 1)
+    )
     form = form_class(data={**data, **dates})
     assert form.is_valid(), form.errors
     child = form.child()
@@ -89,15 +85,7 @@ def test_a_born_child_drops_any_due_date(
 
 
 def test_a_due_date_alone_is_kept() -> None:
-    form = WalkInForm(
-        data=_walk_in(
-            **{
-                "expected_due_date-day": "1",
-                "expected_due_date-month": "1",
-                "expected_due_date-year": "2027",
-            }
-        )
-    )
+    form = WalkInForm(data=_walk_in(**date_fields("expected_due_date", date(2027, 1, 1))))
     form.is_valid()
     assert "child_date_of_birth" not in form.errors
     assert form.cleaned_data["expected_due_date"] == date(2027, 1, 1)
