@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404
@@ -261,6 +262,8 @@ def dashboard_report(
     """The report for the county, a district or an area, from a snapshot: 2 queries (areas with
     their districts; the district or area asked for) however many families there are."""
     areas = area_rows()
+    # Published figures are always suppressed (docs/measures.md, "Small numbers").
+    threshold = settings.INSIGHT_SUPPRESSION_THRESHOLD
     district = area = None
     if area_code is not None:
         area = Area.objects.select_related("district").filter(code=area_code).first()
@@ -268,15 +271,28 @@ def dashboard_report(
             raise Http404("No area with that code.")
         district = area.district
         report = roll_up(
-            Cells.from_json(snapshot.cells), areas, area_id=area.pk, scope=f"{area.name}"
+            Cells.from_json(snapshot.cells),
+            areas,
+            area_id=area.pk,
+            scope=f"{area.name}",
+            suppression_threshold=threshold,
         )
     elif district_code is not None:
         district = District.objects.filter(code=district_code).first()
         if district is None:
             raise Http404("No district with that code.")
         report = roll_up(
-            Cells.from_json(snapshot.cells), areas, district_id=district.pk, scope=district.name
+            Cells.from_json(snapshot.cells),
+            areas,
+            district_id=district.pk,
+            scope=district.name,
+            suppression_threshold=threshold,
         )
     else:
-        report = roll_up(Cells.from_json(snapshot.cells), areas, scope="County")
+        report = roll_up(
+            Cells.from_json(snapshot.cells),
+            areas,
+            scope="County",
+            suppression_threshold=threshold,
+        )
     return Dashboard(report=report, snapshot=snapshot, areas=areas, district=district, area=area)
