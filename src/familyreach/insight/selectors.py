@@ -32,6 +32,7 @@ from familyreach.insight.measures import (
     Report,
     month_key,
     roll_up,
+    unreached_greatest_need,
 )
 from familyreach.insight.models import ReachSnapshot
 
@@ -231,6 +232,20 @@ def raw_rows() -> tuple[list[FamilyRow], list[ContactRow]]:
         for family_id, day, kind in Contact.objects.values_list("family_id", "date", "kind")
     ]
     return families, contacts
+
+
+def unreached_greatest_need_by_area() -> tuple[dict[int, float], ReachSnapshot]:
+    """Unreached under-fives per greatest-need area (area id -> count) in the latest snapshot,
+    and the snapshot: the demand planning's "unreached need" measure optimises on. Used inside
+    planning only (not published), so these are the unsuppressed figures."""
+    snapshot = latest_snapshot()
+    if snapshot is None:
+        raise ValueError(
+            "No reach figures have been worked out yet: work them out on the reach dashboard "
+            "(or run `familyreach insight refresh`) before planning on unreached need"
+        )
+    report = roll_up(Cells.from_json(snapshot.cells), area_rows())
+    return unreached_greatest_need(report), snapshot
 
 
 def latest_snapshot(*, as_of: date | None = None) -> ReachSnapshot | None:
