@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from familyreach.insight.disclosure import MARK
-from familyreach.insight.measures import AreaFigures, Figures, MonthFigures, Report
+from familyreach.insight.measures import TARGET_GROUPS, AreaFigures, Figures, MonthFigures, Report
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ REGISTERED = "registered_families"
 SEEN = "seen_families"
 SUSTAINED = "sustained_families"
 SEEN_UNDER_FIVES = "seen_under_fives"
+EXPECTING = "expecting_families"
+EXPECTING_SEEN = "expecting_seen_families"
 
 COLUMNS: tuple[Column, ...] = (
     Column("label", "Name", lambda f: f.label, "text"),
@@ -86,6 +88,18 @@ COLUMNS: tuple[Column, ...] = (
         lambda f: _round(f.unreached_under_fives),
         "estimate",
         needs=(SEEN_UNDER_FIVES,),
+    ),
+    Column(
+        "expecting_families",
+        "Families expecting a baby",
+        lambda f: f.counts.expecting_families,
+        needs=(EXPECTING,),
+    ),
+    Column(
+        "expecting_seen_families",
+        "Expecting families seen",
+        lambda f: f.counts.expecting_seen_families,
+        needs=(EXPECTING_SEEN,),
     ),
 )
 GROUP_COLUMNS: tuple[Column, ...] = (
@@ -185,9 +199,29 @@ def month_rows(report: Report, *, mark: Any = MARK) -> list[dict[str, Any]]:
             "month": month.month,
             "families_seen": month_value(month, "families_seen", mark=mark),
             "contacts": month_value(month, "contacts", mark=mark),
+            "seen_in_window": month_value(month, "seen_in_window", mark=mark),
         }
         for month in report.months
     ]
+
+
+def month_group_rows(report: Report, *, mark: Any = MARK) -> list[dict[str, Any]]:
+    """Families seen each month by target group (one column per group); empty for an area."""
+    if report.month_groups is None:
+        return []
+    rows_by_month: dict[str, dict[str, Any]] = {
+        month.month: {"month": month.month} for month in report.months
+    }
+    for name, series in report.month_groups.items():
+        for point in series:
+            rows_by_month[point.month][name] = mark if point.hidden else point.families_seen
+    return list(rows_by_month.values())
+
+
+MONTH_GROUP_COLUMNS: tuple[Column, ...] = (
+    Column("month", "Month", lambda f: None, "text"),
+    *(Column(name, label, lambda f: None) for name, label in TARGET_GROUPS),
+)
 
 
 def table_sets(
@@ -220,7 +254,13 @@ def table_sets(
                 Column("month", "Month", lambda f: None, "text"),
                 Column("families_seen", "Families seen in the month", lambda f: None),
                 Column("contacts", "Counted contacts", lambda f: None),
+                Column(
+                    "seen_in_window",
+                    f"Families seen in the {report.config.window_months} months to the month's end",
+                    lambda f: None,
+                ),
             ),
             month_rows(report, mark=mark),
         ),
+        "months_by_group": (MONTH_GROUP_COLUMNS, month_group_rows(report, mark=mark)),
     }

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from familyreach.accounts.roles import Role
 from familyreach.insight import disclosure, tables
+from familyreach.insight.measures import TARGET_GROUPS
 from familyreach.insight.selectors import (
     Dashboard,
     dashboard_report,
@@ -91,6 +92,8 @@ def _render_dashboard(
             "shown": tables.shown,
             "month_value": tables.month_value,
             "mark": disclosure.MARK,
+            "target_groups": TARGET_GROUPS,
+            "month_group_rows": tables.month_group_rows(report),
             "suppression_note": disclosure.note(report.suppression_threshold),
             "data_url": reverse("insight:data") + scope_query,
             "csv_url": reverse("insight:export-csv") + scope_query,

@@ -25,6 +25,7 @@ function drawCharts(data) {
         datasets: [
           { label: "Families seen", data: data.months.map((row) => row.families_seen), borderColor: "#1d70b8" },
           { label: "Counted contacts", data: data.months.map((row) => row.contacts), borderColor: "#f47738" },
+          { label: "Families seen in the window to the month's end", data: data.months.map((row) => row.seen_in_window), borderColor: "#00703c" },
         ],
       },
       options: { maintainAspectRatio: false, animation: false },
