@@ -364,7 +364,7 @@ def money(request: HttpRequest) -> HttpResponse:
                 "notes": [*_notes(dashboard), *spend.notes],
             }
         )
-    context.update({"percent": tables.percent, "pounds": _pounds})
+    context.update({"percent": tables.percent, "pounds": _pounds, "mark": disclosure.MARK})
     return render(request, "insight/money.html", context)
 
 
