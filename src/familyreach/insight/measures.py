@@ -758,6 +758,7 @@ def roll_up(
     area_id: int | None = None,
     scope: str = "County",
     suppression_threshold: int = 0,
+    hidden: Hidden | None = None,
 ) -> Report:
     """Every measure for the areas in scope (the county, one district, or one area).
 
@@ -765,7 +766,8 @@ def roll_up(
     cannot be set against any area's estimated under-fives.
 
     With a `suppression_threshold` above 1, counts below it (and the figures built on them) are
-    marked hidden on every figure, worked out over the whole county (`hidden_cells`).
+    marked hidden on every figure, worked out over the whole county (`hidden_cells`; pass
+    `hidden` when it has been worked out already for these cells, areas and threshold).
     """
     in_scope = [
         area
@@ -921,7 +923,7 @@ def roll_up(
     if suppression_threshold > 1:
         _mark_hidden(
             report,
-            hidden_cells(cells, areas, threshold=suppression_threshold),
+            hidden or hidden_cells(cells, areas, threshold=suppression_threshold),
             district_id=district_id,
             area_id=area_id,
         )

@@ -28,9 +28,11 @@ from familyreach.insight.measures import (
     ContactRow,
     Counts,
     FamilyRow,
+    Hidden,
     MeasureConfig,
     MonthCounts,
     Report,
+    hidden_cells,
     month_from_number,
     month_key,
     month_number,
@@ -391,43 +393,59 @@ class Dashboard:
         return "area" if self.area else "district" if self.district else "county"
 
 
+# The parsed cells and the suppression of the latest snapshot, kept between page loads in this
+# process: both depend only on the snapshot, the areas and the threshold (a few hundred ms for a
+# county, every load otherwise). One entry each; a new snapshot replaces it.
+_ROLLED: dict[str, tuple[object, Any]] = {}
+
+
+def _remembered(name: str, key: object, compute: Any) -> Any:
+    entry = _ROLLED.get(name)
+    if entry is not None and entry[0] == key:
+        return entry[1]
+    value = compute()
+    _ROLLED[name] = (key, value)
+    return value
+
+
+def snapshot_cells_and_hidden(
+    snapshot: ReachSnapshot, areas: list[AreaRow], *, threshold: int
+) -> tuple[Cells, Hidden | None]:
+    """The snapshot's cells and what suppression hides over the whole county."""
+    snapshot_key = (snapshot.pk, snapshot.as_of, snapshot.computed_at)
+    cells: Cells = _remembered("cells", snapshot_key, lambda: Cells.from_json(snapshot.cells))
+    if threshold <= 1:
+        return cells, None
+    hidden: Hidden = _remembered(
+        "hidden",
+        (snapshot_key, threshold, tuple(areas)),
+        lambda: hidden_cells(cells, areas, threshold=threshold),
+    )
+    return cells, hidden
+
+
 def dashboard_report(
     *, snapshot: ReachSnapshot, district_code: str | None = None, area_code: str | None = None
 ) -> Dashboard:
     """The report for the county, a district or an area, from a snapshot: 2 queries (areas with
-    their districts; the district or area asked for) however many families there are."""
+    their districts; the district or area asked for) however many families there are.
+    Published figures are always suppressed (docs/measures.md, "Small numbers")."""
     areas = area_rows()
-    # Published figures are always suppressed (docs/measures.md, "Small numbers").
     threshold = settings.INSIGHT_SUPPRESSION_THRESHOLD
+    cells, hidden = snapshot_cells_and_hidden(snapshot, areas, threshold=threshold)
+    options: dict[str, Any] = {"suppression_threshold": threshold, "hidden": hidden}
     district = area = None
     if area_code is not None:
         area = Area.objects.select_related("district").filter(code=area_code).first()
         if area is None:
             raise Http404("No area with that code.")
         district = area.district
-        report = roll_up(
-            Cells.from_json(snapshot.cells),
-            areas,
-            area_id=area.pk,
-            scope=f"{area.name}",
-            suppression_threshold=threshold,
-        )
+        report = roll_up(cells, areas, area_id=area.pk, scope=area.name, **options)
     elif district_code is not None:
         district = District.objects.filter(code=district_code).first()
         if district is None:
             raise Http404("No district with that code.")
-        report = roll_up(
-            Cells.from_json(snapshot.cells),
-            areas,
-            district_id=district.pk,
-            scope=district.name,
-            suppression_threshold=threshold,
-        )
+        report = roll_up(cells, areas, district_id=district.pk, scope=district.name, **options)
     else:
-        report = roll_up(
-            Cells.from_json(snapshot.cells),
-            areas,
-            scope="County",
-            suppression_threshold=threshold,
-        )
+        report = roll_up(cells, areas, scope="County", **options)
     return Dashboard(report=report, snapshot=snapshot, areas=areas, district=district, area=area)
