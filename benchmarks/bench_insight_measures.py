@@ -132,7 +132,7 @@ def generate(cursor: object, *, families: int, contacts_per_family: int, as_of: 
 
 def explain(config: object, as_of: date) -> None:
     """Print PostgreSQL's plans for the two reduction queries (captured as they run)."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     from familyreach.insight.selectors import reach_cells_sql
 
@@ -142,12 +142,17 @@ def explain(config: object, as_of: date) -> None:
         statements.append((sql, params))
         return execute(sql, params, many, context)  # type: ignore[operator]
 
-    with connection.execute_wrapper(capture):
-        reach_cells_sql(as_of=as_of, config=config)  # type: ignore[arg-type]
-    with connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)  # type: ignore[arg-type]
-            print("\n".join(row[0] for row in cursor.fetchall()))
+    # In one transaction, as the refresh runs, so its SET LOCAL work_mem applies to the plans.
+    with transaction.atomic():
+        with connection.execute_wrapper(capture):
+            reach_cells_sql(as_of=as_of, config=config)  # type: ignore[arg-type]
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                if sql.lstrip().upper().startswith("SET "):
+                    cursor.execute(sql, params)  # type: ignore[arg-type]
+                    continue
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)  # type: ignore[arg-type]
+                print("\n".join(row[0] for row in cursor.fetchall()))
 
 
 def main() -> int:
