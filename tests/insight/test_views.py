@@ -169,3 +169,26 @@ def test_no_figures_yet_offers_to_work_them_out(reach_world: ReachWorld, manager
     response = client.post(reverse("insight:refresh"))
     assert response.status_code == 302
     assert "Headline figures" in client.get(reverse("insight:dashboard")).content.decode()
+
+
+def test_trend_exports_rolling_and_by_target_group(
+    snapshot_world: ReachWorld, manager: Any
+) -> None:
+    client = signed_in(manager)
+    expected = expected_report(snapshot_world)
+    response = client.get(reverse("insight:export-csv") + "?table=months")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rolling = "Families seen in the 12 months to the month's end"
+    assert [row[rolling] for row in rows] == [
+        "[c]" if "seen_in_window" in month.hidden else str(month.seen_in_window)
+        for month in expected.months
+    ]
+    assert any(month.seen_in_window for month in expected.months)
+    response = client.get(reverse("insight:export-csv") + "?table=months_by_group")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == expected.config.trend_months
+    assert expected.month_groups is not None
+    lone = {point.month: point for point in expected.month_groups["lone_parent"]}
+    for row in rows:
+        point = lone[row["Month"]]
+        assert row["Lone parent"] == ("[c]" if point.hidden else str(point.families_seen))
