@@ -252,8 +252,11 @@ def reach_cells_sql(*, as_of: date, config: MeasureConfig) -> Cells:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and connection.in_atomic_block:
             # Enough memory for the hash aggregates over a county's contacts not to spill to
-            # disk; SET LOCAL ends with the refresh's transaction.
-            cursor.execute("SET LOCAL work_mem = '128MB'")
+            # disk (setting INSIGHT_REFRESH_WORK_MEM); local: it ends with the refresh's
+            # transaction.
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true)", [settings.INSIGHT_REFRESH_WORK_MEM]
+            )
         cursor.execute(
             reach_sql,
             [
