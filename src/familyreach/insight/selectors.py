@@ -292,12 +292,13 @@ def reach_cells_sql(*, as_of: date, config: MeasureConfig) -> Cells:
             cells.reach.setdefault((area, mask), Counts()).add(registered)
             if any(values[2:6]) or values[7]:
                 cells.reach.setdefault((seen_at, mask), Counts()).add(seen)
-        trend_months = set(trend_keys)
         districts = area_districts()
         cursor.execute(
             months_sql,
             [config.rolling_start(as_of), as_of, *kinds, _month_parameter(trend_start)],
         )
+        # Row kinds: 0 = a month's figures; 1 = families whose rolling windows open that month;
+        # 2 = families whose windows close (summed month by month into `rolling`).
         changes: dict[int | None, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         for kind, month_value, area, *rest in cursor.fetchall():
             key = _month_key_from_value(month_value)
@@ -318,7 +319,6 @@ def reach_cells_sql(*, as_of: date, config: MeasureConfig) -> Cells:
                 running += by_month.get(number, 0)
                 if number in trend_numbers and running:
                     cells.rolling[(trend_numbers[number], area)] = running
-        assert trend_months  # trend months are never empty (MeasureConfig checks)
     return cells
 
 
