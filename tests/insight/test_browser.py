@@ -36,6 +36,10 @@ def test_dashboard_draws_charts_and_map_and_is_accessible(
     expect(page.locator("#insight-map path.leaflet-interactive")).to_have_count(3)
     assert page.locator("#chart-deciles").evaluate("canvas => canvas.width") > 0
     expect(page.locator("#table-months tbody tr")).to_have_count(24)
+    expect(page.locator("#table-month-groups tbody tr")).to_have_count(24)
+    # Twenty families: small numbers are hidden, with the note saying what [c] means.
+    expect(page.get_by_test_id("suppression-note")).to_contain_text("[c] = confidential")
+    expect(page.locator("#table-months td", has_text="[c]").first).to_be_visible()
     assert errors == []
     assert axe(page) == []
     page.get_by_role("link", name="Great Yarmouth", exact=True).click()

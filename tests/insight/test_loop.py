@@ -35,7 +35,8 @@ def test_plan_outreach_seeds_a_scenario_with_unreached_greatest_need(
     for seed in seeds:
         assert seed.unreached_under_fives == pytest.approx(unreached[seed.area_id])
     assert {seed.area.code for seed in seeds} == {"E01000006", "E01000001", "E01000007"}
-    assert scenario.demand_measure == DemandMeasure.NEED_WEIGHTED
+    # Optimised on the unreached need itself, not the need-weighted proxy.
+    assert scenario.demand_measure == DemandMeasure.UNREACHED_NEED
     outreach = {row.venue.name: row.sessions_per_week for row in scenario.outreach_venues.all()}
     # The largest need (Great Yarmouth, 150 under-fives) gets the most sessions, at the venue
     # nearest its centroid.
@@ -120,3 +121,61 @@ def test_money_by_district_from_the_adopted_scenario(
     page = client.get(reverse("insight:money")).content.decode()
     assert "£105,000" in page
     assert "no staff are recorded in delivery teams" in page
+
+
+def test_planning_optimises_on_unreached_greatest_need_from_the_latest_figures(
+    make_scenario: Any, small_county: dict[str, Any], monkeypatch: Any
+) -> None:
+    from familyreach.families.models import Child, Contact, Family
+    from familyreach.geo.models import Area
+    from familyreach.planning import inputs
+    from familyreach.planning.engine import scenario_problems
+    from familyreach.planning.models import ScenarioStatus
+
+    scenario = make_scenario(
+        name="On unreached need",
+        number_of_bases=2,
+        demand_measure=DemandMeasure.UNREACHED_NEED,
+    )
+    # Without reach figures the scenario says what is missing instead of running on nothing.
+    assert any("No reach figures" in problem for problem in scenario_problems(scenario))
+
+    # Seven families seen in Great Yarmouth's greatest-need area (150 estimated under-fives),
+    # two of them with two under-fives: 9 under-fives reached there.
+    area = Area.objects.get(code="E01000006")
+    as_of = date(2026, 6, 30)
+    for number in range(7):
+        family = Family.objects.create(area=area, district=area.district)
+        for _ in range(2 if number < 2 else 1):
+            Child.objects.create(family=family, date_of_birth=date(2024, 3, 1))
+        Contact.objects.create(
+            family=family, date=date(2026, 5, 1), kind="session_attendance", area=area
+        )
+    snapshot = reach_snapshot_refresh(as_of=as_of)
+    expected = unreached_greatest_need(dashboard_report(snapshot=snapshot).report)
+    assert expected[area.pk] == pytest.approx(150 - 9)
+    assert scenario_problems(scenario) == []
+
+    chosen: list[Any] = []
+    original = inputs.AreaData.demand
+
+    def spy(self: Any, measure: str) -> Any:
+        weights = original(self, measure)
+        chosen.append((list(self.areas), weights))
+        return weights
+
+    monkeypatch.setattr(inputs.AreaData, "demand", spy)
+    scenario_run_now(scenario=scenario, user=None)
+    scenario.refresh_from_db()
+    assert scenario.status == ScenarioStatus.FINISHED
+    assert chosen
+    areas, weights = chosen[0]
+    by_code = {}
+    for each, weight in zip(areas, weights, strict=True):
+        # The weight of each area is exactly the insight figure: unreached under-fives in a
+        # greatest-need area, nothing elsewhere.
+        assert weight == pytest.approx(expected.get(each.pk, 0.0))
+        by_code[each.code] = weight
+    assert by_code["E01000006"] == pytest.approx(141)
+    assert by_code["E01000001"] == pytest.approx(120)  # nobody seen there
+    assert by_code["E01000003"] == 0  # decile 5: not greatest need

@@ -152,7 +152,7 @@ def test_drill_down_to_district_and_area(cells: Cells) -> None:
     assert district.families_without_area == 0
     assert [figures.key for figures in district.areas] == ["E01000001", "E01000002"]
     area = roll_up(cells, AREAS, area_id=3, scope="Norwich 001A")
-    assert area.total.counts.as_list() == [1, 1, 1, 1, 1, 1]
+    assert area.total.counts.as_list() == [1, 1, 1, 1, 1, 1, 0, 0]
     assert {month.month: month.contacts for month in area.months}["2026-03"] == 1
 
 
@@ -179,3 +179,120 @@ def test_bad_configuration_is_refused() -> None:
         MeasureConfig(sustained_minimum_contacts=0)
     with pytest.raises(ValueError, match="seen_contact_kinds"):
         MeasureConfig(seen_contact_kinds=frozenset())
+
+
+# --- Where a contact is counted (issue 8, item 2) ----------------------------------------------
+
+
+def test_a_family_is_seen_where_it_lived_at_its_latest_contact() -> None:
+    families = [
+        # Lives in area 2 now; seen in area 1 (before it moved), then area 3, then not recorded.
+        FamilyRow(20, 2, (date(2024, 1, 1),)),
+        # Lives in area 3; its only contact has no area recorded: counted in area 3.
+        FamilyRow(21, 3, (date(2024, 1, 1),)),
+    ]
+    rows = [
+        ContactRow(20, date(2026, 1, 10), "session_attendance", area_id=1),
+        ContactRow(20, date(2026, 3, 10), "session_attendance", area_id=3),
+        ContactRow(20, date(2026, 3, 10), "home_visit", area_id=None),  # same day, no area
+        ContactRow(21, date(2026, 2, 1), "one_to_one", area_id=None),
+    ]
+    cells = family_cells(families, rows, as_of=AS_OF, config=CONFIG, area_districts={1: 1, 3: 2})
+    # Registered where it lives now; seen (and sustained: 3 contacts) where it was last seen.
+    assert cells.reach[(2, 0)].registered_families == 1
+    assert cells.reach[(2, 0)].seen_families == 0
+    assert cells.reach[(3, 0)].seen_families == 2  # family 20 (latest: area 3) and family 21
+    assert cells.reach[(3, 0)].sustained_families == 1
+    assert (1, 0) not in cells.reach  # an earlier area does not count it again
+    report = roll_up(cells, AREAS)
+    assert report.total.counts.seen_families == 2  # once each in the county
+    # Months: January in area 1, March in area 3 (both contacts that day: the recorded area).
+    assert cells.months[("2026-01", 1)].families_seen == 1
+    assert cells.months[("2026-03", 3)].families_seen == 1
+    assert cells.months[("2026-03", 3)].contacts == 2
+    assert cells.months[("2026-02", 3)].families_seen == 1  # family 21, its own area
+
+
+# --- Trends: rolling windows, months by group, expected babies (item 4) -------------------------
+
+
+def test_rolling_window_counts_each_family_once_in_its_latest_area() -> None:
+    config = MeasureConfig(window_months=3, trend_months=6)  # January to June 2026
+    families = [FamilyRow(30, 1, (date(2024, 1, 1),)), FamilyRow(31, 3, (date(2024, 1, 1),))]
+    rows = [
+        # Family 30: November 2025 (before the trend: reaches into January's window), then
+        # February 2026 in area 2 (moved for a while), then March in area 1.
+        ContactRow(30, date(2025, 11, 20), "session_attendance", area_id=1),
+        ContactRow(30, date(2026, 2, 3), "session_attendance", area_id=2),
+        ContactRow(30, date(2026, 2, 4), "session_attendance", area_id=2),
+        ContactRow(30, date(2026, 3, 1), "session_attendance", area_id=1),
+        # Family 31: June only.
+        ContactRow(31, date(2026, 6, 1), "home_visit", area_id=3),
+    ]
+    cells = family_cells(families, rows, as_of=AS_OF, config=config)
+    # Windows of 3 calendar months ending each month:
+    # Jan (Nov–Jan): 30 in area 1; Feb (Dec–Feb): 30 in area 2; Mar, Apr, May: 30 in area 1
+    # (latest month March); Jun (Apr–Jun): 31 in area 3 only.
+    assert cells.rolling == {
+        ("2026-01", 1): 1,
+        ("2026-02", 2): 1,
+        ("2026-03", 1): 1,
+        ("2026-04", 1): 1,
+        ("2026-05", 1): 1,
+        ("2026-06", 3): 1,
+    }
+    report = roll_up(cells, AREAS)
+    assert [month.seen_in_window for month in report.months] == [1, 1, 1, 1, 1, 1]
+    assert [month.families_seen for month in report.months] == [0, 1, 1, 0, 0, 1]
+    district = roll_up(cells, AREAS, district_id=1)
+    assert [month.seen_in_window for month in district.months] == [1, 1, 1, 1, 1, 0]
+
+
+def test_months_by_target_group() -> None:
+    families = [
+        FamilyRow(40, 1, (date(2024, 1, 1),), frozenset({"lone_parent", "young_parent"})),
+        FamilyRow(41, 3, (date(2024, 1, 1),), frozenset({"lone_parent"})),
+        FamilyRow(42, 3, (date(2024, 1, 1),)),
+    ]
+    rows = [
+        *contacts(40, date(2026, 5, 1), date(2026, 5, 2)),  # one family, twice in May
+        *contacts(41, date(2026, 5, 9), date(2026, 6, 9)),
+        *contacts(42, date(2026, 6, 1)),
+    ]
+    cells = family_cells(
+        families, rows, as_of=AS_OF, config=CONFIG, area_districts={1: 1, 2: 1, 3: 2}
+    )
+    report = roll_up(cells, AREAS)
+    assert report.month_groups is not None
+    lone = {point.month: point.families_seen for point in report.month_groups["lone_parent"]}
+    young = {point.month: point.families_seen for point in report.month_groups["young_parent"]}
+    assert (lone["2026-05"], lone["2026-06"]) == (2, 1)
+    assert (young["2026-05"], young["2026-06"]) == (1, 0)
+    norwich = roll_up(cells, AREAS, district_id=2)
+    assert norwich.month_groups is not None
+    lone_norwich = {
+        point.month: point.families_seen for point in norwich.month_groups["lone_parent"]
+    }
+    assert (lone_norwich["2026-05"], lone_norwich["2026-06"]) == (1, 1)
+    assert roll_up(cells, AREAS, area_id=3).month_groups is None  # not for one area
+
+
+def test_expected_babies_are_counted_apart_from_under_fives() -> None:
+    families = [
+        # Expecting only: not registered (no under-five), counted as expecting, seen.
+        FamilyRow(50, 1, (), expected_due_dates=(date(2026, 9, 1),)),
+        # An under-five and an expected baby: registered once, with one under-five.
+        FamilyRow(51, 1, (date(2025, 1, 1),), expected_due_dates=(date(2026, 7, 20),)),
+        # Due date long past with no birth recorded (stale): not counted at all.
+        FamilyRow(52, 1, (), expected_due_dates=(date(2026, 1, 1),)),
+        # Due more than 280 days ahead: not yet counted.
+        FamilyRow(53, 1, (), expected_due_dates=(date(2027, 5, 1),)),
+    ]
+    rows = [*contacts(50, date(2026, 6, 1)), *contacts(52, date(2026, 6, 1))]
+    report = roll_up(family_cells(families, rows, as_of=AS_OF, config=CONFIG), AREAS)
+    counts = report.total.counts
+    assert counts.registered_families == 1
+    assert counts.registered_under_fives == 1
+    assert counts.expecting_families == 2
+    assert counts.expecting_seen_families == 1
+    assert counts.seen_families == 0  # seen families are families with an under-five

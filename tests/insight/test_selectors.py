@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from familyreach.insight.measures import Cells, MeasureConfig, family_cells, roll_up
-from familyreach.insight.selectors import area_rows, raw_rows, reach_cells_sql
+from familyreach.insight.selectors import area_districts, area_rows, raw_rows, reach_cells_sql
 from familyreach.insight.services import reach_snapshot_refresh
 from tests.fixtures.insight import ReachWorld, build_reach_world
 
@@ -26,10 +26,22 @@ def test_sql_cells_equal_cells_from_raw_rows(
     reach_world: ReachWorld, config: MeasureConfig
 ) -> None:
     families, contacts = raw_rows()
-    expected = family_cells(families, contacts, as_of=reach_world.as_of, config=config)
+    expected = family_cells(
+        families,
+        contacts,
+        as_of=reach_world.as_of,
+        config=config,
+        area_districts=area_districts(),
+    )
     actual = reach_cells_sql(as_of=reach_world.as_of, config=config)
     assert actual.reach == expected.reach
     assert actual.months == expected.months
+    assert actual.month_groups == expected.month_groups
+    assert actual.rolling == expected.rolling
+    # The world exercises what the SQL must get right: families seen in another area than
+    # they live in now, expected babies, rolling windows.
+    assert any(counts.expecting_families for counts in actual.reach.values())
+    assert actual.rolling
     # The world is not trivial: something is registered, seen and unseen, and some is sustained.
     total = roll_up(actual, area_rows()).total.counts
     assert total.registered_families > total.seen_families > total.sustained_families > 0
@@ -56,6 +68,7 @@ def test_snapshot_refresh_stores_the_counts(reach_world: ReachWorld, manager: An
     )
     stored = Cells.from_json(snapshot.cells)
     assert (stored.reach, stored.months) == (expected.reach, expected.months)
+    assert stored.rolling == expected.rolling
     assert snapshot.computed_by == manager
     assert snapshot.includes_simulated is False
 
@@ -65,8 +78,16 @@ def test_other_seeded_worlds_agree_too(db: Any, seed: int) -> None:
     world = build_reach_world(seed=seed, families=25)
     config = MeasureConfig()
     families, contacts = raw_rows()
-    expected = family_cells(families, contacts, as_of=world.as_of, config=config)
-    assert reach_cells_sql(as_of=world.as_of, config=config).reach == expected.reach
+    expected = family_cells(
+        families, contacts, as_of=world.as_of, config=config, area_districts=area_districts()
+    )
+    actual = reach_cells_sql(as_of=world.as_of, config=config)
+    assert actual.reach == expected.reach
+    assert (actual.months, actual.month_groups, actual.rolling) == (
+        expected.months,
+        expected.month_groups,
+        expected.rolling,
+    )
 
 
 def test_refresh_command(reach_world: ReachWorld) -> None:

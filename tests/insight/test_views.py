@@ -5,6 +5,7 @@ import io
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -34,7 +35,12 @@ def expected_report(world: ReachWorld, **scope: Any) -> Any:
     cells = family_cells(
         families, contacts, as_of=world.as_of, config=MeasureConfig.from_settings()
     )
-    return roll_up(cells, area_rows(), **scope)
+    return roll_up(
+        cells,
+        area_rows(),
+        suppression_threshold=settings.INSIGHT_SUPPRESSION_THRESHOLD,
+        **scope,
+    )
 
 
 @pytest.mark.parametrize(
@@ -115,8 +121,10 @@ def test_chart_data_has_the_tables_figures(snapshot_world: ReachWorld, manager: 
     data = signed_in(manager).get(reverse("insight:data")).json()
     expected = expected_report(snapshot_world)
     assert [row["month"] for row in data["months"]] == [month.month for month in expected.months]
+    # Suppressed months are null in the chart data, as "[c]" in the table.
     assert [row["families_seen"] for row in data["months"]] == [
-        month.families_seen for month in expected.months
+        None if "families_seen" in month.hidden else month.families_seen
+        for month in expected.months
     ]
     assert {area["code"] for area in data["areas"]} == {"E01026633", "E01026640", "E01026800"}
     assert data["under_fives_are_estimated"] is True
@@ -132,7 +140,11 @@ def test_csv_export(snapshot_world: ReachWorld, manager: Any) -> None:
     expected = {figures.label: figures for figures in expected_report(snapshot_world).districts}
     assert {row["Name"] for row in rows} == set(expected)
     for row in rows:
-        assert int(row["Families seen"]) == expected[row["Name"]].counts.seen_families
+        figures = expected[row["Name"]]
+        if "seen_families" in figures.hidden:
+            assert row["Families seen"] == "[c]"
+        else:
+            assert int(row["Families seen"]) == figures.counts.seen_families
         assert row["Under-fives are estimated"] == "True"
     bad = signed_in(manager).get(reverse("insight:export-csv") + "?table=nope")
     assert bad.status_code == 400
@@ -157,3 +169,26 @@ def test_no_figures_yet_offers_to_work_them_out(reach_world: ReachWorld, manager
     response = client.post(reverse("insight:refresh"))
     assert response.status_code == 302
     assert "Headline figures" in client.get(reverse("insight:dashboard")).content.decode()
+
+
+def test_trend_exports_rolling_and_by_target_group(
+    snapshot_world: ReachWorld, manager: Any
+) -> None:
+    client = signed_in(manager)
+    expected = expected_report(snapshot_world)
+    response = client.get(reverse("insight:export-csv") + "?table=months")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rolling = "Families seen in the 12 months to the month's end"
+    assert [row[rolling] for row in rows] == [
+        "[c]" if "seen_in_window" in month.hidden else str(month.seen_in_window)
+        for month in expected.months
+    ]
+    assert any(month.seen_in_window for month in expected.months)
+    response = client.get(reverse("insight:export-csv") + "?table=months_by_group")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == expected.config.trend_months
+    assert expected.month_groups is not None
+    lone = {point.month: point for point in expected.month_groups["lone_parent"]}
+    for row in rows:
+        point = lone[row["Month"]]
+        assert row["Lone parent"] == ("[c]" if point.hidden else str(point.families_seen))

@@ -92,6 +92,8 @@ class SeedArea:
     demand_weight: float
     venue: Venue
     sessions_per_week: int
+    # The published figure is suppressed (small numbers): the description shows "[c]".
+    hidden: bool = False
 
 
 def seed_areas(report: Report, *, areas_to_target: int) -> list[SeedArea]:
@@ -128,6 +130,7 @@ def seed_areas(report: Report, *, areas_to_target: int) -> list[SeedArea]:
                 demand_weight=figures.unreached_need,
                 venue=nearest,
                 sessions_per_week=sessions,
+                hidden="seen_under_fives" in figures.hidden,
             )
         )
     return seeds
@@ -164,7 +167,8 @@ def outreach_scenario_create(*, user: Any, report: Report, areas_to_target: int 
         "with the most unreached under-fives (ESTIMATED under-fives minus those in families seen "
         "in the last 12 months), weighted by need.",
         *(
-            f"- {seed.area.name}: {seed.unreached_under_fives:.0f} unreached under-fives, "
+            f"- {seed.area.name}: "
+            f"{'[c]' if seed.hidden else f'{seed.unreached_under_fives:.0f}'} unreached under-fives, "
             f"outreach at {seed.venue.name}, {seed.sessions_per_week} a week"
             for seed in seeds
         ),
@@ -175,7 +179,8 @@ def outreach_scenario_create(*, user: Any, report: Report, areas_to_target: int 
             "name": _unique_name(report.as_of),
             "description": "\n".join(lines),
             "number_of_bases": max(1, len(bases)),
-            "demand_measure": DemandMeasure.NEED_WEIGHTED,
+            # Optimised on the unreached need itself (latest reach figures), not a proxy.
+            "demand_measure": DemandMeasure.UNREACHED_NEED,
             "caveats": "Seeded from reach figures built on ESTIMATED under-fives"
             + (" and SIMULATED families." if _includes_simulated() else "."),
         },

@@ -26,11 +26,13 @@ Definitions (kept in step with docs/measures.md):
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+
+from familyreach.insight.disclosure import protect
 
 # The families app's target-group flags, in a fixed order: bit i of a cell's mask is group i.
 TARGET_GROUPS: tuple[tuple[str, str], ...] = (
@@ -56,6 +58,10 @@ class MeasureConfig:
     under_five_months: int = 60
     seen_contact_kinds: frozenset[str] = DEFAULT_SEEN_CONTACT_KINDS
     trend_months: int = 24
+    # An expected baby (a due date, no date of birth) counts when due from this many days
+    # before the reference date (born, not yet recorded) to this many after (a pregnancy).
+    expected_days_before: int = 30
+    expected_days_after: int = 280
 
     def __post_init__(self) -> None:
         if self.window_months < 1:
@@ -89,6 +95,19 @@ class MeasureConfig:
         """Children born after this date (and on or before `as_of`) are under five."""
         return as_of - relativedelta(months=self.under_five_months)
 
+    def expected_due_range(self, as_of: date) -> tuple[date, date]:
+        """Due dates (inclusive) of the expected babies counted on `as_of`."""
+        return (
+            as_of - relativedelta(days=self.expected_days_before),
+            as_of + relativedelta(days=self.expected_days_after),
+        )
+
+    def rolling_start(self, as_of: date) -> date:
+        """First day of the earliest calendar month a rolling window of the trend reaches back
+        to: the first trend month minus (window − 1) months."""
+        first = date.fromisoformat(f"{self.trend_month_keys(as_of)[0]}-01")
+        return first - relativedelta(months=self.window_months - 1)
+
     def trend_month_keys(self, as_of: date) -> list[str]:
         first = date(as_of.year, as_of.month, 1) - relativedelta(months=self.trend_months - 1)
         return [month_key(first + relativedelta(months=i)) for i in range(self.trend_months)]
@@ -100,6 +119,8 @@ class MeasureConfig:
             "under_five_months": self.under_five_months,
             "seen_contact_kinds": sorted(self.seen_contact_kinds),
             "trend_months": self.trend_months,
+            "expected_days_before": self.expected_days_before,
+            "expected_days_after": self.expected_days_after,
         }
 
 
@@ -129,13 +150,19 @@ class FamilyRow:
     area_id: int | None
     child_dates_of_birth: tuple[date, ...]
     target_groups: frozenset[str] = frozenset()
+    # Due dates of expected babies (children with a due date and no date of birth).
+    expected_due_dates: tuple[date, ...] = ()
 
 
 @dataclass(frozen=True)
 class ContactRow:
+    """A contact, with the area recorded on it: where the family lived at the time (None when
+    not recorded: then the family's current area is used)."""
+
     family_id: int
     date: date
     kind: str
+    area_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +195,9 @@ class Counts:
     seen_under_fives: int = 0
     sustained_families: int = 0
     sustained_under_fives: int = 0
+    # Families expecting a baby (docs/measures.md), and those of them seen in the window.
+    expecting_families: int = 0
+    expecting_seen_families: int = 0
 
     def add(self, other: "Counts") -> None:
         # Spelt out rather than looped over fields(): this runs once per cell per grouping on
@@ -178,6 +208,8 @@ class Counts:
         self.seen_under_fives += other.seen_under_fives
         self.sustained_families += other.sustained_families
         self.sustained_under_fives += other.sustained_under_fives
+        self.expecting_families += other.expecting_families
+        self.expecting_seen_families += other.expecting_seen_families
 
     def as_list(self) -> list[int]:
         return [
@@ -187,10 +219,13 @@ class Counts:
             self.seen_under_fives,
             self.sustained_families,
             self.sustained_under_fives,
+            self.expecting_families,
+            self.expecting_seen_families,
         ]
 
     @classmethod
     def from_list(cls, values: Sequence[int]) -> "Counts":
+        # Snapshots from before expected babies were counted have six values.
         return cls(*(int(value) for value in values))
 
 
@@ -206,14 +241,36 @@ class MonthCounts:
         self.contacts += other.contacts
 
 
+def month_number(key: str) -> int:
+    """ "YYYY-MM" as a count of months (year × 12 + month − 1), for month arithmetic."""
+    return int(key[:4]) * 12 + int(key[5:7]) - 1
+
+
+def month_from_number(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
 @dataclass
 class Cells:
-    """Counts keyed by (area id, target-group mask) and by (month "YYYY-MM", area id)."""
+    """The reduction every figure is rolled up from:
+
+    - `reach`: counts keyed by (area id, target-group mask). Registered (and expecting) families
+      count in the area where the family lives now; seen and sustained families in the area
+      where it lived at its latest counted contact in the window.
+    - `months`: families seen in a calendar month (each once, in the area of its latest
+      contact that month) and counted contacts, keyed by (month "YYYY-MM", area id).
+    - `month_groups`: families seen in a month keyed by (month, district id, target-group mask).
+    - `rolling`: families seen in the `window_months` calendar months up to the end of each
+      trend month (each once, in the area of its latest contact in that window), keyed by
+      (month, area id).
+    """
 
     as_of: date
     config: MeasureConfig
     reach: dict[tuple[int | None, int], Counts] = field(default_factory=dict)
     months: dict[tuple[str, int | None], MonthCounts] = field(default_factory=dict)
+    month_groups: dict[tuple[str, int | None, int], int] = field(default_factory=dict)
+    rolling: dict[tuple[str, int | None], int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -226,6 +283,11 @@ class Cells:
                 [month, area, value.families_seen, value.contacts]
                 for (month, area), value in self.months.items()
             ],
+            "month_groups": [
+                [month, district, mask, value]
+                for (month, district, mask), value in self.month_groups.items()
+            ],
+            "rolling": [[month, area, value] for (month, area), value in self.rolling.items()],
         }
 
     @classmethod
@@ -237,12 +299,19 @@ class Cells:
             under_five_months=int(config_data["under_five_months"]),
             seen_contact_kinds=frozenset(config_data["seen_contact_kinds"]),
             trend_months=int(config_data["trend_months"]),
+            expected_days_before=int(config_data.get("expected_days_before", 30)),
+            expected_days_after=int(config_data.get("expected_days_after", 280)),
         )
         cells = cls(as_of=date.fromisoformat(str(data["as_of"])), config=config)
         for area, mask, *values in data["reach"]:  # type: ignore[attr-defined]
             cells.reach[(area, int(mask))] = Counts.from_list(values)
         for month, area, families_seen, contacts in data["months"]:  # type: ignore[attr-defined]
             cells.months[(str(month), area)] = MonthCounts(int(families_seen), int(contacts))
+        # Snapshots from before trends by group and rolling windows have neither.
+        for month, district, mask, value in data.get("month_groups", []):  # type: ignore[attr-defined]
+            cells.month_groups[(str(month), district, int(mask))] = int(value)
+        for month, area, value in data.get("rolling", []):  # type: ignore[attr-defined]
+            cells.rolling[(str(month), area)] = int(value)
         return cells
 
 
@@ -252,50 +321,111 @@ def family_cells(
     *,
     as_of: date,
     config: MeasureConfig,
+    area_districts: Mapping[int, int] | None = None,
 ) -> Cells:
-    """Reduce raw rows to cells: the reference implementation of every count."""
+    """Reduce raw rows to cells: the reference implementation of every count.
+
+    Where a family was seen is the area recorded on its latest counted contact (on the same
+    day, a contact with an area before one without, then the larger area id), else the
+    family's current area. `area_districts` (area id -> district id) places the trend by
+    target group in districts.
+    """
+    area_districts = area_districts or {}
     window_start = config.window_start(as_of)
     earliest_birth = config.earliest_under_five_birth(as_of)
-    trend_months = set(config.trend_month_keys(as_of))
+    due_from, due_to = config.expected_due_range(as_of)
+    trend_keys = config.trend_month_keys(as_of)
+    trend_months = set(trend_keys)
+    rolling_start = config.rolling_start(as_of)
+
+    def latest_key(contact: ContactRow) -> tuple[date, int]:
+        return (contact.date, contact.area_id or 0)
 
     contacts_in_window: dict[int, int] = defaultdict(int)
-    months_seen: dict[tuple[str, int], int] = defaultdict(int)  # (month, family) -> contacts
+    latest_in_window: dict[int, tuple[date, int]] = {}
+    # (month, family) -> contacts and latest contact's key, from the earliest rolling window on.
+    month_contacts: dict[tuple[str, int], int] = defaultdict(int)
+    month_latest: dict[tuple[str, int], tuple[date, int]] = {}
     for contact in contacts:
         if contact.kind not in config.seen_contact_kinds or contact.date > as_of:
             continue
+        key = latest_key(contact)
         if contact.date >= window_start:
             contacts_in_window[contact.family_id] += 1
-        month = month_key(contact.date)
-        if month in trend_months:
-            months_seen[(month, contact.family_id)] += 1
+            latest_in_window[contact.family_id] = max(
+                key, latest_in_window.get(contact.family_id, key)
+            )
+        if contact.date >= rolling_start:
+            month_family = (month_key(contact.date), contact.family_id)
+            month_contacts[month_family] += 1
+            month_latest[month_family] = max(key, month_latest.get(month_family, key))
 
     cells = Cells(as_of=as_of, config=config)
-    area_of: dict[int, int | None] = {}
+    families_by_id: dict[int, FamilyRow] = {}
     for family in families:
-        area_of[family.family_id] = family.area_id
+        families_by_id[family.family_id] = family
         under_fives = sum(
             1 for born in family.child_dates_of_birth if earliest_birth < born <= as_of
         )
-        if not under_fives:
+        expected = sum(1 for due in family.expected_due_dates if due_from <= due <= due_to)
+        if not under_fives and not expected:
             continue
+        mask = target_mask(family.target_groups)
         counted = contacts_in_window.get(family.family_id, 0)
-        key = (family.area_id, target_mask(family.target_groups))
-        counts = cells.reach.setdefault(key, Counts())
-        counts.registered_families += 1
-        counts.registered_under_fives += under_fives
-        if counted >= 1:
-            counts.seen_families += 1
-            counts.seen_under_fives += under_fives
-        if counted >= config.sustained_minimum_contacts:
-            counts.sustained_families += 1
-            counts.sustained_under_fives += under_fives
+        counts = cells.reach.setdefault((family.area_id, mask), Counts())
+        if under_fives:
+            counts.registered_families += 1
+            counts.registered_under_fives += under_fives
+        if expected:
+            counts.expecting_families += 1
+        if counted < 1:
+            continue
+        seen_area = latest_in_window[family.family_id][1] or family.area_id
+        seen = cells.reach.setdefault((seen_area, mask), Counts())
+        if under_fives:
+            seen.seen_families += 1
+            seen.seen_under_fives += under_fives
+            if counted >= config.sustained_minimum_contacts:
+                seen.sustained_families += 1
+                seen.sustained_under_fives += under_fives
+        if expected:
+            seen.expecting_seen_families += 1
 
-    for (month, family_id), number in months_seen.items():
-        if family_id not in area_of:
+    # Months, and each family's months for the rolling windows.
+    family_months: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for (month, family_id), number in month_contacts.items():
+        owner = families_by_id.get(family_id)
+        if owner is None:
             continue  # a contact for an archived or unknown family
-        value = cells.months.setdefault((month, area_of[family_id]), MonthCounts())
+        area = month_latest[(month, family_id)][1] or owner.area_id
+        family_months[family_id].append((month_number(month), area))
+        if month not in trend_months:
+            continue
+        value = cells.months.setdefault((month, area), MonthCounts())
         value.families_seen += 1
         value.contacts += number
+        group_key = (
+            month,
+            area_districts.get(area) if area is not None else None,
+            target_mask(owner.target_groups),
+        )
+        cells.month_groups[group_key] = cells.month_groups.get(group_key, 0) + 1
+
+    # Rolling: a family is in the window ending at month E when it has a contact month in the
+    # W months up to E; it counts in the area of the latest such month.
+    trend_numbers = [month_number(month) for month in trend_keys]
+    for months_of_family in family_months.values():
+        months_of_family.sort(key=lambda item: item[0])
+        for end in trend_numbers:
+            inside = [
+                area
+                for number, area in months_of_family
+                if end - config.window_months < number <= end
+            ]
+            if not inside:
+                continue
+            key_rolling = (month_from_number(end), inside[-1])
+            cells.rolling[key_rolling] = cells.rolling.get(key_rolling, 0) + 1
     return cells
 
 
@@ -318,6 +448,9 @@ class Figures:
     under_fives_is_estimate: bool
     counts: Counts = field(default_factory=Counts)
     areas: int = 0
+    # Counts (names in SUPPRESSED_COUNTS) hidden by small-number suppression, and so every
+    # figure built from them (see `disclosure`).
+    hidden: frozenset[str] = frozenset()
 
     @property
     def registered_reach(self) -> float | None:
@@ -367,6 +500,18 @@ class MonthFigures:
     month: str
     families_seen: int
     contacts: int
+    hidden: frozenset[str] = frozenset()
+    # Families seen in the `window_months` calendar months up to the end of this month.
+    seen_in_window: int = 0
+
+
+@dataclass
+class GroupMonth:
+    """Families in a target group seen in a month (each once)."""
+
+    month: str
+    families_seen: int
+    hidden: bool = False
 
 
 @dataclass
@@ -384,6 +529,225 @@ class Report:
     months: list[MonthFigures]
     families_without_area: int
     any_estimate: bool
+    # Families seen each month by target group (county and district only: None for an area).
+    month_groups: dict[str, list[GroupMonth]] | None = None
+    suppression_threshold: int = 0
+    families_without_area_hidden: bool = False
+
+    @property
+    def published_ranking(self) -> list[AreaFigures]:
+        """The ranking as pages show it: an area whose unreached need is hidden is placed by
+        its estimated under-fives × need weight (public figures), so its position does not
+        give its hidden count away."""
+
+        def key(figures: AreaFigures) -> tuple[float, str]:
+            if "seen_under_fives" in figures.hidden and figures.area is not None:
+                return (
+                    -(figures.estimated_under_fives or 0.0) * figures.area.need_weight,
+                    figures.key,
+                )
+            return (-figures.unreached_need, figures.key)
+
+        return sorted(self.ranking, key=key)
+
+
+# --- Small-number suppression over every published total --------------------------------------
+
+# The counts tables, the map and the exports show (each also hides the rates built on it).
+SUPPRESSED_COUNTS: tuple[str, ...] = (
+    "registered_families",
+    "seen_families",
+    "sustained_families",
+    "seen_under_fives",
+    "expecting_families",
+    "expecting_seen_families",
+)
+GROUP_SUPPRESSED_COUNTS: tuple[str, ...] = (
+    "registered_families",
+    "seen_families",
+    "sustained_families",
+)
+MONTH_SUPPRESSED_COUNTS: tuple[str, ...] = ("families_seen", "contacts", "seen_in_window")
+
+Node = tuple[object, ...]
+COUNTY: Node = ("county",)
+NO_AREA: Node = ("no_area",)
+
+
+@dataclass
+class Hidden:
+    """What small-number suppression hides, per count, as nodes: ("area", id), ("district",
+    id), ("decile", n), ("greatest_need",), ("district_decile", id, n), ("district_greatest_need",
+    id), ("county",) and ("no_area",)."""
+
+    threshold: int
+    reach: dict[str, set[Node]] = field(default_factory=dict)
+    groups: dict[tuple[str, str], set[Node]] = field(default_factory=dict)
+    months: dict[tuple[str, str], set[Node]] = field(default_factory=dict)
+    # (month, target group) -> hidden nodes among the county, districts and "no area".
+    month_groups: dict[tuple[str, str], set[Node]] = field(default_factory=dict)
+
+    def reach_at(self, node: Node) -> frozenset[str]:
+        return frozenset(name for name, nodes in self.reach.items() if node in nodes)
+
+    def group_at(self, group: str, node: Node) -> frozenset[str]:
+        return frozenset(
+            name
+            for (group_name, name), nodes in self.groups.items()
+            if group_name == group and node in nodes
+        )
+
+    def month_at(self, month: str, node: Node) -> frozenset[str]:
+        return frozenset(
+            name
+            for (month_name, name), nodes in self.months.items()
+            if month_name == month and node in nodes
+        )
+
+
+def _structure(
+    areas: Sequence[AreaRow],
+) -> tuple[dict[Node, list[int]], list[tuple[Node, list[Node]]]]:
+    """Every published total over areas (node -> its areas) and the ways totals split into
+    published parts."""
+    members: dict[Node, list[int]] = defaultdict(list)
+    for area in areas:
+        identifier = area.area_id
+        members[("area", identifier)].append(identifier)
+        members[COUNTY].append(identifier)
+        members[("district", area.district_id)].append(identifier)
+        members[("decile", area.idaci_decile)].append(identifier)
+        members[("district_decile", area.district_id, area.idaci_decile)].append(identifier)
+        if area.greatest_need:
+            members[("greatest_need",)].append(identifier)
+            members[("district_greatest_need", area.district_id)].append(identifier)
+    districts = sorted({area.district_id for area in areas})
+    deciles = sorted(
+        {area.idaci_decile for area in areas}, key=lambda value: (value is None, value or 0)
+    )
+    partitions: list[tuple[Node, list[Node]]] = []
+    # Every total split into its areas first (the finest split), then into its published parts.
+    for node, identifiers in members.items():
+        if node[0] != "area":
+            partitions.append((node, [("area", identifier) for identifier in identifiers]))
+    partitions.append((COUNTY, [("district", district) for district in districts]))
+    partitions.append((COUNTY, [("decile", decile) for decile in deciles]))
+    for district in districts:
+        partitions.append(
+            (
+                ("district", district),
+                [("district_decile", district, decile) for decile in deciles],
+            )
+        )
+    for decile in deciles:
+        partitions.append(
+            (
+                ("decile", decile),
+                [("district_decile", district, decile) for district in districts],
+            )
+        )
+    partitions.append(
+        (
+            ("greatest_need",),
+            [("district_greatest_need", district) for district in districts],
+        )
+    )
+    return members, partitions
+
+
+def hidden_cells(cells: Cells, areas: Sequence[AreaRow], *, threshold: int) -> Hidden:
+    """Small-number suppression over every total any page or export shows (the whole county,
+    whatever page is asked for, so a cell is hidden on every page or none)."""
+    hidden = Hidden(threshold=threshold)
+    if threshold <= 1:
+        return hidden
+    known = {area.area_id for area in areas}
+    area_counts: dict[int, Counts] = defaultdict(Counts)
+    group_counts: dict[tuple[str, int], Counts] = defaultdict(Counts)
+    for (cell_area, mask), counts in cells.reach.items():
+        if cell_area is None or cell_area not in known:
+            continue
+        area_counts[cell_area].add(counts)
+        for name in groups_in_mask(mask):
+            group_counts[(name, cell_area)].add(counts)
+    members, partitions = _structure(areas)
+
+    def totals(value_of_area: Mapping[int, int]) -> dict[Node, int]:
+        return {
+            node: sum(value_of_area.get(identifier, 0) for identifier in identifiers)
+            for node, identifiers in members.items()
+        }
+
+    for name in SUPPRESSED_COUNTS:
+        values = totals({area: getattr(counts, name) for area, counts in area_counts.items()})
+        hidden.reach[name] = protect(values, partitions, threshold=threshold)
+
+    # Target groups: by area, district and county (no deciles are shown for groups).
+    group_nodes = {
+        node: identifiers
+        for node, identifiers in members.items()
+        if node[0] in ("area", "district", "county")
+    }
+    district_ids = sorted({area.district_id for area in areas})
+    group_partitions: list[tuple[Node, list[Node]]] = [
+        (node, [("area", identifier) for identifier in identifiers])
+        for node, identifiers in group_nodes.items()
+        if node[0] != "area"
+    ]
+    group_partitions.append((COUNTY, [("district", district) for district in district_ids]))
+    for group in TARGET_GROUP_NAMES:
+        for name in GROUP_SUPPRESSED_COUNTS:
+            by_area = {
+                area: getattr(counts, name)
+                for (group_name, area), counts in group_counts.items()
+                if group_name == group
+            }
+            values = {
+                node: sum(by_area.get(identifier, 0) for identifier in identifiers)
+                for node, identifiers in group_nodes.items()
+            }
+            hidden.groups[(group, name)] = protect(values, group_partitions, threshold=threshold)
+
+    # Months: by area, district and county; the county also counts families with no area.
+    month_partitions = [
+        (node, [*parts, NO_AREA] if node == COUNTY else parts)
+        for node, parts in group_partitions[:-1]
+    ]
+    month_partitions.append(
+        (COUNTY, [*(("district", district) for district in district_ids), NO_AREA])
+    )
+    by_month: dict[tuple[str, str], dict[int | None, int]] = defaultdict(dict)
+    for (month, cell_area), value in cells.months.items():
+        by_month[(month, "families_seen")][cell_area] = value.families_seen
+        by_month[(month, "contacts")][cell_area] = value.contacts
+    for (month, cell_area), number in cells.rolling.items():
+        by_month[(month, "seen_in_window")][cell_area] = number
+    for month in cells.config.trend_month_keys(cells.as_of):
+        for name in MONTH_SUPPRESSED_COUNTS:
+            month_cells = by_month.get((month, name), {})
+            values = {
+                node: sum(month_cells.get(identifier, 0) for identifier in identifiers)
+                for node, identifiers in group_nodes.items()
+            }
+            values[NO_AREA] = month_cells.get(None, 0)
+            values[COUNTY] += values[NO_AREA]
+            hidden.months[(month, name)] = protect(values, month_partitions, threshold=threshold)
+
+    # Months by target group: by district and county (with families of no known area).
+    district_partition = [
+        (COUNTY, [*(("district", district) for district in district_ids), NO_AREA])
+    ]
+    by_group_month: dict[tuple[str, str], dict[Node, int]] = defaultdict(lambda: defaultdict(int))
+    for (month, district, mask), number in cells.month_groups.items():
+        node: Node = ("district", district) if district is not None else NO_AREA
+        for group in groups_in_mask(mask):
+            by_group_month[(month, group)][node] += number
+            by_group_month[(month, group)][COUNTY] += number
+    for key, values_of_group in by_group_month.items():
+        hidden.month_groups[key] = protect(
+            dict(values_of_group), district_partition, threshold=threshold
+        )
+    return hidden
 
 
 def roll_up(
@@ -393,11 +757,17 @@ def roll_up(
     district_id: int | None = None,
     area_id: int | None = None,
     scope: str = "County",
+    suppression_threshold: int = 0,
+    hidden: Hidden | None = None,
 ) -> Report:
     """Every measure for the areas in scope (the county, one district, or one area).
 
     Families with no known area count only in `families_without_area` at county level: they
     cannot be set against any area's estimated under-fives.
+
+    With a `suppression_threshold` above 1, counts below it (and the figures built on them) are
+    marked hidden on every figure, worked out over the whole county (`hidden_cells`; pass
+    `hidden` when it has been worked out already for these cells, areas and threshold).
     """
     in_scope = [
         area
@@ -495,14 +865,35 @@ def roll_up(
         key=lambda figures: (-figures.unreached_need, figures.key),
     )
 
+    def counts_here(cell_area: int | None) -> bool:
+        at_county = district_id is None and area_id is None
+        return cell_area in by_id or (cell_area is None and at_county)
+
     month_totals = {month: MonthCounts() for month in cells.config.trend_month_keys(cells.as_of)}
     for (month, cell_area), value in cells.months.items():
-        if month not in month_totals:
-            continue
-        if cell_area in by_id or (cell_area is None and district_id is None and area_id is None):
+        if month in month_totals and counts_here(cell_area):
             month_totals[month].add(value)
+    rolling_totals = dict.fromkeys(month_totals, 0)
+    for (month, cell_area), number in cells.rolling.items():
+        if month in rolling_totals and counts_here(cell_area):
+            rolling_totals[month] += number
+    month_groups: dict[str, list[GroupMonth]] | None = None
+    if area_id is None:
+        # By district at most: an area's months by target group would be mostly small numbers.
+        group_totals = {name: dict.fromkeys(month_totals, 0) for name in TARGET_GROUP_NAMES}
+        for (month, cell_district, mask), number in cells.month_groups.items():
+            if month not in month_totals:
+                continue
+            if district_id is not None and cell_district != district_id:
+                continue
+            for name in groups_in_mask(mask):
+                group_totals[name][month] += number
+        month_groups = {
+            name: [GroupMonth(month=month, families_seen=value) for month, value in by.items()]
+            for name, by in group_totals.items()
+        }
 
-    return Report(
+    report = Report(
         as_of=cells.as_of,
         config=cells.config,
         scope=scope,
@@ -516,12 +907,75 @@ def roll_up(
         greatest_need=greatest_need,
         ranking=ranking,
         months=[
-            MonthFigures(month=month, families_seen=value.families_seen, contacts=value.contacts)
+            MonthFigures(
+                month=month,
+                families_seen=value.families_seen,
+                contacts=value.contacts,
+                seen_in_window=rolling_totals[month],
+            )
             for month, value in month_totals.items()
         ],
+        month_groups=month_groups,
         families_without_area=families_without_area,
         any_estimate=any_estimate,
+        suppression_threshold=suppression_threshold,
     )
+    if suppression_threshold > 1:
+        _mark_hidden(
+            report,
+            hidden or hidden_cells(cells, areas, threshold=suppression_threshold),
+            district_id=district_id,
+            area_id=area_id,
+        )
+    return report
+
+
+def _mark_hidden(
+    report: Report, hidden: Hidden, *, district_id: int | None, area_id: int | None
+) -> None:
+    """Mark each figure of a report with the counts suppression hides at its node."""
+    if area_id is not None:
+        scope_node: Node = ("area", area_id)
+    elif district_id is not None:
+        scope_node = ("district", district_id)
+    else:
+        scope_node = COUNTY
+    report.total.hidden = hidden.reach_at(scope_node)
+    for figures in report.areas:
+        assert figures.area is not None
+        figures.hidden = hidden.reach_at(("area", figures.area.area_id))
+    # A district's figures are keyed by its code (or its id when it has none), as in roll_up.
+    district_ids = {
+        figures.area.district_code or str(figures.area.district_id): figures.area.district_id
+        for figures in report.areas
+        if figures.area is not None
+    }
+    for district in report.districts:
+        district.hidden = hidden.reach_at(("district", district_ids.get(district.key)))
+    for decile in report.deciles:
+        value = None if decile.key == "unknown" else int(decile.key)
+        if area_id is not None:
+            node: Node = scope_node
+        elif district_id is not None:
+            node = ("district_decile", district_id, value)
+        else:
+            node = ("decile", value)
+        decile.hidden = hidden.reach_at(node)
+    if area_id is not None:
+        report.greatest_need.hidden = hidden.reach_at(scope_node)
+    elif district_id is not None:
+        report.greatest_need.hidden = hidden.reach_at(("district_greatest_need", district_id))
+    else:
+        report.greatest_need.hidden = hidden.reach_at(("greatest_need",))
+    for group in report.target_groups:
+        group.hidden = hidden.group_at(group.key, scope_node)
+    for month in report.months:
+        month.hidden = hidden.month_at(month.month, scope_node)
+    group_node: Node = ("district", district_id) if district_id is not None else COUNTY
+    for group_name, series in (report.month_groups or {}).items():
+        for point in series:
+            point.hidden = group_node in hidden.month_groups.get((point.month, group_name), set())
+    report.families_without_area_hidden = 0 < report.families_without_area < hidden.threshold
 
 
 def unreached_greatest_need(report: Report) -> dict[int, float]:

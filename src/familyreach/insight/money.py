@@ -21,6 +21,8 @@ class MoneyFigures:
     buildings: float
     frontline: float
     families_seen: int
+    # Families seen is suppressed (small numbers): so is the cost per family seen.
+    hidden: bool = False
 
     @property
     def total(self) -> float:
@@ -40,6 +42,7 @@ def money_by_district(
 ) -> tuple[list[MoneyFigures], MoneyFigures]:
     """Each district's spend beside its families seen (from the county report), and the county."""
     seen = {figures.label: figures.counts.seen_families for figures in report.districts}
+    hidden = {figures.label for figures in report.districts if "seen_families" in figures.hidden}
     by_name: dict[str, tuple[float, float]] = {}
     for row in spend:
         buildings, frontline = by_name.get(row.district_name, (0.0, 0.0))
@@ -51,6 +54,7 @@ def money_by_district(
             buildings=by_name.get(name, (0.0, 0.0))[0],
             frontline=by_name.get(name, (0.0, 0.0))[1],
             families_seen=seen.get(name, 0),
+            hidden=name in hidden,
         )
         for name in names
     ]
@@ -59,5 +63,6 @@ def money_by_district(
         buildings=sum(item.buildings for item in districts),
         frontline=sum(item.frontline for item in districts),
         families_seen=report.total.counts.seen_families,
+        hidden="seen_families" in report.total.hidden,
     )
     return districts, county

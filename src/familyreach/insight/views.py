@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
 from familyreach.accounts.roles import Role
-from familyreach.insight import tables
+from familyreach.insight import disclosure, tables
+from familyreach.insight.measures import TARGET_GROUPS
 from familyreach.insight.selectors import (
     Dashboard,
     dashboard_report,
@@ -46,6 +47,8 @@ def _scope_query(dashboard: Dashboard) -> str:
 
 def _notes(dashboard: Dashboard) -> list[str]:
     notes = []
+    if dashboard.report.suppression_threshold > 1:
+        notes.append(disclosure.note(dashboard.report.suppression_threshold))
     if dashboard.report.any_estimate:
         notes.append(ESTIMATE_NOTE)
     if dashboard.snapshot.includes_simulated:
@@ -85,7 +88,13 @@ def _render_dashboard(
             "display": tables.display,
             "percent": tables.percent,
             "number": tables.number,
-            "ranking": report.ranking[:20],
+            "ranking": report.published_ranking[:20],
+            "shown": tables.shown,
+            "month_value": tables.month_value,
+            "mark": disclosure.MARK,
+            "target_groups": TARGET_GROUPS,
+            "month_group_rows": tables.month_group_rows(report),
+            "suppression_note": disclosure.note(report.suppression_threshold),
             "data_url": reverse("insight:data") + scope_query,
             "csv_url": reverse("insight:export-csv") + scope_query,
             "xlsx_url": reverse("insight:export-xlsx") + scope_query,
@@ -131,17 +140,21 @@ def data(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "No reach figures have been worked out yet."}, status=404)
     report = dashboard.report
     areas = []
+    # Suppressed figures are null here (and "suppressed" lists them): the map greys them out.
     for figures in report.areas:
         assert figures.area is not None
+        seen_hidden = "seen_families" in figures.hidden
+        need_hidden = "seen_under_fives" in figures.hidden
         areas.append(
             {
                 "code": figures.area.code,
                 "name": figures.label,
                 "latitude": figures.area.latitude,
                 "longitude": figures.area.longitude,
-                "seen_reach": figures.seen_reach,
+                "seen_reach": None if seen_hidden else figures.seen_reach,
                 "estimated_under_fives": figures.estimated_under_fives,
-                "unreached_under_fives": figures.unreached_under_fives,
+                "unreached_under_fives": None if need_hidden else figures.unreached_under_fives,
+                "suppressed": sorted(figures.hidden),
                 "greatest_need": figures.area.greatest_need,
                 "url": reverse("insight:area", args=[figures.area.code]),
             }
@@ -153,9 +166,10 @@ def data(request: HttpRequest) -> HttpResponse:
             "notes": _notes(dashboard),
             "simulated": dashboard.snapshot.includes_simulated,
             "under_fives_are_estimated": report.any_estimate,
-            "months": tables.table_sets(report)["months"][1],
-            "deciles": tables.rows(report.deciles),
-            "districts": tables.rows(report.districts),
+            "months": tables.month_rows(report, mark=None),
+            "deciles": tables.rows(report.deciles, mark=None),
+            "districts": tables.rows(report.districts, mark=None),
+            "suppression_threshold": report.suppression_threshold,
             "areas": areas,
         }
     )
@@ -192,15 +206,18 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow(
         [column.heading for column in columns]
-        + ["Under-fives are estimated", "Simulated data", "As of"]
+        + ["Under-fives are estimated", "Simulated data", "As of", "Notes"]
     )
-    for row in table_rows:
+    # The notes ("[c]", estimates, simulated) go once, in the first row's last column.
+    notes = " ".join(_notes(dashboard))
+    for position, row in enumerate(table_rows):
         writer.writerow(
             [row.get(column.key) for column in columns]
             + [
                 dashboard.report.any_estimate,
                 dashboard.snapshot.includes_simulated,
                 dashboard.report.as_of.isoformat(),
+                notes if position == 0 else "",
             ]
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -347,7 +364,7 @@ def money(request: HttpRequest) -> HttpResponse:
                 "notes": [*_notes(dashboard), *spend.notes],
             }
         )
-    context.update({"percent": tables.percent, "pounds": _pounds})
+    context.update({"percent": tables.percent, "pounds": _pounds, "mark": disclosure.MARK})
     return render(request, "insight/money.html", context)
 
 

@@ -19,7 +19,7 @@ import numpy.typing as npt
 from familyreach.geo.models import Venue
 from familyreach.planning import costs, inputs
 from familyreach.planning.measures import AreaResults, compute_measures
-from familyreach.planning.models import Objective, Scenario
+from familyreach.planning.models import DemandMeasure, Objective, Scenario
 
 FloatArray = npt.NDArray[np.float64]
 Progress = Callable[[int, str], None]
@@ -125,6 +125,22 @@ def _district_label(venue: Venue) -> str:
     return venue.district.code if venue.district else "no district"
 
 
+def _unreached_need_problems() -> list[str]:
+    """Demand from insight's unreached need needs reach figures with some unreached need."""
+    from familyreach.insight.selectors import unreached_greatest_need_by_area
+
+    try:
+        unreached, _ = unreached_greatest_need_by_area()
+    except ValueError as error:
+        return [str(error)]
+    if not any(value > 0 for value in unreached.values()):
+        return [
+            "The latest reach figures show no unreached under-fives in greatest-need areas: "
+            "choose another demand measure"
+        ]
+    return []
+
+
 def scenario_problems(scenario: Scenario) -> list[str]:
     """Reasons the scenario cannot be met, found before any optimisation (empty: it can run)."""
     problems: list[str] = []
@@ -150,6 +166,8 @@ def scenario_problems(scenario: Scenario) -> list[str]:
             )
     if scenario.number_of_bases is None and scenario.budget is None:
         problems.append("Give a number of bases or a budget")
+    if scenario.demand_measure == DemandMeasure.UNREACHED_NEED:
+        problems.extend(_unreached_need_problems())
     if scenario.objective == Objective.MAX_COVERAGE and not hasattr(_locate(), "max_coverage"):
         problems.append(
             "The maximal coverage objective is not available in this version of the optimiser: "

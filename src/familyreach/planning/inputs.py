@@ -51,7 +51,22 @@ class AreaData:
         deprivation weight of the area's IDACI decile)."""
         if measure == DemandMeasure.NEED_WEIGHTED:
             return self.need_weight
+        if measure == DemandMeasure.UNREACHED_NEED:
+            return unreached_need_demand(self.areas)
         return self.under_fives
+
+
+# --- Unreached need from insight (issue 8: closing the loop) ----------------------------------
+
+
+def unreached_need_demand(areas: Sequence[Area]) -> FloatArray:
+    """Demand = the unreached under-fives of each greatest-need area in the latest reach figures
+    (`familyreach.insight`), 0 for other areas. Raises ValueError when no reach figures have
+    been worked out (`scenario_problems` says so before a run)."""
+    from familyreach.insight.selectors import unreached_greatest_need_by_area
+
+    unreached, _ = unreached_greatest_need_by_area()
+    return np.array([unreached.get(area.pk, 0.0) for area in areas], dtype=np.float64)
 
 
 def load_areas() -> AreaData:

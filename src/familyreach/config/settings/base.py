@@ -323,6 +323,11 @@ INSIGHT_SEEN_CONTACT_KINDS: list[str] = env.list(
 )
 # Months shown in the trend charts.
 INSIGHT_TREND_MONTHS = env.int("FAMILYREACH_INSIGHT_TREND_MONTHS", default=24)
+# Small-number suppression: published counts from 1 to this minus 1 (and rates built on them)
+# show "[c]", with secondary suppression so no total gives them away. 1 or 0 turns it off.
+INSIGHT_SUPPRESSION_THRESHOLD = env.int("FAMILYREACH_INSIGHT_SUPPRESSION_THRESHOLD", default=5)
+# PostgreSQL work_mem for the reach refresh's transaction (its sorts and hash aggregates).
+INSIGHT_REFRESH_WORK_MEM = env.str("FAMILYREACH_INSIGHT_REFRESH_WORK_MEM", default="128MB")
 # Greatest-need areas and need weights come from familyreach.geo.need
 # (FAMILYREACH_GREATEST_NEED, FAMILYREACH_NEED_WEIGHTS above).
 

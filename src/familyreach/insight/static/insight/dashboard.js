@@ -25,6 +25,7 @@ function drawCharts(data) {
         datasets: [
           { label: "Families seen", data: data.months.map((row) => row.families_seen), borderColor: "#1d70b8" },
           { label: "Counted contacts", data: data.months.map((row) => row.contacts), borderColor: "#f47738" },
+          { label: "Families seen in the window to the month's end", data: data.months.map((row) => row.seen_in_window), borderColor: "#00703c" },
         ],
       },
       options: { maintainAspectRatio: false, animation: false },
@@ -37,8 +38,8 @@ function drawCharts(data) {
       data: {
         labels: data.deciles.map((row) => row.label),
         datasets: [
-          { label: "Registered reach (%)", data: data.deciles.map((row) => (row.registered_reach ?? 0) * 100), backgroundColor: "#5694ca" },
-          { label: "Seen reach (%)", data: data.deciles.map((row) => (row.seen_reach ?? 0) * 100), backgroundColor: "#003078" },
+          { label: "Registered reach (%)", data: data.deciles.map((row) => (row.registered_reach === null ? null : row.registered_reach * 100)), backgroundColor: "#5694ca" },
+          { label: "Seen reach (%)", data: data.deciles.map((row) => (row.seen_reach === null ? null : row.seen_reach * 100)), backgroundColor: "#003078" },
         ],
       },
       options: { maintainAspectRatio: false, animation: false },
@@ -57,7 +58,10 @@ function drawMap(data) {
   for (const area of data.areas) {
     if (area.latitude === null || area.longitude === null) continue;
     const radius = 3 + 12 * Math.sqrt((area.estimated_under_fives || 0) / largest);
-    const seen = area.seen_reach === null ? "no estimate" : `${(area.seen_reach * 100).toFixed(1)} % seen`;
+    // Suppressed figures come as null and are greyed out, labelled "[c]" as in the tables.
+    let seen = `${((area.seen_reach ?? 0) * 100).toFixed(1)} % seen`;
+    if ((area.suppressed || []).includes("seen_families")) seen = "[c] (fewer than 5, or hidden)";
+    else if (area.seen_reach === null) seen = "no estimate";
     L.circleMarker([area.latitude, area.longitude], {
       radius,
       color: "#0b0c0c",
