@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from familyreach.locate import _branch as branching
 from familyreach.locate import _pmedian as core
 from familyreach.locate._problem import (
     BoolArray,
@@ -25,6 +26,9 @@ from familyreach.locate.result import LocateResult, relative_gap
 
 METHODS = ("auto", "exact", "heuristic")
 MAX_EXACT_ENTRIES = 3_000_000
+#: Lagrangian branch and bound runs when at most this many candidates are left after fixing
+#: (above it, the reduced HiGHS MILP runs instead).
+BRANCH_MAX_COLUMNS = 600
 #: Relative gap at which a result counts as proven optimal (HiGHS's own MIP gap is 1e-7).
 OPTIMALITY_TOLERANCE = 1e-7
 
@@ -164,7 +168,41 @@ def p_median(
         near = core.nearest_two(index, cost, incumbent)
         estimate = int(((~np.append(fixed_closed, True))[index] & (cost <= near.d2[:, None])).sum())
         details["exact_entries_estimate"] = estimate
-        if method == "exact" or estimate <= MAX_EXACT_ENTRIES:
+        candidates_left = int((~fixed_closed).sum())
+        if method == "auto" and candidates_left <= BRANCH_MAX_COLUMNS:
+            # Lagrangian branch and bound over the sites left after fixing: the bound at each
+            # node is the Lagrangian one, warm-started from the parent (see docs/locate.md).
+            status = np.zeros(checked.m, dtype=np.int8)
+            status[fixed_closed] = branching.CLOSED
+            status[fixed_open] = branching.OPEN
+            searched = branching.branch_and_bound(
+                index,
+                cost,
+                w,
+                group=rules.group,
+                group_min=rules.group_min,
+                group_max=rules.group_max,
+                p=p,
+                status=status,
+                multipliers=multipliers,
+                root_bound=lower,
+                upper=upper,
+                deadline_check=lambda: time.perf_counter() > deadline,
+            )
+            methods.append("lagrangian-branch-and-bound")
+            details["branch_nodes"] = searched.nodes
+            details["branch_columns"] = candidates_left
+            if searched.is_open is not None:
+                candidate = np.append(searched.is_open, True)
+                value = core.objective_of(index, cost, w, candidate)
+                if value < upper:
+                    incumbent, upper = candidate, value
+            lower = max(lower, min(upper, searched.bound))
+            time_limit_hit |= not searched.finished
+            proven = searched.finished or upper - lower <= OPTIMALITY_TOLERANCE * max(
+                1.0, abs(upper)
+            )
+        elif method == "exact" or estimate <= MAX_EXACT_ENTRIES:
             exact = core.exact_reduced(
                 index,
                 cost,
