@@ -11,6 +11,7 @@ out ``min(incumbent, bounds of the pending nodes)`` is still a proven lower boun
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numba
@@ -106,20 +107,24 @@ def _node_bound(
     upper: float,
     iterations: int,
     patience: int,
-    theta_start: float,
+    state: FloatArray,
+    best_lam: FloatArray,
     best_chosen: BoolArray,
+    restore: bool,
 ) -> tuple[float, bool, bool]:  # pragma: no cover - compiled
-    """Subgradient ascent at one node. ``lam`` ends at the best multipliers found and
-    ``best_chosen`` at their site choice. Returns (bound, feasible, exact) where exact means
-    the Lagrangian choice serves every weighted row exactly once (it is optimal for the node)."""
+    """Subgradient ascent at one node. ``state`` holds (step factor, iterations since the
+    bound last improved, best bound) and is updated, so that an ascent can continue over
+    several calls; ``best_lam`` and ``best_chosen`` receive the best multipliers and their site
+    choice; with ``restore`` ``lam`` ends at the best multipliers. Returns (bound, feasible,
+    exact) where exact means the Lagrangian choice serves every weighted row exactly once (it
+    is then optimal for the node)."""
     n, width = index.shape
     m = status.size
     rho = np.zeros(m)
     chosen = np.zeros(m, dtype=np.bool_)
-    best = -np.inf
-    best_lam = lam.copy()
-    theta = theta_start
-    since = 0
+    theta = state[0]
+    since = int(state[1])
+    best = state[2]
     tolerance = 1e-9 * max(1.0, abs(upper))
     exact = False
     for _ in range(iterations):
@@ -180,7 +185,11 @@ def _node_bound(
         step = theta * (upper - value) / norm
         for i in range(n):
             lam[i] = min(max(lam[i] + step * direction[i], 0.0), cap[i])
-    lam[:] = best_lam
+    state[0] = theta
+    state[1] = since
+    state[2] = best
+    if restore:
+        lam[:] = best_lam
     return best, True, exact
 
 
@@ -294,6 +303,7 @@ def _explore(
             continue
         status = stack_status[top].copy()
         lam = stack_lam[top].copy()
+        state = np.array([0.5, 0.0, -np.inf])
         bound, feasible, exact = _node_bound(
             index,
             cost,
@@ -308,8 +318,10 @@ def _explore(
             upper,
             iterations,
             5,
-            0.5,
+            state,
+            lam.copy(),
             chosen,
+            True,
         )
         if not feasible:
             continue
@@ -380,6 +392,95 @@ def _explore(
         stack_bound[top] = bound
         top += 1
     return top, upper, nodes
+
+
+@dataclass(frozen=True)
+class Ascent:
+    """Best Lagrangian bound found, its multipliers and site choice, iterations used."""
+
+    bound: float
+    multipliers: FloatArray
+    chosen: BoolArray
+    iterations: int
+    #: The last few distinct best site choices (starting points for local search).
+    choices: list[BoolArray]
+
+
+def ascend(
+    index: IntArray,
+    cost: FloatArray,
+    weights: FloatArray,
+    *,
+    status: np.ndarray,
+    group: IntArray,
+    group_min: IntArray,
+    group_max: IntArray,
+    p: int,
+    start: FloatArray,
+    cap: FloatArray,
+    upper: float,
+    max_iterations: int,
+    deadline: float,
+    patience: int = 100,
+    theta_start: float = 2.0,
+    chunk: int = 50,
+) -> Ascent:
+    """Compiled subgradient ascent (Polyak steps towards ``upper``, the step factor halved
+    after ``patience`` iterations without a better bound), in chunks between deadline checks.
+
+    ``index`` entries ≥ ``status.size`` are padding. Every λ gives a valid bound; λ_i is
+    clipped to ``[0, cap_i]``.
+    """
+    m = status.size
+    index = np.ascontiguousarray(index)
+    cost = np.ascontiguousarray(cost)
+    status = status.astype(np.int8)
+    lam = np.minimum(np.maximum(start, 0.0), cap).astype(np.float64)
+    best_lam = lam.copy()
+    best_chosen = np.zeros(m, dtype=bool)
+    state = np.array([theta_start, 0.0, -np.inf])
+    choices: list[BoolArray] = []
+    done = 0
+    tolerance = 1e-9 * max(1.0, abs(upper))
+    while done < max_iterations:
+        steps = min(chunk, max_iterations - done)
+        _, feasible, exact = _node_bound(
+            index,
+            cost,
+            weights,
+            status,
+            group,
+            group_min,
+            group_max,
+            p,
+            lam,
+            cap,
+            upper,
+            steps,
+            patience,
+            state,
+            best_lam,
+            best_chosen,
+            False,
+        )
+        done += steps
+        if not feasible:
+            raise ValueError("no feasible site to add: the quotas cannot be met")
+        best = float(state[2])
+        if best > -np.inf and (not choices or not np.array_equal(choices[-1], best_chosen)):
+            choices.append(best_chosen.copy())
+            del choices[:-4]
+        if exact or best >= upper - tolerance or state[0] < 1e-4:
+            break
+        if time.perf_counter() > deadline:
+            break
+    return Ascent(
+        bound=float(state[2]),
+        multipliers=best_lam,
+        chosen=best_chosen,
+        iterations=done,
+        choices=choices,
+    )
 
 
 @dataclass(frozen=True)
@@ -470,8 +571,10 @@ def branch_and_bound(
         upper,
         root_iterations,
         40,
-        1.0,
+        np.array([1.0, 0.0, -np.inf]),
+        lam.copy(),
         chosen,
+        True,
     )
     root_bound = max(root_bound, bound)
     value = _objective(index, cost, weights, chosen) if feasible else np.inf

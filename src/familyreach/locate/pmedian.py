@@ -105,6 +105,7 @@ def p_median(
         index, cost, w, rules, incumbent, search_deadline
     )
     details["swaps"] = swaps
+    details["seconds_search"] = time.perf_counter() - started
     time_limit_hit = stopped
     if perturbation_rounds:
         methods.append("iterated-local-search")
@@ -121,6 +122,7 @@ def p_median(
     multipliers = near.d1
     lower = -np.inf
     iterations = 0
+    tried: set[bytes] = set()
     methods.append("lagrangian")
     for _ in range(4):
         lagrangian = core.lagrangian_bound(
@@ -142,6 +144,10 @@ def p_median(
         # On large instances the bound needs the time more: restart only from the last choice.
         restarts = lagrangian.candidates if p < core.BATCH_FROM_P else lagrangian.candidates[-1:]
         for candidate in restarts:
+            key = np.flatnonzero(candidate).tobytes()
+            if key in tried:
+                continue  # the same Lagrangian choice again: its local optimum is known
+            tried.add(key)
             # Each restart gets a tenth of the limit, so the bound keeps most of the time.
             restart_deadline = min(deadline, time.perf_counter() + 0.1 * float(time_limit))
             improved, value, _, stopped = core.local_search(
@@ -155,6 +161,7 @@ def p_median(
         if not improved_any and lagrangian.iterations < 1000:
             break
     details["lagrangian_iterations"] = iterations
+    details["seconds_to_bound"] = time.perf_counter() - started
     details["lagrangian_bound"] = lower
     details["heuristic_objective"] = upper
 
