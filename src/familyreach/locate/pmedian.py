@@ -32,6 +32,8 @@ MAX_EXACT_ENTRIES = 3_000_000
 #: Lagrangian branch and bound runs when at most this many candidates are left after fixing
 #: (above it, the reduced HiGHS MILP runs instead).
 BRANCH_MAX_COLUMNS = 600
+#: Rounds of subgradient ascent, each followed by local search from the Lagrangian choices.
+LAGRANGIAN_ROUNDS = 4
 #: Relative gap at which a result counts as proven optimal (HiGHS's own MIP gap is 1e-7).
 OPTIMALITY_TOLERANCE = 1e-7
 
@@ -129,7 +131,7 @@ def p_median(
     iterations = 0
     tried: set[bytes] = set()
     methods.append("lagrangian")
-    for _ in range(4):
+    for _ in range(LAGRANGIAN_ROUNDS):
         lagrangian = core.lagrangian_bound(
             index,
             cost,
