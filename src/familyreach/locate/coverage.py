@@ -370,8 +370,9 @@ def max_coverage(
     )
 
 
-#: Tabu search stops after this many iterations without a better solution (and at its deadline).
-TABU_STAGNATION = 20_000
+#: Tabu search stops after max(this, 100·p) iterations without a better solution (and at its
+#: deadline, and at the bound).
+TABU_STAGNATION = 3_000
 TABU_CHUNK = 250
 
 
@@ -408,7 +409,8 @@ def _coverage_tabu_search(
     iteration = 0
     last_best_at = 0
     chunk = 0
-    while time.perf_counter() < deadline and iteration - last_best_at < TABU_STAGNATION:
+    patience = max(TABU_STAGNATION, 100 * p)
+    while time.perf_counter() < deadline and iteration - last_best_at < patience:
         if best >= bound - TOLERANCE * max(1.0, bound):
             break
         value, _, reached = kernels.coverage_tabu(
