@@ -121,10 +121,13 @@ def main() -> int:
     print("load average (1, 5, 15 min) at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
     costs_n, weights_n, districts, _ = norfolk()
-    # One small solve first: numba's import and cached kernels load once per process (~1-5 s);
-    # the figures below are for a warm process, as in a running planning service.
+    # Small solves first, one through each compiled kernel (Lagrangian ascent, branch and
+    # bound, coverage tabu search): numba loads them from its cache, or compiles them (about a
+    # minute under load) when the cache is empty. The figures below are for a warm process, as
+    # in a running planning service.
     warm = time.perf_counter()
-    p_median(costs_n[:50, :20], weights_n[:50], 2)
+    p_median(*random_euclidean(500, 100, 4), 5)
+    max_coverage(*random_euclidean(300, 60, 5), 5, radius=4.0)
     print(f"warm-up (imports, compiled kernels): {time.perf_counter() - warm:.2f} s", flush=True)
     rows: list[dict[str, Any]] = []
     instances: list[tuple[str, str, str, Any, Any, int, dict[str, Any], bool]] = [
