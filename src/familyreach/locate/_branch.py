@@ -12,6 +12,7 @@ out ``min(incumbent, bounds of the pending nodes)`` is still a proven lower boun
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numba
@@ -508,7 +509,7 @@ def branch_and_bound(
     multipliers: FloatArray,
     root_bound: float,
     upper: float,
-    deadline_check: object,
+    deadline_check: Callable[[], bool],
     node_iterations: int = 60,
     root_iterations: int = 3000,
     chunk: int = 50,
@@ -587,7 +588,6 @@ def branch_and_bound(
     stack_bound[0] = root_bound
     top = 1
     while top > 0:
-        assert callable(deadline_check)
         if deadline_check():
             break
         before = upper

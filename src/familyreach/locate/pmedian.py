@@ -32,6 +32,8 @@ MAX_EXACT_ENTRIES = 3_000_000
 #: Lagrangian branch and bound runs when at most this many candidates are left after fixing
 #: (above it, the reduced HiGHS MILP runs instead).
 BRANCH_MAX_COLUMNS = 600
+#: ... and when rows × those candidates stay below this (its lists and node stack fit in memory).
+BRANCH_MAX_ENTRIES = 5_000_000
 #: Rounds of subgradient ascent, each followed by local search from the Lagrangian choices.
 LAGRANGIAN_ROUNDS = 4
 #: Relative gap at which a result counts as proven optimal (HiGHS's own MIP gap is 1e-7).
@@ -183,7 +185,11 @@ def p_median(
         estimate = int(((~np.append(fixed_closed, True))[index] & (cost <= near.d2[:, None])).sum())
         details["exact_entries_estimate"] = estimate
         candidates_left = int((~fixed_closed).sum())
-        if method == "auto" and candidates_left <= BRANCH_MAX_COLUMNS:
+        if (
+            method == "auto"
+            and candidates_left <= BRANCH_MAX_COLUMNS
+            and checked.n * candidates_left <= BRANCH_MAX_ENTRIES
+        ):
             # Lagrangian branch and bound over the sites left after fixing: the bound at each
             # node is the Lagrangian one, warm-started from the parent (see docs/locate.md).
             status = np.zeros(checked.m, dtype=np.int8)
