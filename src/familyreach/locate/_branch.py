@@ -304,7 +304,7 @@ def _explore(
             continue
         status = stack_status[top].copy()
         lam = stack_lam[top].copy()
-        state = np.array([0.5, 0.0, -np.inf])
+        state = np.array([2.0, 0.0, -np.inf])
         bound, feasible, exact = _node_bound(
             index,
             cost,
@@ -318,7 +318,7 @@ def _explore(
             cap,
             upper,
             iterations,
-            5,
+            20,
             state,
             lam.copy(),
             chosen,

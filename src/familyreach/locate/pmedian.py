@@ -34,7 +34,8 @@ MAX_EXACT_ENTRIES = 3_000_000
 BRANCH_MAX_COLUMNS = 600
 #: ... and when rows × those candidates stay below this (its lists and node stack fit in memory).
 BRANCH_MAX_ENTRIES = 5_000_000
-#: Rounds of subgradient ascent, each followed by local search from the Lagrangian choices.
+#: Rounds of subgradient ascent, each followed by local search from the Lagrangian choices
+#: (one when the branch and bound follows for certain).
 LAGRANGIAN_ROUNDS = 4
 #: Relative gap at which a result counts as proven optimal (HiGHS's own MIP gap is 1e-7).
 OPTIMALITY_TOLERANCE = 1e-7
@@ -133,7 +134,11 @@ def p_median(
     iterations = 0
     tried: set[bytes] = set()
     methods.append("lagrangian")
-    for _ in range(LAGRANGIAN_ROUNDS):
+    # When the branch and bound will take over for certain (few enough candidates), one round
+    # is enough: its own root ascent and node bounds do the rest, faster than more rounds here.
+    small = checked.m <= BRANCH_MAX_COLUMNS and checked.n * checked.m <= BRANCH_MAX_ENTRIES
+    rounds = 1 if method == "auto" and small else LAGRANGIAN_ROUNDS
+    for _ in range(rounds):
         lagrangian = core.lagrangian_bound(
             index,
             cost,
