@@ -71,10 +71,13 @@ def full_max_coverage(costs: np.ndarray, weights: np.ndarray, p: int, radius: fl
 
 
 def main() -> int:
+    import os
+
+    print("load average (1, 5, 15 min) at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     p_median(*random_euclidean(30, 10), 2)  # warm-up: numba kernels
     print("p-median (random Euclidean, 50 km square, weights 1-99)")
     print(
-        f"{'instance':18s} {'optimum':>12s} {'heuristic':>12s} {'excess %':>9s} {'gap %':>8s} {'s':>6s} | {'auto':>12s} {'status':>8s} {'s':>6s}"
+        f"{'instance':18s} {'optimum':>12s} {'heuristic':>12s} {'excess %':>9s} {'gap %':>8s} {'s':>6s} | {'auto':>12s} {'status':>8s} {'s':>6s}  last stage"
     )
     for n, m, p, seed in [(200, 50, 5, 1), (300, 60, 6, 2), (400, 80, 8, 3), (500, 100, 5, 4)]:
         costs, weights = random_euclidean(n, m, seed)
@@ -88,7 +91,9 @@ def main() -> int:
         excess = 100 * (heuristic.objective - optimum) / optimum
         print(
             f"{f'{n}x{m} p={p}':18s} {optimum:12.1f} {heuristic.objective:12.1f} {excess:9.4f} "
-            f"{100 * heuristic.gap:8.4f} {heuristic_seconds:6.2f} | {auto.objective:12.1f} {auto.status:>8s} {auto_seconds:6.2f}"
+            f"{100 * heuristic.gap:8.4f} {heuristic_seconds:6.2f} | {auto.objective:12.1f} {auto.status:>8s} {auto_seconds:6.2f}  "
+            f"{auto.method.split('+')[-1]}",
+            flush=True,
         )
         assert auto.objective <= optimum * (1 + 1e-7) + 1e-6 or not auto.proven_optimal
         assert heuristic.bound <= optimum * (1 + 1e-9)
@@ -105,9 +110,12 @@ def main() -> int:
         shortfall = 100 * (optimum - heuristic.objective) / optimum
         print(
             f"{f'{n}x{m} p={p}':18s} {optimum:12.1f} {heuristic.objective:12.1f} {shortfall:9.4f} "
-            f"{'-':>8s} {heuristic_seconds:6.2f} | {auto.objective:12.1f} {auto.status:>8s} {auto_seconds:6.2f}"
+            f"{'-':>8s} {heuristic_seconds:6.2f} | {auto.objective:12.1f} {auto.status:>8s} {auto_seconds:6.2f}  "
+            f"{auto.method.split('+')[-1]}",
+            flush=True,
         )
         assert auto.bound >= optimum * (1 - 1e-9)
+    print("load average (1, 5, 15 min) at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
 
 

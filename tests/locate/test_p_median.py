@@ -135,3 +135,52 @@ def test_capacitated_matches_brute_force() -> None:
             best = min(best, solution.fun)
     result = p_median(costs, weights, 3, capacities=capacities)
     assert result.objective == pytest.approx(best, rel=1e-7)
+
+
+def _transport_cost(
+    costs: np.ndarray, weights: np.ndarray, capacities: np.ndarray, sites: list[int]
+) -> float:
+    from scipy.optimize import linprog
+
+    n, k = costs.shape[0], len(sites)
+    c = (weights[:, None] * costs[:, sites]).ravel()
+    a_eq = np.kron(np.eye(n), np.ones(k))
+    a_ub = np.kron(np.ones(n), np.eye(k)) * np.repeat(weights, k)[None, :]
+    solution = linprog(c, A_ub=a_ub, b_ub=capacities[sites], A_eq=a_eq, b_eq=np.ones(n))
+    return float(solution.fun) if solution.status == 0 else float("inf")
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_capacitated_heuristic_is_feasible_and_bounded(seed: int) -> None:
+    from itertools import combinations
+
+    costs, weights = euclidean(seed, 14, 7)
+    # Tight: three sites must carry all demand with little slack.
+    capacities = np.full(7, weights.sum() / 2.6)
+    best = min(
+        _transport_cost(costs, weights, capacities, list(s)) for s in combinations(range(7), 3)
+    )
+    result = p_median(costs, weights, 3, capacities=capacities, method="heuristic")
+    assert len(result.sites) == 3
+    # The objective is the exact split cost of the sites it names, which can carry the demand.
+    assert result.objective == pytest.approx(
+        _transport_cost(costs, weights, capacities, result.sites.tolist()), rel=1e-7
+    )
+    assert result.objective >= best - 1e-6
+    assert result.bound <= best + 1e-6
+    assert "transport-swap" in result.method
+    exact = p_median(costs, weights, 3, capacities=capacities)
+    assert exact.proven_optimal
+    assert exact.objective == pytest.approx(best, rel=1e-7)
+
+
+def test_capacitated_start_is_repaired_when_the_uncapacitated_sites_cannot_carry_demand() -> None:
+    costs, weights = euclidean(3, 20, 8)
+    uncapacitated = p_median(costs, weights, 2)
+    # The uncapacitated choice gets tiny capacities; two other sites can carry everything.
+    capacities = np.full(8, weights.sum())
+    capacities[uncapacitated.sites] = 1.0
+    result = p_median(costs, weights, 2, capacities=capacities, method="heuristic")
+    assert not set(result.sites.tolist()) & set(uncapacitated.sites.tolist())
+    assert np.isfinite(result.objective)
+    assert result.bound <= result.objective + 1e-9

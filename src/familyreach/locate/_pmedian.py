@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from familyreach.locate import _kernels as kernels
+from familyreach.locate import _branch as branching
 from familyreach.locate._highs import solve_milp
 from familyreach.locate._problem import (
     BoolArray,
@@ -324,7 +324,6 @@ def lagrangian_bound(
     max_iterations: int = 4000,
     theta_start: float = 2.0,
     patience: int = 100,
-    deflection: float = 0.0,
 ) -> LagrangianOutcome:
     """Subgradient ascent on the Lagrangian dual of the assignment constraints.
 
@@ -336,45 +335,32 @@ def lagrangian_bound(
     m = rules.m
     sub_index = np.ascontiguousarray(index[:, :width])
     sub_cost = np.ascontiguousarray(cost[:, :width])
-    cap = sub_cost[:, -1].copy()
-    lam = np.minimum(start, cap)
-    best_bound = -np.inf
-    best_lam = lam.copy()
-    theta = theta_start
-    since_better = 0
-    previous = np.zeros_like(lam)
-    candidates: list[BoolArray] = []
-    iterations = 0
-    tolerance = 1e-9 * max(1.0, abs(upper))
-    for iterations in range(1, max_iterations + 1):  # noqa: B007 — reported after the loop
-        rho = kernels.site_scores(sub_index, sub_cost, weights, lam, m)[:m]
-        chosen = select_cheapest(rho, rules, p)
-        bound = float(np.dot(weights, lam) + rho[chosen].sum())
-        if bound > best_bound + tolerance:
-            best_bound = bound
-            best_lam = lam.copy()
-            since_better = 0
-            if not candidates or not np.array_equal(candidates[-1], chosen):
-                candidates.append(chosen.copy())
-                del candidates[:-4]
-        else:
-            since_better += 1
-            if since_better >= patience:
-                theta /= 2.0
-                since_better = 0
-        if best_bound >= upper - tolerance or theta < 1e-5 or time.perf_counter() > deadline:
-            break
-        chosen_ext = np.append(chosen, False)
-        served = kernels.served(sub_index, sub_cost, lam, chosen_ext)
-        direction = weights * (1 - served) + deflection * previous
-        previous = direction
-        norm = float(np.dot(direction, direction))
-        if norm == 0:
-            break
-        step = theta * (upper - bound) / norm
-        lam = np.clip(lam + step * direction, 0.0, cap)
+    status = np.zeros(m, dtype=np.int8)
+    status[~rules.allowed] = branching.CLOSED
+    status[rules.forced] = branching.OPEN
+    # Compiled ascent; the step factor carries over between chunks (deadline checks).
+    ascent = branching.ascend(
+        sub_index,
+        sub_cost,
+        weights,
+        status=status,
+        group=rules.group,
+        group_min=rules.group_min,
+        group_max=rules.group_max,
+        p=p,
+        start=start,
+        cap=sub_cost[:, -1].copy(),
+        upper=upper,
+        max_iterations=max_iterations,
+        deadline=deadline,
+        patience=patience,
+        theta_start=theta_start,
+    )
     return LagrangianOutcome(
-        bound=float(best_bound), multipliers=best_lam, iterations=iterations, candidates=candidates
+        bound=ascent.bound,
+        multipliers=ascent.multipliers,
+        iterations=ascent.iterations,
+        candidates=ascent.choices,
     )
 
 

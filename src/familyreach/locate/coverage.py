@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from familyreach.locate import _kernels as kernels
 from familyreach.locate._highs import solve_milp
 from familyreach.locate._pmedian import _room_to_add
 from familyreach.locate._problem import (
@@ -292,6 +293,22 @@ def max_coverage(
             # Interior point without crossover: allow for its 1e-7 relative tolerance.
             bound = min(bound, relaxation.dual_bound * (1 + 1e-6))
         time_limit_hit |= relaxation.time_limit_hit
+    tabu_iterations = 0
+    if budget is None and best < bound and method != "exact":
+        # Tabu search with incremental gains (compiled): most of the remaining time, as the
+        # MILP rarely improves on it for large instances; it stops early once it stagnates.
+        methods.append("tabu")
+        remaining = deadline - time.perf_counter()
+        incumbent, best, tabu_iterations = _coverage_tabu_search(
+            cover,
+            merged_w,
+            rules,
+            incumbent,
+            best,
+            bound,
+            seed,
+            time.perf_counter() + 0.8 * remaining,
+        )
     if budget is None and perturbation_rounds and best < bound and method != "exact":
         methods.append("iterated-local-search")
         remaining = deadline - time.perf_counter()
@@ -309,6 +326,7 @@ def max_coverage(
         "rows_after_merging": int(cover.shape[0]),
         "cover_entries": int(cover.nnz),
         "heuristic_objective": best,
+        "tabu_iterations": tabu_iterations,
     }
     proven = best >= bound - TOLERANCE * max(1.0, bound)
     if not proven and method != "heuristic" and time.perf_counter() < deadline:
@@ -350,6 +368,83 @@ def max_coverage(
         time_limit_hit=time_limit_hit,
         details=details,
     )
+
+
+#: Tabu search stops after max(this, 100·p) iterations without a better solution (and at its
+#: deadline, and at the bound).
+TABU_STAGNATION = 3_000
+TABU_CHUNK = 250
+
+
+def _coverage_tabu_search(
+    cover: sp.csr_array,
+    weights: FloatArray,
+    rules: SiteRules,
+    incumbent: BoolArray,
+    best: float,
+    bound: float,
+    seed: int,
+    deadline: float,
+    tenure: tuple[int, int] | None = None,
+) -> tuple[BoolArray, float, int]:
+    """Tabu search over swaps (see `kernels.coverage_tabu`), in chunks between deadline checks.
+
+    Deterministic for a seed unless the deadline stops it (then the chunks done decide).
+    """
+    m = rules.m
+    cover = sp.csr_array(cover.astype(bool))
+    cover.sort_indices()
+    by_column = sp.csc_array(cover)
+    by_column.sort_indices()
+    row_ptr = cover.indptr.astype(np.int64)
+    row_cols = cover.indices.astype(np.int64)
+    col_ptr = by_column.indptr.astype(np.int64)
+    col_rows = by_column.indices.astype(np.int64)
+    current = incumbent[:m].copy()
+    best_open = current.copy()
+    tabu_until = np.zeros(m, dtype=np.int64)
+    p = int(current.sum())
+    if tenure is None:
+        tenure = (max(1, min(50, (int(rules.allowed.sum()) - p) // 4)), max(1, p // 4))
+    iteration = 0
+    last_best_at = 0
+    chunk = 0
+    patience = max(TABU_STAGNATION, 100 * p)
+    while time.perf_counter() < deadline and iteration - last_best_at < patience:
+        if best >= bound - TOLERANCE * max(1.0, bound):
+            break
+        value, _, reached = kernels.coverage_tabu(
+            row_ptr,
+            row_cols,
+            col_ptr,
+            col_rows,
+            weights,
+            current,
+            best_open,
+            best,
+            rules.allowed,
+            rules.forced,
+            rules.group,
+            rules.group_min,
+            rules.group_max,
+            tabu_until,
+            iteration,
+            TABU_CHUNK,
+            tenure[0],
+            tenure[1],
+            seed * 1_000_003 + chunk,
+        )
+        chunk += 1
+        if value > best + TOLERANCE * max(1.0, abs(best)):
+            best = value
+            last_best_at = iteration
+        if reached < iteration + TABU_CHUNK:
+            iteration = reached
+            break  # no move allowed at all
+        iteration = reached
+    if best > _covered(cover, weights, incumbent):
+        incumbent = np.append(best_open, True)
+    return incumbent, _covered(cover, weights, incumbent), iteration
 
 
 def _coverage_perturb(

@@ -7,12 +7,16 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
+from familyreach.locate import _branch as branching
 from familyreach.locate import _pmedian as core
+from familyreach.locate._highs import solve_milp
 from familyreach.locate._problem import (
     BoolArray,
     Costs,
     FloatArray,
+    IntArray,
     QuotaSpec,
     SiteRules,
     check_costs,
@@ -25,6 +29,14 @@ from familyreach.locate.result import LocateResult, relative_gap
 
 METHODS = ("auto", "exact", "heuristic")
 MAX_EXACT_ENTRIES = 3_000_000
+#: Lagrangian branch and bound runs when at most this many candidates are left after fixing
+#: (above it, the reduced HiGHS MILP runs instead).
+BRANCH_MAX_COLUMNS = 600
+#: ... and when rows × those candidates stay below this (its lists and node stack fit in memory).
+BRANCH_MAX_ENTRIES = 5_000_000
+#: Rounds of subgradient ascent, each followed by local search from the Lagrangian choices
+#: (one when the branch and bound follows for certain).
+LAGRANGIAN_ROUNDS = 4
 #: Relative gap at which a result counts as proven optimal (HiGHS's own MIP gap is 1e-7).
 OPTIMALITY_TOLERANCE = 1e-7
 
@@ -90,7 +102,9 @@ def p_median(
     index, cost = checked.neighbour_lists(rules.allowed)
     if capacities is not None:
         caps = _check_capacities(capacities, checked.m, w, p, rules)
-        return _capacitated(checked, w, p, rules, caps, index, cost, started, deadline)
+        return _capacitated(
+            checked, w, p, rules, caps, index, cost, started, deadline, method, seed
+        )
 
     details: dict[str, Any] = {}
     methods = ["greedy", "swap"]
@@ -101,6 +115,7 @@ def p_median(
         index, cost, w, rules, incumbent, search_deadline
     )
     details["swaps"] = swaps
+    details["seconds_search"] = time.perf_counter() - started
     time_limit_hit = stopped
     if perturbation_rounds:
         methods.append("iterated-local-search")
@@ -117,8 +132,13 @@ def p_median(
     multipliers = near.d1
     lower = -np.inf
     iterations = 0
+    tried: set[bytes] = set()
     methods.append("lagrangian")
-    for _ in range(4):
+    # When the branch and bound will take over for certain (few enough candidates), one round
+    # is enough: its own root ascent and node bounds do the rest, faster than more rounds here.
+    small = checked.m <= BRANCH_MAX_COLUMNS and checked.n * checked.m <= BRANCH_MAX_ENTRIES
+    rounds = 1 if method == "auto" and small else LAGRANGIAN_ROUNDS
+    for _ in range(rounds):
         lagrangian = core.lagrangian_bound(
             index,
             cost,
@@ -138,6 +158,10 @@ def p_median(
         # On large instances the bound needs the time more: restart only from the last choice.
         restarts = lagrangian.candidates if p < core.BATCH_FROM_P else lagrangian.candidates[-1:]
         for candidate in restarts:
+            key = np.flatnonzero(candidate).tobytes()
+            if key in tried:
+                continue  # the same Lagrangian choice again: its local optimum is known
+            tried.add(key)
             # Each restart gets a tenth of the limit, so the bound keeps most of the time.
             restart_deadline = min(deadline, time.perf_counter() + 0.1 * float(time_limit))
             improved, value, _, stopped = core.local_search(
@@ -151,6 +175,7 @@ def p_median(
         if not improved_any and lagrangian.iterations < 1000:
             break
     details["lagrangian_iterations"] = iterations
+    details["seconds_to_bound"] = time.perf_counter() - started
     details["lagrangian_bound"] = lower
     details["heuristic_objective"] = upper
 
@@ -164,7 +189,45 @@ def p_median(
         near = core.nearest_two(index, cost, incumbent)
         estimate = int(((~np.append(fixed_closed, True))[index] & (cost <= near.d2[:, None])).sum())
         details["exact_entries_estimate"] = estimate
-        if method == "exact" or estimate <= MAX_EXACT_ENTRIES:
+        candidates_left = int((~fixed_closed).sum())
+        if (
+            method == "auto"
+            and candidates_left <= BRANCH_MAX_COLUMNS
+            and checked.n * candidates_left <= BRANCH_MAX_ENTRIES
+        ):
+            # Lagrangian branch and bound over the sites left after fixing: the bound at each
+            # node is the Lagrangian one, warm-started from the parent (see docs/locate.md).
+            status = np.zeros(checked.m, dtype=np.int8)
+            status[fixed_closed] = branching.CLOSED
+            status[fixed_open] = branching.OPEN
+            searched = branching.branch_and_bound(
+                index,
+                cost,
+                w,
+                group=rules.group,
+                group_min=rules.group_min,
+                group_max=rules.group_max,
+                p=p,
+                status=status,
+                multipliers=multipliers,
+                root_bound=lower,
+                upper=upper,
+                deadline_check=lambda: time.perf_counter() > deadline,
+            )
+            methods.append("lagrangian-branch-and-bound")
+            details["branch_nodes"] = searched.nodes
+            details["branch_columns"] = candidates_left
+            if searched.is_open is not None:
+                candidate = np.append(searched.is_open, True)
+                value = core.objective_of(index, cost, w, candidate)
+                if value < upper:
+                    incumbent, upper = candidate, value
+            lower = max(lower, min(upper, searched.bound))
+            time_limit_hit |= not searched.finished
+            proven = searched.finished or upper - lower <= OPTIMALITY_TOLERANCE * max(
+                1.0, abs(upper)
+            )
+        elif method == "exact" or estimate <= MAX_EXACT_ENTRIES:
             exact = core.exact_reduced(
                 index,
                 cost,
@@ -291,55 +354,241 @@ def _capacitated(
     cost: np.ndarray,
     started: float,
     deadline: float,
+    method: str,
+    seed: int,
 ) -> LocateResult:
-    """Capacitated p-median (demand may be split): reduced MILP only, bound from HiGHS."""
+    """Capacitated p-median (demand may be split between sites).
+
+    1. Heuristic: the uncapacitated solution (greedy, swap, Lagrangian), made capacity-feasible
+       if needed, then swap search where each candidate choice of sites is priced exactly by
+       the transportation LP (`_transport`).
+    2. Bound: the uncapacitated Lagrangian bound (capacities only remove solutions, so it is a
+       lower bound here too), raised by the reduced MILP's dual bound when that runs.
+    3. Exact (unless ``method="heuristic"``): the reduced MILP with HiGHS (lists of about
+       3·m/p nearest, grown on overflow, which consumes no capacity: still a relaxation).
+    """
     m = checked.m
-    keep = min(index.shape[1] - 2, max(10, 3 * int(np.ceil(m / p))))
-    radius = cost[:, max(keep - 1, 0)].copy()
-    exact = core.exact_reduced(
-        index,
-        cost,
+    limit = deadline - started
+    details: dict[str, Any] = {}
+    methods = ["greedy", "swap", "lagrangian", "transport-swap"]
+    uncapacitated = p_median(
+        _costs_argument(checked),
         w,
-        rules,
         p,
-        fixed_closed=~rules.allowed,
-        fixed_open=rules.forced.copy(),
-        incumbent=None,
-        radius=radius,
-        deadline=deadline,
-        capacities=caps,
+        forced_open=np.flatnonzero(rules.forced),
+        excluded=np.flatnonzero(~rules.allowed),
+        groups=rules.group if rules.has_quotas else None,
+        group_min=dict(enumerate(rules.group_min.tolist())) if rules.has_quotas else None,
+        group_max=dict(enumerate(rules.group_max.tolist())) if rules.has_quotas else None,
+        time_limit=max(0.05, 0.2 * limit),
+        method="heuristic",
+        seed=seed,
     )
-    details: dict[str, Any] = {"exact_rounds": exact.rounds, "exact_entries": exact.entries}
-    if exact.is_open is None:
+    lower = uncapacitated.bound
+    details["uncapacitated_objective"] = uncapacitated.objective
+    details["uncapacitated_bound"] = lower
+    heuristic_deadline = time.perf_counter() + (0.6 if method == "heuristic" else 0.25) * max(
+        0.0, deadline - time.perf_counter()
+    )
+    sites, upper, moves = _capacitated_search(
+        checked, w, p, rules, caps, uncapacitated.sites, heuristic_deadline
+    )
+    details["transport_swaps"] = moves
+    details["heuristic_objective"] = upper
+    proven = upper <= lower + OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
+    time_limit_hit = False
+    if not proven and method != "heuristic":
+        keep = min(index.shape[1] - 2, max(10, 3 * int(np.ceil(m / p))))
+        radius = cost[:, max(keep - 1, 0)].copy()
+        exact = core.exact_reduced(
+            index,
+            cost,
+            w,
+            rules,
+            p,
+            fixed_closed=~rules.allowed,
+            fixed_open=rules.forced.copy(),
+            incumbent=None,
+            radius=radius,
+            deadline=deadline,
+            capacities=caps,
+        )
+        methods.append("highs-reduced-milp-capacitated")
+        details.update(exact_rounds=exact.rounds, exact_entries=exact.entries)
+        time_limit_hit = exact.time_limit_hit
+        if exact.is_open is not None:
+            found = np.flatnonzero(exact.is_open[:m]).astype(np.int64)
+            priced = _transport(checked, w, caps, found)
+            if priced is not None and priced[0] < upper:
+                sites, upper = found, priced[0]
+        if exact.proven:
+            # The reduced optimum used no overflow: it is the optimum, and its sites (priced
+            # above by the full transportation LP, never dearer) are optimal.
+            lower = max(lower, min(upper, exact.reduced_optimum))
+            proven = True
+        elif np.isfinite(exact.dual_bound):
+            lower = max(lower, min(upper, exact.dual_bound))
+            proven = upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
+    elif not proven:
+        time_limit_hit = time.perf_counter() >= deadline
+    if sites is None:
         raise ValueError(
             "no capacitated solution found"
-            + (
-                " within the time limit"
-                if exact.time_limit_hit
-                else ": the capacities cannot be met"
-            )
+            + (" within the time limit" if time.perf_counter() >= deadline else "")
         )
-    sites = np.flatnonzero(exact.is_open[:m]).astype(np.int64)
-    # The assignment is the split one from the MILP; report each row's largest share's site.
     assignment, _ = nearest_open(checked, sites)
-    objective = exact.reduced_optimum if exact.proven else float("nan")
-    if not exact.proven:
-        raise ValueError(
-            "capacitated p-median did not finish within the time limit; raise time_limit"
-        )
+    if proven:
+        lower = upper
     return LocateResult(
-        sites=sites,
-        objective=float(objective),
-        bound=float(objective),
-        gap=0.0,
+        sites=np.sort(sites),
+        objective=float(upper),
+        bound=float(min(lower, upper)),
+        gap=relative_gap(upper, min(lower, upper)),
         assignment=assignment,
         seconds=time.perf_counter() - started,
-        status="optimal",
-        proven_optimal=True,
-        method="highs-reduced-milp-capacitated",
-        time_limit_hit=False,
+        status="optimal" if proven else ("time_limit" if time_limit_hit else "feasible"),
+        proven_optimal=bool(proven),
+        method="+".join(methods),
+        time_limit_hit=time_limit_hit,
         details=details,
     )
+
+
+def _costs_argument(checked: Costs) -> Any:
+    return checked.dense if checked.dense is not None else checked.sparse
+
+
+def _transport(
+    checked: Costs, w: FloatArray, caps: FloatArray, sites: IntArray
+) -> tuple[float, FloatArray] | None:
+    """Least cost of serving all demand from ``sites`` within their capacities (demand may be
+    split): the transportation LP, solved by HiGHS. None when the sites cannot carry it."""
+    sites = np.asarray(sites, dtype=np.int64)
+    if checked.dense is not None:
+        block = checked.dense[:, sites]
+        rows, cols = np.nonzero(np.ones_like(block, dtype=bool))
+        values = block[rows, cols]
+    else:
+        assert checked.sparse is not None
+        block_sparse = sp.coo_array(checked.sparse[:, sites])
+        rows, cols, values = block_sparse.row, block_sparse.col, block_sparse.data
+    positive = w > 0
+    keep = positive[rows]
+    rows, cols, values = rows[keep], cols[keep], values[keep]
+    n_rows = np.flatnonzero(positive)
+    renumber = np.full(checked.n, -1)
+    renumber[n_rows] = np.arange(n_rows.size)
+    if n_rows.size == 0:
+        return 0.0, np.zeros(0)
+    if np.setdiff1d(np.arange(n_rows.size), renumber[rows]).size:
+        return None  # some demand has no allowed assignment to these sites
+    variables = np.arange(rows.size)
+    equality = sp.csr_array(
+        (np.ones(rows.size), (renumber[rows], variables)), shape=(n_rows.size, rows.size)
+    )
+    capacity = sp.csr_array((w[rows], (cols, variables)), shape=(sites.size, rows.size))
+    # All columns continuous: HiGHS solves it as an LP (simplex, so the cost is exact).
+    solved = solve_milp(
+        cost=w[rows] * values,
+        matrix=sp.vstack([equality, capacity]).tocsc(),
+        row_lower=np.concatenate([np.ones(n_rows.size), np.full(sites.size, -np.inf)]),
+        row_upper=np.concatenate([np.ones(n_rows.size), caps[sites]]),
+        col_lower=np.zeros(rows.size),
+        col_upper=np.full(rows.size, np.inf),
+        integer=np.zeros(rows.size, dtype=bool),
+        time_limit=60.0,
+    )
+    if solved.x is None or not solved.optimal:
+        return None
+    return float(solved.objective), solved.x
+
+
+def _capacitated_search(
+    checked: Costs,
+    w: FloatArray,
+    p: int,
+    rules: SiteRules,
+    caps: FloatArray,
+    start: IntArray,
+    deadline: float,
+) -> tuple[IntArray | None, float, int]:
+    """Swap search priced by the transportation LP, from the uncapacitated solution.
+
+    If the start cannot carry the demand, the open site of least capacity is swapped for the
+    closed site of most capacity that keeps the rules, until it can. Then, while time lasts,
+    first-improvement swaps: each open site v (most loaded relative to its capacity first)
+    against the closed sites that serve v's demand most cheaply.
+    """
+    m = checked.m
+    is_open = np.zeros(m, dtype=bool)
+    is_open[start] = True
+    priced = _transport(checked, w, caps, np.flatnonzero(is_open))
+    repairs = 0
+    while priced is None and repairs < m and time.perf_counter() < deadline:
+        swap = _capacity_repair(is_open, rules, caps)
+        if swap is None:
+            break
+        is_open[swap[0]], is_open[swap[1]] = True, False
+        repairs += 1
+        priced = _transport(checked, w, caps, np.flatnonzero(is_open))
+    if priced is None:
+        return None, float("inf"), 0
+    value = priced[0]
+    moves = 0
+    dense = checked.dense if checked.dense is not None else None
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        open_sites = np.flatnonzero(is_open & ~rules.forced)
+        nearest, _ = nearest_open(checked, np.flatnonzero(is_open))
+        for v in open_sites:
+            served = nearest == v
+            closed = np.flatnonzero(rules.allowed & ~is_open)
+            if closed.size == 0 or not served.any():
+                continue
+            if dense is not None:
+                score = (w[served, None] * dense[np.ix_(served, closed)]).sum(axis=0)
+            else:
+                assert checked.sparse is not None
+                sub = checked.sparse[served][:, closed].toarray()
+                score = (w[served, None] * np.where(sub > 0, sub, np.inf)).sum(axis=0)
+            for u in closed[np.argsort(score, kind="stable")[:5]]:
+                if time.perf_counter() >= deadline:
+                    return np.flatnonzero(is_open), value, moves
+                gu, gv = rules.group[u], rules.group[v]
+                counts = rules.counts(is_open)
+                if gu != gv and (
+                    counts[gu] >= rules.group_max[gu] or counts[gv] <= rules.group_min[gv]
+                ):
+                    continue
+                trial = is_open.copy()
+                trial[u], trial[v] = True, False
+                priced = _transport(checked, w, caps, np.flatnonzero(trial))
+                if priced is not None and priced[0] < value - 1e-9 * max(1.0, value):
+                    is_open, value = trial, priced[0]
+                    moves += 1
+                    improved = True
+                    break
+            if improved:
+                break
+    return np.flatnonzero(is_open), value, moves
+
+
+def _capacity_repair(
+    is_open: BoolArray, rules: SiteRules, caps: FloatArray
+) -> tuple[int, int] | None:
+    """(open u, close v): the largest closed capacity for the smallest open one, by the rules."""
+    counts = rules.counts(is_open)
+    closed = np.flatnonzero(rules.allowed & ~is_open)
+    movable = np.flatnonzero(is_open & ~rules.forced)
+    for v in movable[np.argsort(caps[movable], kind="stable")]:
+        for u in closed[np.argsort(-caps[closed], kind="stable")]:
+            if caps[u] <= caps[v]:
+                break
+            gu, gv = rules.group[u], rules.group[v]
+            if gu == gv or (counts[gu] < rules.group_max[gu] and counts[gv] > rules.group_min[gv]):
+                return int(u), int(v)
+    return None
 
 
 def _perturb(
