@@ -269,7 +269,10 @@ def test_bad_postcodes_are_a_400(
 def test_postcode_search_query_count_is_fixed(
     client: Client, near_yarmouth: DirectoryWorld, django_assert_num_queries: Any
 ) -> None:
+    # The first search looks the postcode up (then cached), finds candidates, reads services.
+    with django_assert_num_queries(3):
+        client.get("/openreferral/services?postcode=NR30+1NE&proximity=1000")
     for proximity, results in ((2000, 3), (5000, 4)):
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(2):
             response = client.get(f"/openreferral/services?postcode=NR30+1NE&proximity={proximity}")
         assert response.json()["total_items"] == results

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from familyreach.directory import oruk, params, selectors
+from familyreach.directory import caches, oruk, params, selectors
 from familyreach.directory.models import (
     Organization,
     Service,
@@ -28,7 +28,7 @@ from familyreach.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from familyreach.geo.selectors import LookupProblem, Place, place_lookup
+from familyreach.geo.selectors import LookupProblem, Place
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -215,7 +215,7 @@ def _filtered_services(request: Request) -> tuple[QuerySet[Service], Any]:
 
 def _place(raw: str) -> Place:
     try:
-        return place_lookup(raw)
+        return caches.place_lookup_cached(raw)
     except LookupProblem as problem:
         raise params.BadParameter("postcode", problem.message) from None
 
