@@ -19,7 +19,16 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from familyreach.accounts.models import User
-from familyreach.directory import caches, content, forms, schedules, selectors, services, taxonomy
+from familyreach.directory import (
+    caches,
+    content,
+    forms,
+    schedules,
+    selectors,
+    services,
+    taxonomy,
+    throttle,
+)
 from familyreach.directory.models import (
     AdviceArticle,
     AdviceTopic,
@@ -254,6 +263,10 @@ def advice_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def request_support(request: HttpRequest) -> HttpResponse:
     form = forms.SupportRequestForm(request.POST or None)
+    if request.method == "POST" and not throttle.request_support_post_allowed(request):
+        form.is_valid()  # so the answers typed are shown again
+        form.add_error(None, TOO_MANY_REQUESTS)
+        return render(request, "directory/request_support.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -284,6 +297,12 @@ def request_support(request: HttpRequest) -> HttpResponse:
             request.session["support_request_reference"] = support_request.reference
             return redirect("directory:request-support-sent")
     return render(request, "directory/request_support.html", {"form": form})
+
+
+TOO_MANY_REQUESTS = (
+    "You have sent this form too many times in the last hour. Try again later, or phone "
+    "your local family service"
+)
 
 
 def _district_id_for(postcode: str) -> int | None:
