@@ -25,7 +25,7 @@ DAYS = ("MO", "TU", "WE", "TH", "FR")
 SIMULATED_NOTE = " (Simulated demo session at a real venue.)"
 
 
-def _venues_with_a_timetable() -> set[object]:
+def _venues_with_a_timetable() -> set[int]:
     """Locations where something other than this demo lists sessions (delivery publishes its
     sessions; imports list theirs). There the real timetable is theirs: the demo adds none."""
     from familyreach.directory.models import ListingStatus, ServiceAtLocation
