@@ -79,3 +79,28 @@ def test_a_venue_whose_sessions_delivery_publishes_is_not_listed_twice(
     demo.load(StringIO())
     assert list(at_library.values_list("source", flat=True)) == ["familyreach.delivery"]
     assert others.count() == others_before
+
+
+def test_after_the_whole_demo_no_venue_lists_both_sources(
+    norfolk: NorfolkWorld, client: Client
+) -> None:
+    """The demo steps in their real order: directory, delivery, then the withdrawal."""
+    from familyreach.delivery import demo as delivery_demo
+
+    demo.load(StringIO())
+    delivery_demo.load(StringIO())
+    demo.withdraw_duplicates(StringIO())
+
+    delivery_venues = set(
+        Location.objects.filter(
+            service_at_locations__service__source="familyreach.delivery"
+        ).values_list("venue_id", flat=True)
+    )
+    demo_venues = set(
+        Location.objects.filter(service_at_locations__service__source="demo").values_list(
+            "venue_id", flat=True
+        )
+    )
+    assert delivery_venues  # delivery did publish sessions at real venues
+    assert demo_venues  # and the directory's own sessions remain elsewhere
+    assert not delivery_venues & demo_venues
