@@ -297,6 +297,9 @@ def drive(port: int, postcodes: list[str]) -> None:
 
 
 def main() -> int:
+    if "--help" in sys.argv[1:] or "-h" in sys.argv[1:]:
+        print(__doc__)
+        return 0
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         # Run again inside a throw-away PostgreSQL cluster.
         return subprocess.call(
