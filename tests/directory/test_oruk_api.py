@@ -1,11 +1,13 @@
 """The ORUK API's query parameters (combined as AND), paging, errors and query counts."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from familyreach.directory import taxonomy
+from familyreach.directory.models import Service
 from tests.fixtures.directory import DirectoryWorld
 
 pytestmark = pytest.mark.django_db
@@ -269,7 +271,88 @@ def test_bad_postcodes_are_a_400(
 def test_postcode_search_query_count_is_fixed(
     client: Client, near_yarmouth: DirectoryWorld, django_assert_num_queries: Any
 ) -> None:
+    # The first search looks the postcode up (then cached), finds candidates, reads services.
+    with django_assert_num_queries(3):
+        client.get("/openreferral/services?postcode=NR30+1NE&proximity=1000")
     for proximity, results in ((2000, 3), (5000, 4)):
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(2):
             response = client.get(f"/openreferral/services?postcode=NR30+1NE&proximity={proximity}")
         assert response.json()["total_items"] == results
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/openreferral",
+        "/openreferral/services/",
+        "/openreferral/service_at_locations/",
+        "/openreferral/taxonomies/",
+        "/openreferral/taxonomy_terms/",
+        "/openreferral/organizations/",
+    ],
+)
+def test_paths_work_with_or_without_a_trailing_slash(
+    client: Client, directory_world: DirectoryWorld, path: str
+) -> None:
+    other = path.rstrip("/") if path.endswith("/") else path + "/"
+    with_slash, without = client.get(path), client.get(other)
+    assert with_slash.status_code == without.status_code == 200
+    assert with_slash.json() == without.json()
+
+
+def test_an_item_path_works_with_a_trailing_slash(
+    client: Client, directory_world: DirectoryWorld
+) -> None:
+    service_id = directory_world.stay_and_play.pk
+    response = client.get(f"/openreferral/services/{service_id}/")
+    assert response.status_code == 200
+    assert response.json()["name"] == directory_world.stay_and_play.name
+
+
+def test_organization_id_limits_services_to_one_provider(
+    client: Client, directory_world: DirectoryWorld
+) -> None:
+    charity = directory_world.charity.pk
+    assert _names(client, f"organization_id={charity}") == {"Baby group in Gorleston"}
+    both = _names(client, f"organization_id={charity}", endpoint="service_at_locations")
+    assert both == {"Baby group in Gorleston"}
+
+
+def test_modified_after_gives_what_changed_since(
+    client: Client, directory_world: DirectoryWorld
+) -> None:
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    Service.objects.exclude(pk=directory_world.feeding.pk).update(modified_at=long_ago)
+    since = (long_ago + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert _names(client, f"modified_after={since}") == {directory_world.feeding.name}
+    assert directory_world.baby_group.name in _names(client, "modified_after=2019-12-31")
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("modified_after=yesterday", "modified_after"),
+        ("organization_id=42", "organization_id"),
+        ("page=0", "page"),
+        ("per_page=501", "per_page"),
+        ("search=nul%00byte", "search"),
+    ],
+)
+def test_malformed_parameters_are_a_400_naming_the_parameter(
+    client: Client, directory_world: DirectoryWorld, query: str, parameter: str
+) -> None:
+    response = client.get(f"/openreferral/services?{query}")
+    assert response.status_code == 400
+    assert response.json()["parameter"] == parameter
+    assert parameter in response.json()["detail"]
+
+
+def test_the_published_openapi_states_the_parameters_and_errors(client: Client) -> None:
+    document = client.get("/openreferral/openapi.json").json()
+    services = document["paths"]["/services"]["get"]
+    names = {p["$ref"].rsplit("/", 1)[1] for p in services["parameters"] if "$ref" in p}
+    assert {"modified_after", "organization_id", "postcode", "proximity"} <= names
+    assert "400" in services["responses"]
+    assert "404" in document["paths"]["/services/{id}"]["get"]["responses"]
+    per_page = document["components"]["parameters"]["per_page"]["schema"]
+    assert (per_page["minimum"], per_page["maximum"]) == (1, 500)

@@ -15,6 +15,7 @@ from familyreach.core import notify
 from familyreach.directory import selectors, services
 from familyreach.directory.models import RequestStatus, SupportRequest
 from familyreach.directory.signals import support_request_accepted
+from familyreach.directory.throttle import REQUEST_SUPPORT_LIMIT
 from familyreach.geo.models import District
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +243,20 @@ def test_query_count_of_the_triage_list_is_fixed(
     with django_assert_num_queries(5):
         response = client.get("/staff/requests/")
     assert response.content.decode().count("/staff/requests/") >= 3
+
+
+def test_one_address_can_send_the_form_only_so_often(client: Client, yarmouth: District) -> None:
+    for _ in range(REQUEST_SUPPORT_LIMIT):
+        assert client.post("/request-support", VALID).status_code == 302
+    refused = client.post("/request-support", VALID)
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    assert "govuk-error-summary" in html
+    assert "too many times" in html
+    assert 'value="Sam Example"' in html  # what was typed is kept
+    assert SupportRequest.objects.count() == REQUEST_SUPPORT_LIMIT
+
+    # Another address is not affected.
+    other = client.post("/request-support", VALID, REMOTE_ADDR="192.0.2.44")
+    assert other.status_code == 302
+    assert SupportRequest.objects.count() == REQUEST_SUPPORT_LIMIT + 1

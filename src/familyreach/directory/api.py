@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from familyreach.directory import oruk, params, selectors
+from familyreach.directory import caches, oruk, params, selectors
 from familyreach.directory.models import (
     Organization,
     Service,
@@ -28,7 +28,7 @@ from familyreach.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from familyreach.geo.selectors import LookupProblem, Place, place_lookup
+from familyreach.geo.selectors import LookupProblem, Place
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -49,6 +49,13 @@ class OpenReferralView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Access-Control-Allow-Origin"] = "*"
         return response
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # PostgreSQL refuses text holding NUL; say so here rather than fail in the database.
+        for name, values in request.query_params.lists():
+            if any("\x00" in value for value in values) or "\x00" in name:
+                raise params.BadParameter(name, f"{name} must not contain NUL characters")
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, params.BadParameter):
@@ -109,6 +116,12 @@ def _oruk_openapi() -> dict[str, Any]:
         {"$ref": "#/components/parameters/postcode"},
         {"$ref": "#/components/parameters/proximity"},
     ]
+    # HSDS 3.0 defines these for both lists; the profile has them among its components only.
+    for list_path in ("/services", "/service_at_locations"):
+        paths[list_path]["get"]["parameters"] += [
+            {"$ref": "#/components/parameters/modified_after"},
+            {"$ref": "#/components/parameters/organization_id"},
+        ]
     organization_item = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/compiled/organization.json"
     organization_list = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/compiled/organization_list.json"
     paths["/organizations"] = {
@@ -157,7 +170,58 @@ def _oruk_openapi() -> dict[str, Any]:
             },
         }
     }
+    _document_constraints(document)
+    _document_errors(document)
     return document
+
+
+# What this server accepts, stated in the schema so clients (and schemathesis) know: the
+# profile gives most parameters a bare type, and a few invalid ones ("time", "datetime").
+UUID_SCHEMA = {"type": "string", "format": "uuid"}
+CLOCK_TIME_SCHEMA = {"type": "string", "pattern": "^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"}
+AGE_SCHEMA = {"type": "number", "minimum": 0, "maximum": 150}
+PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
+    "page": {"type": "integer", "minimum": 1},
+    "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+    "minimum_age": AGE_SCHEMA,
+    "maximum_age": AGE_SCHEMA,
+    "start_time": CLOCK_TIME_SCHEMA,
+    "end_time": CLOCK_TIME_SCHEMA,
+    "day": {"type": "string", "enum": list(params.DAY_CODES)},
+    "taxonomy_term_id": UUID_SCHEMA,
+    "taxonomy_id": UUID_SCHEMA,
+    "organization_id": UUID_SCHEMA,
+    "proximity": {"type": "number", "minimum": 0, "maximum": MAX_PROXIMITY_METRES},
+    "modified_after": {"type": "string", "format": "date-time"},
+}
+
+
+def _document_constraints(document: dict[str, Any]) -> None:
+    for name, schema in PARAMETER_SCHEMAS.items():
+        document["components"]["parameters"][name]["schema"] = copy.deepcopy(schema)
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"type": "string"}, "parameter": {"type": "string"}},
+}
+
+
+def _document_errors(document: dict[str, Any]) -> None:
+    """Add the answers this server gives besides 200: 400 with a message for a malformed
+    parameter on every operation, 404 for an unknown id."""
+    for path, item in document["paths"].items():
+        operation = item["get"]
+        responses = operation.setdefault("responses", {})
+        problem = {"application/json": {"schema": PROBLEM_SCHEMA}}
+        responses.setdefault(
+            "400", {"description": "A parameter is malformed (the message says which and why)"}
+        )
+        responses["400"]["content"] = problem
+        if "{id}" in path:
+            responses.setdefault("404", {"description": "No such item"})
+            responses["404"]["content"] = problem
 
 
 class OpenApiView(OpenReferralView):
@@ -195,6 +259,16 @@ def _filtered_services(request: Request) -> tuple[QuerySet[Service], Any]:
     if query.get("maximum_age"):
         maximum = params.non_negative_number("maximum_age", query["maximum_age"], maximum=150)
         services = services.filter(maximum_age__lte=maximum)
+    # Defined by HSDS 3.0 for /services and /service_at_locations (the ORUK 3.0 profile's
+    # OpenAPI leaves them out): what changed since a client's last harvest, and one provider.
+    if query.get("modified_after"):
+        services = services.filter(
+            modified_at__gte=params.date_time("modified_after", query["modified_after"])
+        )
+    if query.get("organization_id"):
+        services = services.filter(
+            organization_id=params.uuid("organization_id", query["organization_id"])
+        )
     wanted = selectors.ScheduleFilter(
         day=params.day("day", query["day"]) if query.get("day") else None,
         starts_at_or_after=params.clock_time("start_time", query["start_time"])
@@ -215,7 +289,7 @@ def _filtered_services(request: Request) -> tuple[QuerySet[Service], Any]:
 
 def _place(raw: str) -> Place:
     try:
-        return place_lookup(raw)
+        return caches.place_lookup_cached(raw)
     except LookupProblem as problem:
         raise params.BadParameter("postcode", problem.message) from None
 

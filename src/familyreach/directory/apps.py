@@ -7,4 +7,6 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Directory"
 
     def ready(self) -> None:
-        from familyreach.directory import audit  # noqa: F401  (registers models with auditlog)
+        # Imported for their side effects: auditlog registration, and signal receivers that
+        # keep the caches and the denormalised search columns in step.
+        from familyreach.directory import audit, caches, search_columns  # noqa: F401

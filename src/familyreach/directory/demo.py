@@ -25,6 +25,39 @@ DAYS = ("MO", "TU", "WE", "TH", "FR")
 SIMULATED_NOTE = " (Simulated demo session at a real venue.)"
 
 
+def _venues_with_a_timetable() -> set[int]:
+    """Locations where something other than this demo lists sessions (delivery publishes its
+    sessions; imports list theirs). There the real timetable is theirs: the demo adds none."""
+    from familyreach.directory.models import ListingStatus, ServiceAtLocation
+
+    return set(
+        ServiceAtLocation.objects.filter(
+            service__status=ListingStatus.ACTIVE, location__venue__isnull=False
+        )
+        .exclude(service__source=SOURCE)
+        .values_list("location__venue_id", flat=True)
+    )
+
+
+def withdraw_duplicates(stdout: Output) -> None:
+    """Run after delivery's demo step: remove this demo's simulated sessions at venues where
+    delivery (or an import) now publishes the timetable, so no venue is listed twice."""
+    from familyreach.directory.models import Service
+
+    duplicates = Service.objects.filter(
+        source=SOURCE, service_at_locations__location__venue_id__in=_venues_with_a_timetable()
+    ).distinct()
+    count = 0
+    with transaction.atomic():
+        for service in duplicates:
+            service.delete()
+            count += 1
+    stdout.write(
+        f"Directory: {count} simulated sessions withdrawn at venues whose sessions delivery "
+        "publishes.\n"
+    )
+
+
 def load(stdout: Output) -> None:
     services.taxonomy_ensure()
     council = services.council_organization_ensure()
@@ -46,14 +79,18 @@ def _sessions(*, council: object, owner: User | None) -> int:
     from familyreach.directory.models import Organization
 
     assert isinstance(council, Organization)
-    rng = random.Random(SEED)
     today = timezone.localdate()
     start = today - timedelta(days=today.weekday())
     count = 0
+    taken = _venues_with_a_timetable()
     libraries = list(
         Venue.objects.filter(kind=VenueKind.LIBRARY, status=VenueStatus.OPEN).order_by("name")
     )
     for venue in libraries:
+        if venue.pk in taken:
+            continue
+        # One generator per venue: skipping a venue leaves the others' sessions as they were.
+        rng = random.Random(f"{SEED}-{venue.pk}")
         location = services.location_upsert_from_venue(venue)
         day = rng.choice(DAYS)
         services.service_upsert(
@@ -107,6 +144,9 @@ def _sessions(*, council: object, owner: User | None) -> int:
         if any(word in venue.name for word in ("Primary", "Infant", "Nursery"))
     ]
     for venue in schools[::6]:
+        if venue.pk in taken:
+            continue
+        rng = random.Random(f"{SEED}-{venue.pk}")
         location = services.location_upsert_from_venue(venue)
         paid = rng.random() < 0.25
         services.service_upsert(

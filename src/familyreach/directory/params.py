@@ -2,7 +2,7 @@
 message that says what was wrong and what is accepted."""
 
 import re
-from datetime import time
+from datetime import UTC, date, datetime, time
 from uuid import UUID
 
 DAY_NAMES = {
@@ -74,3 +74,21 @@ def clock_time(name: str, raw: str) -> time:
         if hours < 24 and minutes < 60 and seconds < 60:
             return time(hours, minutes, seconds)
     raise BadParameter(name, f"{name} must be a time as HH:MM or HH:MM:SS, for example 09:30")
+
+
+def date_time(name: str, raw: str) -> datetime:
+    """An ISO 8601 date or date and time; without an offset it is taken as UTC, and a date
+    alone as midnight UTC at its start."""
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            day_only = date.fromisoformat(text)
+            return datetime(day_only.year, day_only.month, day_only.day, tzinfo=UTC)
+        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise BadParameter(
+            name,
+            f"{name} must be a date or date and time in ISO 8601, "
+            "for example 2026-01-31 or 2026-01-31T09:30:00Z",
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -24,6 +24,7 @@ from familyreach.directory.models import (
     Organization,
     Schedule,
     Service,
+    ServiceArea,
     ServiceAtLocation,
     ServiceAttribute,
     SupportRequest,
@@ -475,13 +476,16 @@ def find_services(
     remote: list[Service] = []
     if not filters.family_bases:
         remote_services = (
-            services.filter(service_at_locations__isnull=True)
+            services.filter(has_venue=False)
             .filter(
-                Q(service_areas__isnull=True) | Q(service_areas__district__code=district_code or "")
+                ~Exists(ServiceArea.objects.filter(service=OuterRef("pk")))
+                | Exists(
+                    ServiceArea.objects.filter(
+                        service=OuterRef("pk"), district__code=district_code or ""
+                    )
+                )
             )
-            .select_related("organization")
             .prefetch_related("schedules", "cost_options")
-            .distinct()
             .order_by("name")
         )
         remote = list(remote_services[:20])
@@ -496,6 +500,6 @@ def find_services(
 
 
 def languages_offered() -> list[str]:
-    from familyreach.directory.models import Language
+    from familyreach.directory import caches
 
-    return sorted(set(Language.objects.values_list("name", flat=True)))
+    return caches.languages_offered()

@@ -1,51 +1,53 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 
 from familyreach.directory import api, views
 
 app_name = "directory"
 
+# Every ORUK path is served with or without a trailing slash (clients differ; a redirect
+# would cost a cross-origin client a second request).
 openreferral = [
-    path("openreferral/", api.ApiRootView.as_view(), name="oruk-root"),
+    re_path(r"^openreferral/?$", api.ApiRootView.as_view(), name="oruk-root"),
     path("openreferral/openapi.json", api.OpenApiView.as_view(), name="oruk-openapi"),
-    path("openreferral/services", api.ServiceListView.as_view(), name="oruk-services"),
-    path(
-        "openreferral/services/<str:service_id>",
+    re_path(r"^openreferral/services/?$", api.ServiceListView.as_view(), name="oruk-services"),
+    re_path(
+        r"^openreferral/services/(?P<service_id>[^/]+)/?$",
         api.ServiceDetailView.as_view(),
         name="oruk-service",
     ),
-    path(
-        "openreferral/service_at_locations",
+    re_path(
+        r"^openreferral/service_at_locations/?$",
         api.ServiceAtLocationListView.as_view(),
         name="oruk-service-at-locations",
     ),
-    path(
-        "openreferral/service_at_locations/<str:item_id>",
+    re_path(
+        r"^openreferral/service_at_locations/(?P<item_id>[^/]+)/?$",
         api.ServiceAtLocationDetailView.as_view(),
         name="oruk-service-at-location",
     ),
-    path("openreferral/taxonomies", api.TaxonomyListView.as_view(), name="oruk-taxonomies"),
-    path(
-        "openreferral/taxonomies/<str:item_id>",
+    re_path(r"^openreferral/taxonomies/?$", api.TaxonomyListView.as_view(), name="oruk-taxonomies"),
+    re_path(
+        r"^openreferral/taxonomies/(?P<item_id>[^/]+)/?$",
         api.TaxonomyDetailView.as_view(),
         name="oruk-taxonomy",
     ),
-    path(
-        "openreferral/taxonomy_terms",
+    re_path(
+        r"^openreferral/taxonomy_terms/?$",
         api.TaxonomyTermListView.as_view(),
         name="oruk-taxonomy-terms",
     ),
-    path(
-        "openreferral/taxonomy_terms/<str:item_id>",
+    re_path(
+        r"^openreferral/taxonomy_terms/(?P<item_id>[^/]+)/?$",
         api.TaxonomyTermDetailView.as_view(),
         name="oruk-taxonomy-term",
     ),
-    path(
-        "openreferral/organizations",
+    re_path(
+        r"^openreferral/organizations/?$",
         api.OrganizationListView.as_view(),
         name="oruk-organizations",
     ),
-    path(
-        "openreferral/organizations/<str:item_id>",
+    re_path(
+        r"^openreferral/organizations/(?P<item_id>[^/]+)/?$",
         api.OrganizationDetailView.as_view(),
         name="oruk-organization",
     ),

@@ -1,20 +1,34 @@
 """Pages: validate input, call one selector or service, render."""
 
+import hashlib
+import json
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from familyreach.accounts.models import User
-from familyreach.directory import content, forms, schedules, selectors, services, taxonomy
+from familyreach.directory import (
+    caches,
+    content,
+    forms,
+    schedules,
+    selectors,
+    services,
+    taxonomy,
+    throttle,
+)
 from familyreach.directory.models import (
     AdviceArticle,
     AdviceTopic,
@@ -27,7 +41,7 @@ from familyreach.directory.models import (
 )
 from familyreach.geo.models import Postcode
 from familyreach.geo.postcodes import InvalidPostcode, normalise_postcode
-from familyreach.geo.selectors import LookupProblem, PlaceNotFound, place_lookup
+from familyreach.geo.selectors import LookupProblem, PlaceNotFound
 
 RESULTS_PER_PAGE = 10
 
@@ -48,17 +62,19 @@ def find(request: HttpRequest) -> HttpResponse:
     searched = "postcode" in request.GET
     initial = {key: request.GET.getlist(key) for key in ("category", "day", "delivery")}
     form = forms.FindForm(request.GET if searched else None, initial=initial, languages=languages)
+    valid = searched and form.is_valid()
     context: dict[str, Any] = {
         "form": form,
         "searched": searched,
         "suggestion": None,
         "describe": schedules.describe,
+        "filters_html": _filters_html(request, form, searched=searched, languages=languages),
     }
-    if not searched or not form.is_valid():
+    if not valid:
         return render(request, "directory/find.html", context)
     data = form.cleaned_data
     try:
-        place = place_lookup(data["postcode"])
+        place = caches.place_lookup_cached(data["postcode"])
     except LookupProblem as problem:
         form.add_error("postcode", problem.message)
         if isinstance(problem, PlaceNotFound):
@@ -111,6 +127,28 @@ def find(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "directory/find.html", context)
+
+
+FILTERS_SECONDS = 5 * 60
+
+
+def _filters_html(
+    request: HttpRequest, form: forms.FindForm, *, searched: bool, languages: list[str]
+) -> str:
+    """The filter column, from the cache when these filters were chosen before.
+
+    Its GOV.UK checkbox macros took more time than the search (profiled: about half of the
+    page's render), and its HTML depends only on the chosen filters and the language list.
+    A column showing an error message is never cached."""
+    if any(form[name].errors for name in forms.FILTER_FIELDS):
+        return render_to_string("directory/_find_filters.html", {"form": form}, request)
+    chosen = [searched, languages, *(sorted(request.GET.getlist(n)) for n in forms.FILTER_FIELDS)]
+    key = "directory:find-filters:" + hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
+    html: str | None = cache.get(key)
+    if html is None:
+        html = render_to_string("directory/_find_filters.html", {"form": form}, request)
+        cache.set(key, html, FILTERS_SECONDS)
+    return mark_safe(html)  # noqa: S308  (our own template's output)
 
 
 def _with(request: HttpRequest, **changes: Any) -> str:
@@ -225,6 +263,10 @@ def advice_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def request_support(request: HttpRequest) -> HttpResponse:
     form = forms.SupportRequestForm(request.POST or None)
+    if request.method == "POST" and not throttle.request_support_post_allowed(request):
+        form.is_valid()  # so the answers typed are shown again
+        form.add_error(None, TOO_MANY_REQUESTS)
+        return render(request, "directory/request_support.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -255,6 +297,12 @@ def request_support(request: HttpRequest) -> HttpResponse:
             request.session["support_request_reference"] = support_request.reference
             return redirect("directory:request-support-sent")
     return render(request, "directory/request_support.html", {"form": form})
+
+
+TOO_MANY_REQUESTS = (
+    "You have sent this form too many times in the last hour. Try again later, or phone "
+    "your local family service"
+)
 
 
 def _district_id_for(postcode: str) -> int | None:

@@ -16,6 +16,11 @@ DEMO_STEPS: tuple[tuple[str, str, str], ...] = (
     ("geo", "familyreach.geo.demo.load", "Norfolk geography, need and venues (real open data)"),
     ("directory", "familyreach.directory.demo.load", "directory: taxonomy, advice, services"),
     ("delivery", "familyreach.delivery.demo.load", "bases, teams and sessions (simulated)"),
+    (
+        "directory",
+        "familyreach.directory.demo.withdraw_duplicates",
+        "directory: no simulated session where delivery publishes the venue's timetable",
+    ),
     ("families", "familyreach.families.demo.load", "families and attendance (simulated)"),
     (
         "insight",
