@@ -1,5 +1,6 @@
 """A limit on how often one address may send a public form (booking a place, asking for
-support), so a script cannot fill sessions or the triage queue. GOV.UK services use a limit
+support), so a script cannot fill sessions or the triage queue. `client_address` is also the
+address django-axes locks out after failed sign-ins (AXES_CLIENT_IP_CALLABLE). GOV.UK services use a limit
 like this rather than a CAPTCHA, which many disabled people cannot pass.
 
 Counts live in Django's cache (a fixed window per address and form). The default local-memory
@@ -8,6 +9,7 @@ cache counts per process: in production with several worker processes, point
 `familyreach createcachetable`, or Redis) so the limit holds across them.
 """
 
+import hashlib
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -36,7 +38,9 @@ def seconds_to_wait(request: HttpRequest, *, scope: str) -> int | None:
     window resets."""
     count_allowed, window = settings.FAMILYREACH_RATE_LIMITS[scope]
     now = time.time()
-    key = f"ratelimit:{scope}:{client_address(request)}:{int(now // window)}"
+    # Hashed: the cache (possibly shared, possibly the database) never holds addresses.
+    address = hashlib.sha256(client_address(request).encode()).hexdigest()
+    key = f"ratelimit:{scope}:{address}:{int(now // window)}"
     cache = caches[settings.FAMILYREACH_RATE_LIMIT_CACHE]
     cache.add(key, 0, timeout=window)
     try:

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from familyreach.accounts.models import User
+from familyreach.core.ratelimit import seconds_to_wait
 from familyreach.directory import (
     caches,
     content,
@@ -27,7 +28,6 @@ from familyreach.directory import (
     selectors,
     services,
     taxonomy,
-    throttle,
 )
 from familyreach.directory.models import (
     AdviceArticle,
@@ -263,7 +263,7 @@ def advice_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def request_support(request: HttpRequest) -> HttpResponse:
     form = forms.SupportRequestForm(request.POST or None)
-    if request.method == "POST" and not throttle.request_support_post_allowed(request):
+    if request.method == "POST" and seconds_to_wait(request, scope="request-support"):
         form.is_valid()  # so the answers typed are shown again
         form.add_error(None, TOO_MANY_REQUESTS)
         return render(request, "directory/request_support.html", {"form": form}, status=429)

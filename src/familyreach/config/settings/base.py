@@ -117,6 +117,11 @@ TEMPLATES = [
     },
 ]
 
+# Local memory per process by default. With several server processes use a shared cache, e.g.
+# CACHE_URL=dbcache://familyreach_cache (after `familyreach createcachetable`) or redis://...,
+# so rate limits and cached lookups hold across them (README, "Running in production").
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'familyreach.sqlite3'}"),
 }
@@ -154,6 +159,9 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# One rule for "which address sent this" (lockouts and public-form rate limits alike), aware of
+# FAMILYREACH_TRUSTED_PROXY_HOPS below.
+AXES_CLIENT_IP_CALLABLE = "familyreach.core.ratelimit.client_address"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -336,6 +344,7 @@ INSIGHT_REFRESH_WORK_MEM = env.str("FAMILYREACH_INSIGHT_REFRESH_WORK_MEM", defau
 # (attempts, window in seconds). Generous for a family, a wall for a script.
 FAMILYREACH_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "book": (env.int("FAMILYREACH_RATE_LIMIT_BOOK", default=10), 600),
+    "request-support": (env.int("FAMILYREACH_RATE_LIMIT_REQUEST_SUPPORT", default=10), 3600),
 }
 # Which cache holds the counts: use a shared one (database or Redis) with several processes.
 FAMILYREACH_RATE_LIMIT_CACHE = env.str("FAMILYREACH_RATE_LIMIT_CACHE", default="default")
