@@ -11,11 +11,14 @@ are read from the copies in the app (src/familyreach/directory/oruk/schema/), no
 """
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -77,9 +80,20 @@ SCHEMA.app = application
 
 
 @pytest.fixture
-def world(norfolk: NorfolkWorld, directory_world: DirectoryWorld, settings: Any) -> DirectoryWorld:
+def world(
+    norfolk: NorfolkWorld, directory_world: DirectoryWorld, settings: Any
+) -> Iterator[DirectoryWorld]:
     settings.ALLOWED_HOSTS = ["localhost"]
-    return directory_world
+    # Called as a WSGI application, each request's end would close the database connection
+    # (and with it the test's transaction, on PostgreSQL); Django's test client stops that the
+    # same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield directory_world
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 # A well-formed postcode may still be unknown: that is a 400 saying so (as issue 6 asks),

@@ -21,16 +21,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address_or_none(request: HttpRequest) -> str | None:
     """The sender's address: REMOTE_ADDR, or behind a trusted proxy the address it added to
-    X-Forwarded-For (the last `FAMILYREACH_TRUSTED_PROXY_HOPS` entries are our proxies)."""
+    X-Forwarded-For (the last `FAMILYREACH_TRUSTED_PROXY_HOPS` entries are our proxies).
+    None when the request carries none (a sign-in made in code); django-axes stores it in an
+    IP address column, so it must be a real address or nothing."""
     hops = settings.FAMILYREACH_TRUSTED_PROXY_HOPS
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if hops and forwarded:
         chain = [part.strip() for part in forwarded.split(",") if part.strip()]
         if len(chain) >= hops:
             return chain[-hops]
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    address = request.META.get("REMOTE_ADDR")
+    return str(address) if address else None
+
+
+def client_address(request: HttpRequest) -> str:
+    return client_address_or_none(request) or "unknown"
 
 
 def seconds_to_wait(request: HttpRequest, *, scope: str) -> int | None:

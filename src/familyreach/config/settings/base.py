@@ -161,7 +161,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # One rule for "which address sent this" (lockouts and public-form rate limits alike), aware of
 # FAMILYREACH_TRUSTED_PROXY_HOPS below.
-AXES_CLIENT_IP_CALLABLE = "familyreach.core.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "familyreach.core.ratelimit.client_address_or_none"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
