@@ -13,6 +13,7 @@ from familyreach.directory.models import (
     ArticleStatus,
     ContactMethod,
     ListingStatus,
+    Location,
     Requester,
 )
 
@@ -254,6 +255,41 @@ class ServiceForm(forms.Form):
         choices=DELIVERY_CHOICES, required=False, label="How it is delivered"
     )
 
+    location = forms.ChoiceField(required=False, label="Where")
+    cost_amount = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        label="Price per session (£)",
+        error_messages={
+            "invalid": "Enter the price as an amount in pounds, like 2.50",
+            "min_value": "The price cannot be less than 0",
+            "max_decimal_places": "Enter the price in pounds and pence, like 2.50",
+        },
+    )
+
+    def __init__(self, *args: Any, time_rows: int = 3, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].choices = [  # type: ignore[attr-defined]
+            ("", "No fixed place (online, by phone or at home)"),
+            *(
+                (str(pk), name)
+                for pk, name in Location.objects.order_by("name").values_list("id", "name")
+            ),
+        ]
+        self.time_rows = list(range(1, time_rows + 1))
+        for row in self.time_rows:
+            self.fields[f"day_{row}"] = forms.ChoiceField(
+                required=False, choices=[("", "Choose a day"), *DAY_CHOICES]
+            )
+            for edge in ("opens", "closes"):
+                self.fields[f"{edge}_{row}"] = forms.TimeField(
+                    required=False,
+                    input_formats=["%H:%M", "%H.%M"],
+                    error_messages={"invalid": "Enter a time like 10:00"},
+                )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         low, high = data.get("minimum_age"), data.get("maximum_age")
@@ -261,6 +297,30 @@ class ServiceForm(forms.Form):
             self.add_error(
                 "maximum_age", "Maximum age must be the same as or more than the minimum age"
             )
+        for row in self.time_rows:
+            day, opens, closes = (data.get(f"{name}_{row}") for name in ("day", "opens", "closes"))
+            if any(f"{name}_{row}" in self.errors for name in ("day", "opens", "closes")):
+                continue
+            if (day or opens or closes) and not (day and opens and closes):
+                self.add_error(f"day_{row}", "Give the day, the start time and the end time")
+            elif day and opens and closes and closes <= opens:
+                self.add_error(f"closes_{row}", "The end time must be after the start time")
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        """What to save or send for approval: plain values (see services.STRUCTURED_FIELDS)."""
+        data = dict(self.cleaned_data)
+        weekly_times = []
+        for row in self.time_rows:
+            day, opens, closes = (data.pop(f"{name}_{row}") for name in ("day", "opens", "closes"))
+            if day:
+                weekly_times.append(
+                    {"day": day, "opens_at": f"{opens:%H:%M}", "closes_at": f"{closes:%H:%M}"}
+                )
+        data["weekly_times"] = weekly_times
+        data["location_id"] = data.pop("location") or ""
+        cost = data.pop("cost_amount")
+        data["cost_amount"] = str(cost) if cost else ""
         return data
 
 

@@ -19,6 +19,7 @@ from familyreach.directory.models import (
     AdviceArticle,
     ArticleStatus,
     CostOption,
+    ListingChange,
     ListingStatus,
     Location,
     Organization,
@@ -503,3 +504,48 @@ def languages_offered() -> list[str]:
     from familyreach.directory import caches
 
     return caches.languages_offered()
+
+
+DAY_NAMES = {
+    "MO": "Monday",
+    "TU": "Tuesday",
+    "WE": "Wednesday",
+    "TH": "Thursday",
+    "FR": "Friday",
+    "SA": "Saturday",
+    "SU": "Sunday",
+}
+FIELD_LABELS = {
+    "location_id": "Where",
+    "weekly_times": "When, every week",
+    "cost_amount": "Price per session",
+    "fees_description": "Cost, in words",
+}
+
+
+def listing_change_rows(change: ListingChange) -> list[tuple[str, str, str | None]]:
+    """A proposed change in words for the approver: (what, proposed, current or None)."""
+    service = change.service
+    rows = []
+    for field, value in change.changes.items():
+        label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+        current = None
+        if field == "location_id":
+            place = Location.objects.filter(pk=value).first() if value else None
+            proposed = place.name if place else "No fixed place (online, by phone or at home)"
+        elif field == "weekly_times":
+            proposed = (
+                "; ".join(
+                    f"{DAY_NAMES.get(row['day'], row['day'])} {row['opens_at']} to {row['closes_at']}"
+                    for row in value
+                )
+                or "No weekly times"
+            )
+        elif field == "cost_amount":
+            proposed = f"£{value}" if value else "Free"
+        else:
+            proposed = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            if service is not None and field in service.__dict__:
+                current = str(getattr(service, field))
+        rows.append((label, proposed, current))
+    return rows

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +35,7 @@ from familyreach.directory.models import (
     Contact,
     ContactMethod,
     CostOption,
+    Frequency,
     Language,
     ListingChange,
     ListingStatus,
@@ -357,9 +358,94 @@ def user_can_edit_organization(user: User, organization: Organization) -> bool:
     )
 
 
+# Where, when and what it costs, as an editor gives them: plain JSON values, so a proposed
+# change can wait in the approval queue (ListingChange.changes) exactly as it was sent.
+STRUCTURED_FIELDS = ("location_id", "weekly_times", "cost_amount")
+
+
+@dataclass(frozen=True)
+class StructuredChanges:
+    location: Location | None
+    weekly_times: list[tuple[str, time, time]]
+    cost: Decimal | None
+
+
+def _structured(fields: dict[str, Any]) -> StructuredChanges | None:
+    """Check and read the structured fields (all three or none); raises ValidationError
+    naming the problem."""
+    present = [name for name in STRUCTURED_FIELDS if name in fields]
+    if not present:
+        return None
+    if len(present) != len(STRUCTURED_FIELDS):
+        raise ValidationError("Give the place, the weekly times and the price together")
+    location = None
+    if fields["location_id"]:
+        location = Location.objects.filter(pk=fields["location_id"]).first()
+        if location is None:
+            raise ValidationError("That place is not in the directory")
+    weekly_times = []
+    for row in fields["weekly_times"]:
+        day = str(row.get("day", ""))
+        if day not in WEEKDAY_CODES:
+            raise ValidationError(f"Unknown day: {day}")
+        try:
+            opens, closes = (
+                time.fromisoformat(row["opens_at"]),
+                time.fromisoformat(row["closes_at"]),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValidationError("Times must be like 10:00") from error
+        if closes <= opens:
+            raise ValidationError("Each session must finish after it starts")
+        weekly_times.append((day, opens, closes))
+    cost = None
+    if fields["cost_amount"] not in ("", None):
+        try:
+            cost = Decimal(str(fields["cost_amount"]))
+        except InvalidOperation as error:
+            raise ValidationError("The price must be an amount in pounds, like 2.50") from error
+        if cost < 0 or not cost.is_finite():
+            raise ValidationError("The price must be an amount in pounds, like 2.50")
+    return StructuredChanges(location=location, weekly_times=weekly_times, cost=cost)
+
+
+def _apply_structured(service: Service, changes: StructuredChanges) -> None:
+    """Move the listing to its place, replace its weekly times (one-off dates and monthly
+    schedules are kept) and its price."""
+    place = None
+    if changes.location is not None:
+        place, _ = ServiceAtLocation.objects.get_or_create(
+            service=service, location=changes.location
+        )
+        Schedule.objects.filter(service=service).update(service_at_location=place)
+        service.service_at_locations.exclude(pk=place.pk).delete()
+    else:
+        Schedule.objects.filter(service=service).update(service_at_location=None)
+        service.service_at_locations.all().delete()
+    Schedule.objects.filter(service=service, freq=Frequency.WEEKLY).delete()
+    for day, opens, closes in changes.weekly_times:
+        schedule = Schedule(
+            service=service,
+            service_at_location=place,
+            freq=Frequency.WEEKLY,
+            byday=day,
+            interval=1,
+            opens_at=opens,
+            closes_at=closes,
+        )
+        schedule.full_clean()
+        schedule.save()
+    service.cost_options.all().delete()
+    if changes.cost:
+        CostOption.objects.create(service=service, option="Per session", amount=changes.cost)
+
+
 def _apply_fields(service: Service, fields: dict[str, Any], user: User) -> Service:
     categories = fields.pop("categories", None)
     delivery_methods = fields.pop("delivery_methods", None)
+    structured = _structured(fields)
+    for name in STRUCTURED_FIELDS:
+        fields.pop(name, None)
     for name, value in fields.items():
         setattr(service, name, value)
     service.modified_by = user
@@ -369,6 +455,8 @@ def _apply_fields(service: Service, fields: dict[str, Any], user: User) -> Servi
         _set_terms(service, taxonomy.CATEGORY_TAXONOMY, categories)
     if delivery_methods is not None:
         _set_terms(service, taxonomy.DELIVERY_TAXONOMY, delivery_methods)
+    if structured is not None:
+        _apply_structured(service, structured)
     return service
 
 
@@ -386,6 +474,7 @@ EDITABLE_FIELDS = (
     "alert",
     "categories",
     "delivery_methods",
+    *STRUCTURED_FIELDS,
 )
 
 
@@ -413,8 +502,9 @@ def service_edit(
         if service is not None:
             probe = Service.objects.get(pk=service.pk)
         for name, value in changes.items():
-            if name not in ("categories", "delivery_methods"):
+            if name not in ("categories", "delivery_methods", *STRUCTURED_FIELDS):
                 setattr(probe, name, value)
+        _structured(changes)
         probe.full_clean(exclude=["organization"])
         _terms(taxonomy.CATEGORY_TAXONOMY, changes.get("categories", []))
         _terms(taxonomy.DELIVERY_TAXONOMY, changes.get("delivery_methods", []))

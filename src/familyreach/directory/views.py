@@ -418,11 +418,26 @@ def _service_initial(service: Service) -> dict[str, Any]:
     initial = {
         field: getattr(service, field)
         for field in services.EDITABLE_FIELDS
-        if field not in ("categories", "delivery_methods")
+        if field not in ("categories", "delivery_methods", *services.STRUCTURED_FIELDS)
     }
     initial["categories"] = by_taxonomy.get(taxonomy.CATEGORY_TAXONOMY, [])
     initial["delivery_methods"] = by_taxonomy.get(taxonomy.DELIVERY_TAXONOMY, [])
+    place = service.service_at_locations.order_by("pk").first()
+    initial["location"] = str(place.location_id) if place else ""
+    weekly = service.schedules.filter(freq="WEEKLY").order_by("byday", "opens_at")
+    for row, schedule in enumerate(weekly, start=1):
+        initial[f"day_{row}"] = schedule.byday.split(",")[0]
+        initial[f"opens_{row}"] = f"{schedule.opens_at:%H:%M}" if schedule.opens_at else ""
+        initial[f"closes_{row}"] = f"{schedule.closes_at:%H:%M}" if schedule.closes_at else ""
+    cost = service.cost_options.exclude(amount=None).first()
+    initial["cost_amount"] = cost.amount if cost else None
     return initial
+
+
+def _time_rows(service: Service | None) -> int:
+    """Room for every weekly time the listing has, and one more."""
+    weekly = service.schedules.filter(freq="WEEKLY").count() if service else 0
+    return max(3, weekly + 1)
 
 
 @login_required
@@ -439,12 +454,14 @@ def staff_service_edit(request: HttpRequest, service_id: str | None = None) -> H
     if not services.user_can_edit_organization(user, organization):
         raise PermissionDenied("You cannot edit this organisation's listings.")
     form = forms.ServiceForm(
-        request.POST or None, initial=_service_initial(service) if service else {"status": "active"}
+        request.POST or None,
+        initial=_service_initial(service) if service else {"status": "active"},
+        time_rows=_time_rows(service),
     )
     if request.method == "POST" and form.is_valid():
         try:
             outcome = services.service_edit(
-                user=user, organization=organization, service=service, changes=form.cleaned_data
+                user=user, organization=organization, service=service, changes=form.changes()
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -487,7 +504,10 @@ def staff_changes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directory/staff/changes.html",
-        {"changes": list(changes), "form": forms.RejectChangeForm()},
+        {
+            "changes": [(change, selectors.listing_change_rows(change)) for change in changes],
+            "form": forms.RejectChangeForm(),
+        },
     )
 
 
