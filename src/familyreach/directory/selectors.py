@@ -32,6 +32,7 @@ from familyreach.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from familyreach.directory.schedules import DAY_WORDS
 from familyreach.geo.distance import bounding_box, haversine_km
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -506,15 +507,6 @@ def languages_offered() -> list[str]:
     return caches.languages_offered()
 
 
-DAY_NAMES = {
-    "MO": "Monday",
-    "TU": "Tuesday",
-    "WE": "Wednesday",
-    "TH": "Thursday",
-    "FR": "Friday",
-    "SA": "Saturday",
-    "SU": "Sunday",
-}
 FIELD_LABELS = {
     "location_id": "Where",
     "weekly_times": "When, every week",
@@ -536,7 +528,7 @@ def listing_change_rows(change: ListingChange) -> list[tuple[str, str, str | Non
         elif field == "weekly_times":
             proposed = (
                 "; ".join(
-                    f"{DAY_NAMES.get(row['day'], row['day'])} {row['opens_at']} to {row['closes_at']}"
+                    f"{DAY_WORDS.get(row['day'], row['day'])} {row['opens_at']} to {row['closes_at']}"
                     for row in value
                 )
                 or "No weekly times"
