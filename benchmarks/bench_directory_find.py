@@ -14,7 +14,8 @@ the server set-up and the machine's load average (the machine is shared).
 
 Options via environment: BENCH_SERVICES (50000), BENCH_USERS (50), BENCH_SECONDS (30, per URL
 back to back), BENCH_THINK_SECONDS (60, per URL with think time), BENCH_THINK ("5,15" seconds),
-BENCH_WORKERS (gunicorn processes, 4).
+BENCH_WORKERS (gunicorn processes, 4), BENCH_POOLS ("popular" runs only the 100-postcode pool),
+FAMILYREACH_PUBLIC_CACHE_SECONDS (the server's page cache, 60; 0 turns it off).
 """
 
 import csv
@@ -169,12 +170,15 @@ def tune_database() -> None:
         cursor.execute(f'ALTER DATABASE "{name}" SET random_page_cost = 1.1')
 
 
-def sample_postcodes(count: int = 100) -> list[str]:
+def sample_postcodes(count: int | None = 100) -> list[str]:
+    """`count` real Norfolk postcodes drawn at random (all of them when None)."""
     from familyreach.geo.models import Postcode
 
     postcodes = sorted(
         Postcode.objects.filter(latitude__isnull=False).values_list("postcode", flat=True)
     )
+    if count is None:
+        return postcodes
     return random.Random(7).sample(postcodes, min(count, len(postcodes)))
 
 
@@ -227,6 +231,9 @@ def locust(
     """One locust run (headless) against one URL pattern; prints its figures."""
     with tempfile.TemporaryDirectory() as folder:
         prefix = str(Path(folder) / "run")
+        counts_path = Path(folder) / "counts"
+        postcodes_path = Path(folder) / "postcodes"
+        postcodes_path.write_text(",".join(postcodes))
         before = load_average()
         subprocess.run(
             [
@@ -256,8 +263,9 @@ def locust(
                 **os.environ,
                 "DIRECTORY_BENCH_PATH": path,
                 "DIRECTORY_BENCH_LABEL": label,
-                "DIRECTORY_BENCH_POSTCODES": ",".join(postcodes),
+                "DIRECTORY_BENCH_POSTCODES_FILE": str(postcodes_path),
                 "DIRECTORY_BENCH_THINK": think,
+                "DIRECTORY_BENCH_COUNTS": str(counts_path),
             },
             check=False,
             stdout=subprocess.DEVNULL,
@@ -266,34 +274,45 @@ def locust(
         after = load_average()
         with open(f"{prefix}_stats.csv", newline="") as stats_file:
             rows = [row for row in csv.DictReader(stats_file) if row["Name"] == label]
+        kept, built = (
+            (int(n) for n in counts_path.read_text().split()) if counts_path.exists() else (0, 0)
+        )
     if not rows:
         print(f"{label}: locust reported nothing")
         return
     row = rows[0]
     waiting = "no think time" if think == "0" else f"think time {think.replace(',', '–')} s"
+    share = f"{100 * kept / (kept + built):.0f} %" if kept + built else "n/a"
     print(
-        f"{label}, {USERS} users, {waiting}: {int(row['Request Count']):,} requests in "
+        f"{label}, {len(postcodes):,} postcodes, {USERS} users, {waiting}: "
+        f"{int(row['Request Count']):,} requests in "
         f"{seconds} s ({float(row['Requests/s']):.1f}/s), failures {row['Failure Count']}; "
         f"latency ms p50 {row['50%']}, p95 {row['95%']}, p99 {row['99%']}, "
-        f"mean {float(row['Average Response Time']):.0f}; load average before {before}, "
+        f"mean {float(row['Average Response Time']):.0f}; from the page cache {share} "
+        f"({kept:,} kept, {built:,} built); load average before {before}, "
         f"after {after}"
     )
 
 
-def drive(port: int, postcodes: list[str]) -> None:
+def drive(port: int, pools: dict[str, list[str]]) -> None:
     base = f"http://127.0.0.1:{port}"
+    first = next(iter(pools.values()))
     for path in URLS.values():  # warm up every worker, and check each URL answers 200
-        for postcode in postcodes[: WORKERS * 2]:
+        for postcode in first[: WORKERS * 2]:
             url = base + path.format(postcode=postcode.replace(" ", "+"))
             with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310
                 assert response.status == 200, url
     print(
         f"Server: gunicorn, {WORKERS} sync worker processes, production settings, "
-        f"PostgreSQL on the same {os.cpu_count()}-core machine; locust on it too."
+        f"PostgreSQL on the same {os.cpu_count()}-core machine; locust on it too. "
+        f"Public page cache: {os.environ.get('FAMILYREACH_PUBLIC_CACHE_SECONDS', '60')} s "
+        "(FAMILYREACH_PUBLIC_CACHE_SECONDS), local memory per worker."
     )
-    for think, seconds in (("0", SECONDS), (THINK, THINK_SECONDS)):
-        for label, path in URLS.items():
-            locust(base, label, path, postcodes, think, seconds)
+    for pool, postcodes in pools.items():
+        print(f"-- searches near {pool}")
+        for think, seconds in (("0", SECONDS), (THINK, THINK_SECONDS)):
+            for label, path in URLS.items():
+                locust(base, label, path, postcodes, think, seconds)
 
 
 def main() -> int:
@@ -312,14 +331,21 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "src"))
     build_directory()
     tune_database()
-    postcodes = sample_postcodes()
+    # Popular searches (a few postcodes, so most answers come from the page cache once it
+    # is warm) and the worst case (any postcode in the county, so nearly every page is built).
+    pools = {
+        "100 postcodes": sample_postcodes(100),
+        "every Norfolk postcode": sample_postcodes(None),
+    }
+    if os.environ.get("BENCH_POOLS") == "popular":
+        pools.pop("every Norfolk postcode")
     # A free port: another server on a fixed port would answer in our place.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = serve(port)
     try:
-        drive(port, postcodes)
+        drive(port, pools)
     finally:
         server.terminate()
         server.wait(timeout=30)

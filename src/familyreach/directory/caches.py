@@ -11,10 +11,13 @@ import dataclasses
 import hashlib
 from typing import Any
 
+from django.apps import apps
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from familyreach.core import public_cache
 from familyreach.directory.models import Language
 from familyreach.geo.selectors import Place, place_lookup
 
@@ -50,3 +53,32 @@ def place_lookup_cached(query: str) -> Place:
         place = place_lookup(query)
         cache.set(key, place, PLACE_SECONDS)
     return dataclasses.replace(place, query=query)
+
+
+# --- Whole public pages (core.public_cache) -------------------------------------------------
+
+PUBLIC_PAGES = "directory"
+
+
+def public_pages_changed() -> None:
+    """Forget the kept /find and API pages: now, so this process's next page is fresh, and
+    again when the transaction commits, so a page built by another request from the data as it
+    was before the commit is not kept under the new generation."""
+    public_cache.public_pages_changed(PUBLIC_PAGES)
+    transaction.on_commit(lambda: public_cache.public_pages_changed(PUBLIC_PAGES))
+
+
+def _directory_changed(**kwargs: Any) -> None:
+    public_pages_changed()
+
+
+# Every directory model: a listing's page and API record draw on all of them. Queryset
+# deletes send post_delete per row; bulk_create and update() send nothing, and the code that
+# uses them (bulk loads, search_columns) calls public_pages_changed() itself.
+for _model in apps.get_app_config("directory").get_models():
+    post_save.connect(
+        _directory_changed, sender=_model, dispatch_uid=f"public_pages_save_{_model._meta.label}"
+    )
+    post_delete.connect(
+        _directory_changed, sender=_model, dispatch_uid=f"public_pages_delete_{_model._meta.label}"
+    )

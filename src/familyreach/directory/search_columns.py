@@ -25,11 +25,15 @@ def service_venue_flag_refresh(*, service_id: Any) -> None:
 
 def services_venue_flags_refresh() -> int:
     """Recompute every service's flag (after a bulk load); returns how many changed."""
+    from familyreach.directory.caches import public_pages_changed
+
     with_venue = Service.objects.filter(_has_venue())
     without_venue = Service.objects.exclude(_has_venue())
-    return with_venue.filter(has_venue=False).update(has_venue=True) + without_venue.filter(
+    changed = with_venue.filter(has_venue=False).update(has_venue=True) + without_venue.filter(
         has_venue=True
     ).update(has_venue=False)
+    public_pages_changed()  # after bulk loads, which send no signals
+    return changed
 
 
 @receiver(post_save, sender=ServiceAtLocation, dispatch_uid="directory_has_venue_save")

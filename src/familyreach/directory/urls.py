@@ -1,6 +1,12 @@
 from django.urls import URLPattern, URLResolver, path, re_path
 
+from familyreach.core.public_cache import public_page_cached
 from familyreach.directory import api, views
+from familyreach.directory.caches import PUBLIC_PAGES
+
+# /find and the API's data: anonymous GETs answered from the cache for a minute (the module
+# core/public_cache.py says what makes that safe).
+kept = public_page_cached(PUBLIC_PAGES)
 
 app_name = "directory"
 
@@ -9,52 +15,56 @@ app_name = "directory"
 openreferral = [
     re_path(r"^openreferral/?$", api.ApiRootView.as_view(), name="oruk-root"),
     path("openreferral/openapi.json", api.OpenApiView.as_view(), name="oruk-openapi"),
-    re_path(r"^openreferral/services/?$", api.ServiceListView.as_view(), name="oruk-services"),
+    re_path(
+        r"^openreferral/services/?$", kept(api.ServiceListView.as_view()), name="oruk-services"
+    ),
     re_path(
         r"^openreferral/services/(?P<service_id>[^/]+)/?$",
-        api.ServiceDetailView.as_view(),
+        kept(api.ServiceDetailView.as_view()),
         name="oruk-service",
     ),
     re_path(
         r"^openreferral/service_at_locations/?$",
-        api.ServiceAtLocationListView.as_view(),
+        kept(api.ServiceAtLocationListView.as_view()),
         name="oruk-service-at-locations",
     ),
     re_path(
         r"^openreferral/service_at_locations/(?P<item_id>[^/]+)/?$",
-        api.ServiceAtLocationDetailView.as_view(),
+        kept(api.ServiceAtLocationDetailView.as_view()),
         name="oruk-service-at-location",
     ),
-    re_path(r"^openreferral/taxonomies/?$", api.TaxonomyListView.as_view(), name="oruk-taxonomies"),
+    re_path(
+        r"^openreferral/taxonomies/?$", kept(api.TaxonomyListView.as_view()), name="oruk-taxonomies"
+    ),
     re_path(
         r"^openreferral/taxonomies/(?P<item_id>[^/]+)/?$",
-        api.TaxonomyDetailView.as_view(),
+        kept(api.TaxonomyDetailView.as_view()),
         name="oruk-taxonomy",
     ),
     re_path(
         r"^openreferral/taxonomy_terms/?$",
-        api.TaxonomyTermListView.as_view(),
+        kept(api.TaxonomyTermListView.as_view()),
         name="oruk-taxonomy-terms",
     ),
     re_path(
         r"^openreferral/taxonomy_terms/(?P<item_id>[^/]+)/?$",
-        api.TaxonomyTermDetailView.as_view(),
+        kept(api.TaxonomyTermDetailView.as_view()),
         name="oruk-taxonomy-term",
     ),
     re_path(
         r"^openreferral/organizations/?$",
-        api.OrganizationListView.as_view(),
+        kept(api.OrganizationListView.as_view()),
         name="oruk-organizations",
     ),
     re_path(
         r"^openreferral/organizations/(?P<item_id>[^/]+)/?$",
-        api.OrganizationDetailView.as_view(),
+        kept(api.OrganizationDetailView.as_view()),
         name="oruk-organization",
     ),
 ]
 
 pages = [
-    path("find", views.find, name="find"),
+    path("find", kept(views.find), name="find"),
     path("services/<uuid:service_id>", views.service_detail, name="service"),
     path("advice", views.advice_list, name="advice"),
     path("advice/<slug:slug>", views.advice_detail, name="advice-article"),

@@ -350,3 +350,8 @@ FAMILYREACH_RATE_LIMITS: dict[str, tuple[int, int]] = {
 FAMILYREACH_RATE_LIMIT_CACHE = env.str("FAMILYREACH_RATE_LIMIT_CACHE", default="default")
 # Proxies in front of the service that append to X-Forwarded-For (0: use REMOTE_ADDR).
 FAMILYREACH_TRUSTED_PROXY_HOPS = env.int("FAMILYREACH_TRUSTED_PROXY_HOPS", default=0)
+
+# --- whole public pages kept in the cache (core/public_cache.py) ----------------------------
+# /find and the Open Referral API, for anonymous visitors; 0 turns it off. Writes to the
+# directory clear it at once in this process (in every process with a shared CACHE_URL).
+FAMILYREACH_PUBLIC_CACHE_SECONDS = env.int("FAMILYREACH_PUBLIC_CACHE_SECONDS", default=60)
