@@ -160,3 +160,22 @@ def test_pages_are_kept_for_the_day_they_were_made(
 def test_nothing_is_kept_when_the_setting_is_zero(world: DirectoryWorld) -> None:
     Client().get(FIND)
     assert not _kept(Client().get(FIND))
+
+
+def test_listing_cards_are_kept_across_searches_and_follow_changes(
+    world: DirectoryWorld, django_assert_num_queries: Any
+) -> None:
+    visitor = Client()
+    visitor.get(FIND)  # builds the cards of the listings near Great Yarmouth
+    # A search not seen before (a page miss) finds its rows' cards kept: the candidates and
+    # the no-venue list, without the card's four queries (rows, addresses, schedules, costs).
+    with django_assert_num_queries(2):
+        response = visitor.get(FIND + "&radius=10")
+    assert not _kept(response)
+    assert world.stay_and_play.name in response.content.decode()
+
+    world.stay_and_play.name = "Saturday Splash"
+    world.stay_and_play.save()
+    html = visitor.get(FIND + "&radius=20").content.decode()
+    assert "Saturday Splash" in html
+    assert world.baby_group.name in html

@@ -17,10 +17,12 @@ What makes a kept page safe to give to someone else:
   kept page's nonce is replaced with this request's own on every hit.
 - Writes change the namespace's generation (`public_pages_changed`): the directory's models
   call it on save and delete, and its bulk updates call it directly. The generation is a random
-  token, not a counter, so a cache that drops it can never bring an old page back. With the
-  default local-memory cache each worker process keeps its own pages and learns of a write
-  made in another process only when its copy expires (at most the timeout); with a shared
-  cache (CACHE_URL) every worker sees it at once.
+  token, not a counter, so a cache that drops it can never bring an old page back.
+- Pages live in the "public" cache (PUBLIC_CACHE_URL: local memory per process by default),
+  the generation in the default cache (CACHE_URL). With the default local-memory cache each
+  worker process learns of a write made in another only when its copy expires (at most the
+  timeout); with a shared CACHE_URL every worker sees the new generation at once, even while
+  each keeps its pages in its own memory.
 """
 
 import hashlib
@@ -30,7 +32,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.utils import timezone
@@ -50,7 +52,8 @@ def public_pages_changed(namespace: str) -> None:
     cache.set(_generation_key(namespace), secrets.token_hex(8), None)
 
 
-def _generation(namespace: str) -> str:
+def generation(namespace: str) -> str:
+    """The namespace's current generation: part of every key of what it keeps."""
     key = _generation_key(namespace)
     generation: str | None = cache.get(key)
     if generation is None:
@@ -91,8 +94,8 @@ def public_page_cached(namespace: str) -> Callable[[Callable[..., Any]], Callabl
             address = f"{request.path}?{request.META.get('QUERY_STRING', '')}"
             digest = hashlib.sha256(address.encode()).hexdigest()
             today = timezone.localdate().isoformat()
-            key = f"public-cache:{namespace}:{_generation(namespace)}:{today}:{digest}"
-            kept: tuple[bytes, str, dict[str, str]] | None = cache.get(key)
+            key = f"public-cache:{namespace}:{generation(namespace)}:{today}:{digest}"
+            kept: tuple[bytes, str, dict[str, str]] | None = caches["public"].get(key)
             if kept is not None:
                 return _replay(request, *kept)
             response = view(request, *args, **kwargs)
@@ -101,7 +104,8 @@ def public_page_cached(namespace: str) -> Callable[[Callable[..., Any]], Callabl
             if _keepable(response):
                 nonce = get_nonce(request)
                 headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-                cache.set(key, (response.content, str(nonce) if nonce else "", headers), seconds)
+                kept = (response.content, str(nonce) if nonce else "", headers)
+                caches["public"].set(key, kept, seconds)
             return response
 
         return wrapped

@@ -9,15 +9,20 @@ to clear every worker at once.
 
 import dataclasses
 import hashlib
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from django.apps import apps
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from familyreach.core import public_cache
+from familyreach.directory import selectors
 from familyreach.directory.models import Language
 from familyreach.geo.selectors import Place, place_lookup
 
@@ -55,9 +60,34 @@ def place_lookup_cached(query: str) -> Place:
     return dataclasses.replace(place, query=query)
 
 
-# --- Whole public pages (core.public_cache) -------------------------------------------------
+# --- Whole public pages (core.public_cache) and the listing cards on them --------------------
 
 PUBLIC_PAGES = "directory"
+# Cards are forgotten with the pages (same generation); the timeout only bounds memory.
+CARD_SECONDS = 10 * 60
+
+
+def listing_cards(ids: Sequence[UUID], *, kind: str = "place") -> dict[UUID, selectors.ListingCard]:
+    """Result cards, kept while the page cache is on (FAMILYREACH_PUBLIC_CACHE_SECONDS): a
+    search not seen before still finds most of its rows already built, since nearby
+    postcodes share them. `kind` "place": by service-at-location id
+    (`selectors.listing_cards_build`); "service": services with no venue, by service id."""
+    build = selectors.listing_cards_build if kind == "place" else selectors.service_cards_build
+    if not settings.FAMILYREACH_PUBLIC_CACHE_SECONDS or not ids:
+        return build(ids)
+    prefix = (
+        f"directory:card:{kind}:{public_cache.generation(PUBLIC_PAGES)}:"
+        f"{timezone.localdate().isoformat()}:"
+    )
+    store = caches["public"]
+    kept: dict[str, selectors.ListingCard] = store.get_many([f"{prefix}{i}" for i in ids])
+    cards = {i: kept[f"{prefix}{i}"] for i in ids if f"{prefix}{i}" in kept}
+    missing = [i for i in ids if i not in cards]
+    if missing:
+        built = build(missing)
+        store.set_many({f"{prefix}{i}": card for i, card in built.items()}, CARD_SECONDS)
+        cards.update(built)
+    return cards
 
 
 def public_pages_changed() -> None:

@@ -32,7 +32,7 @@ from familyreach.directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from familyreach.directory.schedules import DAY_WORDS
+from familyreach.directory.schedules import DAY_WORDS, describe
 from familyreach.geo.distance import bounding_box, haversine_km
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -207,13 +207,46 @@ def distances_km(
 
 
 @dataclass(frozen=True)
+class ListingCard:
+    """What a search result shows of one listing at one place (or with no place), in words.
+    The same listing turns up in many searches (every nearby postcode), so cards are built
+    once and kept (`caches.listing_cards`); only the distance differs between searches."""
+
+    service_id: UUID
+    name: str
+    is_simulated: bool
+    place: str  # the location's name ("" for a service with no venue)
+    address: str  # ", 1 High Street, Town NR1 1AA" for each address, as the list shows it
+    towns: str  # ", Town" for each address, for the short list of matches further away
+    is_family_base: bool
+    latitude: float | None
+    longitude: float | None
+    when: str  # the first schedule in words; "" when there is none
+    cost: str  # "Free", the fees in words, or the first price
+
+
+@dataclass(frozen=True)
 class Nearby:
-    service_at_location: ServiceAtLocation
+    card: ListingCard
     distance_km: float
 
     @property
     def distance_miles(self) -> float:
         return self.distance_km / 1.609344
+
+
+def service_cost_words(service: Service) -> str:
+    """ "Free", or the fees in words, or the first price (the costs must be prefetched)."""
+    paid = [option for option in service.cost_options.all() if option.amount]
+    if not paid:
+        return "Free"
+    return service.fees_description or f"£{paid[0].amount:.2f}"
+
+
+def service_first_session_words(service: Service) -> str:
+    """The first schedule in words, or "" (the schedules must be prefetched)."""
+    first = next(iter(service.schedules.all()), None)
+    return describe(first) if first is not None else ""
 
 
 def services_at_locations_near(
@@ -262,14 +295,55 @@ def services_at_locations_near(
     return [(item[3], item[4], item[0]) for item in within]
 
 
-def services_at_locations_by_ids(ids: Sequence[UUID]) -> dict[UUID, ServiceAtLocation]:
+def listing_cards_build(ids: Sequence[UUID]) -> dict[UUID, ListingCard]:
+    """Cards for these service-at-location ids, from the database (4 queries)."""
     # Only what a result row shows: the load test found each extra prefetch costs every search.
     rows = (
         ServiceAtLocation.objects.filter(pk__in=list(ids))
         .select_related("service", "location")
         .prefetch_related("location__addresses", "service__schedules", "service__cost_options")
     )
-    return {row.pk: row for row in rows}
+    cards = {}
+    for row in rows:
+        service, location = row.service, row.location
+        addresses = list(location.addresses.all())
+        cards[row.pk] = ListingCard(
+            service_id=service.pk,
+            name=service.name,
+            is_simulated=service.is_simulated,
+            place=location.name,
+            address="".join(f", {a.address_1}, {a.city} {a.postal_code}" for a in addresses),
+            towns="".join(f", {a.city}" for a in addresses),
+            is_family_base=location.is_family_base,
+            latitude=location.latitude,
+            longitude=location.longitude,
+            when=service_first_session_words(service),
+            cost=service_cost_words(service),
+        )
+    return cards
+
+
+def service_cards_build(ids: Sequence[UUID]) -> dict[UUID, ListingCard]:
+    """Cards for services with no venue (online, by phone, at home), by service id."""
+    services = Service.objects.filter(pk__in=list(ids)).prefetch_related(
+        "schedules", "cost_options"
+    )
+    return {
+        service.pk: ListingCard(
+            service_id=service.pk,
+            name=service.name,
+            is_simulated=service.is_simulated,
+            place="",
+            address="",
+            towns="",
+            is_family_base=False,
+            latitude=None,
+            longitude=None,
+            when=service_first_session_words(service),
+            cost=service_cost_words(service),
+        )
+        for service in services
+    }
 
 
 # --- ORUK lists -----------------------------------------------------------------------------
@@ -400,7 +474,7 @@ class FindResults:
     total: int
     page: int
     per_page: int
-    remote: list[Service]
+    remote: list[ListingCard]
     nearest_beyond: list[Nearby]
 
     @property
@@ -461,9 +535,11 @@ def find_services(
         radius_km=miles_to_km(radius_miles),
         family_bases_only=filters.family_bases,
     )
+    from familyreach.directory.caches import listing_cards
+
     chosen = nearby[(page - 1) * per_page : page * per_page]
-    by_id = services_at_locations_by_ids([row[0] for row in chosen])
-    results = [Nearby(by_id[row[0]], row[2]) for row in chosen]
+    cards = listing_cards([row[0] for row in chosen])
+    results = [Nearby(cards[row[0]], row[2]) for row in chosen]
     nearest_beyond: list[Nearby] = []
     if not nearby:
         wider = services_at_locations_near(
@@ -473,9 +549,9 @@ def find_services(
             radius_km=miles_to_km(25),
             family_bases_only=filters.family_bases,
         )[:3]
-        wider_rows = services_at_locations_by_ids([row[0] for row in wider])
-        nearest_beyond = [Nearby(wider_rows[row[0]], row[2]) for row in wider]
-    remote: list[Service] = []
+        wider_cards = listing_cards([row[0] for row in wider])
+        nearest_beyond = [Nearby(wider_cards[row[0]], row[2]) for row in wider]
+    remote: list[ListingCard] = []
     if not filters.family_bases:
         remote_services = (
             services.filter(has_venue=False)
@@ -487,10 +563,11 @@ def find_services(
                     )
                 )
             )
-            .prefetch_related("schedules", "cost_options")
-            .order_by("name")
+            .order_by("name", "id")
         )
-        remote = list(remote_services[:20])
+        remote_ids = list(remote_services.values_list("id", flat=True)[:20])
+        remote_cards = listing_cards(remote_ids, kind="service")
+        remote = [remote_cards[i] for i in remote_ids]
     return FindResults(
         nearby=results,
         total=len(nearby),

@@ -67,7 +67,6 @@ def find(request: HttpRequest) -> HttpResponse:
         "form": form,
         "searched": searched,
         "suggestion": None,
-        "describe": schedules.describe,
         "filters_html": _filters_html(request, form, searched=searched, languages=languages),
     }
     if not valid:
@@ -115,11 +114,11 @@ def find(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
             "map_points": [
                 {
-                    "name": row.service_at_location.service.name,
-                    "place": row.service_at_location.location.name,
-                    "lat": row.service_at_location.location.latitude,
-                    "lon": row.service_at_location.location.longitude,
-                    "url": reverse("directory:service", args=[row.service_at_location.service_id]),
+                    "name": row.card.name,
+                    "place": row.card.place,
+                    "lat": row.card.latitude,
+                    "lon": row.card.longitude,
+                    "url": reverse("directory:service", args=[row.card.service_id]),
                 }
                 for row in results.nearby
             ],

@@ -120,7 +120,17 @@ TEMPLATES = [
 # Local memory per process by default. With several server processes use a shared cache, e.g.
 # CACHE_URL=dbcache://familyreach_cache (after `familyreach createcachetable`) or redis://...,
 # so rate limits and cached lookups hold across them (README, "Running in production").
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The local-memory default holds 5,000 entries (Django's 300 would keep culling the cached
+# postcode lookups). PUBLIC_CACHE_URL holds whole public pages and result cards
+# (core/public_cache.py): local memory per process by default, at most 3,000 entries (pages are
+# about 40 KB: about 120 MB per process at worst); what clears them lives in the default cache,
+# so with a shared CACHE_URL a change clears every process's pages at once.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://?max_entries=5000"),
+    "public": env.cache_url(
+        "PUBLIC_CACHE_URL", default="locmemcache://familyreach-public?max_entries=3000"
+    ),
+}
 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'familyreach.sqlite3'}"),
