@@ -16,8 +16,8 @@ Environment (set by bench_directory_find.py):
 """
 
 import os
-from collections.abc import Callable
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
