@@ -123,6 +123,8 @@ def test_no_results_is_an_empty_first_page(client: Client, directory_world: Dire
         ("start_time=25:00", "start_time", "HH:MM"),
         ("end_time=noon", "end_time", "HH:MM"),
         ("proximity=1000", "proximity", "needs a postcode"),
+        ("day=&taxonomy_term_id=", "day", "must not be empty"),  # found by schemathesis
+        ("page=", "page", "must not be empty"),
     ],
 )
 def test_malformed_parameters_are_a_400_with_a_message(

@@ -56,6 +56,9 @@ class OpenReferralView(APIView):
         for name, values in request.query_params.lists():
             if any("\x00" in value for value in values) or "\x00" in name:
                 raise params.BadParameter(name, f"{name} must not contain NUL characters")
+            if name in params.NOT_EMPTY and any(value == "" for value in values):
+                # The OpenAPI gives these a format or a list of values, which "" is not.
+                raise params.BadParameter(name, f"{name} must not be empty: leave it out instead")
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, params.BadParameter):

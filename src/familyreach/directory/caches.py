@@ -62,7 +62,6 @@ def place_lookup_cached(query: str) -> Place:
 
 # --- Whole public pages (core.public_cache) and the listing cards on them --------------------
 
-PUBLIC_PAGES = "directory"
 # Cards are forgotten with the pages (same generation); the timeout only bounds memory.
 CARD_SECONDS = 10 * 60
 
@@ -76,8 +75,7 @@ def listing_cards(ids: Sequence[UUID], *, kind: str = "place") -> dict[UUID, sel
     if not settings.FAMILYREACH_PUBLIC_CACHE_SECONDS or not ids:
         return build(ids)
     prefix = (
-        f"directory:card:{kind}:{public_cache.generation(PUBLIC_PAGES)}:"
-        f"{timezone.localdate().isoformat()}:"
+        f"directory:card:{kind}:{public_cache.generation()}:{timezone.localdate().isoformat()}:"
     )
     store = caches["public"]
     kept: dict[str, selectors.ListingCard] = store.get_many([f"{prefix}{i}" for i in ids])
@@ -94,8 +92,8 @@ def public_pages_changed() -> None:
     """Forget the kept /find and API pages: now, so this process's next page is fresh, and
     again when the transaction commits, so a page built by another request from the data as it
     was before the commit is not kept under the new generation."""
-    public_cache.public_pages_changed(PUBLIC_PAGES)
-    transaction.on_commit(lambda: public_cache.public_pages_changed(PUBLIC_PAGES))
+    public_cache.public_pages_changed()
+    transaction.on_commit(lambda: public_cache.public_pages_changed())
 
 
 def _directory_changed(**kwargs: Any) -> None:

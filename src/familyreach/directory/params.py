@@ -15,6 +15,24 @@ DAY_NAMES = {
     "sunday": "SU",
 }
 DAY_CODES = tuple(DAY_NAMES.values())
+# Parameters with a format or a set of values (ids, numbers, days, times, dates): an empty
+# value is refused rather than read as "not given". `search` and `postcode` are free text.
+NOT_EMPTY = frozenset(
+    {
+        "taxonomy_term_id",
+        "taxonomy_id",
+        "organization_id",
+        "minimum_age",
+        "maximum_age",
+        "modified_after",
+        "day",
+        "start_time",
+        "end_time",
+        "proximity",
+        "page",
+        "per_page",
+    }
+)
 
 
 class BadParameter(ValueError):

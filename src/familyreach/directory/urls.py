@@ -1,12 +1,10 @@
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from familyreach.core.public_cache import public_page_cached
+from familyreach.core.public_cache import public_page as kept
 from familyreach.directory import api, views
-from familyreach.directory.caches import PUBLIC_PAGES
 
-# /find and the API's data: anonymous GETs answered from the cache for a minute (the module
-# core/public_cache.py says what makes that safe).
-kept = public_page_cached(PUBLIC_PAGES)
+# kept(...): /find and the API's data; anonymous GETs are answered from the cache for a minute
+# (core/public_cache.py says what makes that safe).
 
 app_name = "directory"
 
