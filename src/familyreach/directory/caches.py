@@ -64,6 +64,9 @@ def place_lookup_cached(query: str) -> Place:
 
 # Cards are forgotten with the pages (same generation); the timeout only bounds memory.
 CARD_SECONDS = 10 * 60
+# Part of the key: change it when ListingCard changes, so a shared cache never hands a new
+# release a card of the old shape.
+CARD_VERSION = 1
 
 
 def listing_cards(ids: Sequence[UUID], *, kind: str = "place") -> dict[UUID, selectors.ListingCard]:

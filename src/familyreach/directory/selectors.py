@@ -215,14 +215,15 @@ class ListingCard:
     service_id: UUID
     name: str
     is_simulated: bool
-    place: str  # the location's name ("" for a service with no venue)
-    address: str  # ", 1 High Street, Town NR1 1AA" for each address, as the list shows it
-    towns: str  # ", Town" for each address, for the short list of matches further away
-    is_family_base: bool
-    latitude: float | None
-    longitude: float | None
     when: str  # the first schedule in words; "" when there is none
     cost: str  # "Free", the fees in words, or the first price
+    # Where: left empty for a service with no venue (online, by phone, at home).
+    place: str = ""  # the location's name
+    address: str = ""  # ", 1 High Street, Town NR1 1AA" for each address, as the list shows it
+    towns: str = ""  # ", Town" for each address, for the short list of matches further away
+    is_family_base: bool = False
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -333,12 +334,6 @@ def service_cards_build(ids: Sequence[UUID]) -> dict[UUID, ListingCard]:
             service_id=service.pk,
             name=service.name,
             is_simulated=service.is_simulated,
-            place="",
-            address="",
-            towns="",
-            is_family_base=False,
-            latitude=None,
-            longitude=None,
             when=service_first_session_words(service),
             cost=service_cost_words(service),
         )
