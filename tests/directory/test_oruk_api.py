@@ -328,6 +328,10 @@ def test_modified_after_gives_what_changed_since(
     since = (long_ago + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert _names(client, f"modified_after={since}") == {directory_world.feeding.name}
     assert directory_world.baby_group.name in _names(client, "modified_after=2019-12-31")
+    # An offset PostgreSQL would refuse (beyond ±15:59) is valid ISO 8601: read in UTC.
+    assert directory_world.baby_group.name in _names(
+        client, "modified_after=2019-12-31T12:32:21%2B20:21"
+    )
 
 
 @pytest.mark.parametrize(

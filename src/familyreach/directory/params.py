@@ -109,4 +109,14 @@ def date_time(name: str, raw: str) -> datetime:
             f"{name} must be a date or date and time in ISO 8601, "
             "for example 2026-01-31 or 2026-01-31T09:30:00Z",
         ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not value.tzinfo:
+        return value.replace(tzinfo=UTC)
+    # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 (and Python) allow.
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # a first-century or 9999 time pushed past the calendar's ends
+        return (
+            datetime.min.replace(tzinfo=UTC)
+            if value.year == 1
+            else datetime.max.replace(tzinfo=UTC)
+        )
