@@ -299,11 +299,8 @@ def locust(
 def drive(port: int, pools: dict[str, list[str]]) -> None:
     base = f"http://127.0.0.1:{port}"
     first = next(iter(pools.values()))
-    for path in URLS.values():  # warm up every worker, and check each URL answers 200
-        for postcode in first[: WORKERS * 2]:
-            url = base + path.format(postcode=postcode.replace(" ", "+"))
-            with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310
-                assert response.status == 200, url
+    for path in URLS.values():  # load each worker's code, and check each URL answers
+        warm(base, path, first[: WORKERS * 2], passes=1)
     print(
         f"Server: gunicorn, {WORKERS} sync worker processes, production settings, "
         f"PostgreSQL on the same {os.cpu_count()}-core machine; locust on it too. "
@@ -315,17 +312,18 @@ def drive(port: int, pools: dict[str, list[str]]) -> None:
         for think, seconds in (("0", SECONDS), (THINK, THINK_SECONDS)):
             for label, path in URLS.items():
                 if len(postcodes) <= 1000:
-                    warm(base, path, postcodes)
+                    warm(base, path, postcodes, passes=WORKERS)
                 locust(base, label, path, postcodes, think, seconds)
 
 
-def warm(base: str, path: str, postcodes: list[str]) -> None:
+def warm(base: str, path: str, postcodes: list[str], *, passes: int) -> None:
     """Ask for every page of a small pool once per worker (not measured), as on a server that
     has been answering these searches: the runs then measure the steady state, in which each
     kept page still expires and is rebuilt every FAMILYREACH_PUBLIC_CACHE_SECONDS (a run lasts
     at least as long, so the rebuilds fall inside it). Connections go to whichever worker is
-    free, so this warms most, not all, of each worker's pages."""
-    for _ in range(WORKERS):
+    free, so this warms most, not all, of each worker's pages. urlopen raises on any answer
+    but a success, so this also checks that every URL works."""
+    for _ in range(passes):
         for postcode in postcodes:
             url = base + path.format(postcode=postcode.replace(" ", "+"))
             with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310

@@ -127,10 +127,10 @@ class PublicPageCacheMiddleware:
 
 
 def _replay(content: bytes, nonce: str, headers: list[tuple[str, str]]) -> HttpResponse:
-    response = HttpResponse(content)
     fresh = generate_nonce() if nonce else ""
     if nonce:
-        response.content = content.replace(nonce.encode(), fresh.encode())
+        content = content.replace(nonce.encode(), fresh.encode())
+    response = HttpResponse(content)
     for name, value in headers:
         response[name] = value.replace(nonce, fresh) if nonce and name in CSP_HEADERS else value
     if response.has_header("Content-Length"):

@@ -77,16 +77,16 @@ def listing_cards(ids: Sequence[UUID], *, kind: str = "place") -> dict[UUID, sel
     build = selectors.listing_cards_build if kind == "place" else selectors.service_cards_build
     if not settings.FAMILYREACH_PUBLIC_CACHE_SECONDS or not ids:
         return build(ids)
-    prefix = (
-        f"directory:card:{kind}:{public_cache.generation()}:{timezone.localdate().isoformat()}:"
-    )
+    generation = public_cache.generation()
+    today = timezone.localdate().isoformat()
+    keys = {i: f"directory:card:v{CARD_VERSION}:{kind}:{generation}:{today}:{i}" for i in ids}
     store = caches["public"]
-    kept: dict[str, selectors.ListingCard] = store.get_many([f"{prefix}{i}" for i in ids])
-    cards = {i: kept[f"{prefix}{i}"] for i in ids if f"{prefix}{i}" in kept}
+    kept: dict[str, selectors.ListingCard] = store.get_many(list(keys.values()))
+    cards = {i: kept[key] for i, key in keys.items() if key in kept}
     missing = [i for i in ids if i not in cards]
     if missing:
         built = build(missing)
-        store.set_many({f"{prefix}{i}": card for i, card in built.items()}, CARD_SECONDS)
+        store.set_many({keys[i]: card for i, card in built.items()}, CARD_SECONDS)
         cards.update(built)
     return cards
 
@@ -103,10 +103,14 @@ def _directory_changed(**kwargs: Any) -> None:
     public_pages_changed()
 
 
-# Every directory model: a listing's page and API record draw on all of them. Queryset
-# deletes send post_delete per row; bulk_create and update() send nothing, and the code that
-# uses them (bulk loads, search_columns) calls public_pages_changed() itself.
+# Every directory model a listing's search result or API record draws on (not requests for
+# support, proposed changes or advice, which no kept page shows). Queryset deletes send
+# post_delete per row; bulk_create and update() send nothing, and the code that uses them
+# (bulk loads, search_columns) calls public_pages_changed() itself.
+NOT_ON_PUBLIC_PAGES = {"SupportRequest", "ListingChange", "AdviceArticle"}
 for _model in apps.get_app_config("directory").get_models():
+    if _model.__name__ in NOT_ON_PUBLIC_PAGES:
+        continue
     post_save.connect(
         _directory_changed, sender=_model, dispatch_uid=f"public_pages_save_{_model._meta.label}"
     )

@@ -306,20 +306,16 @@ def listing_cards_build(ids: Sequence[UUID]) -> dict[UUID, ListingCard]:
     )
     cards = {}
     for row in rows:
-        service, location = row.service, row.location
+        location = row.location
         addresses = list(location.addresses.all())
-        cards[row.pk] = ListingCard(
-            service_id=service.pk,
-            name=service.name,
-            is_simulated=service.is_simulated,
+        cards[row.pk] = _card(
+            row.service,
             place=location.name,
             address="".join(f", {a.address_1}, {a.city} {a.postal_code}" for a in addresses),
             towns="".join(f", {a.city}" for a in addresses),
             is_family_base=location.is_family_base,
             latitude=location.latitude,
             longitude=location.longitude,
-            when=service_first_session_words(service),
-            cost=service_cost_words(service),
         )
     return cards
 
@@ -329,16 +325,19 @@ def service_cards_build(ids: Sequence[UUID]) -> dict[UUID, ListingCard]:
     services = Service.objects.filter(pk__in=list(ids)).prefetch_related(
         "schedules", "cost_options"
     )
-    return {
-        service.pk: ListingCard(
-            service_id=service.pk,
-            name=service.name,
-            is_simulated=service.is_simulated,
-            when=service_first_session_words(service),
-            cost=service_cost_words(service),
-        )
-        for service in services
-    }
+    return {service.pk: _card(service) for service in services}
+
+
+def _card(service: Service, **where: Any) -> ListingCard:
+    """A service's card (its schedules and costs prefetched), at the place `where` says."""
+    return ListingCard(
+        service_id=service.pk,
+        name=service.name,
+        is_simulated=service.is_simulated,
+        when=service_first_session_words(service),
+        cost=service_cost_words(service),
+        **where,
+    )
 
 
 # --- ORUK lists -----------------------------------------------------------------------------
