@@ -137,6 +137,10 @@ CACHES = {
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'familyreach.sqlite3'}"),
 }
+if not env.str("DATABASE_URL", default=""):
+    # The SQLite file lives in var/, which a fresh clone does not have: SQLite cannot create
+    # the folder and fails with "unable to open database file".
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A busy timeout and immediate transactions stop "database is locked" between the web
