@@ -9,7 +9,7 @@ PYTEST := $(RUN) pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help sync demo demo-data serve test test-unit test-browser test-postgres lint format bench assets clean chromium
+.PHONY: help sync demo demo-data serve test test-unit test-browser test-postgres test-stack smoke-demo lint format bench assets clean chromium
 
 help:
 	@echo "make demo           set up and serve the demo on http://$(HOST):$(PORT) (SQLite, real Norfolk data)"
@@ -17,6 +17,8 @@ help:
 	@echo "make test-unit      the suite without the browser tests"
 	@echo "make test-browser   the browser tests only (Playwright + Debian's Chromium + axe-core)"
 	@echo "make test-postgres  the suite (no browser tests) on a throw-away PostgreSQL cluster"
+	@echo "make test-stack     a production stack on loopback (PostgreSQL, Redis, 2 gunicorn, 2 workers) and tests/stack"
+	@echo "make smoke-demo     make demo on a clean clone of HEAD, then its pages and demo sign-ins"
 	@echo "make lint           ruff and mypy"
 	@echo "make bench          benchmarks, printing figures (see docs/benchmarks.md)"
 	@echo "make assets         rebuild the committed GOV.UK Frontend, Leaflet and Chart.js files (needs Node)"
@@ -29,17 +31,24 @@ demo: sync
 	FAMILYREACH_DEMO_MODE=true $(RUN) familyreach demo setup
 	FAMILYREACH_DEMO_MODE=true HOST=$(HOST) PORT=$(PORT) $(RUN) sh scripts/serve-demo.sh
 
+# tests/stack need the stack that `make test-stack` starts: every other target leaves them out.
 test: sync chromium
-	$(PYTEST)
+	$(PYTEST) -m "not stack"
 
 test-unit: sync
-	$(PYTEST) -m "not browser"
+	$(PYTEST) -m "not browser and not stack"
 
 test-browser: sync chromium
 	$(PYTEST) -m browser
 
 test-postgres: sync
-	scripts/with-postgres.sh $(PYTEST) -m "not browser"
+	scripts/with-postgres.sh $(PYTEST) -m "not browser and not stack"
+
+test-stack: sync
+	scripts/test-stack.sh
+
+smoke-demo:
+	scripts/smoke-demo.sh
 
 chromium:
 	sh scripts/ensure-chromium.sh

@@ -51,7 +51,9 @@ def fetch(
         status, final = error.code, error.geturl()
     except (urllib.error.URLError, TimeoutError) as error:
         raise CheckFailed(f"{url}: no answer ({error})") from error
-    print(f"  {status} {url} ({time.monotonic() - started:.2f}s)", flush=True)
+    method = "POST" if data is not None else "GET"
+    landed = f" -> {urllib.parse.urlsplit(final).path}" if final != url else ""
+    print(f"  {status} {method} {url}{landed} ({time.monotonic() - started:.2f}s)", flush=True)
     return status, final, text
 
 
@@ -113,7 +115,7 @@ def check_sign_in(base: str, username: str, name: str) -> None:
         html.escape(name) in text,
         f"{username}: the landing page {final} does not show the user's name {name!r}",
     )
-    print(f"  {username} signed in and landed on {urllib.parse.urlsplit(final).path}", flush=True)
+    print(f"  {username}: signed in; the landing page shows {name!r}", flush=True)
 
 
 def main() -> int:
