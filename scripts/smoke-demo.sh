@@ -51,6 +51,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # A clone of exactly the commit under test, even a detached HEAD that no branch names.
+if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no)" ]; then
+  say "WARNING: this checkout has uncommitted changes; they are not in the commit tested"
+fi
 say "cloning $COMMIT into $CLONE"
 git init --quiet "$CLONE"
 git -C "$CLONE" fetch --quiet --depth 1 "file://$ROOT" "$COMMIT" 2>/dev/null \

@@ -72,7 +72,8 @@ export DJANGO_SETTINGS_MODULE=familyreach.config.settings.stack
 SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1
-export CACHE_URL=$REDIS_URL
+# STACK_CACHE_URL=locmemcache:// shows what goes wrong with a cache per process (tests fail).
+export CACHE_URL=${STACK_CACHE_URL:-$REDIS_URL}
 export FAMILYREACH_PUBLIC_CACHE_SECONDS=60
 export FAMILYREACH_REQUIRE_TWO_FACTOR=false
 export FAMILYREACH_RATE_LIMIT_REQUEST_SUPPORT=$RATE_LIMIT
