@@ -86,7 +86,7 @@ def check_public(base: str) -> None:
     except json.JSONDecodeError as error:
         raise CheckFailed(f"/openreferral/services is not JSON: {error}") from error
     expect(
-        isinstance(page, dict) and page.get("total_items", 0) > 0 and page.get("contents"),
+        isinstance(page, dict) and page.get("total_items", 0) > 0 and bool(page.get("contents")),
         "/openreferral/services lists no services (expected total_items > 0 and contents)",
     )
 

@@ -80,14 +80,21 @@ export FAMILYREACH_RATE_LIMIT_REQUEST_SUPPORT=$RATE_LIMIT
 export FAMILYREACH_VAR_DIR=$WORKDIR/var
 # A killed worker's planning run is recovered this long after its own time limit.
 export PLANNING_STUCK_RUN_GRACE_SECONDS=5
+# Where production sends safeguarding concerns and expiry warnings: nothing is sent here.
+export FAMILYREACH_DUTY_SAFEGUARDING_EMAIL=duty-safeguarding@stack.invalid
+export FAMILYREACH_VOLUNTEER_COORDINATOR_EMAIL=volunteer-coordinators@stack.invalid
 export LOG_LEVEL=WARNING
 export PATH="$ROOT/.venv/bin:$PATH"
 
 say "migrating and loading the Norfolk geography"
-familyreach migrate --noinput >"$WORKDIR/migrate.log" 2>&1 || { cat "$WORKDIR/migrate.log" >&2; exit 1; }
-familyreach geo load-norfolk >"$WORKDIR/load.log" 2>&1 || { cat "$WORKDIR/load.log" >&2; exit 1; }
+timeout 600 familyreach migrate --noinput >"$WORKDIR/migrate.log" 2>&1 \
+  || { cat "$WORKDIR/migrate.log" >&2; say "migrate failed or took over 10 minutes"; exit 1; }
+timeout 300 familyreach geo load-norfolk >"$WORKDIR/load.log" 2>&1 \
+  || { cat "$WORKDIR/load.log" >&2; say "geo load-norfolk failed or took over 5 minutes"; exit 1; }
+say "database ready"
 
 APP_PORTS=("$(free_port)" "$(free_port)")
+while [ "${APP_PORTS[0]}" = "${APP_PORTS[1]}" ]; do APP_PORTS[1]=$(free_port); done
 APP_NAMES=(a b)
 # start_app NAME PORT: one gunicorn instance in its own session, logging to app-NAME.log.
 start_app() {

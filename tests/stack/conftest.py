@@ -149,7 +149,7 @@ def start_again(command: list[str], *, pidfile: Path, log: Path) -> subprocess.P
     """Start a stopped instance or worker as the script did: its own session (the script's
     cleanup stops its process group), output appended to its log, its pid in its pid file."""
     with log.open("ab") as output:
-        process = subprocess.Popen(  # noqa: S603 (our own command, from the stack file)
+        process = subprocess.Popen(
             command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
     pidfile.write_text(f"{process.pid}\n")
@@ -273,4 +273,3 @@ def world(stack: Stack, django_db_blocker: Any) -> World:
             owner=manager,
         )
         return World(manager=manager, listing=listing, location=location)
-

@@ -35,8 +35,9 @@ def test_a_listing_edited_through_a_leaves_b_kept_find_page_at_once(
     assert first.status == 200
     assert shows(first.text, name), "the listing is not on B's /find page to begin with"
     kept = wait_until(
-        lambda: (page := visitor.get(f"{b}{FIND_PATH}")).header("X-Familyreach-Cache") == "hit"
-        and page,
+        lambda: (
+            (page := visitor.get(f"{b}{FIND_PATH}")).header("X-Familyreach-Cache") == "hit" and page
+        ),
         seconds=30,
         what="B to answer /find from its kept page",
     )
