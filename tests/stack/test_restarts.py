@@ -72,7 +72,7 @@ def test_restarting_instance_a_loses_no_request_sent_to_b(stack: Stack, world: W
         start_again(a.command, pidfile=a.pidfile, log=a.log)
         wait_until(
             lambda: _answers(f"{a.url}/healthz"),
-            seconds=90,
+            seconds=180,
             what="instance A to answer /healthz again",
             interval=0.5,
         )
