@@ -48,6 +48,8 @@ stop_group() {
 cleanup() {
   status=$?
   trap - EXIT INT TERM
+  # The tests first: they may be starting an instance again while we stop the others.
+  [ -f "$WORKDIR/run/pytest.pid" ] && stop_group "$(cat "$WORKDIR/run/pytest.pid")"
   for pidfile in "$WORKDIR"/run/*.pid; do
     [ -f "$pidfile" ] && stop_group "$(cat "$pidfile")"
   done
@@ -160,9 +162,13 @@ with open(stack_file, "w") as stack:
 PY
 
 say "running tests/stack (at most $STACK_TIMEOUT_SECONDS s)"
-set +e
+# In the background and waited for, so Ctrl+C or a TERM from CI reaches the trap at once (bash
+# runs traps only between commands); timeout leads its own process group, which cleanup stops.
 timeout --kill-after=30 "$STACK_TIMEOUT_SECONDS" \
-  pytest tests/stack -m stack -p no:xdist -p no:cacheprovider "$@"
+  pytest tests/stack -m stack -p no:xdist -p no:cacheprovider -v "$@" &
+echo $! >"$WORKDIR/run/pytest.pid"
+set +e
+wait $!
 status=$?
 set -e
 if [ "$status" -eq 124 ]; then say "tests/stack did not finish within $STACK_TIMEOUT_SECONDS s"; fi
