@@ -89,6 +89,10 @@ def test_restarting_instance_a_loses_no_request_sent_to_b(stack: Stack, world: W
 
     during = [answer for answer in answers if a_down_at <= answer[0] <= a_up_at]
     assert during, "no request reached B while A was down"
+    print(  # shown with -s: figures for docs/runbooks/deploy-postgresql.md
+        f"A was down {a_up_at - a_down_at:.1f} s; B answered {len(during)} requests meanwhile, "
+        f"{len(answers)} in all"
+    )
     failures = [answer for answer in answers if answer[2] != 200]
     assert not failures, f"{len(failures)} of {len(answers)} requests to B failed: {failures[:5]}"
 
@@ -188,6 +192,10 @@ def test_a_killed_workers_planning_run_is_recovered_and_run_again(
             interval=0.5,
         )
         assert finished.status == ScenarioStatus.FINISHED, finished.error
+        print(
+            f"worker {killed.worker_id} killed at {running.progress} %; run {run.pk} marked "
+            f"failed by recovery; run {again.pk} finished by {survivor.worker_id}"
+        )
         assert len(finished.bases) == RUN_FIELDS["number_of_bases"]
         assert _claimed_by(finished) == [survivor.worker_id]
     finally:
