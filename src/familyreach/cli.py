@@ -169,14 +169,27 @@ def _action(registry: Registry, group: str, words: Sequence[str]) -> str:
     return actions[words[0]]
 
 
-def _run_in_group(registry: Registry, group: str, words: Sequence[str]) -> None:
+def invocation(registry: Registry, words: Sequence[str]) -> tuple[str, str, list[str]]:
+    """What `familyreach <words…>` runs: (management command, the words naming it, its arguments).
+
+    Usage errors (an unknown group, action or command) end the process with status 2.
+    """
+    if registry.is_group(words[0], words[1:]):
+        name = _action(registry, words[0], words[1:])
+        return name, f"{words[0]} {words[1]}", list(words[2:])
+    if words[0] not in registry.apps:
+        _unknown_command(registry, words[0])
+    return words[0], words[0], list(words[1:])
+
+
+def _run_in_group(registry: Registry, words: Sequence[str]) -> None:
     from django.core.management import load_command_class
 
-    name = _action(registry, group, words)
+    name, prog, arguments = invocation(registry, words)
     command = load_command_class(registry.apps[name], name)
-    # The second word becomes argparse's prog, so usage and errors read "familyreach geo
-    # load-norfolk", the words the user typed, not the module name.
-    command.run_from_argv([PROG, f"{group} {words[0]}", *words[1:]])
+    # `prog` becomes argparse's prog after "familyreach", so usage lines and errors read
+    # "familyreach geo load-norfolk", the words the user typed, not the module's name.
+    command.run_from_argv([PROG, prog, *arguments])
 
 
 def _help(registry: Registry, words: Sequence[str]) -> None:
@@ -185,14 +198,11 @@ def _help(registry: Registry, words: Sequence[str]) -> None:
 
     if not words:
         print(main_help(registry))
+    elif len(words) == 1 and registry.is_group(words[0], []):
+        print(group_help(registry, words[0]))
     elif registry.is_group(words[0], words[1:]):
-        group = words[0]
-        if len(words) == 1:
-            print(group_help(registry, group))
-        else:
-            name = _action(registry, group, words[1:])
-            command = load_command_class(registry.apps[name], name)
-            command.print_help(PROG, f"{group} {words[1]}")
+        name, prog, _ = invocation(registry, words)
+        load_command_class(registry.apps[name], name).print_help(PROG, prog)
     elif words[0] in registry.apps or words[0].startswith("-"):
         execute_from_command_line([PROG, "help", *words])
     else:
@@ -241,7 +251,7 @@ def _dispatch(words: list[str]) -> None:
         if words[1:] and words[1] in HELP_FLAGS:
             print(group_help(registry, words[0]))
         else:
-            _run_in_group(registry, words[0], words[1:])
+            _run_in_group(registry, words)
     elif words[0] in registry.apps or words[0].startswith("-"):
         execute_from_command_line([PROG, *words])
     else:
@@ -259,8 +269,12 @@ def autocomplete(registry: Registry) -> NoReturn:
     words = os.environ.get("COMP_WORDS", "").split()[1:]
     position = int(os.environ.get("COMP_CWORD", "0"))
     current = words[position - 1] if 0 < position <= len(words) else ""
+    if words[:1] == ["help"]:
+        # `familyreach help <group> <action>` takes the same words as running the command.
+        words, position = words[1:], position - 1
     if position == 1:
-        choices = {*registry.groups, *registry.apps, "help"}
+        grouped = {name for actions in registry.groups.values() for name in actions.values()}
+        choices = {*registry.groups, *(set(registry.apps) - grouped), "help"}
     elif position == 2 and words[0] in registry.groups:
         choices = set(registry.groups[words[0]])
     elif position > 2 and words[0] in registry.groups and words[1] in registry.groups[words[0]]:
