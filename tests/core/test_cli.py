@@ -208,7 +208,8 @@ def documented_invocations() -> list[tuple[str, list[str]]]:
             spans = [line.split("#", 1)[0]] if in_block else re.findall(r"`([^`]+)`", line)
             for span in spans:
                 match = re.match(r"\s*(?:uv run )?familyreach (\S.*)", span)
-                if match is None or match.group(1).startswith("-"):
+                # `--help` alone and synopses such as `<group> --help` name no command.
+                if match is None or match.group(1).startswith("-") or "<" in match.group(1):
                     continue
                 words = shlex.split(match.group(1).replace("[", " ").replace("]", " "))
                 words = [PLACEHOLDERS.get(word, word) for word in words if not word.startswith("$")]
@@ -235,9 +236,18 @@ registry = Registry.load()
 failures = []
 for where, words in json.load(sys.stdin):
     try:
+        explain = words[0] == "help"  # `help` names a group, a command or --commands
+        if explain:
+            words = words[1:]
+        group_listing = [[], ["-h"], ["--help"]] if explain else [["-h"], ["--help"]]
+        if explain and words[:1] == ["--commands"]:
+            continue
+        if words[0] in registry.groups and words[1:] in group_listing:
+            continue
         name, prog, arguments = invocation(registry, words)
         command = load_command_class(registry.apps[name], name)
-        command.create_parser("familyreach", prog).parse_args(arguments)
+        if not explain:
+            command.create_parser("familyreach", prog).parse_args(arguments)
     except (Exception, SystemExit) as error:
         failures.append(f"{where}: familyreach {' '.join(words)}: {error!r}")
 print(json.dumps(failures))
