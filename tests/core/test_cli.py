@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import load_command_class
 
-from familyreach.cli import Registry, group_help, invocation, main
+from familyreach.cli import Registry, group_help, invocation, main, main_help
 
 REPO = Path(__file__).resolve().parents[2]
 ENTRY_POINT = Path(sys.executable).parent / "familyreach"
@@ -98,6 +98,12 @@ def test_familyreach_help_lists_every_group_with_its_commands_one_line_each() ->
     # sentence of that command's `help` (the rest still shows in its own --help).
     assert [line for line in result.stdout.splitlines() if "…" in line] == []
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_no_words_help_and_h_all_give_the_main_listing(capsys: pytest.CaptureFixture[str]) -> None:
+    expected = main_help(REGISTRY) + "\n"
+    for arguments in ((), ("-h",), ("help",)):
+        assert run_main(capsys, *arguments) == (0, expected, ""), arguments
 
 
 def test_familyreach_plan_help_lists_the_plan_commands() -> None:
