@@ -252,7 +252,7 @@ for where, words in json.load(sys.stdin):
             continue
         name, prog, arguments = invocation(registry, words)
         command = load_command_class(registry.apps[name], name)
-        if not explain:
+        if not explain and not {"-h", "--help"} & set(arguments):  # help: named is enough
             command.create_parser("familyreach", prog).parse_args(arguments)
     except (Exception, SystemExit) as error:
         failures.append(f"{where}: familyreach {' '.join(words)}: {error!r}")
@@ -276,7 +276,7 @@ def test_every_documented_invocation_parses() -> None:
         cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == []
+    assert json.loads(result.stdout.splitlines()[-1]) == []
 
 
 def test_django_commands_and_group_commands_run(tmp_path: Path) -> None:
