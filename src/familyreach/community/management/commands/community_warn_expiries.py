@@ -10,7 +10,10 @@ from familyreach.community.services import expiry_warnings_send
 
 
 class Command(BaseCommand):
-    help = "Warn coordinators about peer supporters' checks and training expiring soon."
+    help = (
+        "Warn coordinators of expiring checks and training. Peer supporters' checks and "
+        "training that expire soon."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()

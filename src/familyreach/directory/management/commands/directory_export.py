@@ -10,7 +10,10 @@ from familyreach.directory.importer import export_feed
 
 
 class Command(BaseCommand):
-    help = "Export every organisation, taxonomy and service as Open Referral UK 3.0 JSON."
+    help = (
+        "Export the directory as Open Referral UK 3.0 JSON. Every organisation, taxonomy and "
+        "service."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="where to write the JSON ('-' for standard output)")

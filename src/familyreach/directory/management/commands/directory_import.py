@@ -10,7 +10,7 @@ from familyreach.directory.importer import ImportRefused, import_source
 
 
 class Command(BaseCommand):
-    help = "Import an Open Referral UK 3.0 feed: a JSON file, a folder of them, or a URL."
+    help = "Import an Open Referral UK 3.0 feed. A JSON file, a folder of them, or a URL."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

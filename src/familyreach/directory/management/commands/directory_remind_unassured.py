@@ -8,7 +8,10 @@ from familyreach.directory.services import unassured_services_remind
 
 
 class Command(BaseCommand):
-    help = "Remind the owners of listings not checked within the assurance period (6 months)."
+    help = (
+        "Remind the owners of unassured listings. Listings not checked within the assurance "
+        "period (6 months)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         messages = unassured_services_remind()

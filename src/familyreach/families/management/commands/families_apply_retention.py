@@ -16,7 +16,7 @@ from familyreach.families.services import families_due_for_retention, retention_
 
 
 class Command(BaseCommand):
-    help = "Anonymise family records whose retention period has ended (all or nothing)."
+    help = "Anonymise families whose retention period has ended. All or nothing."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="List, change nothing")

@@ -15,8 +15,8 @@ from familyreach.geo.travel import (
 
 class Command(BaseCommand):
     help = (
-        "Fit the road travel-time model to the OSM-routed LSOA → hospital times in data/norfolk/ "
-        "and print the fitted parameters and errors (docs/benchmarks.md)."
+        "Refit the road travel-time model. Fits it to the OSM-routed LSOA → hospital times in "
+        "data/norfolk/ and prints the fitted parameters and errors (docs/benchmarks.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -10,7 +10,8 @@ from familyreach.geo.management.importing import ImportCommand
 
 class Command(ImportCommand):
     help = (
-        "Move areas to the ONS LSOA 2011 population-weighted centroids (lsoa11cd, X/Y or lat/long)."
+        "Move areas to population-weighted centroids. Reads the ONS LSOA 2011 population-"
+        "weighted centroids (lsoa11cd, X/Y or lat/long)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

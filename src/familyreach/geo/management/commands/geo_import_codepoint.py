@@ -9,7 +9,10 @@ from familyreach.geo.management.importing import ImportCommand
 
 
 class Command(ImportCommand):
-    help = "Import postcodes from OS Code-Point Open CSVs (one or more, e.g. nr.csv pe.csv); areas inferred."
+    help = (
+        "Import postcodes from OS Code-Point Open. One or more CSVs (e.g. nr.csv pe.csv); areas"
+        " inferred."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", type=Path, nargs="+")

@@ -10,8 +10,8 @@ from familyreach.geo.management.importing import ImportCommand
 
 class Command(ImportCommand):
     help = (
-        "Import IoD2019 deprivation (File 1, 3, 5, 6 or 7, by official headers) for a council's "
-        "districts; creates districts and areas (new areas need --centroids)."
+        "Import IoD2019 deprivation for a council. File 1, 3, 5, 6 or 7, by official headers, "
+        "for a council's districts; creates districts and areas (new areas need --centroids)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

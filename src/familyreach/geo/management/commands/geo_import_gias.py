@@ -9,7 +9,10 @@ from familyreach.geo.management.importing import ImportCommand
 
 
 class Command(ImportCommand):
-    help = "Import open schools from a DfE GIAS extract (URN, EstablishmentName, Easting, Northing, LSOA (code), …)."
+    help = (
+        "Import open schools from a DfE GIAS extract. Columns URN, EstablishmentName, Easting, "
+        "Northing, LSOA (code), …"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)

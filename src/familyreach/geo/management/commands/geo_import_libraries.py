@@ -10,7 +10,7 @@ from familyreach.geo.management.importing import ImportCommand
 
 class Command(ImportCommand):
     help = (
-        "Import public libraries (the data/norfolk/libraries.csv layout); positions from postcodes."
+        "Import public libraries. The data/norfolk/libraries.csv layout; positions from postcodes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -10,8 +10,8 @@ from familyreach.geo.management.importing import ImportCommand
 
 class Command(ImportCommand):
     help = (
-        "Import ONS small-area population estimates by single year of age (LSOA Code, All Ages, "
-        "0, 1, …): true under-fives replace the estimate."
+        "Import ONS small-area population estimates. By single year of age (LSOA Code, All "
+        "Ages, 0, 1, …): true under-fives replace the estimate."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -9,7 +9,10 @@ from familyreach.geo.management.importing import ImportCommand
 
 
 class Command(ImportCommand):
-    help = "Import live postcodes from the ONS Postcode Directory (pcds, lsoa11, lat, long, oslaua, osward): exact areas."
+    help = (
+        "Import postcodes from the ONS Postcode Directory. Live postcodes only (pcds, lsoa11, "
+        "lat, long, oslaua, osward): exact areas."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)

@@ -10,8 +10,8 @@ from familyreach.geo.models import TravelMode
 
 class Command(BaseCommand):
     help = (
-        "Import a travel-time matrix (CSV or Parquet: origin area code, venue id or reference, "
-        "minutes). Imported times replace the model for those pairs. All or nothing."
+        "Import a travel-time matrix (CSV or Parquet). Columns: origin area code, venue id or "
+        "reference, minutes. Imported times replace the model for those pairs. All or nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -10,8 +10,9 @@ from familyreach.geo.management.importing import ImportCommand
 
 class Command(ImportCommand):
     help = (
-        "Import venues from a generic CSV (reference, name, kind, address, town, postcode, "
-        "latitude, longitude, status, capacity, annual_running_cost, …): see docs/geo.md."
+        "Import venues from a generic CSV. Columns reference, name, kind, address, town, "
+        "postcode, latitude, longitude, status, capacity, annual_running_cost, …: see "
+        "docs/geo.md."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -10,8 +10,9 @@ from familyreach.geo.norfolk import load_norfolk, norfolk_data_dir
 
 class Command(BaseCommand):
     help = (
-        "Load Norfolk's districts, areas (IMD/IDACI 2019, population), postcodes, libraries and "
-        "schools from data/norfolk/. All or nothing; safe to rerun (updates, never duplicates)."
+        "Load Norfolk's open data from data/norfolk/. Districts, areas (IMD/IDACI 2019, "
+        "population), postcodes, libraries and schools. All or nothing; safe to rerun (updates,"
+        " never duplicates)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,7 +8,9 @@ from familyreach.geo.selectors import postcode_lookup
 
 
 class Command(BaseCommand):
-    help = "Look up a full postcode: position, district and small area (exact or inferred)."
+    help = (
+        "Look up a full postcode. Prints its position, district and small area (exact or inferred)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("postcode", help='A full postcode, any case or spacing: "nr30 1ne"')

@@ -7,7 +7,7 @@ from familyreach.geo.selectors import geography_summary
 
 
 class Command(BaseCommand):
-    help = "Count the districts, areas, postcodes and venues (by kind) that are loaded."
+    help = "Count the districts, areas, postcodes and venues. Venues are counted by kind."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print one JSON object")

@@ -13,8 +13,8 @@ from familyreach.insight.simulation import as_of_default, gather_inputs, populat
 
 class Command(BaseCommand):
     help = (
-        "Simulate families, children and contacts over the real areas (labelled simulated), "
-        "replacing the previous simulation, and work out the reach figures."
+        "Simulate families, children and contacts (labelled). Over the real areas, replacing "
+        "the previous simulation; then works out the reach figures."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

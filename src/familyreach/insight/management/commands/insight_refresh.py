@@ -9,7 +9,7 @@ from familyreach.insight.services import reach_snapshot_refresh
 
 
 class Command(BaseCommand):
-    help = "Recompute reach counts from families and contacts (dashboards read the result)."
+    help = "Recompute reach counts from families and contacts. Dashboards read the result."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", help="Reference date (default today, Europe/London)")

@@ -9,7 +9,7 @@ from familyreach.planning.services import scenario_runs_recover_stuck
 
 
 class Command(BaseCommand):
-    help = "Mark failed the scenario runs still 'running' long after their time limit."
+    help = "Mark failed the runs whose worker died. Runs still 'running' past their time limit."
 
     def handle(self, *args: Any, **options: Any) -> None:
         recovered = scenario_runs_recover_stuck()

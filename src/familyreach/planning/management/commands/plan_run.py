@@ -23,7 +23,7 @@ from familyreach.planning.services import scenario_create, scenario_run_now, sce
 
 
 class Command(BaseCommand):
-    help = "Run a planning scenario described in a TOML file and write its outputs."
+    help = "Run a planning scenario described in a TOML file. Writes its outputs."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="The scenario, in TOML")

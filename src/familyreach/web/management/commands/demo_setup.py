@@ -8,7 +8,7 @@ from familyreach.web.demo import demo_steps
 
 
 class Command(BaseCommand):
-    help = "Load everything the demo needs (real open data, simulated families). Safe to rerun."
+    help = "Load everything the demo needs. Real open data and simulated families. Safe to rerun."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
