@@ -90,9 +90,7 @@ def test_a_refresh_no_worker_takes_fails_and_the_dashboard_says_so(
     refresh, _ = reach_refresh_request(user=manager)
     wait = timedelta(seconds=settings.BACKGROUND_QUEUE_WAIT_SECONDS)
     assert reach_refreshes_recover(now=refresh.queued_at + wait - timedelta(seconds=1)) == []
-    assert reach_refreshes_recover(now=refresh.queued_at + wait + timedelta(seconds=1)) == [
-        refresh
-    ]
+    assert reach_refreshes_recover(now=refresh.queued_at + wait + timedelta(seconds=1)) == [refresh]
     refresh.refresh_from_db()
     message = NO_WORKER_REFRESH_MESSAGE.format(minutes=round(wait.total_seconds() / 60))
     assert (refresh.status, refresh.error) == (RefreshStatus.FAILED, message)

@@ -81,9 +81,7 @@ def queue_race(threads: int = 8) -> dict[str, Any]:
         },
     )
     with override_settings(TASKS=DATABASE_TASKS):
-        outcomes = _race(
-            threads, lambda: scenario_run_enqueue(scenario=scenario, user=None).status
-        )
+        outcomes = _race(threads, lambda: scenario_run_enqueue(scenario=scenario, user=None).status)
     return {
         "vendor": connection.vendor,
         "outcomes": sorted(outcomes),
@@ -127,7 +125,9 @@ def _start_worker(workdir: Path, name: str) -> subprocess.Popen[bytes]:
     """`familyreach db_worker` as production runs it (dev settings: the database backend),
     on this database, beating every second."""
     familyreach = Path(sys.executable).with_name("familyreach")
-    command = [str(familyreach)] if familyreach.exists() else [sys.executable, "-m", "familyreach.cli"]
+    command = (
+        [str(familyreach)] if familyreach.exists() else [sys.executable, "-m", "familyreach.cli"]
+    )
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "familyreach.config.settings.dev",
@@ -137,23 +137,24 @@ def _start_worker(workdir: Path, name: str) -> subprocess.Popen[bytes]:
         "FAMILYREACH_HEARTBEAT_SECONDS": "1",
         "PYTHONUNBUFFERED": "1",
     }
-    log = (workdir / f"{name}.log").open("wb")
-    return subprocess.Popen(  # noqa: S603 - our own command
-        [
-            *command,
-            "db_worker",
-            "--no-reload",
-            "--no-startup-delay",
-            "--interval",
-            "0.2",
-            "--worker-id",
-            name,
-        ],
-        cwd=REPOSITORY,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with (workdir / f"{name}.log").open("wb") as log:
+        # The child keeps its own copy of the file descriptor.
+        return subprocess.Popen(
+            [
+                *command,
+                "db_worker",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                "0.2",
+                "--worker-id",
+                name,
+            ],
+            cwd=REPOSITORY,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _stop(process: subprocess.Popen[bytes] | None) -> None:
@@ -240,9 +241,7 @@ def killed_worker(workdir: Path) -> dict[str, Any]:
             # Its heartbeat is fresh: not yet taken for dead.
             seen["recovered_at_once"] = len(scenario_runs_recover())
             # Past the grace period (the clock moved on), it is taken back and queued again.
-            later = timezone.now() + timedelta(
-                seconds=settings.BACKGROUND_WORKER_GONE_SECONDS + 1
-            )
+            later = timezone.now() + timedelta(seconds=settings.BACKGROUND_WORKER_GONE_SECONDS + 1)
             seen["recovered"] = [item.pk for item in scenario_runs_recover(now=later)]
             seen["run_id"] = run.pk
             seen["recovered_again"] = len(scenario_runs_recover(now=later))
@@ -257,8 +256,12 @@ def killed_worker(workdir: Path) -> dict[str, Any]:
             second = _start_worker(workdir, "second-worker")
 
             def ended() -> bool:
+                # The run is committed first, then the worker marks its task done.
                 run.refresh_from_db()
-                return run.status in (ScenarioStatus.FINISHED, ScenarioStatus.FAILED)
+                return run.status in (
+                    ScenarioStatus.FINISHED,
+                    ScenarioStatus.FAILED,
+                ) and DBTaskResult.objects.get(id=run.task_id).status in ("SUCCESSFUL", "FAILED")
 
             _wait_for("the run to end on the second worker", ended, seconds=300, workdir=workdir)
             scenario.refresh_from_db()
