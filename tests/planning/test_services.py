@@ -349,39 +349,3 @@ def test_who_ran_a_scenario_is_in_the_audit_log(
     assert entries.filter(actor=planner, action=LogEntry.Action.CREATE).exists()
     # The result was written under the same user, though by a background task.
     assert entries.filter(actor=planner, action=LogEntry.Action.UPDATE).exists()
-
-
-def test_a_run_whose_worker_died_is_marked_failed_and_can_be_run_again(
-    make_scenario: Callable[..., Scenario], planner: Any
-) -> None:
-    from datetime import timedelta
-
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from familyreach.planning.models import ScenarioRun
-    from familyreach.planning.services import (
-        STUCK_RUN_MESSAGE,
-        scenario_run_queue,
-        scenario_runs_recover_stuck,
-    )
-
-    scenario = make_scenario(number_of_bases=2, user=planner)
-    run = scenario_run_queue(scenario=scenario, user=planner)
-    started = timezone.now()
-    # What the worker writes as it starts, then it dies.
-    ScenarioRun.objects.filter(pk=run.pk).update(status=ScenarioStatus.RUNNING, started_at=started)
-    Scenario.objects.filter(pk=scenario.pk).update(status=ScenarioStatus.RUNNING)
-    limit = scenario.time_limit_seconds + 600
-    assert scenario_runs_recover_stuck(now=started + timedelta(seconds=limit - 1)) == []
-    run.refresh_from_db()
-    assert run.status == ScenarioStatus.RUNNING  # still within its time: left alone
-    assert scenario_runs_recover_stuck(now=started + timedelta(seconds=limit + 1)) == [run]
-    run.refresh_from_db()
-    scenario.refresh_from_db()
-    assert (run.status, run.error) == (ScenarioStatus.FAILED, STUCK_RUN_MESSAGE)
-    assert (scenario.status, scenario.status_error) == (ScenarioStatus.FAILED, STUCK_RUN_MESSAGE)
-    # Nothing more to recover, and the scenario runs again.
-    call_command("plan_recover_stuck")
-    again = scenario_run_enqueue(scenario=scenario, user=planner)
-    assert again.status == ScenarioStatus.FINISHED

@@ -83,3 +83,62 @@ class OutreachSeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id}: {self.demand_weight:.1f}"
+
+
+class RefreshStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Being worked out"
+    SUCCEEDED = "succeeded", "Worked out"
+    FAILED = "failed", "Failed"
+
+
+class ReachRefreshQuerySet(models.QuerySet["ReachRefresh"]):
+    def active(self) -> "ReachRefreshQuerySet":
+        return self.filter(status__in=[RefreshStatus.QUEUED, RefreshStatus.RUNNING])
+
+
+class ReachRefresh(models.Model):
+    """One request to work out the reach figures again, and how it went: the dashboard shows
+    "being worked out since …" or "failed: …" from it. At most one is queued or running at a
+    time (a database constraint), so a second click joins the first instead of queueing
+    another. Liveness fields as for planning runs (docs/planning.md "Runs that stop")."""
+
+    # What is refreshed: the whole snapshot. The one-active constraint is per scope.
+    scope = models.CharField(max_length=16, default="all", editable=False)
+    status = models.CharField(
+        max_length=16, choices=RefreshStatus.choices, default=RefreshStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    as_of = models.DateField(null=True, blank=True, help_text="Blank: the day it runs")
+    queued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    snapshot = models.ForeignKey(
+        ReachSnapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ReachRefreshQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="insight_one_active_refresh",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reach refresh {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (RefreshStatus.QUEUED, RefreshStatus.RUNNING)

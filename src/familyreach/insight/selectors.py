@@ -39,7 +39,7 @@ from familyreach.insight.measures import (
     roll_up,
     unreached_greatest_need,
 )
-from familyreach.insight.models import ReachSnapshot
+from familyreach.insight.models import ReachRefresh, ReachSnapshot
 
 INSIGHT_ROLES = (Role.MANAGER, Role.PLANNER)
 
@@ -378,6 +378,13 @@ def latest_snapshot(*, as_of: date | None = None) -> ReachSnapshot | None:
     if as_of is not None:
         snapshots = snapshots.filter(as_of=as_of)
     return snapshots.order_by("-as_of", "-computed_at").first()
+
+
+def reach_refresh_latest() -> ReachRefresh | None:
+    """The latest request to work out the figures (queued, running, or how it ended)."""
+    return (
+        ReachRefresh.objects.select_related("requested_by").order_by("-requested_at", "-id").first()
+    )
 
 
 # --- The report a page shows -------------------------------------------------------------------

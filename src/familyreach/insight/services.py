@@ -1,24 +1,36 @@
 """Writes for insight: refreshing the reach snapshot; writing a simulated population."""
 
+import logging
 import time
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 from itertools import batched
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from auditlog.context import disable_auditlog
-from django.db import connection, transaction
-from django.db.models import Model
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Model
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from familyreach.core import background
 from familyreach.insight.measures import TARGET_GROUP_NAMES, MeasureConfig
-from familyreach.insight.models import ReachSnapshot, SimulatedFamily, SimulationRun
+from familyreach.insight.models import (
+    ReachRefresh,
+    ReachSnapshot,
+    RefreshStatus,
+    SimulatedFamily,
+    SimulationRun,
+)
 from familyreach.insight.selectors import reach_cells_sql, today_in_london
 
 if TYPE_CHECKING:
     from familyreach.insight.simulate import SimulatedPopulation
     from familyreach.insight.simulation import SimulationInputs
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -45,6 +57,173 @@ def reach_snapshot_refresh(*, user: Any = None, as_of: date | None = None) -> Re
     snapshot.full_clean()
     snapshot.save()
     return snapshot
+
+
+# --- Refreshes asked for from the dashboard (or the nightly schedule), run by a worker --------
+
+
+def reach_refresh_request(
+    *, user: Any = None, as_of: date | None = None
+) -> tuple[ReachRefresh, bool]:
+    """Ask for the reach figures to be worked out again by a background worker. Returns the
+    refresh and whether this call queued it: while one is queued or running, a second request
+    joins it instead of queueing another (a unique constraint decides, so two clicks at the
+    same moment still queue one). The refresh and its task are committed together."""
+    requested_by = user if getattr(user, "is_authenticated", False) else None
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                refresh = ReachRefresh(
+                    requested_by=requested_by, as_of=as_of, queued_at=timezone.now()
+                )
+                refresh.full_clean(validate_constraints=False)
+                refresh.save()
+                _enqueue_refresh(refresh.pk)
+        except IntegrityError:
+            active = ReachRefresh.objects.active().first()
+            if active is not None:
+                return active, False
+            continue  # it finished between our insert and our look: ask again
+        refresh.refresh_from_db()
+        return refresh, True
+    raise RuntimeError("Could not queue a reach refresh")  # pragma: no cover - three races lost
+
+
+def _enqueue_refresh(refresh_id: int) -> None:
+    from familyreach.insight.tasks import refresh_reach
+
+    def record(task_id: str) -> None:
+        ReachRefresh.objects.filter(pk=refresh_id).update(task_id=task_id[:64])
+
+    background.enqueue_with_row(refresh_reach, refresh_id, on_enqueued=record)
+
+
+class RefreshSuperseded(Exception):
+    """This attempt no longer holds the refresh (recovery took it back): nothing is kept."""
+
+
+def reach_refresh_execute(*, refresh_id: int) -> ReachRefresh:
+    """Work out a queued refresh: the snapshot and the refresh's success are written in one
+    transaction, and only by the attempt that holds it. A heartbeat thread says it is alive."""
+    now = timezone.now()
+    taken = ReachRefresh.objects.filter(pk=refresh_id, status=RefreshStatus.QUEUED).update(
+        status=RefreshStatus.RUNNING, started_at=now, heartbeat_at=now, attempt=F("attempt") + 1
+    )
+    refresh = ReachRefresh.objects.select_related("requested_by").get(pk=refresh_id)
+    if not taken:
+        return refresh  # delivered twice, or already recovered
+    attempt = refresh.attempt
+    holds = ReachRefresh.objects.filter(
+        pk=refresh_id, status=RefreshStatus.RUNNING, attempt=attempt
+    )
+    with background.heartbeat(lambda: holds.update(heartbeat_at=timezone.now())):
+        try:
+            with transaction.atomic():
+                snapshot = reach_snapshot_refresh(user=refresh.requested_by, as_of=refresh.as_of)
+                if not holds.update(
+                    status=RefreshStatus.SUCCEEDED, snapshot=snapshot, finished_at=timezone.now()
+                ):
+                    raise RefreshSuperseded
+        except RefreshSuperseded:
+            logger.warning("Reach refresh %s attempt %s was taken back", refresh_id, attempt)
+        except Exception as error:
+            logger.exception("Reach refresh %s failed", refresh_id)
+            holds.update(
+                status=RefreshStatus.FAILED,
+                error=f"{error.__class__.__name__}: {error}"[:2000],
+                finished_at=timezone.now(),
+            )
+    return ReachRefresh.objects.get(pk=refresh_id)
+
+
+STOPPED_REFRESH_MESSAGE = (
+    "Working out the figures stopped {times} without finishing (its worker was stopped, "
+    "restarted or ran out of memory). Try again, or ask for the worker to be checked."
+)
+NO_WORKER_REFRESH_MESSAGE = (
+    "No worker started working out the figures within {minutes} minutes, so it was stopped: "
+    "check that the worker (`familyreach db_worker`) is running, then try again."
+)
+
+
+def reach_refreshes_recover(*, now: datetime | None = None) -> list[ReachRefresh]:
+    """Take back the refreshes whose worker is gone, as `scenario_runs_recover` does for runs
+    (same settings): queue them again, or fail them with a message. Idempotent. Returns the
+    refreshes it changed, as they are now."""
+    now = now or timezone.now()
+    gone = now - timedelta(seconds=settings.BACKGROUND_WORKER_GONE_SECONDS)
+    candidates = list(
+        ReachRefresh.objects.filter(status=RefreshStatus.RUNNING)
+        .annotate(sign=Coalesce("heartbeat_at", "started_at", "queued_at"))
+        .filter(sign__lt=gone)
+        .values_list("pk", flat=True)
+    ) + list(
+        ReachRefresh.objects.filter(status=RefreshStatus.QUEUED, queued_at__lt=gone).values_list(
+            "pk", flat=True
+        )
+    )
+    recovered = []
+    for refresh_id in candidates:
+        refresh = _recover_refresh(refresh_id=refresh_id, now=now)
+        if refresh is not None:
+            recovered.append(refresh)
+    return recovered
+
+
+@transaction.atomic
+def _recover_refresh(*, refresh_id: int, now: datetime) -> ReachRefresh | None:
+    from familyreach.insight.tasks import refresh_reach
+
+    refresh = ReachRefresh.objects.select_for_update().get(pk=refresh_id)
+    if refresh.status == RefreshStatus.RUNNING:
+        action = background.recovery_for_running(
+            last_sign_of_life=refresh.heartbeat_at or refresh.started_at or refresh.queued_at,
+            attempt=refresh.attempt,
+            now=now,
+        )
+    elif refresh.status == RefreshStatus.QUEUED:
+        action = background.recovery_for_queued(
+            queued_at=refresh.queued_at,
+            look=background.task_look(refresh_reach, refresh.task_id),
+            now=now,
+        )
+    else:
+        return None
+    if action == background.Recovery.LEAVE:
+        return None
+    reason = f"Taken back by reach_refreshes_recover at {now.isoformat()}: {action}"
+    if action == background.Recovery.FAIL_NO_WORKER:
+        if not background.task_abandon(
+            refresh_reach, refresh.task_id, reason=reason, only_waiting=True
+        ) and (
+            background.task_look(refresh_reach, refresh.task_id).record
+            == background.TaskRecord.TAKEN
+        ):
+            return None  # a worker took it just now
+        refresh.error = NO_WORKER_REFRESH_MESSAGE.format(
+            minutes=round(settings.BACKGROUND_QUEUE_WAIT_SECONDS / 60)
+        )
+        refresh.status = RefreshStatus.FAILED
+        refresh.finished_at = now
+    else:
+        background.task_abandon(refresh_reach, refresh.task_id, reason=reason)
+        if action == background.Recovery.FAIL_STOPPED:
+            times = "twice" if refresh.attempt == 2 else f"{refresh.attempt} times"
+            refresh.error = STOPPED_REFRESH_MESSAGE.format(times=times)
+            refresh.status = RefreshStatus.FAILED
+            refresh.finished_at = now
+        else:
+            if refresh.status == RefreshStatus.RUNNING:
+                refresh.queued_at = now
+            refresh.status = RefreshStatus.QUEUED
+            refresh.started_at = None
+            refresh.heartbeat_at = None
+            refresh.task_id = ""
+    refresh.save()
+    if refresh.status == RefreshStatus.QUEUED:
+        logger.warning("Reach refresh %s queued again", refresh.pk)
+        _enqueue_refresh(refresh.pk)
+    return ReachRefresh.objects.get(pk=refresh.pk)
 
 
 def _insert_rows(

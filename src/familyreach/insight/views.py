@@ -21,6 +21,7 @@ from familyreach.insight.selectors import (
     dashboard_report,
     insight_check_access,
     latest_snapshot,
+    reach_refresh_latest,
 )
 
 ESTIMATE_NOTE = (
@@ -66,8 +67,9 @@ def _render_dashboard(
 ) -> HttpResponse:
     insight_check_access(user=request.user)
     snapshot = latest_snapshot()
+    latest_refresh = reach_refresh_latest()
     if snapshot is None:
-        return render(request, "insight/no_figures.html")
+        return render(request, "insight/no_figures.html", {"latest_refresh": latest_refresh})
     dashboard = dashboard_report(
         snapshot=snapshot, district_code=district_code, area_code=area_code
     )
@@ -101,6 +103,7 @@ def _render_dashboard(
             "district_link": lambda item: reverse("insight:district", args=[item.key]),
             "area_link": lambda item: reverse("insight:area", args=[item.key]),
             "can_plan": _can_plan(request),
+            "latest_refresh": latest_refresh,
         },
     )
 
@@ -261,15 +264,23 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def refresh(request: HttpRequest) -> HttpResponse:
-    from familyreach.insight.tasks import refresh_reach
+    from familyreach.config.jinja2 import localtime
+    from familyreach.insight.services import reach_refresh_request
 
     insight_check_access(user=request.user)
-    refresh_reach.enqueue(user_id=request.user.pk)
-    messages.success(
-        request,
-        "The reach figures are being worked out. This takes a few minutes for a large county; "
-        "refresh this page to see them.",
-    )
+    refresh, queued = reach_refresh_request(user=request.user)
+    if queued:
+        messages.success(
+            request,
+            "The reach figures are being worked out. This takes a few minutes for a large "
+            "county; refresh this page to see them.",
+        )
+    else:
+        messages.info(
+            request,
+            "The reach figures are already being worked out (asked for "
+            f"{localtime(refresh.requested_at)}): no second refresh was queued.",
+        )
     return redirect("insight:dashboard")
 
 

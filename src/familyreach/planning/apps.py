@@ -17,4 +17,6 @@ class PlanningConfig(AppConfig):
             models.Scenario, m2m_fields={"forced_open", "excluded", "candidate_venues"}
         )
         auditlog.register(models.ScenarioOutreachVenue)
-        auditlog.register(models.ScenarioRun, exclude_fields=["progress", "progress_message"])
+        auditlog.register(
+            models.ScenarioRun, exclude_fields=["progress", "progress_message", "heartbeat_at"]
+        )

@@ -254,6 +254,12 @@ class ScenarioRun(TrackedModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # Liveness (docs/planning.md "Runs that stop"): when it was (last) queued, which attempt is
+    # running (each start takes the next number; only that attempt may write the results), and
+    # the worker's last sign of life. `planning.services.scenario_runs_recover` reads them.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     # A copy of the inputs the run used, so later edits to the scenario do not rewrite history.
     inputs = models.JSONField(default=dict, blank=True)

@@ -15,9 +15,12 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from familyreach.accounts.models import User
+from familyreach.core import background
 from familyreach.core.audit import acting_as
 from familyreach.geo.models import Venue
 from familyreach.planning import engine, publishing
@@ -187,14 +190,31 @@ def scenario_inputs_snapshot(scenario: Scenario) -> dict[str, Any]:
     return snapshot
 
 
-@transaction.atomic
-def scenario_run_queue(*, scenario: Scenario, user: User | None) -> ScenarioRun:
-    """Check the scenario can be met, then queue a run. Raises ScenarioCannotBeMet with reasons
-    (and leaves the scenario as it was) when it cannot."""
+ACTIVE = (ScenarioStatus.QUEUED, ScenarioStatus.RUNNING)
+
+
+def _queue(*, scenario: Scenario, user: User | None) -> ScenarioRun:
+    """Take the scenario's one run slot, check it can be met, and write the queued run. Call
+    inside a transaction: a refusal raises and rolls the slot back."""
     with _acting_as(user):
-        scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
-        if scenario.status in (ScenarioStatus.QUEUED, ScenarioStatus.RUNNING):
+        # One run at a time, decided by one conditional UPDATE: of two planners pressing "Run"
+        # at once, PostgreSQL makes the second UPDATE wait for the first to commit and then
+        # re-check the condition, so it changes nothing (SQLite's immediate transactions run
+        # them one after the other). The status change is not audited on its own; the run row
+        # written below is, with its author.
+        taken = (
+            Scenario.objects.filter(pk=scenario.pk)
+            .exclude(status__in=ACTIVE)
+            .update(
+                status=ScenarioStatus.QUEUED,
+                status_error="",
+                modified_by=user,
+                modified_at=timezone.now(),
+            )
+        )
+        if not taken:
             raise engine.ScenarioCannotBeMet(["This scenario is already queued or running"])
+        scenario = Scenario.objects.get(pk=scenario.pk)
         problems = engine.scenario_problems(scenario)
         if problems:
             raise engine.ScenarioCannotBeMet(problems)
@@ -205,21 +225,26 @@ def scenario_run_queue(*, scenario: Scenario, user: User | None) -> ScenarioRun:
             modified_by=user,
             inputs=scenario_inputs_snapshot(scenario),
             progress_message="Waiting for a worker",
+            queued_at=timezone.now(),
         )
         run.full_clean()
         run.save()
-        scenario.status = ScenarioStatus.QUEUED
-        scenario.status_error = ""
-        scenario.modified_by = user
-        scenario.save(update_fields=["status", "status_error", "modified_by", "modified_at"])
     return run
 
 
+@transaction.atomic
+def scenario_run_queue(*, scenario: Scenario, user: User | None) -> ScenarioRun:
+    """Check the scenario can be met, then queue a run without handing it to a worker (the
+    command line runs it itself). Raises ScenarioCannotBeMet with reasons (and leaves the
+    scenario as it was) when it cannot. Should the caller never run it, recovery does."""
+    return _queue(scenario=scenario, user=user)
+
+
+@transaction.atomic
 def scenario_run_enqueue(*, scenario: Scenario, user: User | None) -> ScenarioRun:
-    """Queue a run and hand it to a background worker (at once, in tests)."""
-    run = scenario_run_queue(scenario=scenario, user=user)
-    # The database task backend writes the task in the same database (and transaction), so a
-    # worker never sees the task before the run row it names.
+    """Queue a run and hand it to a background worker (at once, in tests), in one transaction:
+    the run and its task are committed together or not at all (see `enqueue_with_row`)."""
+    run = _queue(scenario=scenario, user=user)
     _enqueue(run.pk)
     run.refresh_from_db()
     return run
@@ -228,15 +253,31 @@ def scenario_run_enqueue(*, scenario: Scenario, user: User | None) -> ScenarioRu
 def _enqueue(run_id: int) -> None:
     from familyreach.planning.tasks import run_scenario
 
-    result = run_scenario.enqueue(run_id)
-    ScenarioRun.objects.filter(pk=run_id).update(task_id=str(result.id)[:64])
+    def record(task_id: str) -> None:
+        ScenarioRun.objects.filter(pk=run_id).update(task_id=task_id[:64])
+
+    background.enqueue_with_row(run_scenario, run_id, on_enqueued=record)
 
 
-def _set_progress(run_id: int, percent: int, message: str) -> None:
+def _set_progress(run_id: int, attempt: int, percent: int, message: str) -> None:
     # A plain UPDATE outside the result transaction: the page shows it while the run works.
-    ScenarioRun.objects.filter(pk=run_id).update(
-        progress=max(0, min(100, percent)), progress_message=message[:200]
+    # Only the attempt that holds the run writes (a superseded one changes nothing).
+    ScenarioRun.objects.filter(pk=run_id, status=ScenarioStatus.RUNNING, attempt=attempt).update(
+        progress=max(0, min(100, percent)),
+        progress_message=message[:200],
+        heartbeat_at=timezone.now(),
     )
+
+
+def _beat(run_id: int, attempt: int) -> None:
+    ScenarioRun.objects.filter(pk=run_id, status=ScenarioStatus.RUNNING, attempt=attempt).update(
+        heartbeat_at=timezone.now()
+    )
+
+
+class RunSuperseded(Exception):
+    """This attempt no longer holds the run: recovery took it back (its heartbeat had stopped)
+    and queued it again, or failed it. Its results are thrown away."""
 
 
 def scenario_run_execute(
@@ -245,44 +286,72 @@ def scenario_run_execute(
     """Do a queued run: optimise, measure, and write everything in one transaction at the end.
 
     On any failure the run and the scenario are marked failed with the error, and no partial
-    result is written.
+    result is written. While it works, a thread writes a heartbeat, which is how recovery tells
+    a slow run from one whose worker has died.
     """
+    now = timezone.now()
+    # Taking the run is one conditional UPDATE: a task delivered twice, or a run recovery has
+    # already failed, is not run again. Each start takes the next attempt number.
+    taken = ScenarioRun.objects.filter(pk=run_id, status=ScenarioStatus.QUEUED).update(
+        status=ScenarioStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempt=F("attempt") + 1,
+        progress=0,
+        progress_message="Starting",
+    )
     run = ScenarioRun.objects.select_related("scenario", "created_by").get(pk=run_id)
-    if run.status != ScenarioStatus.QUEUED:
-        # A task delivered twice must not run the optimisation again or overwrite results.
+    if not taken:
         return run
     scenario = run.scenario
     user = run.created_by
+    attempt = run.attempt
 
     def report(percent: int, message: str) -> None:
-        _set_progress(run_id, percent, message)
+        _set_progress(run_id, attempt, percent, message)
         if progress is not None:
             progress(percent, message)
 
-    with _acting_as(user):
-        ScenarioRun.objects.filter(pk=run_id).update(
-            status=ScenarioStatus.RUNNING, started_at=timezone.now()
-        )
+    with _acting_as(user), background.heartbeat(lambda: _beat(run_id, attempt)):
         Scenario.objects.filter(pk=scenario.pk).update(status=ScenarioStatus.RUNNING)
         try:
             plan = engine.optimise(scenario, progress=report)
             report(90, "Saving the results")
-            _write_results(run_id=run_id, scenario=scenario, plan=plan, user=user)
+            _write_results(run_id=run_id, attempt=attempt, scenario=scenario, plan=plan, user=user)
+        except RunSuperseded:
+            logger.warning("Scenario run %s attempt %s was taken back: not saved", run_id, attempt)
         except Exception as error:
             if not isinstance(error, engine.ScenarioCannotBeMet):
                 logger.exception("Scenario run %s failed", run_id)
-            _mark_failed(run_id=run_id, scenario_id=scenario.pk, error=error, user=user)
+            _mark_failed(
+                run_id=run_id,
+                scenario_id=scenario.pk,
+                error=error,
+                user=user,
+                attempt=attempt,
+            )
         else:
             report(100, "Finished")
     return ScenarioRun.objects.get(pk=run_id)
 
 
-def _mark_failed(*, run_id: int, scenario_id: int, error: Exception, user: User | None) -> None:
+def _mark_failed(
+    *,
+    run_id: int,
+    scenario_id: int,
+    error: Exception,
+    user: User | None,
+    attempt: int | None = None,
+) -> bool:
+    """Fail the run and its scenario; with `attempt`, only if that attempt still holds it.
+    True if it was marked."""
     message = str(error) or error.__class__.__name__
     if not isinstance(error, engine.ScenarioCannotBeMet | RunInterrupted):
         message = f"{error.__class__.__name__}: {message}"
     with transaction.atomic():
         run = ScenarioRun.objects.select_for_update().get(pk=run_id)
+        if run.status not in ACTIVE or (attempt is not None and run.attempt != attempt):
+            return False
         run.status = ScenarioStatus.FAILED
         run.error = message
         run.finished_at = timezone.now()
@@ -293,6 +362,7 @@ def _mark_failed(*, run_id: int, scenario_id: int, error: Exception, user: User 
         scenario.status = ScenarioStatus.FAILED
         scenario.status_error = message
         scenario.save(update_fields=["status", "status_error", "modified_at"])
+    return True
 
 
 def _finite(value: float) -> float | None:
@@ -301,10 +371,12 @@ def _finite(value: float) -> float | None:
 
 @transaction.atomic
 def _write_results(
-    *, run_id: int, scenario: Scenario, plan: engine.PlanResult, user: User | None
+    *, run_id: int, attempt: int, scenario: Scenario, plan: engine.PlanResult, user: User | None
 ) -> None:
     summary = plan.summary(scenario)
     run = ScenarioRun.objects.select_for_update().get(pk=run_id)
+    if run.status != ScenarioStatus.RUNNING or run.attempt != attempt:
+        raise RunSuperseded
     run.bases = [venue.pk for venue in plan.bases]
     run.outreach = [
         {
@@ -396,36 +468,119 @@ class RunInterrupted(Exception):
     """A run's worker stopped before it finished; the message is for the planner."""
 
 
-STUCK_RUN_MESSAGE = (
-    "The run stopped without finishing (its worker was restarted or stopped). Nothing was "
-    "saved: run it again."
+STOPPED_RUN_MESSAGE = (
+    "The run stopped without finishing {times} (its worker was stopped, restarted or ran out "
+    "of memory). Nothing was saved: run it again, or ask for the worker to be checked."
+)
+NO_WORKER_MESSAGE = (
+    "No worker started this run within {minutes} minutes of it being queued, so it was "
+    "stopped: check that the worker (`familyreach db_worker`) is running, then run it again."
 )
 
 
-def scenario_runs_recover_stuck(*, now: datetime | None = None) -> list[ScenarioRun]:
-    """Mark failed the runs whose worker died: still running well past their own time limit
-    (plus `PLANNING_STUCK_RUN_GRACE_SECONDS` for loading and saving). Without this a scenario
-    stays "running" for ever and can be neither changed nor run again."""
+def _last_sign_of_life(run: ScenarioRun) -> datetime:
+    return run.heartbeat_at or run.started_at or run.queued_at or run.created_at
+
+
+def scenario_runs_recover(*, now: datetime | None = None) -> list[ScenarioRun]:
+    """Take back the runs whose worker is gone; idempotent, safe to run from several places.
+
+    - RUNNING with no heartbeat for `BACKGROUND_WORKER_GONE_SECONDS`: its task is marked failed
+      and the run queued again (the planner sees it waiting, then finishing), or failed with
+      a message once it has had `BACKGROUND_MAX_ATTEMPTS` attempts;
+    - QUEUED whose task is lost, ended, or taken by a worker that died before starting it:
+      queued again; QUEUED that no worker has taken within `BACKGROUND_QUEUE_WAIT_SECONDS`:
+      failed with a message (is a worker running?), its waiting task failed so no worker
+      starts it later.
+
+    Returns the runs it changed, as they are now. The scheduler runs it every few minutes; a
+    scenario's page runs it too while that scenario is queued or running.
+    """
     now = now or timezone.now()
-    grace = settings.PLANNING_STUCK_RUN_GRACE_SECONDS
+    gone = now - timedelta(seconds=settings.BACKGROUND_WORKER_GONE_SECONDS)
+    # Cheap filters first, so a page can call this every few seconds; each candidate is then
+    # decided again under its row lock.
+    candidates = list(
+        ScenarioRun.objects.filter(status=ScenarioStatus.RUNNING)
+        .annotate(sign=Coalesce("heartbeat_at", "started_at", "queued_at", "created_at"))
+        .filter(sign__lt=gone)
+        .values_list("pk", flat=True)
+    ) + list(
+        ScenarioRun.objects.filter(status=ScenarioStatus.QUEUED)
+        .annotate(since=Coalesce("queued_at", "created_at"))
+        .filter(since__lt=gone)
+        .values_list("pk", flat=True)
+    )
     recovered = []
-    candidates = ScenarioRun.objects.filter(
-        status=ScenarioStatus.RUNNING, started_at__lt=now - timedelta(seconds=grace)
-    ).select_related("scenario")
-    for run in candidates:
-        assert run.started_at is not None  # the filter above
-        deadline = run.started_at + timedelta(seconds=run.scenario.time_limit_seconds + grace)
-        if deadline >= now:
-            continue
-        with transaction.atomic():
-            locked = ScenarioRun.objects.select_for_update().get(pk=run.pk)
-            if locked.status != ScenarioStatus.RUNNING:
-                continue  # it finished while we looked
+    for run_id in candidates:
+        run = _recover_one(run_id=run_id, now=now)
+        if run is not None:
+            recovered.append(run)
+    return recovered
+
+
+@transaction.atomic
+def _recover_one(*, run_id: int, now: datetime) -> ScenarioRun | None:
+    from familyreach.planning.tasks import run_scenario
+
+    run = ScenarioRun.objects.select_for_update().select_related("scenario").get(pk=run_id)
+    if run.status == ScenarioStatus.RUNNING:
+        action = background.recovery_for_running(
+            last_sign_of_life=_last_sign_of_life(run), attempt=run.attempt, now=now
+        )
+        stopped = f"during attempt {run.attempt}"
+    elif run.status == ScenarioStatus.QUEUED:
+        action = background.recovery_for_queued(
+            queued_at=run.queued_at or run.created_at,
+            look=background.task_look(run_scenario, run.task_id),
+            now=now,
+        )
+        stopped = "before it started"
+    else:
+        return None
+    if action == background.Recovery.LEAVE:
+        return None
+    reason = f"Taken back by scenario_runs_recover at {now.isoformat()}: {action}"
+    if action == background.Recovery.FAIL_NO_WORKER:
+        if (
+            not background.task_abandon(run_scenario, run.task_id, reason=reason, only_waiting=True)
+            and background.task_look(run_scenario, run.task_id).record
+            == background.TaskRecord.TAKEN
+        ):
+            return None  # a worker took it just now: let it run
+        minutes = round(settings.BACKGROUND_QUEUE_WAIT_SECONDS / 60)
         _mark_failed(
             run_id=run.pk,
             scenario_id=run.scenario_id,
-            error=RunInterrupted(STUCK_RUN_MESSAGE),
+            error=RunInterrupted(NO_WORKER_MESSAGE.format(minutes=minutes)),
             user=None,
         )
-        recovered.append(run)
-    return recovered
+    else:
+        background.task_abandon(run_scenario, run.task_id, reason=reason)
+        if action == background.Recovery.FAIL_STOPPED:
+            times = "twice" if run.attempt == 2 else f"{run.attempt} times"
+            _mark_failed(
+                run_id=run.pk,
+                scenario_id=run.scenario_id,
+                error=RunInterrupted(STOPPED_RUN_MESSAGE.format(times=times)),
+                user=None,
+            )
+        else:
+            if run.status == ScenarioStatus.RUNNING:
+                # Queued again as a fresh start: only the next attempt may write results.
+                run.queued_at = now
+                run.progress_message = (
+                    f"Its worker stopped {stopped}: waiting for a worker to run it again"
+                )
+            else:
+                run.progress_message = "Its task was lost: waiting for a worker"
+            run.status = ScenarioStatus.QUEUED
+            run.progress = 0
+            run.started_at = None
+            run.heartbeat_at = None
+            run.task_id = ""
+            run.save()
+            Scenario.objects.filter(pk=run.scenario_id).update(status=ScenarioStatus.QUEUED)
+            logger.warning("Scenario run %s queued again: %s", run.pk, run.progress_message)
+            _enqueue(run.pk)
+    return ScenarioRun.objects.select_related("scenario").get(pk=run.pk)

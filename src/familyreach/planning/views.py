@@ -130,8 +130,9 @@ def _detail_context(scenario: Scenario) -> dict[str, Any]:
 @login_required
 def scenario_detail(request: HttpRequest, scenario_id: int) -> HttpResponse:
     scenario = selectors.scenario_get_for_user(user=request.user, scenario_id=scenario_id)
-    if scenario.status == ScenarioStatus.RUNNING and services.scenario_runs_recover_stuck():
-        # Its worker died: the page says so instead of reloading for ever.
+    if scenario.status in services.ACTIVE and services.scenario_runs_recover():
+        # Its worker died: the page shows it queued again (or failed) instead of waiting for
+        # ever, even before the scheduler next looks.
         scenario.refresh_from_db()
     context = _detail_context(scenario)
     response = render(request, "planning/detail.html", context)
@@ -172,8 +173,9 @@ def scenario_adopt(request: HttpRequest, scenario_id: int) -> HttpResponse:
 def scenario_what_if(request: HttpRequest, scenario_id: int) -> HttpResponse:
     """Score the scenario's sites with one change (move, add, remove): evaluate, not re-optimise."""
     scenario = selectors.scenario_get_for_user(user=request.user, scenario_id=scenario_id)
-    if scenario.status == ScenarioStatus.RUNNING and services.scenario_runs_recover_stuck():
-        # Its worker died: the page says so instead of reloading for ever.
+    if scenario.status in services.ACTIVE and services.scenario_runs_recover():
+        # Its worker died: the page shows it queued again (or failed) instead of waiting for
+        # ever, even before the scheduler next looks.
         scenario.refresh_from_db()
     context = _detail_context(scenario)
     if context["run"] is None:

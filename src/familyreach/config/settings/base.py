@@ -328,9 +328,7 @@ PLANNING_STAFF_COST_PER_FTE = 35_000
 PLANNING_SESSIONS_PER_FTE = 6
 # Working hours a year of one full-time worker: 37 hours x 44 weeks after leave (assumption).
 PLANNING_HOURS_PER_FTE = 1_628
-# A run still "running" this many seconds after its own time limit has lost its worker (a
-# restart, a crash): it is marked failed so the planner can run it again.
-PLANNING_STUCK_RUN_GRACE_SECONDS = env.int("PLANNING_STUCK_RUN_GRACE_SECONDS", default=600)
+# Runs whose worker stopped: see "Background work that stops" at the end of this file.
 
 
 # --- insight: reach against need (docs/measures.md defines every figure) -------------------
@@ -371,3 +369,18 @@ FAMILYREACH_TRUSTED_PROXY_HOPS = env.int("FAMILYREACH_TRUSTED_PROXY_HOPS", defau
 # /find and the Open Referral API, for anonymous visitors; 0 turns it off. Writes to the
 # directory clear it at once in this process (in every process with a shared CACHE_URL).
 FAMILYREACH_PUBLIC_CACHE_SECONDS = env.int("FAMILYREACH_PUBLIC_CACHE_SECONDS", default=60)
+
+# --- Background work that stops: heartbeats and recovery (core/background.py) ----------------
+# Planning runs and reach refreshes (docs/planning.md "Runs that stop"). `scenario_runs_recover`
+# and `reach_refreshes_recover` apply these; the scheduler calls them every few minutes.
+# A running job writes a heartbeat this often (seconds), from a thread of its own.
+BACKGROUND_HEARTBEAT_SECONDS = env.int("FAMILYREACH_HEARTBEAT_SECONDS", default=15)
+# A running job whose heartbeat is older than this has lost its worker (killed, restarted,
+# out of memory, its machine gone): it is queued again, or failed after its last attempt.
+# Also how long a queued job's lost task is given before it is queued again.
+BACKGROUND_WORKER_GONE_SECONDS = env.int("FAMILYREACH_WORKER_GONE_SECONDS", default=180)
+# A queued job that no worker has started after this long is failed with a message saying so
+# (is a worker running?), so the scenario can be changed and run again.
+BACKGROUND_QUEUE_WAIT_SECONDS = env.int("FAMILYREACH_QUEUE_WAIT_SECONDS", default=3600)
+# Attempts a job gets before a lost worker fails it instead of queueing it again.
+BACKGROUND_MAX_ATTEMPTS = env.int("FAMILYREACH_MAX_ATTEMPTS", default=2)
