@@ -80,8 +80,10 @@ export FAMILYREACH_PUBLIC_CACHE_SECONDS=60
 export FAMILYREACH_REQUIRE_TWO_FACTOR=false
 export FAMILYREACH_RATE_LIMIT_REQUEST_SUPPORT=$RATE_LIMIT
 export FAMILYREACH_VAR_DIR=$WORKDIR/var
-# A killed worker's planning run is recovered this long after its own time limit.
-export PLANNING_STUCK_RUN_GRACE_SECONDS=5
+# A killed worker's planning run is taken back after its heartbeat has been silent this long
+# (the heartbeat beats every 2 s here).
+export FAMILYREACH_HEARTBEAT_SECONDS=2
+export FAMILYREACH_WORKER_GONE_SECONDS=10
 # Where production sends safeguarding concerns and expiry warnings: nothing is sent here.
 export FAMILYREACH_DUTY_SAFEGUARDING_EMAIL=duty-safeguarding@stack.invalid
 export FAMILYREACH_VOLUNTEER_COORDINATOR_EMAIL=volunteer-coordinators@stack.invalid
