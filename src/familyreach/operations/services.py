@@ -64,7 +64,7 @@ def history_prune(*, now: datetime | None = None) -> tuple[int, int]:
     cutoff = now - timedelta(days=settings.FAMILYREACH_JOB_HISTORY_DAYS)
     latest = [
         run_id
-        for name in JobRun.objects.values_list("job", flat=True).distinct()
+        for name in JobRun.objects.order_by("job").values_list("job", flat=True).distinct()
         if (run_id := JobRun.objects.filter(job=name).values_list("pk", flat=True).first())
     ]
     runs, _ = JobRun.objects.filter(started_at__lt=cutoff).exclude(pk__in=latest).delete()

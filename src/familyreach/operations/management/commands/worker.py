@@ -61,6 +61,13 @@ class SchedulerThread(threading.Thread):
             self._stopping.wait(retry_seconds)
 
     def _schedule(self, lock: Any) -> None:
+        # crontask's own "heartbeat" (found with every app's tasks module) only logs a line a
+        # minute through a queued task; ours records the heartbeat /healthz reads.
+        import crontask.tasks
+
+        for scheduled in scheduler.get_jobs():
+            if getattr(scheduled.func, "__self__", None) is crontask.tasks.heartbeat:
+                scheduled.remove()
         if not isinstance(lock, crontask_utils.FakeLock):
             scheduler.add_job(
                 crontask_utils.extend_lock,
