@@ -73,9 +73,7 @@ def test_other_roles_may_neither_see_nor_run_jobs(
     assert not JobRun.objects.exists()
 
 
-def test_run_now_runs_the_job_for_a_slot_of_its_own(
-    manager: User, yarmouth_family: object
-) -> None:
+def test_run_now_runs_the_job_for_a_slot_of_its_own(manager: User, yarmouth_family: object) -> None:
     client = _client(manager)
     response = client.post("/staff/operations/families-apply-retention/run")
     assert response.status_code == 302
@@ -111,9 +109,7 @@ def test_healthz_answers_503_when_a_required_scheduler_is_silent(client: Client)
     assert response.status_code == 200
     assert json.loads(response.content)["scheduler"] == "ok"
     # Six minutes without a heartbeat (more than FAMILYREACH_SCHEDULER_STALE_SECONDS).
-    Heartbeat.objects.filter(kind="worker").update(
-        seen_at=timezone.now() - timedelta(minutes=6)
-    )
+    Heartbeat.objects.filter(kind="worker").update(seen_at=timezone.now() - timedelta(minutes=6))
     response = client.get("/healthz")
     assert response.status_code == 503
     assert json.loads(response.content)["worker"] == "stale"

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.db import connection
 
 from familyreach.operations.models import Heartbeat

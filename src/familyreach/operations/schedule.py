@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-import crontask
-from apscheduler.triggers.cron import CronTrigger
+import crontask  # type: ignore[import-untyped]
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 from django.db import IntegrityError, close_old_connections, transaction
 from django.tasks import Task
 from django.tasks.base import TaskResult
@@ -132,9 +132,7 @@ class ScheduledJob:
     ) -> TaskResult:
         """Hand the job to a worker for `slot` (default: the slot due now)."""
         slot = slot or self.slot_at() or timezone.now().replace(microsecond=0)
-        return self.task.enqueue(
-            slot=slot.isoformat(), trigger=trigger, requested_by=requested_by
-        )
+        return self.task.enqueue(slot=slot.isoformat(), trigger=trigger, requested_by=requested_by)
 
 
 _REGISTRY: dict[str, ScheduledJob] = {}
@@ -221,9 +219,7 @@ def scheduled_job(
         if existing is None:
             # Sentry monitoring off: the project does not use Sentry, and crontask's wrapper
             # would rebuild the task object we pass.
-            crontask.cron(cron, sentry_monitor_config=None)(
-                cast("Task", SlotEnqueuer(name))
-            )
+            crontask.cron(cron, sentry_monitor_config=None)(cast("Task", SlotEnqueuer(name)))
         return recorded
 
     return decorator

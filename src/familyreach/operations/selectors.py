@@ -55,7 +55,7 @@ def failed_jobs() -> list[str]:
 
 @dataclass(frozen=True)
 class Liveness:
-    """"ok" (seen within FAMILYREACH_SCHEDULER_STALE_SECONDS), "stale" (seen before, or
+    """ "ok" (seen within FAMILYREACH_SCHEDULER_STALE_SECONDS), "stale" (seen before, or
     expected and never seen) or "not-expected" (never seen and not required here)."""
 
     state: str

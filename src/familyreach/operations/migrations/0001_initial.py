@@ -4,43 +4,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Heartbeat',
+            name="Heartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('scheduler', 'Scheduler'), ('worker', 'Worker')], max_length=20, unique=True)),
-                ('seen_at', models.DateTimeField()),
-                ('hostname', models.CharField(blank=True, max_length=255)),
-                ('pid', models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("scheduler", "Scheduler"), ("worker", "Worker")],
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                ("seen_at", models.DateTimeField()),
+                ("hostname", models.CharField(blank=True, max_length=255)),
+                ("pid", models.PositiveIntegerField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=100)),
-                ('slot', models.DateTimeField(help_text='When the schedule said this run was due (UTC).')),
-                ('trigger', models.CharField(choices=[('schedule', 'On schedule'), ('manual', 'Run now by a manager')], default='schedule', max_length=20)),
-                ('requested_by', models.CharField(blank=True, max_length=150)),
-                ('outcome', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='running', max_length=20)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('summary', models.CharField(blank=True, max_length=500)),
-                ('error', models.TextField(blank=True)),
-                ('hostname', models.CharField(blank=True, max_length=255)),
-                ('pid', models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("job", models.CharField(max_length=100)),
+                (
+                    "slot",
+                    models.DateTimeField(
+                        help_text="When the schedule said this run was due (UTC)."
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[("schedule", "On schedule"), ("manual", "Run now by a manager")],
+                        default="schedule",
+                        max_length=20,
+                    ),
+                ),
+                ("requested_by", models.CharField(blank=True, max_length=150)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="running",
+                        max_length=20,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("summary", models.CharField(blank=True, max_length=500)),
+                ("error", models.TextField(blank=True)),
+                ("hostname", models.CharField(blank=True, max_length=255)),
+                ("pid", models.PositiveIntegerField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-started_at'],
-                'indexes': [models.Index(fields=['job', '-started_at'], name='operations_jobrun_latest')],
-                'constraints': [models.UniqueConstraint(fields=('job', 'slot'), name='operations_jobrun_once_per_slot')],
+                "ordering": ["-started_at"],
+                "indexes": [
+                    models.Index(fields=["job", "-started_at"], name="operations_jobrun_latest")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("job", "slot"), name="operations_jobrun_once_per_slot"
+                    )
+                ],
             },
         ),
     ]

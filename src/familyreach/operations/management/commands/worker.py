@@ -18,8 +18,8 @@ from argparse import ArgumentParser
 from types import FrameType
 from typing import Any
 
-from apscheduler.triggers.interval import IntervalTrigger
-from crontask import conf as crontask_conf
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
+from crontask import conf as crontask_conf  # type: ignore[import-untyped]
 from crontask import scheduler
 from crontask import utils as crontask_utils
 from django.core.management.base import BaseCommand
@@ -63,7 +63,7 @@ class SchedulerThread(threading.Thread):
     def _schedule(self, lock: Any) -> None:
         # crontask's own "heartbeat" (found with every app's tasks module) only logs a line a
         # minute through a queued task; ours records the heartbeat /healthz reads.
-        import crontask.tasks
+        import crontask.tasks  # type: ignore[import-untyped]
 
         for scheduled in scheduler.get_jobs():
             if getattr(scheduled.func, "__self__", None) is crontask.tasks.heartbeat:
