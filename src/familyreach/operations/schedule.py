@@ -38,7 +38,7 @@ from typing import Any, cast
 
 import crontask  # type: ignore[import-untyped]
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
-from django.db import IntegrityError, close_old_connections, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.tasks import Task
 from django.tasks.base import TaskResult
 from django.utils import timezone
@@ -164,16 +164,23 @@ class SlotEnqueuer:
         return self.job_name
 
     def enqueue(self) -> TaskResult:
+        if connection.in_atomic_block:
+            # Called inside a caller's transaction (a test driving the clock): its connection
+            # is in use and must not be closed under it.
+            return self.fire()
         # APScheduler runs this in its own threads: Django's per-thread connections there are
         # never closed by a request cycle, so close stale ones ourselves.
         close_old_connections()
         try:
-            from familyreach.operations.services import heartbeat_record
-
-            heartbeat_record(kind="scheduler")
-            return _REGISTRY[self.job_name].enqueue()
+            return self.fire()
         finally:
             close_old_connections()
+
+    def fire(self) -> TaskResult:
+        from familyreach.operations.services import heartbeat_record
+
+        heartbeat_record(kind="scheduler")
+        return _REGISTRY[self.job_name].enqueue()
 
 
 def scheduled_job(
