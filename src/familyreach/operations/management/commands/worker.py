@@ -28,8 +28,6 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from familyreach.operations.schedule import SlotEnqueuer, jobs
 
-logger = logging.getLogger("familyreach.operations.worker")
-
 
 class SchedulerThread(threading.Thread):
     """crontask's scheduler, in a thread, behind crontask's lock.
@@ -54,10 +52,10 @@ class SchedulerThread(threading.Thread):
                     # it has run, this process goes on as a worker only.
                     return
             except crontask_utils.LockNotOwnedError:
-                logger.error("The scheduler lost its Redis lock; this process is a worker only now")
+                self._write("The scheduler lost its Redis lock; this process is a worker only now")
                 return
             except crontask_utils.LockError:
-                logger.info("Another scheduler holds the lock; standing by")
+                self._write("Another scheduler holds the lock; standing by")
             self._stopping.wait(retry_seconds)
 
     def _schedule(self, lock: Any) -> None:
