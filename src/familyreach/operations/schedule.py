@@ -77,8 +77,8 @@ class ScheduledJob:
     name: str
     cron: str
     description: str
-    # A run still "running" this long after it started lost its worker; the last successful run
-    # older than this (plus one period) means the job is overdue.
+    # A run still "running" this long after it started lost its worker (a restart, a kill):
+    # the heartbeat job marks it failed.
     stale_after: timedelta
     task: Task
     # The minute heartbeat would add half a million rows a year: it leaves none.
