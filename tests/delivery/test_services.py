@@ -355,3 +355,26 @@ def test_a_school_holiday_stops_term_time_dates_except_booked_ones(
         school_holiday_add(user=None, name="Again", start_date=holiday_day, end_date=holiday_day)
     school_holiday_remove(user=None, holiday=holiday)
     assert term_time.occurrences.get(date=holiday_day).status == OccurrenceStatus.SCHEDULED
+
+
+def test_rolling_forward_adds_dates_to_live_recurring_sessions_only(
+    yarmouth_library: Venue,
+) -> None:
+    from familyreach.delivery.models import Recurrence
+    from familyreach.delivery.services import occurrences_roll_forward
+
+    # Made on 4 January with dates until 31 March; rolled forward on 1 March (12 weeks: 24 May).
+    weekly = _session(yarmouth_library, end_date=None)
+    ended = _session(yarmouth_library, title="Ended", end_date=date(2027, 2, 28))
+    one_off = _session(yarmouth_library, title="Once", recurrence=Recurrence.ONE_OFF)
+    archived = _session(yarmouth_library, title="Archived", end_date=None)
+    Session.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    before = {s.pk: s.occurrences.count() for s in (ended, one_off, archived)}
+    added = occurrences_roll_forward(today=date(2027, 3, 1))
+    last = weekly.occurrences.order_by("date").last()
+    assert last is not None
+    assert last.date == date(2027, 5, 24)  # the last Monday within 12 weeks of 1 March
+    assert added == 8  # 5 April … 24 May
+    assert {s.pk: s.occurrences.count() for s in (ended, one_off, archived)} == before
+    # Nothing more to add the same day.
+    assert occurrences_roll_forward(today=date(2027, 3, 1)) == 0

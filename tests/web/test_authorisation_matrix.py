@@ -124,6 +124,9 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "accounts:two-factor": ("get", EVERY_SIGNED_IN),
     # web: /staff/ is the worker's week (delivery) or the plain start page
     "web:staff-home": ("get", EVERY_SIGNED_IN),
+    # operations: the scheduled jobs, for service managers (and the administrator)
+    "operations:jobs": ("get", COUNCIL_EDITORS),
+    "operations:run-now": ("post", access(superuser=REDIRECT, manager=REDIRECT)),
     # families
     "families:list": ("get", FAMILY_LISTS),
     "families:register": ("get", FAMILY_LISTS),
@@ -725,6 +728,8 @@ def world(
             name=f"Half term {year}", start_date=date(year, 2, 17), end_date=date(year, 2, 21)
         ).pk
     own["family_id"] = yarmouth_family.pk
+    # Scheduled jobs are the service's, no one's record: two cheap ones to run now.
+    own["job_name"], other["job_name"] = "heartbeat", "planning-recover-stuck"
     for builder in (_community, _directory, _consult, _planning, _insight):
         own_values, other_values = builder(users=users, role=role, world=directory_world)
         own.update(own_values)
@@ -739,6 +744,7 @@ PARAMETER_ALIASES = {
     # A community room booking, not a session booking (delivery's `booking_id`).
     ("community:booking-decide", "booking_id"): "room_booking_id",
     ("community:booking-use", "booking_id"): "room_booking_id",
+    ("operations:run-now", "name"): "job_name",
 }
 
 ADMIN_PARAMETERS = {"app_label": "auth", "object_id": "1", "content_type_id": "1", "url": "x"}

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/", include("familyreach.accounts.urls")),
     path("staff/django-admin/", admin.site.urls),
     path("", include("familyreach.web.urls")),
+    path("staff/operations/", include("familyreach.operations.urls")),
 ]
 
 # (app label, URL prefix, URL module). Order matters only where prefixes overlap.

@@ -164,6 +164,29 @@ def occurrences_generate(*, session: Session, until: date | None = None) -> list
     return created
 
 
+def occurrences_roll_forward(*, today: date | None = None) -> int:
+    """Add the dates of every live recurring session up to DELIVERY_OCCURRENCE_WEEKS_AHEAD
+    weeks after `today` (the nightly job; without it a weekly session stops being bookable
+    12 weeks after it was last edited). Term-time sessions skip school holidays and exceptions,
+    as when they are edited. Idempotent: a second run adds nothing. Returns the dates added.
+
+    One transaction per session, so a long run holds no lock on the rest and one bad session
+    does not undo the others' dates."""
+    today = today or timezone.localdate()
+    until = today + timedelta(weeks=settings.DELIVERY_OCCURRENCE_WEEKS_AHEAD)
+    sessions = (
+        Session.objects.filter(archived_at=None)
+        .exclude(recurrence=Recurrence.ONE_OFF)
+        .exclude(end_date__lt=today)
+        .prefetch_related("exceptions")
+        .order_by("pk")
+    )
+    added = 0
+    for session in sessions:
+        added += len(occurrences_generate(session=session, until=until))
+    return added
+
+
 @transaction.atomic
 def session_create(
     *,

@@ -1,7 +1,11 @@
-"""Background work: running a scenario (Django tasks; the database backend in production)."""
+"""Background work: running a scenario (Django tasks; the database backend in production), and
+the scheduled recovery of runs whose worker died."""
+
+from datetime import timedelta
 
 from django.tasks import task
 
+from familyreach.operations.schedule import scheduled_job
 from familyreach.planning import services
 
 
@@ -9,3 +13,18 @@ from familyreach.planning import services
 def run_scenario(run_id: int) -> str:
     run = services.scenario_run_execute(run_id=run_id)
     return run.status
+
+
+@scheduled_job(
+    name="planning-recover-stuck",
+    cron="*/10 * * * *",
+    description=(
+        "Marks failed the planning runs whose worker stopped (still running well past their "
+        "time limit), so planners can change the scenario and run it again."
+    ),
+    stale_after=timedelta(minutes=30),
+)
+@task()
+def recover_stuck_runs() -> str:
+    recovered = services.scenario_runs_recover_stuck()
+    return f"{len(recovered)} stuck planning runs recovered"

@@ -3,11 +3,14 @@
 import logging
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from familyreach.operations import selectors as operations
 
 logger = logging.getLogger(__name__)
 
@@ -18,15 +21,39 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: 200 when the database answers, 503 when it does not."""
+    """For load balancers and monitoring: 200 when the database answers, 503 when it does not.
+
+    `scheduler` and `worker` say whether `familyreach worker` is alive: "ok" (a heartbeat within
+    FAMILYREACH_SCHEDULER_STALE_SECONDS), "stale", or "not-expected" (never seen, and not
+    required here). A stale one answers 503 only where FAMILYREACH_SCHEDULER_REQUIRED is on
+    (production), so a web server without a worker still serves the demo. `failed_jobs` names
+    scheduled jobs whose latest run failed (see /staff/operations/); they do not make it 503,
+    since the web service still works."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        scheduler = operations.scheduler_liveness()
+        worker = operations.worker_liveness()
+        failed_jobs = operations.failed_jobs()
     except DatabaseError as error:
         logger.error("Health check: database unavailable: %s", error)
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+    stale = "stale" in (scheduler.state, worker.state)
+    unhealthy = stale and settings.FAMILYREACH_SCHEDULER_REQUIRED
+    if unhealthy:
+        logger.error("Health check: scheduler %s, worker %s", scheduler.state, worker.state)
+    return JsonResponse(
+        {
+            "status": "error" if unhealthy else "ok",
+            "database": "ok",
+            "vendor": connection.vendor,
+            "scheduler": scheduler.state,
+            "worker": worker.state,
+            "failed_jobs": failed_jobs,
+        },
+        status=503 if unhealthy else 200,
+    )
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

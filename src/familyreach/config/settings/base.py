@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks_db",
+    # The schedule (django-crontask) and its recorded runs (issue 15; docs/runbooks/operations.md).
+    "crontask",
+    "familyreach.operations",
     "familyreach.core",
     "familyreach.accounts",
     "familyreach.web",
@@ -384,3 +387,18 @@ BACKGROUND_WORKER_GONE_SECONDS = env.int("FAMILYREACH_WORKER_GONE_SECONDS", defa
 BACKGROUND_QUEUE_WAIT_SECONDS = env.int("FAMILYREACH_QUEUE_WAIT_SECONDS", default=3600)
 # Attempts a job gets before a lost worker fails it instead of queueing it again.
 BACKGROUND_MAX_ATTEMPTS = env.int("FAMILYREACH_MAX_ATTEMPTS", default=2)
+# --- operations: scheduler and workers (familyreach.operations; docs/runbooks/operations.md) ---
+# `familyreach worker` runs the task worker and django-crontask's scheduler in one process.
+# With several worker processes, a Redis URL here lets only one of them schedule (crontask's
+# lock; the others stand by). Without it each scheduler enqueues, and each job still runs once
+# per slot (operations.JobRun is unique per job and slot).
+_SCHEDULER_REDIS_URL = env.str("FAMILYREACH_SCHEDULER_REDIS_URL", default="")
+CRONTASK: dict[str, object] = {"REDIS_URL": _SCHEDULER_REDIS_URL or None}
+# /healthz calls the scheduler (or the worker) stale when its last heartbeat is older than this.
+FAMILYREACH_SCHEDULER_STALE_SECONDS = env.int("FAMILYREACH_SCHEDULER_STALE_SECONDS", default=300)
+# When true, a stale (or never seen) scheduler or worker makes /healthz answer 503. True in
+# production settings; false in the demo and tests, where no scheduler may be running.
+FAMILYREACH_SCHEDULER_REQUIRED = env.bool("FAMILYREACH_SCHEDULER_REQUIRED", default=False)
+# Job runs and finished task results older than this are deleted nightly (each job's latest
+# run is kept).
+FAMILYREACH_JOB_HISTORY_DAYS = env.int("FAMILYREACH_JOB_HISTORY_DAYS", default=90)
