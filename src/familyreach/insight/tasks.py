@@ -7,6 +7,7 @@ from django.tasks import task
 
 from familyreach.accounts.models import User
 from familyreach.insight import services
+from familyreach.insight.models import RefreshStatus
 from familyreach.operations.schedule import scheduled_job
 
 
@@ -22,8 +23,6 @@ def refresh_reach(refresh_id: int | None = None, user_id: int | None = None) -> 
     return snapshot.as_of.isoformat()
 
 
-# TODO(lead, issue 15): recovering insight refreshes whose worker died (status, de-duplication)
-# is being built on the `runs` branch; schedule its recovery service here once merged.
 @scheduled_job(
     name="insight-reach-refresh",
     cron="45 2 * * *",
@@ -35,5 +34,25 @@ def refresh_reach(refresh_id: int | None = None, user_id: int | None = None) -> 
 )
 @task()
 def nightly_reach_refresh() -> str:
-    snapshot = services.reach_snapshot_refresh(user=None)
-    return f"reach as of {snapshot.as_of:%-d %B %Y} computed in {snapshot.seconds:.1f} s"
+    # Asked for like the dashboard's button (so a refresh already under way is joined, not
+    # doubled), then worked out here: only one of this job and the queued task takes it.
+    refresh, _queued = services.reach_refresh_request(user=None)
+    refresh = services.reach_refresh_execute(refresh_id=refresh.pk)
+    if refresh.status != RefreshStatus.SUCCEEDED:
+        return f"reach refresh {refresh.pk} is {refresh.get_status_display().lower()}"
+    return f"reach refresh {refresh.pk} succeeded"
+
+
+@scheduled_job(
+    name="insight-recover-refreshes",
+    cron="*/10 * * * *",
+    description=(
+        "Takes back reach refreshes whose worker is gone: queues them again, or marks them "
+        "failed after their last attempt, so the dashboard never shows one waiting for ever."
+    ),
+    stale_after=timedelta(minutes=30),
+)
+@task()
+def recover_refreshes() -> str:
+    recovered = services.reach_refreshes_recover()
+    return f"{len(recovered)} reach refreshes taken back"

@@ -19,12 +19,13 @@ def run_scenario(run_id: int) -> str:
     name="planning-recover-stuck",
     cron="*/10 * * * *",
     description=(
-        "Marks failed the planning runs whose worker stopped (still running well past their "
-        "time limit), so planners can change the scenario and run it again."
+        "Takes back the planning runs whose worker is gone (no heartbeat for a few minutes, or "
+        "queued with no task): queues them again, or marks them failed after their last attempt "
+        "or when no worker took them, so planners can change the scenario and run it again."
     ),
     stale_after=timedelta(minutes=30),
 )
 @task()
 def recover_stuck_runs() -> str:
-    recovered = services.scenario_runs_recover_stuck()
-    return f"{len(recovered)} stuck planning runs recovered"
+    recovered = services.scenario_runs_recover()
+    return f"{len(recovered)} planning runs taken back"
