@@ -371,3 +371,18 @@ FAMILYREACH_TRUSTED_PROXY_HOPS = env.int("FAMILYREACH_TRUSTED_PROXY_HOPS", defau
 # /find and the Open Referral API, for anonymous visitors; 0 turns it off. Writes to the
 # directory clear it at once in this process (in every process with a shared CACHE_URL).
 FAMILYREACH_PUBLIC_CACHE_SECONDS = env.int("FAMILYREACH_PUBLIC_CACHE_SECONDS", default=60)
+
+# --- HTTP caching of public pages and read replicas (issue 15; docs/scaling.md) --------------
+# Public pages (@public_page: /find and the ORUK API) carry no CSP nonce, so any HTTP cache or
+# CDN may keep them: the only inline script they have, GOV.UK Frontend's "js-enabled" line in
+# govuk_frontend_jinja's template.html, is allowed by its SHA-256 (the hash GOV.UK Frontend
+# publishes; tests/core/test_http_caching.py checks it against the template). Staff pages keep
+# their nonce.
+GOVUK_INLINE_SCRIPT_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
+SECURE_CSP["script-src"] = [*SECURE_CSP["script-src"], GOVUK_INLINE_SCRIPT_HASH]
+# If-None-Match / If-Modified-Since answered with 304, kept pages included: it must sit above
+# the page cache, which answers kept pages before anything below it runs.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("familyreach.core.public_cache.PublicPageCacheMiddleware"),
+    "django.middleware.http.ConditionalGetMiddleware",
+)
