@@ -9,7 +9,7 @@ PYTEST := $(RUN) pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help sync demo demo-data serve test test-unit test-browser test-postgres lint format bench assets clean chromium
+.PHONY: help sync demo demo-data serve test test-unit test-browser test-postgres test-replica lint format bench assets clean chromium
 
 help:
 	@echo "make demo           set up and serve the demo on http://$(HOST):$(PORT) (SQLite, real Norfolk data)"
@@ -17,6 +17,7 @@ help:
 	@echo "make test-unit      the suite without the browser tests"
 	@echo "make test-browser   the browser tests only (Playwright + Debian's Chromium + axe-core)"
 	@echo "make test-postgres  the suite (no browser tests) on a throw-away PostgreSQL cluster"
+	@echo "make test-replica   the read-replica router on a PostgreSQL primary and streaming replica"
 	@echo "make lint           ruff and mypy"
 	@echo "make bench          benchmarks, printing figures (see docs/benchmarks.md)"
 	@echo "make assets         rebuild the committed GOV.UK Frontend, Leaflet and Chart.js files (needs Node)"
@@ -30,16 +31,20 @@ demo: sync
 	FAMILYREACH_DEMO_MODE=true HOST=$(HOST) PORT=$(PORT) $(RUN) sh scripts/serve-demo.sh
 
 test: sync chromium
-	$(PYTEST)
+	$(PYTEST) -m "not replica"
 
 test-unit: sync
-	$(PYTEST) -m "not browser"
+	$(PYTEST) -m "not browser and not replica"
 
 test-browser: sync chromium
 	$(PYTEST) -m browser
 
 test-postgres: sync
-	scripts/with-postgres.sh $(PYTEST) -m "not browser"
+	scripts/with-postgres.sh $(PYTEST) -m "not browser and not replica"
+
+# The read-replica router against a real streaming replica (a primary and a hot standby).
+test-replica: sync
+	scripts/with-postgres-replica.sh $(RUN) pytest -p no:xdist -m replica tests/core/test_replica_router.py
 
 chromium:
 	sh scripts/ensure-chromium.sh

@@ -62,6 +62,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers, set_response_etag
 from django.utils.http import http_date
 
+from familyreach.core.db_routers import reads_from_replica
+
 GENERATION_KEY = "public-cache:generation"
 # Set on a response by @public_page, and on its request (so the page is built without a nonce).
 MARK = "_familyreach_public_page"
@@ -92,12 +94,15 @@ def generation() -> str:
 
 def public_page(view: Callable[..., Any]) -> Callable[..., Any]:
     """Let PublicPageCacheMiddleware keep this view's answers to anonymous visitors, and any
-    HTTP cache in front keep them too. The page is built without a CSP nonce."""
+    HTTP cache in front keep them too. The page is built without a CSP nonce, and reads from
+    the read replica when there is one (a page any cache may keep for a minute may be read
+    from a copy of the database a moment behind; core/db_routers.py)."""
+    reading = reads_from_replica(view)
 
     @wraps(view)
     def marked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         setattr(request, MARK, True)
-        response = view(request, *args, **kwargs)
+        response = reading(request, *args, **kwargs)
         setattr(response, MARK, True)
         return response
 

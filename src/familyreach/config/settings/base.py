@@ -386,3 +386,28 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("familyreach.core.public_cache.PublicPageCacheMiddleware"),
     "django.middleware.http.ConditionalGetMiddleware",
 )
+# A PostgreSQL streaming replica for reads that may be a moment old (core/db_routers.py): the
+# public directory search, the ORUK API and the insight dashboards, in the apps listed. Unset:
+# one database, no router. In tests the alias mirrors `default` (tests/core/
+# test_replica_router.py points it at a real standby).
+FAMILYREACH_REPLICA_APPS: list[str] = env.list(
+    "FAMILYREACH_REPLICA_APPS", default=["directory", "geo", "insight"]
+)
+# Reads go to the primary while the replica is further behind than this (seconds)...
+FAMILYREACH_REPLICA_MAX_LAG_SECONDS = env.float("FAMILYREACH_REPLICA_MAX_LAG_SECONDS", default=5)
+# ...asked at most this often per process (seconds)...
+FAMILYREACH_REPLICA_CHECK_SECONDS = env.float("FAMILYREACH_REPLICA_CHECK_SECONDS", default=2)
+# ...and for this long after someone's POST, their own pages read from the primary.
+FAMILYREACH_REPLICA_PIN_SECONDS = env.int("FAMILYREACH_REPLICA_PIN_SECONDS", default=15)
+REPLICA_DATABASES: dict[str, dict[str, object]] = {}
+if env.str("DATABASE_REPLICA_URL", default=""):
+    REPLICA_DATABASES["replica"] = {
+        **env.db_url("DATABASE_REPLICA_URL"),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASES.update(REPLICA_DATABASES)
+    DATABASE_ROUTERS = ["familyreach.core.db_routers.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "familyreach.core.db_routers.ReplicaPinMiddleware",
+    )
