@@ -190,7 +190,11 @@ def test_api_errors_are_not_stored(world: DirectoryWorld) -> None:
 def _inline_scripts(html: str) -> list[str]:
     """Executable inline scripts (a JSON data block is not run, so CSP does not apply)."""
     scripts = re.findall(r"<script(?P<attributes>[^>]*)>(?P<body>.*?)</script>", html, re.S)
-    return [body for attributes, body in scripts if "src=" not in attributes and "json" not in attributes]
+    return [
+        body
+        for attributes, body in scripts
+        if "src=" not in attributes and "json" not in attributes
+    ]
 
 
 def _csp_hash(script: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import environ
 import pytest
 from django.conf import settings
-from django.db import connections
+from django.db import OperationalError, connections
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -49,7 +49,7 @@ def _wait_for_standby(*, replayed: bool = True) -> None:
     target = _ask("default", "SELECT pg_current_wal_insert_lsn()")
     function = "pg_last_wal_replay_lsn" if replayed else "pg_last_wal_receive_lsn"
     for _ in range(600):
-        if _ask("replica", f"SELECT {function}() >= %s::pg_lsn", [target]):  # noqa: S608
+        if _ask("replica", f"SELECT {function}() >= %s::pg_lsn", [target]):
             return
         time.sleep(0.05)
     pytest.fail(f"the standby did not reach {target} in 30 s")
@@ -76,7 +76,7 @@ def standby(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
             try:
                 _ask("replica", "SELECT 1")
                 break
-            except Exception:  # noqa: BLE001 - "database does not exist" until it replicates
+            except OperationalError:  # "database does not exist" until it replicates
                 replica.close()
                 time.sleep(0.05)
         _wait_for_standby()

@@ -173,10 +173,10 @@ class PublicPageCacheMiddleware:
             if kept is not None:
                 return _replay(*kept)
         response = self.get_response(request)
-        if _set_caching_headers(request, response, seconds) and keeping:
-            if request.method == "GET":
-                page: KeptPage = (response.content, time.time(), list(response.items()))
-                caches["public"].set(key, page, seconds)
+        shareable = _set_caching_headers(request, response, seconds)
+        if shareable and keeping and request.method == "GET":
+            page: KeptPage = (response.content, time.time(), list(response.items()))
+            caches["public"].set(key, page, seconds)
         return response
 
 
