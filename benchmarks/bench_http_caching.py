@@ -21,11 +21,13 @@ Every line carries the load average before and after (`/proc/loadavg`): the mach
     # without DATABASE_URL it starts the primary and replica itself.
 
 Options via environment: BENCH_SERVICES (50000), BENCH_WORKERS (gunicorn processes, 4),
-BENCH_SECONDS (20 per run), BENCH_CONNECTIONS (32: wrk's open connections), BENCH_THREADS (2).
+BENCH_SECONDS (20 per run), BENCH_CONNECTIONS (32: wrk's open connections for kept pages),
+BENCH_BUILT_CONNECTIONS (8, for built pages), BENCH_THREADS (2).
 """
 
 import importlib.util
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -38,6 +40,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+# Built pages take tens of milliseconds of CPU each: two connections per worker keep every
+# worker busy without a queue that would only add waiting (and wrk time-outs, whose pages the
+# server still builds, uncounted).
+BUILT_CONNECTIONS = int(os.environ.get("BENCH_BUILT_CONNECTIONS", "8"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 FIND = "/find?postcode=NR30+1NE&radius=5"
 API = "/openreferral/services?postcode=NR30%201NE&proximity=10000"
@@ -59,6 +65,44 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time of a process and all its descendants, live or reaped (utime, stime, cutime,
+    cstime of each live process in the tree: a reaped child's time is in its parent's c*)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    own: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        child = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(child)
+        own[child] = sum(int(value) for value in fields[11:15])
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += own.get(current, 0)
+        stack.extend(children.get(current, []))
+    return total / ticks
+
+
+def postmaster_pid(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        row = connection.execute("SHOW data_directory").fetchone()
+    assert row is not None
+    return int((Path(row[0]) / "postmaster.pid").read_text().split()[0])
+
+
+# What wrk's CPU accounting covers: the gunicorn tree and each PostgreSQL cluster.
+PROCESSES: dict[str, int] = {}
+
+
 def fetch(base: str, path: str, headers: Headers | None = None) -> tuple[int, Headers]:
     request = urllib.request.Request(base + path, headers=headers or {})  # noqa: S310
     try:
@@ -69,8 +113,20 @@ def fetch(base: str, path: str, headers: Headers | None = None) -> tuple[int, He
         return answer.code, dict(answer.headers)
 
 
-def wrk(base: str, label: str, path: str, *, headers: Headers | None = None, lua: str = "") -> None:
-    command = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency"]
+def wrk(
+    base: str,
+    label: str,
+    path: str,
+    *,
+    headers: Headers | None = None,
+    lua: str = "",
+    connections: int = CONNECTIONS,
+) -> None:
+    command = [
+        "wrk",
+        *("-t", str(min(THREADS, connections)), "-c", str(connections)),
+        *("-d", f"{SECONDS}s", "--timeout", "60s", "--latency"),
+    ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     with tempfile.TemporaryDirectory() as folder:
@@ -79,9 +135,16 @@ def wrk(base: str, label: str, path: str, *, headers: Headers | None = None, lua
             script.write_text(lua)
             command += ["-s", str(script)]
         before = loadavg()
+        cpu_before = {name: _cpu_seconds(pid) for name, pid in PROCESSES.items()}
+        wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         output = subprocess.run(
             [*command, base + path], capture_output=True, text=True, check=False
         ).stdout
+        wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = {name: _cpu_seconds(pid) - cpu_before[name] for name, pid in PROCESSES.items()}
+        cpu["wrk"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (
+            wrk_before.ru_utime + wrk_before.ru_stime
+        )
         after = loadavg()
     figures = {}
     for line in output.splitlines():
@@ -92,18 +155,27 @@ def wrk(base: str, label: str, path: str, *, headers: Headers | None = None, lua
             figures[words[0]] = words[1]
         elif "requests in" in line:
             figures["count"] = words[0]
+            figures["requests"] = words[0]
         elif line.startswith("  Non-2xx or 3xx responses:"):
             figures["bad"] = words[-1]
         elif "Socket errors" in line:
             figures["socket"] = line.strip()
     print(
         f"{label}: {figures.get('rate', '?')} requests/s ({figures.get('count', '?')} in "
-        f"{SECONDS} s, {CONNECTIONS} connections), latency p50 {figures.get('50%', '?')}, "
+        f"{SECONDS} s, {connections} connections), latency p50 {figures.get('50%', '?')}, "
         f"p99 {figures.get('99%', '?')}, non-2xx/3xx {figures.get('bad', 0)}"
         f"{'; ' + figures['socket'] if 'socket' in figures else ''}; "
         f"load average before {before}, after {after}",
         flush=True,
     )
+    # CPU time per request, by part: what capacity planning needs, and much less disturbed
+    # by other jobs on a shared machine than requests/s.
+    requests = int(figures.get("requests", "0") or 0)
+    if requests:
+        shares = ", ".join(
+            f"{name} {1000 * seconds / requests:.2f}" for name, seconds in cpu.items()
+        )
+        print(f"  CPU ms per request: {shares}", flush=True)
 
 
 def replica_transactions() -> int:
@@ -152,8 +224,11 @@ def main() -> int:
     )
 
     # 1-3: the page cache on (60 s), warm.
+    PROCESSES["primary"] = postmaster_pid(os.environ["DATABASE_URL"])
+    PROCESSES["replica"] = postmaster_pid(replica_url)
     os.environ["FAMILYREACH_PUBLIC_CACHE_SECONDS"] = "60"
     server = directory.serve(port)
+    PROCESSES["app"] = server.pid
     try:
         for _ in range(directory.WORKERS * 4):  # every worker keeps its own copy
             status, headers = fetch(base, FIND)
@@ -176,16 +251,24 @@ def main() -> int:
         postcodes_file.write_text("\n".join(p.replace(" ", "+") for p in postcodes) + "\n")
         os.environ["BENCH_POSTCODES_FILE"] = str(postcodes_file)
         server = directory.serve(port)
+        PROCESSES["app"] = server.pid
         try:
             status, headers = fetch(base, FIND)
             assert status == 200, status
             assert fetch(base, FIND, {"If-None-Match": headers["ETag"]})[0] == 304
-            wrk(base, "uncached /find, any of 27,648 postcodes, primary", "/", lua=ROTATE_LUA)
+            wrk(
+                base,
+                "uncached /find, any of 27,648 postcodes, primary",
+                "/",
+                lua=ROTATE_LUA,
+                connections=BUILT_CONNECTIONS,
+            )
             wrk(
                 base,
                 "uncached /find, 304 to If-None-Match after a fresh render",
                 FIND,
                 headers={"If-None-Match": headers["ETag"]},
+                connections=BUILT_CONNECTIONS,
             )
         finally:
             server.terminate()
@@ -194,10 +277,17 @@ def main() -> int:
         # 6: the same, reads on the replica.
         os.environ["DATABASE_REPLICA_URL"] = replica_url
         server = directory.serve(port)
+        PROCESSES["app"] = server.pid
         try:
             fetch(base, FIND)
             before = replica_transactions()
-            wrk(base, "uncached /find, any of 27,648 postcodes, replica", "/", lua=ROTATE_LUA)
+            wrk(
+                base,
+                "uncached /find, any of 27,648 postcodes, replica",
+                "/",
+                lua=ROTATE_LUA,
+                connections=BUILT_CONNECTIONS,
+            )
             print(f"  the replica answered {replica_transactions() - before:,} transactions")
         finally:
             server.terminate()
