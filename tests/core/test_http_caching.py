@@ -93,6 +93,10 @@ def test_a_kept_page_says_its_age_so_a_cache_in_front_keeps_it_no_longer(
     kept = Client().get(FIND)
     assert _kept(kept)
     assert 42 <= int(kept["Age"]) <= 43
+    # A 304 says it too: a cache revalidating its copy takes the Age from the 304.
+    revalidated = Client().get(FIND, headers={"If-None-Match": kept["ETag"]})
+    assert revalidated.status_code == 304
+    assert 42 <= int(revalidated["Age"]) <= 43
 
 
 def test_a_fresh_render_of_the_same_data_has_the_same_etag_and_answers_304(

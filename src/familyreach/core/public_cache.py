@@ -8,7 +8,8 @@ of a page's cost is building it (queries, the ORM, GOV.UK macros: 15–30 ms of 
 for `FAMILYREACH_PUBLIC_CACHE_SECONDS` (60 by default; 0 turns it off, as the test settings
 do so that tests see every write at once).
 
-The middleware sits just inside SecurityMiddleware, WhiteNoise and ConditionalGetMiddleware: a
+The middleware sits just inside SecurityMiddleware, WhiteNoise and ConditionalGetMiddleware
+(`ConditionalGetKeepingAgeMiddleware` below): a
 kept page is answered before sessions, authentication, CSRF and the view run, with the complete
 headers the page was first sent with (the inner middleware's CSP, X-Frame-Options and so on),
 and ConditionalGetMiddleware turns it into a 304 when the visitor's copy is still good.
@@ -58,6 +59,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
+from django.middleware.http import ConditionalGetMiddleware
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers, set_response_etag
 from django.utils.http import http_date
@@ -188,3 +190,15 @@ def _replay(content: bytes, built_at: float, headers: list[tuple[str, str]]) -> 
     response["Age"] = str(max(0, int(time.time() - built_at)))
     response["X-Familyreach-Cache"] = "hit"
     return response
+
+
+class ConditionalGetKeepingAgeMiddleware(ConditionalGetMiddleware):
+    """Django's ConditionalGetMiddleware (304s for If-None-Match / If-Modified-Since), whose
+    304 also says the kept page's Age: a cache that revalidates updates its copy's headers from
+    the 304, and without Age would count a minute's freshness again from now."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        answer: HttpResponse = super().process_response(request, response)
+        if answer is not response and answer.status_code == 304 and response.has_header("Age"):
+            answer["Age"] = response["Age"]
+        return answer

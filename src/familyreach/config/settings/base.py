@@ -380,11 +380,12 @@ FAMILYREACH_PUBLIC_CACHE_SECONDS = env.int("FAMILYREACH_PUBLIC_CACHE_SECONDS", d
 # their nonce.
 GOVUK_INLINE_SCRIPT_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
 SECURE_CSP["script-src"] = [*SECURE_CSP["script-src"], GOVUK_INLINE_SCRIPT_HASH]
-# If-None-Match / If-Modified-Since answered with 304, kept pages included: it must sit above
-# the page cache, which answers kept pages before anything below it runs.
+# If-None-Match / If-Modified-Since answered with 304 (Django's ConditionalGetMiddleware, its
+# 304s saying a kept page's Age), kept pages included: it must sit above the page cache, which
+# answers kept pages before anything below it runs.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("familyreach.core.public_cache.PublicPageCacheMiddleware"),
-    "django.middleware.http.ConditionalGetMiddleware",
+    "familyreach.core.public_cache.ConditionalGetKeepingAgeMiddleware",
 )
 # A PostgreSQL streaming replica for reads that may be a moment old (core/db_routers.py): the
 # public directory search, the ORUK API and the insight dashboards, in the apps listed. Unset:
