@@ -58,7 +58,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers, set_response_etag
@@ -197,8 +197,10 @@ class ConditionalGetKeepingAgeMiddleware(ConditionalGetMiddleware):
     304 also says the kept page's Age: a cache that revalidates updates its copy's headers from
     the 304, and without Age would count a minute's freshness again from now."""
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        answer: HttpResponse = super().process_response(request, response)
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        answer = super().process_response(request, response)
         if answer is not response and answer.status_code == 304 and response.has_header("Age"):
             answer["Age"] = response["Age"]
         return answer
