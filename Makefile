@@ -9,7 +9,7 @@ PYTEST := $(RUN) pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help sync demo demo-data serve test test-unit test-browser test-postgres test-stack smoke-demo lint format bench assets clean chromium
+.PHONY: help sync demo demo-data serve test test-unit test-browser test-postgres test-stack test-replica smoke-demo lint format bench assets clean chromium
 
 help:
 	@echo "make demo           set up and serve the demo on http://$(HOST):$(PORT) (SQLite, real Norfolk data)"
@@ -18,6 +18,7 @@ help:
 	@echo "make test-browser   the browser tests only (Playwright + Debian's Chromium + axe-core)"
 	@echo "make test-postgres  the suite (no browser tests) on a throw-away PostgreSQL cluster"
 	@echo "make test-stack     a production stack on loopback (PostgreSQL, Redis, 2 gunicorn, 2 workers) and tests/stack"
+	@echo "make test-replica   the read-replica router on a PostgreSQL primary and streaming replica"
 	@echo "make smoke-demo     make demo on a clean clone of HEAD, then its pages and demo sign-ins"
 	@echo "make lint           ruff and mypy"
 	@echo "make bench          benchmarks, printing figures (see docs/benchmarks.md)"
@@ -31,21 +32,26 @@ demo: sync
 	FAMILYREACH_DEMO_MODE=true $(RUN) familyreach demo setup
 	FAMILYREACH_DEMO_MODE=true HOST=$(HOST) PORT=$(PORT) $(RUN) sh scripts/serve-demo.sh
 
-# tests/stack need the stack that `make test-stack` starts: every other target leaves them out.
+# tests/stack and the replica tests need the servers that `make test-stack` and `make test-replica`
+# start: every other target leaves them out.
 test: sync chromium
-	$(PYTEST) -m "not stack"
+	$(PYTEST) -m "not stack and not replica"
 
 test-unit: sync
-	$(PYTEST) -m "not browser and not stack"
+	$(PYTEST) -m "not browser and not stack and not replica"
 
 test-browser: sync chromium
 	$(PYTEST) -m browser
 
 test-postgres: sync
-	scripts/with-postgres.sh $(PYTEST) -m "not browser and not stack"
+	scripts/with-postgres.sh $(PYTEST) -m "not browser and not stack and not replica"
 
 test-stack: sync
 	scripts/test-stack.sh
+
+# The read-replica router against a real streaming replica (a primary and a hot standby).
+test-replica: sync
+	scripts/with-postgres-replica.sh $(RUN) pytest -p no:xdist -m replica tests/core/test_replica_router.py
 
 smoke-demo:
 	scripts/smoke-demo.sh

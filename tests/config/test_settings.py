@@ -15,7 +15,14 @@ def run_with_production_settings(
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "DATABASE_REPLICA_URL",
+            "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(environment)
     env["DJANGO_SETTINGS_MODULE"] = "familyreach.config.settings.production"
@@ -71,3 +78,35 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+SHOW_DATABASES = (
+    "from django.conf import settings; "
+    "print(sorted(settings.DATABASES), settings.DATABASE_ROUTERS, "
+    "settings.DATABASES.get('replica', {}).get('HOST'), "
+    "settings.DATABASES.get('replica', {}).get('CONN_MAX_AGE'), "
+    "'familyreach.core.db_routers.ReplicaPinMiddleware' in settings.MIDDLEWARE)"
+)
+
+
+def test_production_adds_the_read_replica_only_when_one_is_named() -> None:
+    base = {
+        "SECRET_KEY": GOOD_SECRET,
+        "DATABASE_URL": "postgres://familyreach@primary.internal:5432/familyreach",
+        "ALLOWED_HOSTS": "example.org",
+        "CONN_MAX_AGE": "30",
+    }
+    without = run_with_production_settings(base, "shell", "-c", SHOW_DATABASES)
+    assert without.returncode == 0, without.stderr
+    assert without.stdout.strip().splitlines()[-1] == "['default'] [] None None False"
+
+    replica = {
+        **base,
+        "DATABASE_REPLICA_URL": "postgres://reader@replica.internal:5432/familyreach",
+    }
+    with_replica = run_with_production_settings(replica, "shell", "-c", SHOW_DATABASES)
+    assert with_replica.returncode == 0, with_replica.stderr
+    assert with_replica.stdout.strip().splitlines()[-1] == (
+        "['default', 'replica'] ['familyreach.core.db_routers.ReplicaRouter'] "
+        "replica.internal 30 True"
+    )

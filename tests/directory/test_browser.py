@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from django.test import override_settings
+from playwright.sync_api import Browser, Page, expect
 
 from familyreach.accounts.models import User
 from familyreach.directory import services
@@ -125,3 +126,69 @@ def test_request_support_errors_then_success(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Request sent")
     expect(page.get_by_test_id("reference")).to_have_text(re.compile(r"^[A-Z2-9]{8}$"))
     assert axe(page) == []
+
+
+# Listens for CSP violations before any of the page's own scripts run (an init script is not
+# itself subject to the page's CSP).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__cspViolations.push(event.violatedDirective + ' ' + (event.blockedURI || 'inline'));
+});
+"""
+
+
+def test_public_pages_run_their_scripts_under_the_real_csp_without_a_nonce(
+    browser: Browser, live_server: Any, world: DirectoryWorld, manager: User
+) -> None:
+    """The other browser tests bypass CSP (to inject axe); this one keeps it, on a page built
+    fresh, the same page answered from the page cache, and a staff page (which keeps nonces).
+    Each visit is a new browser context: the browser would otherwise keep the public page
+    itself (max-age) and not ask again."""
+    console: list[str] = []
+
+    def visit(address: str, *, sign_in_as: User | None = None) -> tuple[Any, Page, Any]:
+        context = browser.new_context(bypass_csp=False, locale="en-GB")
+        context.add_init_script(CSP_LISTENER)
+        page = context.new_page()
+        page.on("console", lambda message: console.append(message.text))
+        if sign_in_as is not None:
+            page.goto(f"{live_server.url}/staff/sign-in")
+            page.get_by_label("Username").fill(sign_in_as.username)
+            page.get_by_label("Password", exact=True).fill("a-long-test-password-for-staff")
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_load_state()
+        response = page.goto(live_server.url + address)
+        assert response is not None
+        return context, page, response
+
+    with override_settings(FAMILYREACH_PUBLIC_CACHE_SECONDS=60):
+        for expect_kept in (False, True):
+            context, page, response = visit("/find?postcode=NR30+1NE&radius=5")
+            try:
+                assert (response.headers.get("x-familyreach-cache") == "hit") is expect_kept
+                assert "'nonce-" not in response.headers["content-security-policy"]
+                assert "public" in response.headers["cache-control"]
+                # GOV.UK's inline script ran (allowed by its hash)...
+                classes = page.evaluate("document.body.className")
+                assert "js-enabled" in classes
+                assert "govuk-frontend-supported" in classes
+                # ...and so did the module scripts: GOV.UK's components and the map.
+                expect(page.locator("#find-map.leaflet-container")).to_be_visible()
+                assert page.evaluate(
+                    "Array.from(document.querySelectorAll('[data-module]'))"
+                    ".some((e) => e.hasAttribute('data-' + e.dataset.module + '-init'))"
+                )
+                assert page.evaluate("window.__cspViolations") == []
+            finally:
+                context.close()
+    # A staff page keeps its nonce, and its scripts run too.
+    context, page, response = visit("/staff/directory/", sign_in_as=manager)
+    try:
+        assert "'nonce-" in response.headers["content-security-policy"]
+        assert "no-store" in response.headers["cache-control"]
+        assert "js-enabled" in page.evaluate("document.body.className")
+        assert page.evaluate("window.__cspViolations") == []
+    finally:
+        context.close()
+    assert not [text for text in console if "Content Security Policy" in text], console

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from openpyxl import Workbook
 
 from familyreach.accounts.roles import Role
+from familyreach.core.db_routers import reads_from_replica
 from familyreach.insight import disclosure, tables
 from familyreach.insight.measures import TARGET_GROUPS
 from familyreach.insight.selectors import (
@@ -110,18 +111,21 @@ def _render_dashboard(
 
 @login_required
 @require_GET
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     return _render_dashboard(request)
 
 
 @login_required
 @require_GET
+@reads_from_replica
 def district(request: HttpRequest, code: str) -> HttpResponse:
     return _render_dashboard(request, district_code=code)
 
 
 @login_required
 @require_GET
+@reads_from_replica
 def area(request: HttpRequest, code: str) -> HttpResponse:
     return _render_dashboard(request, area_code=code)
 
@@ -136,6 +140,7 @@ def _dashboard_for_export(request: HttpRequest) -> Dashboard | None:
 
 @login_required
 @require_GET
+@reads_from_replica
 def data(request: HttpRequest) -> HttpResponse:
     """The JSON behind the charts and the map (the page's tables hold the same figures)."""
     dashboard = _dashboard_for_export(request)
@@ -191,6 +196,7 @@ def _export_name(dashboard: Dashboard, extension: str, table: str = "") -> str:
 
 @login_required
 @require_GET
+@reads_from_replica
 def export_csv(request: HttpRequest) -> HttpResponse:
     """One table as CSV (`?table=areas|districts|deciles|target_groups|months|summary`)."""
     dashboard = _dashboard_for_export(request)
@@ -232,6 +238,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     """Every table of the report as an Excel workbook, with the notes on its first sheet."""
     dashboard = _dashboard_for_export(request)
@@ -356,6 +363,7 @@ def plan_effect(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def money(request: HttpRequest) -> HttpResponse:
     """Spend on buildings against frontline, and cost per family seen, by district."""
     from familyreach.insight import loop

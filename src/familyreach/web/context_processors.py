@@ -5,10 +5,16 @@ from django.http import HttpRequest
 from django.middleware.csp import get_nonce
 from django.templatetags.static import static
 
+from familyreach.core.public_cache import is_public_page
 from familyreach.web.navigation import navigation_for
 
 
 def _nonce(request: HttpRequest) -> str:
+    if is_public_page(request):
+        # A page any HTTP cache may keep and give to others cannot carry a per-response
+        # nonce: its one inline script (GOV.UK's) is allowed by its hash instead (SECURE_CSP).
+        # The nonce is never generated, so the CSP header leaves it out too.
+        return ""
     nonce = get_nonce(request)
     # str() generates the nonce now: a LazyNonce is falsy until used, and the GOV.UK template
     # writes the attribute only when the value is truthy.

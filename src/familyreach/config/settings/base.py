@@ -402,3 +402,43 @@ FAMILYREACH_SCHEDULER_REQUIRED = env.bool("FAMILYREACH_SCHEDULER_REQUIRED", defa
 # Job runs and finished task results older than this are deleted nightly (each job's latest
 # run is kept).
 FAMILYREACH_JOB_HISTORY_DAYS = env.int("FAMILYREACH_JOB_HISTORY_DAYS", default=90)
+# --- HTTP caching of public pages and read replicas (issue 15; docs/scaling.md) --------------
+# Public pages (@public_page: /find and the ORUK API) carry no CSP nonce, so any HTTP cache or
+# CDN may keep them: the only inline script they have, GOV.UK Frontend's "js-enabled" line in
+# govuk_frontend_jinja's template.html, is allowed by its SHA-256 (the hash GOV.UK Frontend
+# publishes; tests/core/test_http_caching.py checks it against the template). Staff pages keep
+# their nonce.
+GOVUK_INLINE_SCRIPT_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
+SECURE_CSP["script-src"] = [*SECURE_CSP["script-src"], GOVUK_INLINE_SCRIPT_HASH]
+# If-None-Match / If-Modified-Since answered with 304 (Django's ConditionalGetMiddleware, its
+# 304s saying a kept page's Age), kept pages included: it must sit above the page cache, which
+# answers kept pages before anything below it runs.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("familyreach.core.public_cache.PublicPageCacheMiddleware"),
+    "familyreach.core.public_cache.ConditionalGetKeepingAgeMiddleware",
+)
+# A PostgreSQL streaming replica for reads that may be a moment old (core/db_routers.py): the
+# public directory search, the ORUK API and the insight dashboards, in the apps listed. Unset:
+# one database, no router. In tests the alias mirrors `default` (tests/core/
+# test_replica_router.py points it at a real standby).
+FAMILYREACH_REPLICA_APPS: list[str] = env.list(
+    "FAMILYREACH_REPLICA_APPS", default=["directory", "geo", "insight"]
+)
+# Reads go to the primary while the replica is further behind than this (seconds)...
+FAMILYREACH_REPLICA_MAX_LAG_SECONDS = env.float("FAMILYREACH_REPLICA_MAX_LAG_SECONDS", default=5)
+# ...asked at most this often per process (seconds)...
+FAMILYREACH_REPLICA_CHECK_SECONDS = env.float("FAMILYREACH_REPLICA_CHECK_SECONDS", default=2)
+# ...and for this long after someone's POST, their own pages read from the primary.
+FAMILYREACH_REPLICA_PIN_SECONDS = env.int("FAMILYREACH_REPLICA_PIN_SECONDS", default=15)
+REPLICA_DATABASES: dict[str, dict[str, object]] = {}
+if env.str("DATABASE_REPLICA_URL", default=""):
+    REPLICA_DATABASES["replica"] = {
+        **env.db_url("DATABASE_REPLICA_URL"),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASES.update(REPLICA_DATABASES)
+    DATABASE_ROUTERS = ["familyreach.core.db_routers.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "familyreach.core.db_routers.ReplicaPinMiddleware",
+    )

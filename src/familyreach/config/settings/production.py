@@ -7,7 +7,7 @@ at once rather than running with a guessable key or the wrong database.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REPLICA_DATABASES, env
 
 REQUIRED_VARIABLES = ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
 _missing = [name for name in REQUIRED_VARIABLES if not env.str(name, default="")]
@@ -26,6 +26,10 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db_url("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# The read replica (DATABASE_REPLICA_URL), when there is one: base.py adds the router.
+DATABASES.update({alias: dict(replica) for alias, replica in REPLICA_DATABASES.items()})
+for _replica in REPLICA_DATABASES:
+    DATABASES[_replica]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 REQUIRE_TWO_FACTOR = env.bool("FAMILYREACH_REQUIRE_TWO_FACTOR", default=True)
 # A production service runs `familyreach worker`: without its heartbeat /healthz answers 503.
 FAMILYREACH_SCHEDULER_REQUIRED = env.bool("FAMILYREACH_SCHEDULER_REQUIRED", default=True)
