@@ -17,9 +17,9 @@ ROOT=$PWD
 . scripts/throwaway-servers.sh
 
 # The task worker, started twice. Its worker id is added as the last argument: the tests read
-# which worker claimed a task from the task's result row. Switch to `familyreach worker` (worker
-# and scheduler in one command) when it lands; keep an option that sets the worker id last.
-WORKER_COMMAND=(familyreach db_worker --queue-name default --interval 0.5 --worker-id)
+# which worker claimed a task from the task's result row. Each runs tasks and the scheduler;
+# with FAMILYREACH_SCHEDULER_REDIS_URL set only one schedules, the other stands by.
+WORKER_COMMAND=(familyreach worker --queue-name default --interval 0.5 --worker-id)
 # The app server, started twice; its bind address and pid file are added by start_app.
 APP_COMMAND=(gunicorn familyreach.config.wsgi:application --workers 2 --graceful-timeout 20
   --access-logfile - --error-logfile -)
@@ -76,6 +76,7 @@ export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1
 # STACK_CACHE_URL=locmemcache:// shows what goes wrong with a cache per process (tests fail).
 export CACHE_URL=${STACK_CACHE_URL:-$REDIS_URL}
+export FAMILYREACH_SCHEDULER_REDIS_URL=$REDIS_URL
 export FAMILYREACH_PUBLIC_CACHE_SECONDS=60
 export FAMILYREACH_REQUIRE_TWO_FACTOR=false
 export FAMILYREACH_RATE_LIMIT_REQUEST_SUPPORT=$RATE_LIMIT

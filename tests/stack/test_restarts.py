@@ -1,6 +1,7 @@
 """Processes stop and start under load: an app instance restarted while its twin serves, and a
 task worker killed in the middle of a planning run."""
 
+import json
 import signal
 import subprocess
 import threading
@@ -196,3 +197,18 @@ def test_a_killed_workers_planning_run_is_recovered_and_run_again(
     finally:
         # Leave the stack as it was: two workers.
         start_again(killed.command, pidfile=killed.pidfile, log=killed.log)
+
+
+def test_both_instances_report_a_live_scheduler_and_worker(stack: Stack) -> None:
+    """`familyreach worker` runs in the stack: production's /healthz requires its heartbeat, and
+    both instances see it (one worker schedules, the other stands by on the Redis lock)."""
+    visitor = Browser()
+    for name, app in stack.apps.items():
+        health = wait_until(
+            lambda app=app: (page := visitor.get(f"{app.url}/healthz")).status == 200 and page,
+            seconds=120,
+            what=f"instance {name}'s /healthz to answer 200",
+        )
+        body = json.loads(health.text)
+        assert body["scheduler"] == "ok", body
+        assert body["worker"] == "ok", body
