@@ -56,6 +56,7 @@ STAFF_ITEMS = (
     NavigationItem(
         "Consultation analysis", "consult:staff-list", frozenset({Role.MANAGER, Role.PLANNER})
     ),
+    NavigationItem("Messages", "outbox:list", frozenset({Role.MANAGER})),
 )
 
 
