@@ -15,10 +15,9 @@ def user_may_manage_messages(user: Any) -> bool:
     return bool(user.is_superuser or user.has_role(Role.MANAGER))
 
 
-def user_is_warned_of_safeguarding_failures(user: Any) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_superuser or user.has_role(Role.MANAGER, Role.VOLUNTEER_COORDINATOR))
+# Who sees the warning on every staff page when a safeguarding message has not gone: those who
+# answer for safeguarding. They see references only; the messages page is for managers.
+ROLES_WARNED_OF_SAFEGUARDING_FAILURES = frozenset({Role.MANAGER, Role.VOLUNTEER_COORDINATOR})
 
 
 # A try that failed and is waiting for the next: not lost yet, but not sent either.
