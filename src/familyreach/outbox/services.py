@@ -127,11 +127,11 @@ def _claim_next(*, now: datetime) -> OutboundMessage | None:
     return message
 
 
-def _record(message: OutboundMessage, claimed_at: datetime | None, **fields: Any) -> bool:
-    """Record an outcome only while this sender still holds the claim."""
+def _record(message: OutboundMessage, held_claim: datetime | None, **fields: Any) -> bool:
+    """Record an outcome only while this sender still holds the claim it took."""
     return bool(
         OutboundMessage.objects.filter(
-            pk=message.pk, status=MessageStatus.SENDING, claimed_at=claimed_at
+            pk=message.pk, status=MessageStatus.SENDING, claimed_at=held_claim
         ).update(**fields)
     )
 
