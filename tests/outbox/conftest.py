@@ -13,6 +13,8 @@ def notify_api(settings: Any) -> Iterator[FakeNotify]:
         settings.NOTIFY_API_KEY = notify.api_key
         settings.NOTIFY_BASE_URL = notify.url
         settings.NOTIFY_TIMEOUT_SECONDS = 5.0
-        settings.NOTIFY_EMAIL_TEMPLATE_ID = next(t for t, k in notify.templates.items() if k == "email")
+        settings.NOTIFY_EMAIL_TEMPLATE_ID = next(
+            t for t, k in notify.templates.items() if k == "email"
+        )
         settings.NOTIFY_SMS_TEMPLATE_ID = next(t for t, k in notify.templates.items() if k == "sms")
         yield notify

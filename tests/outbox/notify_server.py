@@ -27,7 +27,10 @@ import jwt
 DOCUMENTED_ERRORS: dict[int, tuple[str, str]] = {
     400: ("BadRequestError", "Can't send to this recipient using a team-only API key"),
     403: ("AuthError", "Invalid token: API key not found"),
-    429: ("RateLimitError", "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds"),
+    429: (
+        "RateLimitError",
+        "Exceeded rate limit for key type LIVE of 3000 requests per 60 seconds",
+    ),
     500: ("Exception", "Internal server error"),
 }
 # Each template's placeholders, as Notify would read them from the template's content.
@@ -86,7 +89,9 @@ def _check_token(notify: FakeNotify, header: str) -> tuple[int, dict[str, Any]] 
     if claims["iss"] != notify.service_id:
         return _error(403, "AuthError", "Invalid token: service not found")
     if abs(time.time() - float(claims["iat"])) > 30:
-        return _error(403, "AuthError", "Error: Your system clock must be accurate to within 30 seconds")
+        return _error(
+            403, "AuthError", "Error: Your system clock must be accurate to within 30 seconds"
+        )
     return None
 
 
@@ -129,7 +134,7 @@ def _send(notify: FakeNotify, kind: str, body: dict[str, Any]) -> tuple[int, dic
 
 def _handler(notify: FakeNotify) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        def log_message(self, format: str, *args: Any) -> None:
             pass  # quiet test output
 
         def _answer(self, status: int, payload: dict[str, Any] | str, body: Any) -> None:
@@ -168,7 +173,9 @@ def _handler(notify: FakeNotify) -> type[BaseHTTPRequestHandler]:
             with notify.lock:
                 failure = notify.failures.pop(0) if notify.failures else None
             if failure == 503:
-                self._answer(503, "<html><body>503 Service Temporarily Unavailable</body></html>", body)
+                self._answer(
+                    503, "<html><body>503 Service Temporarily Unavailable</body></html>", body
+                )
                 return
             if failure is not None:
                 self._answer(*_error(failure, *DOCUMENTED_ERRORS[failure]), body)

@@ -12,9 +12,9 @@ import time_machine
 from django.db import transaction
 
 from familyreach.core import notify
+from familyreach.outbox.backends import backend_for_settings
 from familyreach.outbox.models import MessageStatus, OutboundMessage
 from familyreach.outbox.services import _claim_next, messages_send_due
-from familyreach.outbox.backends import backend_for_settings
 from tests.outbox.notify_server import FakeNotify
 
 pytestmark = pytest.mark.django_db
@@ -187,10 +187,15 @@ def test_notify_out_of_reach_is_tried_again(settings: Any, notify_api: FakeNotif
     assert message.last_error.startswith("503 ")
 
 
-def test_a_rolled_back_change_stores_no_message(notify_api: FakeNotify) -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
+def _store_then_fail() -> None:
+    with transaction.atomic():
         _concern_email()
-        raise RuntimeError("the concern could not be saved")
+        raise RuntimeError("what caused the message could not be saved")
+
+
+def test_a_rolled_back_change_stores_no_message(notify_api: FakeNotify) -> None:
+    with pytest.raises(RuntimeError, match="could not be saved"):
+        _store_then_fail()
     assert not OutboundMessage.objects.exists()
     assert messages_send_due().sent == 0
     assert notify_api.seen == []
@@ -199,10 +204,9 @@ def test_a_rolled_back_change_stores_no_message(notify_api: FakeNotify) -> None:
 def test_nothing_is_sent_until_the_transaction_commits(
     notify_api: FakeNotify, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            message = _concern_email()
-            assert notify_api.seen == []  # stored, not sent
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        message = _concern_email()
+        assert notify_api.seen == []  # stored, not sent
         # Committed (the test's own transaction aside): the queued task runs now.
     assert len(callbacks) == 1
     message.refresh_from_db()

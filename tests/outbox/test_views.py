@@ -46,9 +46,7 @@ def _messages_with_trouble(notify_api: FakeNotify) -> dict[str, OutboundMessage]
     return {"failed": failed, "retrying": retrying, "sent": sent}
 
 
-def test_managers_see_what_has_not_gone_and_why(
-    notify_api: FakeNotify, manager: User
-) -> None:
+def test_managers_see_what_has_not_gone_and_why(notify_api: FakeNotify, manager: User) -> None:
     _messages_with_trouble(notify_api)
     response = _client(manager).get("/staff/messages/")
     assert response.status_code == 200
@@ -56,11 +54,15 @@ def test_managers_see_what_has_not_gone_and_why(
     assert "SG-0000FAIL" in page
     assert "400 BadRequestError: Can&#39;t send to this recipient" in page
     assert "Failed" in page
-    assert "Trying again" in page and "07700900333" in page
+    assert "Trying again" in page
+    assert "07700900333" in page
     assert "503 " in page
     assert "sent@example.org" not in page  # sent messages are not trouble
     assert page.count('/try-again" novalidate>') == 2
-    assert "Try again<span class=\"govuk-visually-hidden\"> to send the text message to 07700900333" in page
+    assert (
+        'Try again<span class="govuk-visually-hidden"> to send the text message to 07700900333'
+        in page
+    )
     # The manager may read the message itself (to phone it through).
     assert "Bruising on the baby&#39;s arm." in page
 
@@ -111,12 +113,18 @@ def test_managers_and_coordinators_are_warned_on_every_staff_page(
     coordinator = make_user(Role.VOLUNTEER_COORDINATOR)
     volunteer = make_user(Role.VOLUNTEER)
     # Nothing wrong yet: no warning.
-    assert 'data-testid="safeguarding-not-sent"' not in _client(manager).get("/staff/").content.decode()
+    assert (
+        'data-testid="safeguarding-not-sent"'
+        not in _client(manager).get("/staff/").content.decode()
+    )
 
     _messages_with_trouble(notify_api)
     manager_page = _client(manager).get("/staff/").content.decode()
     assert 'data-testid="safeguarding-not-sent"' in manager_page
-    assert "1 safeguarding concern has not reached the duty safeguarding lead: SG-0000FAIL" in manager_page
+    assert (
+        "1 safeguarding concern has not reached the duty safeguarding lead: SG-0000FAIL"
+        in manager_page
+    )
     assert 'href="/staff/messages/"' in manager_page
 
     coordinator_page = _client(coordinator).get("/staff/").content.decode()
@@ -194,4 +202,5 @@ def test_the_demo_says_plainly_that_nothing_was_sent(volunteer_user: User) -> No
     assert message.sent_by == "console"
     assert message.notify_id == ""
     state = _state(_client(volunteer_user), concern.pk)
-    assert "Demo: logged" in state and "<strong>not sent</strong>" in state
+    assert "Demo: logged" in state
+    assert "<strong>not sent</strong>" in state

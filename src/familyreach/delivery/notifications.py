@@ -45,7 +45,11 @@ def _send(booking: Booking, *, subject: str, body: str) -> bool:
         reference = f"booking-{booking.pk}"
         if channel == "email":
             notify.send_email(
-                to=address, subject=subject, body=body, reference=reference, kind=notify.Kind.BOOKING
+                to=address,
+                subject=subject,
+                body=body,
+                reference=reference,
+                kind=notify.Kind.BOOKING,
             )
         else:
             notify.send_text(to=address, body=body, reference=reference, kind=notify.Kind.BOOKING)
@@ -91,4 +95,3 @@ def occurrence_cancelled(booking: Booking, *, reason: str) -> bool:
         body=f"We are sorry: {_describe(booking)} is cancelled ({reason}). "
         "Your booking is cancelled; you do not need to do anything.",
     )
-

@@ -40,14 +40,12 @@ def safeguarding_references_not_sent() -> list[str]:
 
 def message_for_reference(*, reference: str, kind: str) -> OutboundMessage | None:
     """The latest message sent for a record (a concern's reference), to show its progress."""
-    return (
-        OutboundMessage.objects.filter(reference=reference, kind=kind).order_by("-id").first()
-    )
+    return OutboundMessage.objects.filter(reference=reference, kind=kind).order_by("-id").first()
 
 
 def message_counts() -> dict[str, int]:
     """How many messages are in each state now (one query)."""
-    counts = {status: 0 for status in MessageStatus.values}
+    counts = dict.fromkeys(MessageStatus.values, 0)
     for row in OutboundMessage.objects.values("status").annotate(number=Count("id")):
         counts[row["status"]] = row["number"]
     return counts

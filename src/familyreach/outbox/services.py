@@ -98,7 +98,9 @@ def text_store(
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff after the `attempts`-th failed try: 1, 2, 4, 8 … minutes, capped."""
     base = settings.OUTBOX_RETRY_BASE_SECONDS
-    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), settings.OUTBOX_RETRY_MAX_SECONDS))
+    return timedelta(
+        seconds=min(base * 2 ** max(attempts - 1, 0), settings.OUTBOX_RETRY_MAX_SECONDS)
+    )
 
 
 def _claim_next(*, now: datetime) -> OutboundMessage | None:
@@ -118,9 +120,9 @@ def _claim_next(*, now: datetime) -> OutboundMessage | None:
         if message is None:
             return None
         claimed_at = timezone.now()
-        taken = OutboundMessage.objects.filter(
-            pk=message.pk, status=MessageStatus.PENDING
-        ).update(status=MessageStatus.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1)
+        taken = OutboundMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
+            status=MessageStatus.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1
+        )
         if not taken:
             return None
     message.refresh_from_db()
@@ -193,7 +195,7 @@ def _send_one(backend: Backend, message: OutboundMessage) -> str:
         return _record_failure(message, claimed_at, str(error), permanent=True)
     except TemporarySendError as error:
         return _record_failure(message, claimed_at, str(error), permanent=False)
-    except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
+    except Exception as error:
         logger.exception("outbox: unexpected error sending message %s", message.pk)
         return _record_failure(
             message, claimed_at, f"{type(error).__name__}: {error}", permanent=False
@@ -276,9 +278,7 @@ def message_retry(*, message_id: int, user: Any) -> OutboundMessage:
     message.attempts = 0
     message.next_attempt_at = now
     message.failed_at = None
-    message.save(
-        update_fields=["last_error", "status", "attempts", "next_attempt_at", "failed_at"]
-    )
+    message.save(update_fields=["last_error", "status", "attempts", "next_attempt_at", "failed_at"])
     logger.warning("outbox: message %s sent again by %s", message.pk, user)
     transaction.on_commit(_enqueue_sending, robust=True)
     return message
