@@ -2,6 +2,7 @@
 what the client sends, retries with backoff, permanent failures, crash recovery, idempotence."""
 
 import socket
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import jwt
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 
 from familyreach.core import notify
 from familyreach.outbox.backends import backend_for_settings
@@ -261,3 +262,41 @@ def test_a_crash_before_notify_had_it_sends_it_once(notify_api: FakeNotify) -> N
     assert message.status == MessageStatus.SENT
     assert message.attempts == 2  # the lost try counts
     assert len(notify_api.posts()) == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="many workers need PostgreSQL's row locks; the test database on SQLite is an "
+    "in-memory shared cache that refuses concurrent writers (make test-postgres runs this)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_senders_running_at_once_send_each_message_once(notify_api: FakeNotify) -> None:
+    """Several workers run the sender at the same moment (each every minute, and after every
+    commit): each message is claimed by one of them and reaches Notify once."""
+    OutboundMessage.objects.bulk_create(
+        OutboundMessage(channel="email", to=f"family{number}@example.org", body="Hello")
+        for number in range(30)
+    )
+    start = threading.Barrier(3)
+    reports: list[Any] = []
+    errors: list[BaseException] = []
+
+    def sender() -> None:
+        try:
+            start.wait(timeout=30)
+            reports.append(messages_send_due())
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sum(report.sent for report in reports) == 30
+    recipients = [post.body["email_address"] for post in notify_api.posts() if post.body]
+    assert sorted(recipients) == sorted(f"family{number}@example.org" for number in range(30))
+    assert OutboundMessage.objects.filter(status=MessageStatus.SENT).count() == 30
