@@ -285,7 +285,7 @@ def test_senders_running_at_once_send_each_message_once(notify_api: FakeNotify) 
         try:
             start.wait(timeout=30)
             reports.append(messages_send_due())
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
         finally:
             connection.close()
