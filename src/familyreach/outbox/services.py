@@ -195,7 +195,7 @@ def _send_one(backend: Backend, message: OutboundMessage) -> str:
         return _record_failure(message, claimed_at, str(error), permanent=True)
     except TemporarySendError as error:
         return _record_failure(message, claimed_at, str(error), permanent=False)
-    except Exception as error:
+    except Exception as error:  # one bad message must not stop the others
         logger.exception("outbox: unexpected error sending message %s", message.pk)
         return _record_failure(
             message, claimed_at, f"{type(error).__name__}: {error}", permanent=False
