@@ -300,3 +300,16 @@ def test_senders_running_at_once_send_each_message_once(notify_api: FakeNotify) 
     recipients = [post.body["email_address"] for post in notify_api.posts() if post.body]
     assert sorted(recipients) == sorted(f"family{number}@example.org" for number in range(30))
     assert OutboundMessage.objects.filter(status=MessageStatus.SENT).count() == 30
+
+
+def test_the_command_sends_what_is_due(notify_api: FakeNotify) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _concern_email()
+    out = StringIO()
+    call_command("outbox_send", stdout=out)
+    assert out.getvalue().startswith("1 sent, 0 to try again, 0 failed, 0 recovered")
+    assert "through govuk-notify" in out.getvalue()
+    assert len(notify_api.posts()) == 1
