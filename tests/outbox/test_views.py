@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from auditlog.models import LogEntry
 from django.test import Client
 
 from familyreach.accounts.models import User
@@ -63,8 +64,10 @@ def test_managers_see_what_has_not_gone_and_why(notify_api: FakeNotify, manager:
         'Try again<span class="govuk-visually-hidden"> to send the text message to 07700900333'
         in page
     )
-    # The manager may read the message itself (to phone it through).
+    # The manager may read the message itself (to phone it through), and that read is logged.
     assert "Bruising on the baby&#39;s arm." in page
+    reads = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=manager)
+    assert reads.count() == 2
 
 
 def test_try_again_sends_a_failed_message(
@@ -79,6 +82,12 @@ def test_try_again_sends_a_failed_message(
     failed.refresh_from_db()
     assert failed.status == MessageStatus.SENT
     assert "Tried again by dana-manager" in failed.last_error
+    change = LogEntry.objects.get(action=LogEntry.Action.UPDATE, actor=manager)
+    assert change.object_pk == str(failed.pk)
+    # The audit log keeps who and what happened, never the recipient or the words.
+    for entry in LogEntry.objects.all():
+        assert "Bruising" not in str(entry.changes)
+        assert "duty-safeguarding@example.org" not in str(entry.changes)
     assert [p.status for p in notify_api.posts()] == [400, 503, 201, 201]
     # Sent messages cannot be sent again.
     response = client.post(f"/staff/messages/{failed.pk}/try-again", follow=True)

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from familyreach.core.audit import acting_as
 from familyreach.outbox.backends import (
     Backend,
     PermanentSendError,

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from familyreach.core.audit import record_access
 from familyreach.outbox import selectors, services
 from familyreach.outbox.models import OutboundMessage
 
@@ -17,13 +18,14 @@ from familyreach.outbox.models import OutboundMessage
 def message_list(request: HttpRequest) -> HttpResponse:
     if not selectors.user_may_manage_messages(request.user):
         raise PermissionDenied("Only service managers see messages: they hold family data.")
+    problems = list(selectors.messages_needing_attention())
+    # Each message shown (to whom, what it says) is a read of family data: logged.
+    for message in problems:
+        record_access(instance=message, user=request.user)
     return render(
         request,
         "outbox/message_list.html",
-        {
-            "problems": list(selectors.messages_needing_attention()),
-            "counts": selectors.message_counts(),
-        },
+        {"problems": problems, "counts": selectors.message_counts()},
     )
 
 
