@@ -279,7 +279,10 @@ def message_retry(*, message_id: int, user: Any) -> OutboundMessage:
     message.attempts = 0
     message.next_attempt_at = now
     message.failed_at = None
-    message.save(update_fields=["last_error", "status", "attempts", "next_attempt_at", "failed_at"])
+    with acting_as(user):  # named in the audit log from a shell or a task too
+        message.save(
+            update_fields=["last_error", "status", "attempts", "next_attempt_at", "failed_at"]
+        )
     logger.warning("outbox: message %s sent again by %s", message.pk, user)
     transaction.on_commit(_enqueue_sending, robust=True)
     return message

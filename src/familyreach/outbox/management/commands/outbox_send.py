@@ -19,4 +19,6 @@ class Command(BaseCommand):
             f"{report.recovered} recovered from a stopped sender (through {backend.name})."
         )
         if backend.name == "console":
-            self.stdout.write("Console backend (no NOTIFY_API_KEY): messages were logged, NOT sent.")
+            self.stdout.write(
+                "Console backend (no NOTIFY_API_KEY): messages were logged, NOT sent."
+            )
