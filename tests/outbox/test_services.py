@@ -1,10 +1,11 @@
 """The outbox's own rules: backoff, urgency, who may send a message again."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -12,7 +13,12 @@ from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.core import notify
 from familyreach.outbox.models import MessageStatus, OutboundMessage
-from familyreach.outbox.services import message_retry, messages_send_due, retry_delay
+from familyreach.outbox.services import (
+    message_retry,
+    messages_delete_old,
+    messages_send_due,
+    retry_delay,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +64,19 @@ def test_only_managers_send_a_message_again(make_user: Callable[..., User], mana
     assert messages_send_due().sent == 1
     with pytest.raises(ValidationError, match="already sent"):
         message_retry(message_id=message.pk, user=manager)
+
+
+def test_sent_messages_are_deleted_after_the_keeping_period(settings: Any) -> None:
+    settings.OUTBOX_KEEP_SENT_DAYS = 90
+    with time_machine.travel(datetime(2026, 1, 5, 9, 0, tzinfo=UTC), tick=False) as clock:
+        sent = notify.send_email(to="a@example.org", subject="S", body="B")
+        failed = notify.send_email(to="b@example.org", subject="S", body="B")
+        messages_send_due()
+        OutboundMessage.objects.filter(pk=failed.pk).update(status=MessageStatus.FAILED)
+        clock.shift(timedelta(days=90))
+        assert messages_delete_old() == 0  # not yet past the period
+        clock.shift(timedelta(days=1))
+        assert messages_delete_old() == 1
+        assert messages_delete_old() == 0
+    assert list(OutboundMessage.objects.values_list("pk", flat=True)) == [failed.pk]
+    assert not OutboundMessage.objects.filter(pk=sent.pk).exists()

@@ -288,3 +288,15 @@ def message_retry(*, message_id: int, user: Any) -> OutboundMessage:
     logger.warning("outbox: message %s sent again by %s", message.pk, user)
     transaction.on_commit(_enqueue_sending, robust=True)
     return message
+
+
+@transaction.atomic
+def messages_delete_old() -> int:
+    """Delete sent messages older than `OUTBOX_KEEP_SENT_DAYS`: their bodies are family data,
+    and what was sent stays on the record that caused it (the concern, the booking). Failed and
+    waiting messages are kept until they are sent. Idempotent; run daily by the scheduler."""
+    cutoff = timezone.now() - timedelta(days=settings.OUTBOX_KEEP_SENT_DAYS)
+    deleted, _ = OutboundMessage.objects.filter(
+        status=MessageStatus.SENT, sent_at__lt=cutoff
+    ).delete()
+    return deleted

@@ -1,5 +1,6 @@
-"""The task that sends due messages: queued after each commit that stores one, and run every
-minute by the scheduler so that retries and anything whose queueing failed still go."""
+"""The outbox's tasks. `send_due_messages` is queued after each commit that stores a message,
+and the scheduler runs it every minute so that retries and anything whose queueing failed still
+go. `delete_old_messages` is for the scheduler once a day."""
 
 from dataclasses import asdict
 
@@ -11,3 +12,8 @@ from familyreach.outbox import services
 @task()
 def send_due_messages() -> dict[str, int]:
     return asdict(services.messages_send_due())
+
+
+@task()
+def delete_old_messages() -> int:
+    return services.messages_delete_old()

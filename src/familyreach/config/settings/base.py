@@ -396,3 +396,6 @@ OUTBOX_MAX_ATTEMPTS = env.int("FAMILYREACH_OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_SENDING_LEASE_SECONDS = env.int("FAMILYREACH_OUTBOX_SENDING_LEASE_SECONDS", default=300)
 # Messages one run of the sender takes at most (the rest wait for the next run).
 OUTBOX_BATCH_SIZE = env.int("FAMILYREACH_OUTBOX_BATCH_SIZE", default=200)
+# Sent messages (their bodies are family data) are deleted this many days after sending by the
+# daily task `outbox.tasks.delete_old_messages`; failed and waiting ones are kept.
+OUTBOX_KEEP_SENT_DAYS = env.int("FAMILYREACH_OUTBOX_KEEP_SENT_DAYS", default=90)
