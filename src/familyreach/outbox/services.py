@@ -73,7 +73,8 @@ def message_store(
             kind=kind,
             urgent=kind == MessageKind.SAFEGUARDING if urgent is None else urgent,
         )
-        message.full_clean()
+        # No uniqueness query: the only unique field is a fresh uuid4.
+        message.full_clean(validate_unique=False)
         message.save()
         # robust: the message is stored whatever happens to the queue; if queueing fails the
         # once-a-minute schedule sends it. The task sends every due message, so the tasks
