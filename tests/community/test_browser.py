@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from familyreach.accounts.models import User
 from familyreach.community.models import CommunityGroup, Concern
-from familyreach.core import notify
+from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,7 +75,7 @@ def test_a_volunteer_raises_a_concern_on_a_phone(
     sign_in: Callable[..., None],
     volunteer_user: User,
 ) -> None:
-    notify.OUTBOX.clear()
+    forget_stored_messages()
     page.set_viewport_size(PHONE)
     sign_in(page, volunteer_user)
     page.goto(f"{live_server.url}/staff/community/")
@@ -93,12 +93,12 @@ def test_a_volunteer_raises_a_concern_on_a_phone(
     page.get_by_label("What did you see or hear?").fill("Bruising on the baby's arm.")
     page.get_by_role("button", name="Send to the safeguarding lead").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Concern sent")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Concern recorded")
     concern = Concern.objects.get()
     expect(page.locator(".govuk-panel")).to_contain_text(concern.reference)
     _fits_the_screen(page)
     assert axe(page) == []
-    assert [message.to for message in notify.OUTBOX] == ["duty-safeguarding@example.org"]
+    assert [message.to for message in stored_messages()] == ["duty-safeguarding@example.org"]
 
 
 def test_coordinator_pages_are_accessible(

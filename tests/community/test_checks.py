@@ -20,8 +20,8 @@ from familyreach.community.selectors import (
     supporters_matchable,
     supporters_with_checks,
 )
-from familyreach.core import notify
 from tests.fixtures.community import COMMUNITY_TODAY
+from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -129,7 +129,7 @@ def test_expiry_warnings_are_sent_on_the_right_days(
 ) -> None:
     expires = date(2026, 5, 1)
     make_supporter("Gwen", dbs_recheck_due_on=expires)
-    notify.OUTBOX.clear()
+    forget_stored_messages()
     expected = {
         expires - timedelta(days=31): 0,
         expires - timedelta(days=30): 1,  # 30 days ahead
@@ -141,12 +141,12 @@ def test_expiry_warnings_are_sent_on_the_right_days(
         expires + timedelta(days=1): 0,
     }
     for day, count in expected.items():
-        before = len(notify.OUTBOX)
+        before = len(stored_messages())
         output = _run_command_on(day)
         assert output.startswith(f"{count} new expiry warnings"), (day, output)
-        assert len(notify.OUTBOX) - before == count, day
+        assert len(stored_messages()) - before == count, day
     assert sorted(ExpiryWarning.objects.values_list("threshold_days", flat=True)) == [0, 7, 30]
-    messages = [m for m in notify.OUTBOX if m.to == "cora@example.org"]
+    messages = [m for m in stored_messages() if m.to == "cora@example.org"]
     assert "Gwen Tester: Enhanced DBS check recheck expires in 30 days" in messages[0].body
     assert "expires today (1 May 2026)" in messages[-1].body
 
@@ -156,8 +156,8 @@ def test_a_missed_run_sends_only_the_most_urgent_warning(
 ) -> None:
     expires = date(2026, 5, 1)
     make_supporter("Hana", dbs_recheck_due_on=expires)
-    notify.OUTBOX.clear()
+    forget_stored_messages()
     assert _run_command_on(expires - timedelta(days=5)).startswith("1 new")
     assert list(ExpiryWarning.objects.values_list("threshold_days", flat=True)) == [7]
     assert _run_command_on(expires - timedelta(days=4)).startswith("0 new")
-    assert len(notify.OUTBOX) == 1
+    assert len(stored_messages()) == 1

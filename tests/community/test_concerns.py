@@ -10,14 +10,14 @@ from django.core.exceptions import PermissionDenied
 from familyreach.community import services
 from familyreach.community.models import Concern, ConcernDecision, ImmutableRecord
 from familyreach.community.selectors import concern_get_for_user, concern_list
-from familyreach.core import notify
+from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def concern(volunteer_user: Any) -> Concern:
-    notify.OUTBOX.clear()
+    forget_stored_messages()
     return services.concern_raise(
         user=volunteer_user,
         urgency="today",
@@ -28,7 +28,7 @@ def concern(volunteer_user: Any) -> Concern:
 
 
 def test_a_concern_goes_straight_to_the_duty_safeguarding_lead(concern: Concern) -> None:
-    [message] = notify.OUTBOX
+    [message] = stored_messages()
     assert message.to == "duty-safeguarding@example.org"
     assert concern.reference in message.subject
     assert "Bruise on the baby's cheek" in message.body

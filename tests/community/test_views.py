@@ -14,8 +14,8 @@ from django.utils import timezone
 from familyreach.accounts.roles import Role
 from familyreach.community import services
 from familyreach.community.models import CommunityGroup, Concern, Match, RoomBooking
-from familyreach.core import notify
 from tests.fixtures.community import COMMUNITY_TODAY
+from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -198,7 +198,7 @@ def test_coordinator_reads_are_audited(community_world: dict[str, Any], coordina
 
 def test_volunteer_raises_a_concern_through_the_form(volunteer_user: Any) -> None:
     client = _client(volunteer_user)
-    notify.OUTBOX.clear()
+    forget_stored_messages()
     response = client.post("/staff/community/concerns/raise", {})
     assert response.status_code == 400
     assert "Select how urgent it is" in response.content.decode()
@@ -211,7 +211,7 @@ def test_volunteer_raises_a_concern_through_the_form(volunteer_user: Any) -> Non
     assert response["Location"] == f"/staff/community/concerns/{concern.pk}/?sent=1"
     page = client.get(response["Location"]).content.decode()
     assert concern.reference in page
-    assert [m.to for m in notify.OUTBOX] == ["duty-safeguarding@example.org"]
+    assert [m.to for m in stored_messages()] == ["duty-safeguarding@example.org"]
 
 
 def test_group_registers_through_the_public_form(client: Client, community_geography: Any) -> None:

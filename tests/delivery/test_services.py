@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from familyreach.accounts.models import User
-from familyreach.core import notify
 from familyreach.delivery.models import (
     Booking,
     BookingStatus,
@@ -39,6 +38,7 @@ from familyreach.delivery.services import (
 from familyreach.families.models import Contact, ContactKind, Family
 from familyreach.families.services import CarerDetails, ChildDetails, ConsentDetails, case_open
 from familyreach.geo.models import Area, Venue
+from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -230,16 +230,16 @@ def test_reminders_go_only_to_families_who_consented(
         ],
     )
     silent = register_family("Sid", child="Sam", email="sid@example.org")
-    notify.OUTBOX.clear()
+    forget_stored_messages()
     booking_create(user=None, occurrence_id=next_occurrence.pk, family=consenting)
     booking_create(user=None, occurrence_id=next_occurrence.pk, family=silent)
-    assert [m.to for m in notify.OUTBOX] == ["cara@example.org"]
-    assert "booked" in notify.OUTBOX[0].body
-    notify.OUTBOX.clear()
+    assert [m.to for m in stored_messages()] == ["cara@example.org"]
+    assert "booked" in stored_messages()[0].body
+    forget_stored_messages()
     assert booking_reminders_send(on=next_occurrence.date) == 1
     assert booking_reminders_send(on=next_occurrence.date) == 0  # once only
-    assert [m.to for m in notify.OUTBOX] == ["cara@example.org"]
-    assert "Reminder" in notify.OUTBOX[0].subject
+    assert [m.to for m in stored_messages()] == ["cara@example.org"]
+    assert "Reminder" in stored_messages()[0].subject
 
 
 @pytest.mark.django_db(transaction=True)
@@ -261,11 +261,11 @@ def test_send_reminders_command(
         ],
     )
     booking_create(user=None, occurrence_id=next_occurrence.pk, family=family)
-    notify.OUTBOX.clear()
+    forget_stored_messages()
     out = StringIO()
     call_command("delivery_send_reminders", "--date", next_occurrence.date.isoformat(), stdout=out)
     assert "Sent 1 reminders" in out.getvalue()
-    assert [(m.channel, m.to) for m in notify.OUTBOX] == [("text", "07700900222")]
+    assert [(m.channel, m.to) for m in stored_messages()] == [("text", "07700900222")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -289,7 +289,7 @@ def test_cancelling_a_date_cancels_its_bookings_tells_consenting_families_and_st
     for family in families:
         booking_create(user=None, occurrence_id=next_occurrence.pk, family=family)
     assert next_occurrence.bookings.filter(status="waiting").count() == 1
-    notify.OUTBOX.clear()
+    forget_stored_messages()
     with pytest.raises(ValidationError, match="Enter the reason"):
         occurrence_cancel(user=None, occurrence=next_occurrence, reason="  ")
     cancelled = occurrence_cancel(
@@ -300,8 +300,8 @@ def test_cancelling_a_date_cancels_its_bookings_tells_consenting_families_and_st
     assert next_occurrence.status == OccurrenceStatus.CANCELLED
     assert not next_occurrence.bookings.exclude(status="cancelled").exists()
     # Only the family that agreed to email is told, once, with the reason.
-    assert [m.to for m in notify.OUTBOX] == ["tia@example.org"]
-    assert "the hall is flooded" in notify.OUTBOX[0].body
+    assert [m.to for m in stored_messages()] == ["tia@example.org"]
+    assert "the hall is flooded" in stored_messages()[0].body
     # Regenerating the timetable does not bring the date back.
     occurrences_generate(session=next_occurrence.session)
     next_occurrence.refresh_from_db()

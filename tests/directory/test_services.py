@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
-from familyreach.core import notify
 from familyreach.directory import services
 from familyreach.directory.models import (
     ChangeStatus,
@@ -26,15 +25,16 @@ from familyreach.directory.models import (
 from familyreach.directory.services import ScheduleSpec
 from familyreach.geo.models import Venue, VenueKind
 from tests.fixtures.directory import DirectoryWorld
+from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def empty_outbox() -> Iterator[None]:
-    notify.OUTBOX.clear()
+    forget_stored_messages()
     yield
-    notify.OUTBOX.clear()
+    forget_stored_messages()
 
 
 def test_service_upsert_is_idempotent_and_replaces_its_parts(
@@ -265,7 +265,7 @@ def test_remind_unassured_sends_each_owner_their_listings(
     directory_world.baby_group.assured_date = old
     directory_world.baby_group.save()  # no owner: goes to the charity's address
     call_command("directory_remind_unassured")
-    by_recipient = {message.to: message for message in notify.OUTBOX}
+    by_recipient = {message.to: message for message in stored_messages()}
     assert set(by_recipient) == {"owner@example.org", "hello@home-start.example.org"}
     assert "2 directory listings need checking" in by_recipient["owner@example.org"].subject
     assert "Stay and play at Great Yarmouth Library" in by_recipient["owner@example.org"].body

@@ -100,8 +100,9 @@ def test_the_dashboard_does_a_fixed_number_of_queries(
     snapshot_world: ReachWorld, manager: Any, django_assert_num_queries: Any
 ) -> None:
     client = signed_in(manager)
-    # Session, user, snapshot, the latest refresh (its status), areas, greatest-need areas, and
-    # the user's groups three times (access check, the "plan outreach" button, navigation).
+    # Session, user, snapshot, the latest refresh (its status), areas, greatest-need areas,
+    # the user's groups three times (access check, the "plan outreach" button, navigation),
+    # and for a manager whether any safeguarding message is unsent.
     with django_assert_num_queries(9):
         assert client.get(reverse("insight:dashboard")).status_code == 200
     # Doubling the families does not change the number of queries.

@@ -32,6 +32,7 @@ from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.community import services as community_services
 from familyreach.community.models import REQUIRED_TRAINING, HelpKind, SupporterStatus
+from familyreach.core import notify
 from familyreach.delivery.models import Occurrence, SchoolHoliday, Session
 from familyreach.delivery.services import (
     SessionDetails,
@@ -304,6 +305,10 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
         access(superuser=REDIRECT, manager=REDIRECT, volunteer_coordinator=REDIRECT),
     ),
     "community:booking-use": ("post", BOOKING_POST),
+    # outbox: messages that have not gone carry family data (addresses, what was said): service
+    # managers only. Coordinators are warned of unsent safeguarding messages by reference only.
+    "outbox:list": ("get", COUNCIL_EDITORS),
+    "outbox:retry": ("post", access(superuser=REDIRECT, manager=REDIRECT)),
 }
 # Django's admin (superusers only): everyone else is sent to the admin's sign-in page. For a
 # superuser the index is checked; its other pages are Django's own.
@@ -627,6 +632,15 @@ def _planning(*, users: dict[str, User | None], role: str, world: DirectoryWorld
     return {"scenario_id": scenario("Matrix own")}, {"scenario_id": scenario("Matrix other")}
 
 
+def _outbox(*, users: dict[str, User | None], role: str, world: DirectoryWorld) -> Any:
+    """Messages are the service's, not anyone's: own and other are two stored messages."""
+
+    def message(to: str) -> int:
+        return notify.send_email(to=to, subject="Matrix", body="A message.").pk
+
+    return {"message_id": message("own@example.org")}, {"message_id": message("other@example.org")}
+
+
 def _insight(*, users: dict[str, User | None], role: str, world: DirectoryWorld) -> Any:
     """Drill-down by district and area: the manager's own district (Great Yarmouth) and
     another (Norwich)."""
@@ -730,7 +744,7 @@ def world(
     own["family_id"] = yarmouth_family.pk
     # Scheduled jobs are the service's, no one's record: two cheap ones to run now.
     own["job_name"], other["job_name"] = "heartbeat", "planning-recover-stuck"
-    for builder in (_community, _directory, _consult, _planning, _insight):
+    for builder in (_community, _directory, _consult, _planning, _insight, _outbox):
         own_values, other_values = builder(users=users, role=role, world=directory_world)
         own.update(own_values)
         other.update(other_values)

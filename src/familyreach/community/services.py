@@ -297,6 +297,7 @@ def expiry_warnings_send(*, on: date) -> list[ExpiryWarning]:
                 subject=f"{len(lines)} peer supporter checks or training expiring",
                 body=body,
                 reference=f"community-expiries-{on.isoformat()}",
+                kind=notify.Kind.COMMUNITY,
             )
     return sent
 
@@ -548,11 +549,13 @@ def concern_raise(
     match: Match | None = None,
     group: CommunityGroup | None = None,
 ) -> Concern:
-    """Record a concern and send it at once to the duty safeguarding lead.
+    """Record a concern and store its message to the duty safeguarding lead for sending.
 
-    The concern is fixed once saved (see `AppendOnlyModel`). If the message cannot be sent the
-    whole thing is rolled back and the person is told, so nobody believes a concern went when it
-    did not."""
+    The concern is fixed once saved (see `AppendOnlyModel`). Its message is written to the
+    outbox in this same transaction, so the concern is never kept without its message; it is
+    sent at once after commit (urgent: ahead of every other message) and tried again until it
+    goes. If it cannot be sent, managers and coordinators see a warning on every staff page,
+    and the concern's own page says it has not gone."""
     if not user_may_raise_concern(user):
         raise PermissionDenied("You cannot raise a concern here; call the safeguarding team.")
     concern = Concern(
@@ -583,6 +586,7 @@ def concern_raise(
             "Record your decision in familyreach under Community > Concerns."
         ),
         reference=concern.reference,
+        kind=notify.Kind.SAFEGUARDING,
     )
     return concern
 

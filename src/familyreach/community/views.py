@@ -27,6 +27,8 @@ from familyreach.community.models import (
     StartUpHelp,
 )
 from familyreach.community.services import group_approval_problems
+from familyreach.outbox import selectors as outbox_selectors
+from familyreach.outbox.models import MessageKind
 
 
 def _apply_errors(form: Form, error: ValidationError) -> None:
@@ -435,6 +437,10 @@ def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
         "concern": concern,
         "form": form if may_decide else None,
         "just_sent": request.GET.get("sent") == "1",
+        # Whether its message has reached the duty lead (its state only, never its content).
+        "message": outbox_selectors.message_for_reference(
+            reference=concern.reference, kind=MessageKind.SAFEGUARDING
+        ),
     }
     return _page(request, "concern_detail.html", context, form)
 

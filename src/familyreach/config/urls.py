@@ -30,6 +30,7 @@ DOMAIN_URLS = (
     ("community", "", "familyreach.community.urls"),
     ("insight", "staff/insight/", "familyreach.insight.urls"),
     ("consult", "", "familyreach.consult.urls"),
+    ("outbox", "staff/messages/", "familyreach.outbox.urls"),
 )
 for label, prefix, module in DOMAIN_URLS:
     if apps.is_installed(f"familyreach.{label}"):

@@ -1,8 +1,7 @@
 """What delivery tells families (booking made, place freed, reminders), through the shared
-Notify client. Messages go only to carers who consented to that channel, and only after the
-booking's transaction commits (a rolled-back booking sends nothing)."""
-
-from django.db import transaction
+Notify client. Messages go only to carers who consented to that channel. They are stored in the
+outbox inside the booking's transaction and sent after it commits (a rolled-back booking sends
+nothing; a committed one cannot lose its message)."""
 
 from familyreach.delivery.models import Booking, BookingStatus
 from familyreach.families.models import ConsentPurpose
@@ -45,9 +44,15 @@ def _send(booking: Booking, *, subject: str, body: str) -> bool:
     for channel, address in channels:
         reference = f"booking-{booking.pk}"
         if channel == "email":
-            notify.send_email(to=address, subject=subject, body=body, reference=reference)
+            notify.send_email(
+                to=address,
+                subject=subject,
+                body=body,
+                reference=reference,
+                kind=notify.Kind.BOOKING,
+            )
         else:
-            notify.send_text(to=address, body=body, reference=reference)
+            notify.send_text(to=address, body=body, reference=reference, kind=notify.Kind.BOOKING)
     return bool(channels)
 
 
@@ -90,15 +95,3 @@ def occurrence_cancelled(booking: Booking, *, reason: str) -> bool:
         body=f"We are sorry: {_describe(booking)} is cancelled ({reason}). "
         "Your booking is cancelled; you do not need to do anything.",
     )
-
-
-def occurrence_cancelled_on_commit(booking: Booking, *, reason: str) -> None:
-    transaction.on_commit(lambda: occurrence_cancelled(booking, reason=reason))
-
-
-def booking_made_on_commit(booking: Booking) -> None:
-    transaction.on_commit(lambda: booking_made(booking))
-
-
-def booking_promoted_on_commit(booking: Booking) -> None:
-    transaction.on_commit(lambda: booking_promoted(booking))

@@ -362,7 +362,7 @@ def booking_create(
         )
         booking.full_clean()
         booking.save()
-        notifications.booking_made_on_commit(booking)
+        notifications.booking_made(booking)
     return booking
 
 
@@ -395,7 +395,7 @@ def _promote_waiting(*, user: Any, occurrence: Occurrence) -> list[Booking]:
         waiting_booking.confirmed_at = timezone.now()
         waiting_booking.modified_by = user
         waiting_booking.save()
-        notifications.booking_promoted_on_commit(waiting_booking)
+        notifications.booking_promoted(waiting_booking)
         promoted.append(waiting_booking)
     return promoted
 
@@ -456,7 +456,7 @@ def occurrence_cancel(*, user: Any, occurrence: Occurrence, reason: str) -> list
             booking.cancelled_at = now
             booking.modified_by = user
             booking.save()
-            notifications.occurrence_cancelled_on_commit(booking, reason=reason)
+            notifications.occurrence_cancelled(booking, reason=reason)
         publishing.session_publish(session)
     return cancelled
 

@@ -599,6 +599,7 @@ def unassured_services_remind(*, today: date | None = None) -> list[notify.Messa
                 body="These listings have not been checked for six months. "
                 "Please check each one and confirm or update it:\n" + lines,
                 reference="directory-unassured",
+                kind=notify.Kind.DIRECTORY,
             )
         )
     return messages
@@ -705,11 +706,20 @@ def support_request_create(
 def _tell_family(request: SupportRequest, *, subject: str, body: str) -> notify.Message | None:
     if request.contact_method == ContactMethod.EMAIL and request.email:
         return notify.send_email(
-            to=request.email, subject=subject, body=body, reference=request.reference
+            to=request.email,
+            subject=subject,
+            body=body,
+            reference=request.reference,
+            kind=notify.Kind.SUPPORT_REQUEST,
         )
     if request.phone:
         # Phone-call requests are confirmed by text too: a call may be missed.
-        return notify.send_text(to=request.phone, body=body, reference=request.reference)
+        return notify.send_text(
+            to=request.phone,
+            body=body,
+            reference=request.reference,
+            kind=notify.Kind.SUPPORT_REQUEST,
+        )
     return None
 
 

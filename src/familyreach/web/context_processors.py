@@ -6,6 +6,8 @@ from django.middleware.csp import get_nonce
 from django.templatetags.static import static
 
 from familyreach.core.public_cache import is_public_page
+from familyreach.accounts.roles import Role
+from familyreach.outbox import selectors as outbox_selectors
 from familyreach.web.navigation import navigation_for
 
 
@@ -21,12 +23,34 @@ def _nonce(request: HttpRequest) -> str:
     return "" if nonce is None else str(nonce)
 
 
-def service(request: HttpRequest) -> dict[str, Any]:
+def _safeguarding_not_sent(request: HttpRequest, roles: set[Role]) -> dict[str, Any] | None:
+    """For the warning on staff pages: safeguarding messages that failed or wait for another
+    try. Managers and coordinators only, and only references (never who or what)."""
+    user = getattr(request, "user", None)
+    superuser = bool(getattr(user, "is_superuser", False))
+    if not request.path.startswith("/staff") or not (
+        superuser or roles & outbox_selectors.ROLES_WARNED_OF_SAFEGUARDING_FAILURES
+    ):
+        return None
+    references = outbox_selectors.safeguarding_references_not_sent()
+    if not references:
+        return None
     return {
+        "references": references,
+        "may_see_messages": superuser or Role.MANAGER in roles,
+    }
+
+
+def service(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    # Read once: the navigation and the safeguarding warning both need them.
+    roles: set[Role] = user.roles if user is not None and user.is_authenticated else set()
+    return {
+        "safeguarding_not_sent": _safeguarding_not_sent(request, roles),
         "service_name": settings.SERVICE_NAME,
         "council_name": settings.COUNCIL_NAME,
         "demo_mode": settings.DEMO_MODE,
-        "navigation": navigation_for(request),
+        "navigation": navigation_for(request, roles=roles),
         "map_tile_url": settings.MAP_TILE_URL,
         # Names the GOV.UK template reads.
         "assetPath": static("govuk/assets"),

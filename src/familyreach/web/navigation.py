@@ -57,6 +57,7 @@ STAFF_ITEMS = (
         "Consultation analysis", "consult:staff-list", frozenset({Role.MANAGER, Role.PLANNER})
     ),
     NavigationItem("Scheduled jobs", "operations:jobs", frozenset({Role.MANAGER})),
+    NavigationItem("Messages", "outbox:list", frozenset({Role.MANAGER})),
 )
 
 
@@ -67,12 +68,16 @@ def _href(url_name: str) -> str | None:
         return None
 
 
-def navigation_for(request: HttpRequest) -> list[dict[str, object]]:
+def navigation_for(
+    request: HttpRequest, *, roles: set[Role] | None = None
+) -> list[dict[str, object]]:
+    """`roles`: the signed-in user's roles when the caller already has them (one query less)."""
     user = getattr(request, "user", None)
     on_staff_pages = request.path.startswith("/staff")
     signed_in = bool(user and user.is_authenticated)
     items = STAFF_ITEMS if (on_staff_pages and signed_in) else PUBLIC_ITEMS
-    roles: set[Role] = user.roles if signed_in else set()  # type: ignore[union-attr]
+    if roles is None:
+        roles = user.roles if signed_in else set()  # type: ignore[union-attr]
     superuser = signed_in and getattr(user, "is_superuser", False)
     navigation: list[dict[str, object]] = []
     for item in items:

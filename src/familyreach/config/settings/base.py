@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "crontask",
     "familyreach.operations",
     "familyreach.core",
+    # Durable outbound messages (issue 15): the table-backed outbox the worker sends.
+    "familyreach.outbox",
     "familyreach.accounts",
     "familyreach.web",
     "familyreach.geo",
@@ -273,8 +275,9 @@ FAMILYREACH_GREATEST_NEED: dict[str, object] = {
 FAMILYREACH_TRAVEL_MODEL: dict[str, dict[str, float]] = {}
 
 # --- directory (issue 6) ---------------------------------------------------------------------
-# Messages to families go through GOV.UK Notify when a key is set; otherwise (demo, tests) the
-# outbox backend records them in memory and logs them (see familyreach/core/notify.py).
+# Messages go through the outbox (familyreach/outbox) and GOV.UK Notify when a key is set;
+# otherwise (demo, tests) the console backend logs them and sends nothing. More settings in the
+# "durable messages" block at the end of this file.
 NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
 NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
@@ -442,3 +445,27 @@ if env.str("DATABASE_REPLICA_URL", default=""):
         MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
         "familyreach.core.db_routers.ReplicaPinMiddleware",
     )
+
+# --- durable messages: the outbox and GOV.UK Notify (issue 15; docs/runbooks/messages.md) ----
+# Every email and text is stored in the outbox table in the same transaction as what caused it
+# and sent after commit by the task worker (`outbox.tasks.send_due_messages`, also run every
+# minute by the scheduler). NOTIFY_API_KEY above picks GOV.UK Notify; production requires it.
+# Notify's API address: only tests (a local server) and Notify's own test setups change it.
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+# Seconds one request to Notify may take. Must stay well under the sending lease below.
+NOTIFY_TIMEOUT_SECONDS = env.float("NOTIFY_TIMEOUT_SECONDS", default=30.0)
+# After a failure that may pass (429, 5xx, network): wait base × 2^(attempt-1), at most the cap:
+# 1, 2, 4, 8, 16, 32, 60, 60 minutes by default.
+OUTBOX_RETRY_BASE_SECONDS = env.int("FAMILYREACH_OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("FAMILYREACH_OUTBOX_RETRY_MAX_SECONDS", default=3600)
+# Tries before a message is marked failed (about 3 hours with the defaults). 400 and 403 from
+# Notify fail at once: the same request would fail again.
+OUTBOX_MAX_ATTEMPTS = env.int("FAMILYREACH_OUTBOX_MAX_ATTEMPTS", default=8)
+# A message "sending" for longer than this lost its sender (a crash, a kill): the next run asks
+# Notify whether it arrived, and sends it again only if it did not.
+OUTBOX_SENDING_LEASE_SECONDS = env.int("FAMILYREACH_OUTBOX_SENDING_LEASE_SECONDS", default=300)
+# Messages one run of the sender takes at most (the rest wait for the next run).
+OUTBOX_BATCH_SIZE = env.int("FAMILYREACH_OUTBOX_BATCH_SIZE", default=200)
+# Sent messages (their bodies are family data) are deleted this many days after sending by the
+# daily task `outbox.tasks.delete_old_messages`; failed and waiting ones are kept.
+OUTBOX_KEEP_SENT_DAYS = env.int("FAMILYREACH_OUTBOX_KEEP_SENT_DAYS", default=90)

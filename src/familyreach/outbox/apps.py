@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class OutboxConfig(AppConfig):
+    name = "familyreach.outbox"
+    label = "outbox"
+    verbose_name = "Outbound messages"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from familyreach.outbox.models import OutboundMessage
+
+        # Who sent a message again, and who read the messages page (bodies hold family data).
+        # The sender's own updates bypass the log (queryset updates): the row is their record.
+        # Never the recipient or the words: the audit log must not become a second copy.
+        auditlog.register(
+            OutboundMessage, include_fields=["status", "attempts", "kind", "reference", "channel"]
+        )
