@@ -114,6 +114,7 @@ def test_production_adds_the_read_replica_only_when_one_is_named() -> None:
         "DATABASE_URL": "postgres://familyreach@primary.internal:5432/familyreach",
         "ALLOWED_HOSTS": "example.org",
         "CONN_MAX_AGE": "30",
+        **MESSAGES,
     }
     without = run_with_production_settings(base, "shell", "-c", SHOW_DATABASES)
     assert without.returncode == 0, without.stderr

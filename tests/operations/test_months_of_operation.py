@@ -15,8 +15,9 @@ What must hold throughout, as the issue asks:
 - each job has one recorded run per slot, and every run succeeded.
 
 To keep the test quick, the jobs due more often than daily run at some of their slots: the
-minute heartbeat at noon, and planning-recovery (every 10 minutes) every six hours and at each of
-its slots in the hour after a worker dies; every other job runs at every slot.
+minute jobs (heartbeat, sending due messages) at noon, and the 10-minute recoveries every six
+hours and at each of their slots in the hour after a worker dies; every other job runs at every
+slot.
 """
 
 from collections import Counter
@@ -74,12 +75,12 @@ def _expected_dates(first: date, *, after: date, until: date, term_time: bool) -
 def _due(
     job: ScheduledJob, day_start: datetime, *, watch: tuple[time, time] | None
 ) -> set[datetime]:
-    """The job's slots in the day. The minute heartbeat runs at noon only; the 10-minute
-    recovery every six hours, and at every slot of the `watch` hour after a worker died."""
+    """The job's slots in the day. Jobs due every minute run at noon only; the 10-minute
+    recoveries every six hours, and at every slot of the `watch` hour after a worker died."""
     day_end = day_start + timedelta(days=1)
-    if job.name == "heartbeat":
+    if job.cron.startswith("* "):  # every minute: the heartbeat, sending due messages
         return {day_start.replace(hour=12)}
-    if job.name != "planning-recover-stuck":
+    if not job.cron.startswith("*/"):
         return set(job.slots_between(day_start, day_end))
     hours = [day_start + timedelta(hours=hour) for hour in range(0, 24, 6)]
     due = {slot for hour in hours if (slot := job.slot_at(hour)) and slot >= day_start}

@@ -27,7 +27,10 @@ EXPECTED_JOBS = {
     "families-apply-retention",
     "heartbeat",
     "insight-reach-refresh",
+    "insight-recover-refreshes",
     "operations-prune-history",
+    "outbox-delete-old",
+    "outbox-send-due",
     "planning-recover-stuck",
 }
 
@@ -80,12 +83,12 @@ def test_a_slot_runs_once_however_often_it_is_enqueued() -> None:
     with time_machine.travel(slot + timedelta(seconds=3), tick=False):
         first = job.enqueue(slot=slot)
         second = job.enqueue(slot=slot)
-    assert first.return_value == "0 stuck planning runs recovered"
+    assert first.return_value == "0 planning runs taken back"
     assert second.return_value == "skipped: this slot already ran"
     run = JobRun.objects.get(job=job.name)
     assert run.slot == slot
     assert run.outcome == Outcome.SUCCEEDED
-    assert run.summary == "0 stuck planning runs recovered"
+    assert run.summary == "0 planning runs taken back"
     assert run.finished_at is not None
 
 

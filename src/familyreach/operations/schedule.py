@@ -180,7 +180,7 @@ class SlotEnqueuer:
         from familyreach.operations.services import heartbeat_record
 
         heartbeat_record(kind="scheduler")
-        return _REGISTRY[self.job_name].enqueue()
+        return job_get(self.job_name).enqueue()
 
 
 def scheduled_job(

@@ -5,8 +5,8 @@ from django.http import HttpRequest
 from django.middleware.csp import get_nonce
 from django.templatetags.static import static
 
-from familyreach.core.public_cache import is_public_page
 from familyreach.accounts.roles import Role
+from familyreach.core.public_cache import is_public_page
 from familyreach.outbox import selectors as outbox_selectors
 from familyreach.web.navigation import navigation_for
 
