@@ -35,10 +35,10 @@ demo: sync
 # tests/stack and the replica tests need the servers that `make test-stack` and `make test-replica`
 # start: every other target leaves them out.
 test: sync chromium
-	$(PYTEST) -m "not stack and not replica"
+	$(PYTEST) -m "not stack and not replica and not postgres_only"
 
 test-unit: sync
-	$(PYTEST) -m "not browser and not stack and not replica"
+	$(PYTEST) -m "not browser and not stack and not replica and not postgres_only"
 
 test-browser: sync chromium
 	$(PYTEST) -m browser

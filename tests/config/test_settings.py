@@ -130,6 +130,8 @@ def test_production_adds_the_read_replica_only_when_one_is_named() -> None:
         "['default', 'replica'] ['familyreach.core.db_routers.ReplicaRouter'] "
         "replica.internal 30 True"
     )
+
+
 BASICS = {
     "SECRET_KEY": GOOD_SECRET,
     "DATABASE_URL": "sqlite:////tmp/familyreach-settings-check.sqlite3",

@@ -264,11 +264,9 @@ def test_a_crash_before_notify_had_it_sends_it_once(notify_api: FakeNotify) -> N
     assert len(notify_api.posts()) == 1
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="many workers need PostgreSQL's row locks; the test database on SQLite is an "
-    "in-memory shared cache that refuses concurrent writers (make test-postgres runs this)",
-)
+# Many workers need PostgreSQL's row locks: the SQLite test database is an in-memory shared
+# cache that refuses concurrent writers. `make test-postgres` runs this.
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_senders_running_at_once_send_each_message_once(notify_api: FakeNotify) -> None:
     """Several workers run the sender at the same moment (each every minute, and after every
