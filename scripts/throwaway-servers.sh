@@ -1,5 +1,7 @@
-# Throw-away servers on 127.0.0.1 for tests, shared by scripts/with-postgres.sh and
-# scripts/test-stack.sh (source it from bash: `. scripts/throwaway-servers.sh`).
+# Throw-away servers on 127.0.0.1 for tests, shared by scripts/with-postgres.sh,
+# scripts/with-postgres-replica.sh and scripts/test-stack.sh (source it from bash:
+# `. scripts/throwaway-servers.sh`).
+#   postgres_binaries DIR   PG_BIN and PG_AS_OWNER for clusters kept in DIR
 #   postgres_start DIR   a PostgreSQL cluster in DIR on a free port; sets DATABASE_URL
 #   postgres_stop        stops it (the caller deletes DIR)
 #   redis_start DIR      a Redis server in DIR on a free port, nothing kept on disk; sets REDIS_URL
@@ -30,9 +32,11 @@ PG_BIN=""
 PG_DIR=""
 PG_AS_OWNER=()
 
-postgres_start() {
-  PG_DIR=$1
-  local initdb port
+# postgres_binaries DIR: sets PG_BIN (Debian's postgresql, installed when missing) and
+# PG_AS_OWNER, the prefix that runs its programs as the owner of DIR. initdb and the server
+# refuse to run as root, so when we are root DIR is given to the postgres account.
+postgres_binaries() {
+  local dir=$1 initdb
   initdb=$(_postgres_find_bin initdb || true)
   if [ -z "$initdb" ]; then
     echo "PostgreSQL server binaries not found: installing Debian's postgresql" >&2
@@ -40,15 +44,19 @@ postgres_start() {
     initdb=$(_postgres_find_bin initdb)
   fi
   PG_BIN=$(dirname "$(readlink -f "$initdb")")
-  port=$(free_port)
-
-  # initdb and the server refuse to run as root; use the postgres account when we are root.
   PG_AS_OWNER=()
   if [ "$(id -u)" -eq 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-    chown postgres "$PG_DIR"
+    chown postgres "$dir"
     PG_AS_OWNER=(runuser -u postgres --)
   fi
+}
+
+postgres_start() {
+  PG_DIR=$1
+  local port
+  postgres_binaries "$PG_DIR"
+  port=$(free_port)
 
   "${PG_AS_OWNER[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U familyreach --auth=trust -E UTF8 \
     --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \

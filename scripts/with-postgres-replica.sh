@@ -7,63 +7,39 @@
 # standby (a hot standby made by pg_basebackup -R, streaming from the primary).
 set -euo pipefail
 
-find_bin() {
-  local name=$1
-  if command -v "$name" >/dev/null 2>&1; then command -v "$name"; return; fi
-  ls -d /usr/lib/postgresql/*/bin/"$name" 2>/dev/null | sort -V | tail -n 1
-}
-
-INITDB=$(find_bin initdb || true)
-if [ -z "$INITDB" ]; then
-  echo "PostgreSQL server binaries not found: installing Debian's postgresql" >&2
-  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends postgresql >/dev/null \
-    || { $SUDO apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends postgresql >/dev/null; }
-  INITDB=$(find_bin initdb)
-fi
-PG_BIN=$(dirname "$(readlink -f "$INITDB")")
+. "$(dirname "$0")/throwaway-servers.sh"
 
 WORKDIR=$(mktemp -d /tmp/familyreach-postgres-replica.XXXXXX)
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+postgres_binaries "$WORKDIR"
 PRIMARY_PORT=$(free_port)
 REPLICA_PORT=$(free_port)
 while [ "$REPLICA_PORT" = "$PRIMARY_PORT" ]; do REPLICA_PORT=$(free_port); done
 
-# initdb and the servers refuse to run as root; use the postgres account when we are root.
-AS_OWNER=()
-if [ "$(id -u)" -eq 0 ]; then
-  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-  chown postgres "$WORKDIR"
-  AS_OWNER=(runuser -u postgres --)
-fi
-
 cleanup() {
   # The standby first, so it does not spend its last moments retrying a vanished primary.
-  "${AS_OWNER[@]}" "$PG_BIN/pg_ctl" -D "$WORKDIR/replica" -m immediate stop >/dev/null 2>&1 || true
-  "${AS_OWNER[@]}" "$PG_BIN/pg_ctl" -D "$WORKDIR/primary" -m immediate stop >/dev/null 2>&1 || true
+  "${PG_AS_OWNER[@]}" "$PG_BIN/pg_ctl" -D "$WORKDIR/replica" -m immediate stop >/dev/null 2>&1 || true
+  "${PG_AS_OWNER[@]}" "$PG_BIN/pg_ctl" -D "$WORKDIR/primary" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$WORKDIR"
 }
 trap cleanup EXIT INT TERM
 
 # initdb's pg_hba.conf trusts local and loopback connections, replication ones included.
-"${AS_OWNER[@]}" "$PG_BIN/initdb" -D "$WORKDIR/primary" -U familyreach --auth=trust -E UTF8 \
+"${PG_AS_OWNER[@]}" "$PG_BIN/initdb" -D "$WORKDIR/primary" -U familyreach --auth=trust -E UTF8 \
   --locale=C.UTF-8 >"$WORKDIR/initdb.log" 2>&1 \
   || { cat "$WORKDIR/initdb.log" >&2; exit 1; }
 # Durability is not needed for throw-away test clusters; speed is. wal_level=replica and WAL
 # senders are what streaming replication needs.
 COMMON="-k $WORKDIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=on -c max_connections=250"
-"${AS_OWNER[@]}" "$PG_BIN/pg_ctl" -D "$WORKDIR/primary" -l "$WORKDIR/primary.log" -w \
+"${PG_AS_OWNER[@]}" "$PG_BIN/pg_ctl" -D "$WORKDIR/primary" -l "$WORKDIR/primary.log" -w \
   -o "-p $PRIMARY_PORT $COMMON -c wal_level=replica -c max_wal_senders=5 -c wal_keep_size=256MB" \
   start >/dev/null || { cat "$WORKDIR/primary.log" >&2; exit 1; }
 
 # A copy of the primary that follows it: -R writes standby.signal and primary_conninfo.
-"${AS_OWNER[@]}" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U familyreach \
+"${PG_AS_OWNER[@]}" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PRIMARY_PORT" -U familyreach \
   -D "$WORKDIR/replica" -R -X stream -c fast >"$WORKDIR/basebackup.log" 2>&1 \
   || { cat "$WORKDIR/basebackup.log" >&2; exit 1; }
 # hot_standby: the replica answers read-only queries while it replays.
-"${AS_OWNER[@]}" "$PG_BIN/pg_ctl" -D "$WORKDIR/replica" -l "$WORKDIR/replica.log" -w \
+"${PG_AS_OWNER[@]}" "$PG_BIN/pg_ctl" -D "$WORKDIR/replica" -l "$WORKDIR/replica.log" -w \
   -o "-p $REPLICA_PORT $COMMON -c hot_standby=on -c hot_standby_feedback=on" \
   start >/dev/null || { cat "$WORKDIR/replica.log" >&2; exit 1; }
 
