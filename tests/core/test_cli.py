@@ -227,7 +227,10 @@ def test_the_docs_document_commands() -> None:
     documented = documented_invocations()
     assert {place.split(":")[0] for place, _ in documented} >= {"README.md", "docs/geo.md"}
     assert len(documented) >= 30
-    assert ("README.md:111", ["geo", "load-norfolk"]) in documented
+    # The finder reads the README's inline and fenced commands, wherever they stand.
+    assert ["geo", "load-norfolk"] in [
+        words for place, words in documented if place.startswith("README.md:")
+    ]
 
 
 # Parses each invocation with the command's own parser, as running it would, without running it.

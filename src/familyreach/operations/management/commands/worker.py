@@ -94,7 +94,7 @@ class SchedulerThread(threading.Thread):
 
 
 class Command(BaseCommand):
-    help = "Run background tasks and the schedule of jobs (use --no-scheduler for tasks only)."
+    help = "Run background tasks and the schedule of jobs. Use --no-scheduler for tasks only."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(

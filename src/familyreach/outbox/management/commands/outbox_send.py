@@ -9,7 +9,7 @@ from familyreach.outbox.services import messages_send_due
 
 
 class Command(BaseCommand):
-    help = "Send the messages that are due (retries included), once each, and say what happened."
+    help = "Send the messages that are due, once each. Retries included; says what happened."
 
     def handle(self, *args: Any, **options: Any) -> None:
         backend = backend_for_settings()
