@@ -91,6 +91,25 @@ def check_public(base: str) -> None:
     )
 
 
+def check_background_work(base: str, seconds: float = 90) -> None:
+    """`make demo` runs `familyreach worker` beside the web server: /healthz sees the scheduler
+    and a worker alive (each writes a heartbeat at start and every minute)."""
+    opener = new_opener()
+    deadline = time.monotonic() + seconds
+    while True:
+        status, _, text = fetch(opener, f"{base}/healthz")
+        expect(status == 200, f"/healthz answered {status}")
+        health = json.loads(text)
+        if health.get("scheduler") == "ok" and health.get("worker") == "ok":
+            print("  scheduler and worker: ok", flush=True)
+            return
+        expect(
+            time.monotonic() < deadline,
+            f"/healthz never saw the demo's scheduler and worker alive in {seconds:.0f} s: {health}",
+        )
+        time.sleep(3)
+
+
 def check_sign_in(base: str, username: str, name: str) -> None:
     opener = new_opener()
     sign_in = f"{base}/staff/sign-in"
@@ -123,6 +142,8 @@ def main() -> int:
     try:
         print("public pages:", flush=True)
         check_public(base)
+        print("background work:", flush=True)
+        check_background_work(base)
         print("demo accounts:", flush=True)
         for username, name in DEMO_ACCOUNTS.items():
             check_sign_in(base, username, name)
