@@ -6,9 +6,10 @@ Three parts, each small:
   belongs to (a run, a refresh) is committed;
 - `heartbeat` lets a running job say "still alive" every few seconds from a thread of its own,
   while the main thread is busy in one long call (an optimisation, one big query);
-- `task_look`, `task_abandon` and `recovery_for_running`/`recovery_for_queued` let a periodic
-  recovery (the scheduler, or a page) tell a job whose worker is gone from one that is merely
-  slow, and put it right.
+- `recovery_decide` (built on `task_look`, `task_abandon` and `recovery_for_running`/
+  `recovery_for_queued`) lets a periodic recovery (the scheduler, or a page) tell a job whose
+  worker is gone from one that is merely slow, and puts its task right; the caller then
+  queues the job again or fails it.
 
 The grace periods are settings (`BACKGROUND_*`, config/settings/base.py, documented in
 docs/planning.md "Runs that stop").
@@ -222,3 +223,42 @@ def recovery_for_queued(*, queued_at: datetime, look: TaskLook, now: datetime) -
     # Missing, ended, or taken long ago by a worker that never started it. Re-queueing does not
     # move queued_at, so a job whose task keeps vanishing is still given up in the end.
     return Recovery.FAIL_NO_WORKER if given_up else Recovery.REQUEUE
+
+
+def recovery_decide(
+    task: AnyTask,
+    *,
+    task_id: str,
+    running: bool,
+    last_sign_of_life: datetime,
+    queued_at: datetime,
+    attempt: int,
+    now: datetime,
+    taken_back_by: str,
+) -> Recovery:
+    """What recovery does with a job (a run, a refresh) that is running or queued, with its
+    task already put right: call it with the job's row locked, then queue the job again
+    (REQUEUE) or fail it (FAIL_STOPPED, FAIL_NO_WORKER) as the answer says.
+
+    A task given up is marked failed in the backend, so no worker takes it later; a job given
+    up for want of a worker is left alone (LEAVE) if a worker took its task just now."""
+    if running:
+        action = recovery_for_running(last_sign_of_life=last_sign_of_life, attempt=attempt, now=now)
+    else:
+        action = recovery_for_queued(queued_at=queued_at, look=task_look(task, task_id), now=now)
+    if action == Recovery.LEAVE:
+        return action
+    reason = f"Taken back by {taken_back_by} at {now.isoformat()}: {action}"
+    if action != Recovery.FAIL_NO_WORKER:
+        task_abandon(task, task_id, reason=reason)
+    elif (
+        not task_abandon(task, task_id, reason=reason, only_waiting=True)
+        and task_look(task, task_id).record == TaskRecord.TAKEN
+    ):
+        return Recovery.LEAVE
+    return action
+
+
+def attempts_in_words(attempts: int) -> str:
+    """For the messages that say how often a job's worker stopped: "twice", "3 times"."""
+    return "twice" if attempts == 2 else f"{attempts} times"

@@ -142,7 +142,7 @@ STOPPED_REFRESH_MESSAGE = (
 )
 NO_WORKER_REFRESH_MESSAGE = (
     "No worker started working out the figures within {minutes} minutes, so it was stopped: "
-    "check that the worker (`familyreach db_worker`) is running, then try again."
+    "check that the worker (`familyreach worker`) is running, then try again."
 )
 
 
@@ -175,50 +175,39 @@ def _recover_refresh(*, refresh_id: int, now: datetime) -> ReachRefresh | None:
     from familyreach.insight.tasks import refresh_reach
 
     refresh = ReachRefresh.objects.select_for_update().get(pk=refresh_id)
-    if refresh.status == RefreshStatus.RUNNING:
-        action = background.recovery_for_running(
-            last_sign_of_life=refresh.heartbeat_at or refresh.started_at or refresh.queued_at,
-            attempt=refresh.attempt,
-            now=now,
-        )
-    elif refresh.status == RefreshStatus.QUEUED:
-        action = background.recovery_for_queued(
-            queued_at=refresh.queued_at,
-            look=background.task_look(refresh_reach, refresh.task_id),
-            now=now,
-        )
-    else:
+    if refresh.status not in (RefreshStatus.RUNNING, RefreshStatus.QUEUED):
         return None
+    action = background.recovery_decide(
+        refresh_reach,
+        task_id=refresh.task_id,
+        running=refresh.status == RefreshStatus.RUNNING,
+        last_sign_of_life=refresh.heartbeat_at or refresh.started_at or refresh.queued_at,
+        queued_at=refresh.queued_at,
+        attempt=refresh.attempt,
+        now=now,
+        taken_back_by="reach_refreshes_recover",
+    )
     if action == background.Recovery.LEAVE:
         return None
-    reason = f"Taken back by reach_refreshes_recover at {now.isoformat()}: {action}"
     if action == background.Recovery.FAIL_NO_WORKER:
-        if not background.task_abandon(
-            refresh_reach, refresh.task_id, reason=reason, only_waiting=True
-        ) and (
-            background.task_look(refresh_reach, refresh.task_id).record
-            == background.TaskRecord.TAKEN
-        ):
-            return None  # a worker took it just now
         refresh.error = NO_WORKER_REFRESH_MESSAGE.format(
             minutes=round(settings.BACKGROUND_QUEUE_WAIT_SECONDS / 60)
         )
         refresh.status = RefreshStatus.FAILED
         refresh.finished_at = now
+    elif action == background.Recovery.FAIL_STOPPED:
+        refresh.error = STOPPED_REFRESH_MESSAGE.format(
+            times=background.attempts_in_words(refresh.attempt)
+        )
+        refresh.status = RefreshStatus.FAILED
+        refresh.finished_at = now
     else:
-        background.task_abandon(refresh_reach, refresh.task_id, reason=reason)
-        if action == background.Recovery.FAIL_STOPPED:
-            times = "twice" if refresh.attempt == 2 else f"{refresh.attempt} times"
-            refresh.error = STOPPED_REFRESH_MESSAGE.format(times=times)
-            refresh.status = RefreshStatus.FAILED
-            refresh.finished_at = now
-        else:
-            if refresh.status == RefreshStatus.RUNNING:
-                refresh.queued_at = now
-            refresh.status = RefreshStatus.QUEUED
-            refresh.started_at = None
-            refresh.heartbeat_at = None
-            refresh.task_id = ""
+        if refresh.status == RefreshStatus.RUNNING:
+            refresh.queued_at = now
+        refresh.status = RefreshStatus.QUEUED
+        refresh.started_at = None
+        refresh.heartbeat_at = None
+        refresh.task_id = ""
     refresh.save()
     if refresh.status == RefreshStatus.QUEUED:
         logger.warning("Reach refresh %s queued again", refresh.pk)

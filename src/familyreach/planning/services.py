@@ -474,7 +474,7 @@ STOPPED_RUN_MESSAGE = (
 )
 NO_WORKER_MESSAGE = (
     "No worker started this run within {minutes} minutes of it being queued, so it was "
-    "stopped: check that the worker (`familyreach db_worker`) is running, then run it again."
+    "stopped: check that the worker (`familyreach worker`) is running, then run it again."
 )
 
 
@@ -524,30 +524,21 @@ def _recover_one(*, run_id: int, now: datetime) -> ScenarioRun | None:
     from familyreach.planning.tasks import run_scenario
 
     run = ScenarioRun.objects.select_for_update().select_related("scenario").get(pk=run_id)
-    if run.status == ScenarioStatus.RUNNING:
-        action = background.recovery_for_running(
-            last_sign_of_life=_last_sign_of_life(run), attempt=run.attempt, now=now
-        )
-        stopped = f"during attempt {run.attempt}"
-    elif run.status == ScenarioStatus.QUEUED:
-        action = background.recovery_for_queued(
-            queued_at=run.queued_at or run.created_at,
-            look=background.task_look(run_scenario, run.task_id),
-            now=now,
-        )
-        stopped = "before it started"
-    else:
+    if run.status not in ACTIVE:
         return None
+    action = background.recovery_decide(
+        run_scenario,
+        task_id=run.task_id,
+        running=run.status == ScenarioStatus.RUNNING,
+        last_sign_of_life=_last_sign_of_life(run),
+        queued_at=run.queued_at or run.created_at,
+        attempt=run.attempt,
+        now=now,
+        taken_back_by="scenario_runs_recover",
+    )
     if action == background.Recovery.LEAVE:
         return None
-    reason = f"Taken back by scenario_runs_recover at {now.isoformat()}: {action}"
     if action == background.Recovery.FAIL_NO_WORKER:
-        if (
-            not background.task_abandon(run_scenario, run.task_id, reason=reason, only_waiting=True)
-            and background.task_look(run_scenario, run.task_id).record
-            == background.TaskRecord.TAKEN
-        ):
-            return None  # a worker took it just now: let it run
         minutes = round(settings.BACKGROUND_QUEUE_WAIT_SECONDS / 60)
         _mark_failed(
             run_id=run.pk,
@@ -555,32 +546,31 @@ def _recover_one(*, run_id: int, now: datetime) -> ScenarioRun | None:
             error=RunInterrupted(NO_WORKER_MESSAGE.format(minutes=minutes)),
             user=None,
         )
+    elif action == background.Recovery.FAIL_STOPPED:
+        times = background.attempts_in_words(run.attempt)
+        _mark_failed(
+            run_id=run.pk,
+            scenario_id=run.scenario_id,
+            error=RunInterrupted(STOPPED_RUN_MESSAGE.format(times=times)),
+            user=None,
+        )
     else:
-        background.task_abandon(run_scenario, run.task_id, reason=reason)
-        if action == background.Recovery.FAIL_STOPPED:
-            times = "twice" if run.attempt == 2 else f"{run.attempt} times"
-            _mark_failed(
-                run_id=run.pk,
-                scenario_id=run.scenario_id,
-                error=RunInterrupted(STOPPED_RUN_MESSAGE.format(times=times)),
-                user=None,
+        if run.status == ScenarioStatus.RUNNING:
+            # Queued again as a fresh start: only the next attempt may write results.
+            run.queued_at = now
+            run.progress_message = (
+                f"Its worker stopped during attempt {run.attempt}: waiting for a worker "
+                "to run it again"
             )
         else:
-            if run.status == ScenarioStatus.RUNNING:
-                # Queued again as a fresh start: only the next attempt may write results.
-                run.queued_at = now
-                run.progress_message = (
-                    f"Its worker stopped {stopped}: waiting for a worker to run it again"
-                )
-            else:
-                run.progress_message = "Its task was lost: waiting for a worker"
-            run.status = ScenarioStatus.QUEUED
-            run.progress = 0
-            run.started_at = None
-            run.heartbeat_at = None
-            run.task_id = ""
-            run.save()
-            Scenario.objects.filter(pk=run.scenario_id).update(status=ScenarioStatus.QUEUED)
-            logger.warning("Scenario run %s queued again: %s", run.pk, run.progress_message)
-            _enqueue(run.pk)
+            run.progress_message = "Its task was lost: waiting for a worker"
+        run.status = ScenarioStatus.QUEUED
+        run.progress = 0
+        run.started_at = None
+        run.heartbeat_at = None
+        run.task_id = ""
+        run.save()
+        Scenario.objects.filter(pk=run.scenario_id).update(status=ScenarioStatus.QUEUED)
+        logger.warning("Scenario run %s queued again: %s", run.pk, run.progress_message)
+        _enqueue(run.pk)
     return ScenarioRun.objects.select_related("scenario").get(pk=run.pk)
