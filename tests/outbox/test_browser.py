@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from familyreach.accounts.models import User
-from familyreach.core import notify
+from familyreach.outbox import notify
 from familyreach.outbox.models import MessageStatus, OutboundMessage
 from tests.outbox.notify_server import FakeNotify
 

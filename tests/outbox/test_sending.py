@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
-from familyreach.core import notify
+from familyreach.outbox import notify
 from familyreach.outbox.backends import backend_for_settings
 from familyreach.outbox.models import MessageStatus, OutboundMessage
 from familyreach.outbox.services import _claim_next, messages_send_due

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
-from familyreach.core import notify
+from familyreach.outbox import notify
 from familyreach.outbox.models import MessageStatus, OutboundMessage
 from familyreach.outbox.services import (
     message_retry,

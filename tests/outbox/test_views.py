@@ -11,7 +11,7 @@ from django.test import Client
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.community import services as community_services
-from familyreach.core import notify
+from familyreach.outbox import notify
 from familyreach.outbox.models import MessageStatus, OutboundMessage
 from familyreach.outbox.services import messages_send_due
 from tests.outbox.notify_server import FakeNotify

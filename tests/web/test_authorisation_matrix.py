@@ -32,7 +32,6 @@ from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.community import services as community_services
 from familyreach.community.models import REQUIRED_TRAINING, HelpKind, SupporterStatus
-from familyreach.core import notify
 from familyreach.delivery.models import Occurrence, SchoolHoliday, Session
 from familyreach.delivery.services import (
     SessionDetails,
@@ -46,6 +45,7 @@ from familyreach.families.models import Family
 from familyreach.families.services import ConsentDetails, case_open, consent_record
 from familyreach.geo.models import Area, District, Venue, VenueKind
 from familyreach.insight.services import reach_snapshot_refresh
+from familyreach.outbox import notify
 from familyreach.planning.services import scenario_create, scenario_run_enqueue
 from tests.fixtures.community import group_fields
 from tests.fixtures.consult import consultation_build

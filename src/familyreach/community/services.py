@@ -1,7 +1,7 @@
 """Writes for the community app: one function per change of state, each atomic and validated.
 
 Writes are audited by django-auditlog (models registered in `audit.py`); messages go through the
-shared notify client (`familyreach.core.notify`).
+shared notify client (`familyreach.outbox.notify`).
 """
 
 import secrets
@@ -58,7 +58,7 @@ from familyreach.community.selectors import (
     user_is_coordinator,
     user_may_raise_concern,
 )
-from familyreach.core import notify
+from familyreach.outbox import notify
 
 # --- Peer supporters ----------------------------------------------------------------------
 

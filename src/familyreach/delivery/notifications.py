@@ -38,7 +38,7 @@ def _describe(booking: Booking) -> str:
 
 
 def _send(booking: Booking, *, subject: str, body: str) -> bool:
-    from familyreach.core import notify
+    from familyreach.outbox import notify
 
     channels = _channels(booking)
     for channel, address in channels:

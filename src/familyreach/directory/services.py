@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
-from familyreach.core import notify
 from familyreach.core.audit import acting_as
 from familyreach.directory import taxonomy
 from familyreach.directory.models import (
@@ -54,6 +53,7 @@ from familyreach.directory.models import (
 )
 from familyreach.directory.signals import support_request_accepted
 from familyreach.geo.models import Venue, VenueKind
+from familyreach.outbox import notify
 
 COUNCIL_SOURCE = "familyreach.council"
 VENUE_SOURCE = "geo.venue"

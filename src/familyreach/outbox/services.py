@@ -32,7 +32,7 @@ from familyreach.outbox.backends import (
     TemporarySendError,
     backend_for_settings,
 )
-from familyreach.outbox.models import Channel, MessageKind, MessageStatus, OutboundMessage
+from familyreach.outbox.models import MessageKind, MessageStatus, OutboundMessage
 from familyreach.outbox.selectors import user_may_manage_messages
 
 logger = logging.getLogger(__name__)
@@ -83,20 +83,6 @@ def message_store(
         # and with tests' captured callbacks; not worth it).
         transaction.on_commit(_enqueue_sending, robust=True)
     return message
-
-
-def email_store(
-    *, to: str, subject: str, body: str, reference: str = "", kind: str = MessageKind.GENERAL
-) -> OutboundMessage:
-    return message_store(
-        channel=Channel.EMAIL, to=to, subject=subject, body=body, reference=reference, kind=kind
-    )
-
-
-def text_store(
-    *, to: str, body: str, reference: str = "", kind: str = MessageKind.GENERAL
-) -> OutboundMessage:
-    return message_store(channel=Channel.TEXT, to=to, body=body, reference=reference, kind=kind)
 
 
 def retry_delay(attempts: int) -> timedelta:

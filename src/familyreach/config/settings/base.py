@@ -299,7 +299,7 @@ FAMILY_RETENTION_YEARS_WITHOUT_CHILDREN = env.int(
 )
 # How many weeks ahead occurrences of recurring sessions are generated.
 DELIVERY_OCCURRENCE_WEEKS_AHEAD = env.int("FAMILYREACH_OCCURRENCE_WEEKS_AHEAD", default=12)
-# Messages to families go through `familyreach.core.notify` (see NOTIFY_* above).
+# Messages to families go through `familyreach.outbox.notify` (see NOTIFY_* above).
 
 # --- Community (issue 9) ---------------------------------------------------------------------
 # Where safeguarding concerns go at once, and who hears about expiring checks and training.
