@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from familyreach.operations.models import Heartbeat, HeartbeatKind, JobRun, Outcome
@@ -43,14 +44,17 @@ def job_runs_recent(*, name: str, limit: int = 20) -> list[JobRun]:
     return list(JobRun.objects.filter(job=name).order_by("-started_at")[:limit])
 
 
+def latest_runs() -> QuerySet[JobRun]:
+    """Each job's latest run, in one query (the index on job and start time serves it)."""
+    latest = JobRun.objects.filter(job=OuterRef("job")).order_by("-started_at").values("pk")[:1]
+    return JobRun.objects.filter(pk=Subquery(latest))
+
+
 def failed_jobs() -> list[str]:
-    """Jobs whose latest run failed (a later success clears it)."""
-    failed = []
-    for name in JobRun.objects.values_list("job", flat=True).distinct().order_by("job"):
-        latest = JobRun.objects.filter(job=name).order_by("-started_at").first()
-        if latest is not None and latest.outcome == Outcome.FAILED:
-            failed.append(name)
-    return failed
+    """Jobs whose latest run failed (a later success clears it). One query: /healthz asks."""
+    return list(
+        latest_runs().filter(outcome=Outcome.FAILED).order_by("job").values_list("job", flat=True)
+    )
 
 
 @dataclass(frozen=True)

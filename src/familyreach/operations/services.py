@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from familyreach.operations.models import Heartbeat, HeartbeatKind, JobRun, Outcome
 from familyreach.operations.schedule import job_get, jobs
+from familyreach.operations.selectors import latest_runs
 
 ABANDONED_MESSAGE = (
     "The worker stopped before the job finished (restarted or killed). "
@@ -62,11 +63,7 @@ def history_prune(*, now: datetime | None = None) -> tuple[int, int]:
 
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.FAMILYREACH_JOB_HISTORY_DAYS)
-    latest = [
-        run_id
-        for name in JobRun.objects.order_by("job").values_list("job", flat=True).distinct()
-        if (run_id := JobRun.objects.filter(job=name).values_list("pk", flat=True).first())
-    ]
+    latest = latest_runs().values("pk")
     runs, _ = JobRun.objects.filter(started_at__lt=cutoff).exclude(pk__in=latest).delete()
     results, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     return runs, results
