@@ -37,6 +37,8 @@ from datetime import date
 from datetime import time as clock
 from pathlib import Path
 
+from measuring import load_average
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = int(os.environ.get("BENCH_SERVICES", "50000"))
 SCHEDULES_PER_SERVICE = 4
@@ -220,11 +222,6 @@ def serve(port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.5)
     server.kill()
     raise SystemExit("The server did not start")
-
-
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def locust(

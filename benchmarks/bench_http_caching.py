@@ -37,6 +37,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from measuring import cpu_seconds, load_average, postmaster_pid
+
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
@@ -59,44 +61,6 @@ request = function()
   return wrk.format("GET", "/find?postcode=" .. postcode .. "&radius=5")
 end
 """
-
-
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time of a process and all its descendants, live or reaped (utime, stime, cutime,
-    cstime of each live process in the tree: a reaped child's time is in its parent's c*)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    own: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # gone meanwhile
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        child = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(child)
-        own[child] = sum(int(value) for value in fields[11:15])
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        total += own.get(current, 0)
-        stack.extend(children.get(current, []))
-    return total / ticks
-
-
-def postmaster_pid(url: str) -> int:
-    import psycopg
-
-    with psycopg.connect(url) as connection:
-        row = connection.execute("SHOW data_directory").fetchone()
-    assert row is not None
-    return int((Path(row[0]) / "postmaster.pid").read_text().split()[0])
 
 
 # What wrk's CPU accounting covers: the gunicorn tree and each PostgreSQL cluster.
@@ -134,18 +98,18 @@ def wrk(
             script = Path(folder) / "script.lua"
             script.write_text(lua)
             command += ["-s", str(script)]
-        before = loadavg()
-        cpu_before = {name: _cpu_seconds(pid) for name, pid in PROCESSES.items()}
+        before = load_average()
+        cpu_before = {name: cpu_seconds(pid) for name, pid in PROCESSES.items()}
         wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         output = subprocess.run(
             [*command, base + path], capture_output=True, text=True, check=False
         ).stdout
         wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = {name: _cpu_seconds(pid) - cpu_before[name] for name, pid in PROCESSES.items()}
+        cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in PROCESSES.items()}
         cpu["wrk"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (
             wrk_before.ru_utime + wrk_before.ru_stime
         )
-        after = loadavg()
+        after = load_average()
     figures = {}
     for line in output.splitlines():
         words = line.split()

@@ -20,19 +20,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
+
+from measuring import cpu_seconds, load_average
 
 LOOKUPS = int(os.environ.get("BENCH_LOOKUPS", "20000"))
-
-
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def process_cpu_seconds(pid: int) -> float:
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return sum(int(value) for value in fields[11:13]) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -60,14 +51,14 @@ def main() -> int:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.05)
-        before, server_before = loadavg(), process_cpu_seconds(server.pid)
+        before, server_before = load_average(), cpu_seconds(server.pid)
         output = subprocess.run(
             ["redis-benchmark", "-p", str(port), "-q", "-t", "get,set", "-n", "200000", "-c", "50"],
             capture_output=True,
             text=True,
             check=True,
         ).stdout
-        server_cpu = process_cpu_seconds(server.pid) - server_before
+        server_cpu = cpu_seconds(server.pid) - server_before
         print(
             "redis-benchmark, 50 connections, 200,000 of each: "
             + "; ".join(
@@ -76,7 +67,7 @@ def main() -> int:
                 if "requests per second" in line
             )
             + f"; redis-server CPU {1e6 * server_cpu / 400_000:.1f} µs per operation; "
-            f"load average before {before}, after {loadavg()}"
+            f"load average before {before}, after {load_average()}"
         )
 
         from django.conf import settings
@@ -92,7 +83,7 @@ def main() -> int:
         from django.core.cache import cache
 
         cache.set("public-cache:generation", secrets.token_hex(8), None)
-        before, server_before = loadavg(), process_cpu_seconds(server.pid)
+        before, server_before = load_average(), cpu_seconds(server.pid)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         for _ in range(LOOKUPS):
@@ -102,12 +93,12 @@ def main() -> int:
         client_cpu = (after_usage.ru_utime + after_usage.ru_stime) - (
             usage.ru_utime + usage.ru_stime
         )
-        server_cpu = process_cpu_seconds(server.pid) - server_before
+        server_cpu = cpu_seconds(server.pid) - server_before
         print(
             f"Django RedisCache get() of the generation, one process, one at a time: "
             f"{LOOKUPS / elapsed:,.0f} a second ({LOOKUPS:,} in {elapsed:.1f} s); CPU per "
             f"lookup: client {1e6 * client_cpu / LOOKUPS:.0f} µs, redis-server "
-            f"{1e6 * server_cpu / LOOKUPS:.1f} µs; load average before {before}, after {loadavg()}"
+            f"{1e6 * server_cpu / LOOKUPS:.1f} µs; load average before {before}, after {load_average()}"
         )
     finally:
         server.terminate()

@@ -22,10 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TASKS = int(os.environ.get("BENCH_TASKS", "3000"))
 
 
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
 def main() -> int:
     if "--help" in sys.argv[1:] or "-h" in sys.argv[1:]:
         print(__doc__)
@@ -47,7 +43,7 @@ def main() -> int:
     from django.db import connection
     from django_tasks_db.models import DBTaskResult
 
-    from bench_http_caching import _cpu_seconds, postmaster_pid
+    from measuring import cpu_seconds, load_average, postmaster_pid
     from queue_tasks import nothing
 
     call_command("migrate", verbosity=0)
@@ -58,7 +54,7 @@ def main() -> int:
     )
     for workers in (1, 2, 4):
         DBTaskResult.objects.all().delete()
-        before, database_before = loadavg(), _cpu_seconds(database)
+        before, database_before = load_average(), cpu_seconds(database)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         for _ in range(TASKS):
@@ -68,11 +64,11 @@ def main() -> int:
         enqueue_cpu = (after_usage.ru_utime + after_usage.ru_stime) - (
             usage.ru_utime + usage.ru_stime
         )
-        enqueue_database = _cpu_seconds(database) - database_before
+        enqueue_database = cpu_seconds(database) - database_before
         connection.close()
 
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        database_before = _cpu_seconds(database)
+        database_before = cpu_seconds(database)
         started = time.perf_counter()
         processes = [
             subprocess.Popen(
@@ -96,7 +92,7 @@ def main() -> int:
         worker_cpu = (after_children.ru_utime + after_children.ru_stime) - (
             children.ru_utime + children.ru_stime
         )
-        drain_database = _cpu_seconds(database) - database_before
+        drain_database = cpu_seconds(database) - database_before
         succeeded = DBTaskResult.objects.successful().count()
         left = DBTaskResult.objects.exclude(status="SUCCESSFUL").count()
         print(
@@ -106,7 +102,7 @@ def main() -> int:
             f" ms); drained in {drain_seconds:.1f} s ({TASKS / drain_seconds:,.0f} tasks/s, "
             f"worker start-up included; CPU per task: workers {1000 * worker_cpu / TASKS:.2f} ms, "
             f"PostgreSQL {1000 * drain_database / TASKS:.2f} ms); succeeded {succeeded:,}, "
-            f"not succeeded {left}; load average before {before}, after {loadavg()}",
+            f"not succeeded {left}; load average before {before}, after {load_average()}",
             flush=True,
         )
     return 0
