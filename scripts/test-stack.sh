@@ -88,9 +88,10 @@ export FAMILYREACH_WORKER_GONE_SECONDS=10
 # Production refuses to start without GOV.UK Notify's key and templates: a key of Notify's
 # shape, and a Notify address on loopback where nothing listens, so nothing leaves the machine
 # (messages wait and retry in the outbox).
-export NOTIFY_API_KEY="stack-$(python3 -c 'import uuid; print(uuid.uuid4())')-$(python3 -c 'import uuid; print(uuid.uuid4())')"
-export NOTIFY_EMAIL_TEMPLATE_ID=$(python3 -c 'import uuid; print(uuid.uuid4())')
-export NOTIFY_SMS_TEMPLATE_ID=$(python3 -c 'import uuid; print(uuid.uuid4())')
+read -r NOTIFY_SERVICE_ID NOTIFY_SECRET NOTIFY_EMAIL_TEMPLATE_ID NOTIFY_SMS_TEMPLATE_ID \
+  < <(python3 -c 'import uuid; print(*(uuid.uuid4() for _ in range(4)))')
+export NOTIFY_API_KEY="stack-$NOTIFY_SERVICE_ID-$NOTIFY_SECRET"
+export NOTIFY_EMAIL_TEMPLATE_ID NOTIFY_SMS_TEMPLATE_ID
 export NOTIFY_BASE_URL="http://127.0.0.1:$(free_port)"
 # Where production sends safeguarding concerns and expiry warnings: nothing is sent here.
 export FAMILYREACH_DUTY_SAFEGUARDING_EMAIL=duty-safeguarding@stack.invalid
