@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Prefetch
 from django.utils.text import slugify
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
@@ -724,7 +725,14 @@ def export_feed() -> dict[str, Any]:
         .prefetch_related(*service_full_prefetches())
         .order_by("name", "id")
     )
-    taxonomies = Taxonomy.objects.prefetch_related("terms__taxonomy").order_by("name")
+    taxonomies = Taxonomy.objects.prefetch_related(
+        Prefetch(
+            "terms",
+            queryset=TaxonomyTerm.objects.select_related("taxonomy").order_by(
+                "position", "name", "pk"
+            ),
+        )
+    ).order_by("name", "pk")
     return {
         "version": oruk.VERSION,
         "profile": oruk.PROFILE,

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -16,13 +17,19 @@ from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.core.audit import record_access
 from familyreach.directory.models import (
+    Accessibility,
+    Address,
     AdviceArticle,
     ArticleStatus,
+    Contact,
     CostOption,
+    Funding,
+    Language,
     ListingChange,
     ListingStatus,
     Location,
     Organization,
+    Phone,
     Schedule,
     Service,
     ServiceArea,
@@ -48,30 +55,44 @@ def services_public(*, today: date | None = None) -> QuerySet[Service]:
 
 
 def service_full_prefetches() -> list[Any]:
+    """A service's related rows, each list in a total order (the model's ordering, then the id):
+    without the id, ties (two schedules at the same time, unordered attributes) come back in
+    whatever order the database plan gives, so two exports of the same data could differ."""
     return [
-        "schedules",
-        "service_areas",
-        "languages",
-        "funding",
-        "cost_options",
+        Prefetch("schedules", queryset=_ordered(Schedule)),
+        Prefetch("service_areas", queryset=_ordered(ServiceArea)),
+        Prefetch("languages", queryset=_ordered(Language)),
+        Prefetch("funding", queryset=_ordered(Funding)),
+        Prefetch("cost_options", queryset=_ordered(CostOption)),
         Prefetch("contacts", queryset=_contacts_with_phones()),
         Prefetch(
             "attributes",
-            queryset=ServiceAttribute.objects.select_related("taxonomy_term__taxonomy"),
+            queryset=ServiceAttribute.objects.select_related("taxonomy_term__taxonomy").order_by(
+                "taxonomy_term__taxonomy__name",
+                "taxonomy_term__position",
+                "taxonomy_term__name",
+                "pk",
+            ),
         ),
         Prefetch(
             "service_at_locations",
-            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
-                "location__addresses", "location__accessibility"
+            queryset=ServiceAtLocation.objects.select_related("location")
+            .order_by("location__name", "pk")
+            .prefetch_related(
+                Prefetch("location__addresses", queryset=_ordered(Address)),
+                Prefetch("location__accessibility", queryset=_ordered(Accessibility)),
             ),
         ),
     ]
 
 
-def _contacts_with_phones() -> QuerySet[Any]:
-    from familyreach.directory.models import Contact
+def _ordered(model: type[models.Model]) -> QuerySet[Any]:
+    """The model's own ordering with the id last, so rows that tie come back the same each time."""
+    return model._default_manager.order_by(*(model._meta.ordering or []), "pk")
 
-    return Contact.objects.prefetch_related("phones")
+
+def _contacts_with_phones() -> QuerySet[Any]:
+    return _ordered(Contact).prefetch_related(Prefetch("phones", queryset=_ordered(Phone)))
 
 
 def services_published(*, today: date | None = None) -> QuerySet[Service]:
