@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -34,6 +34,7 @@ from familyreach.consult.models import (
     ResponseFlag,
 )
 from familyreach.consult.redaction import redact_personal_details
+from familyreach.core.input import get_object_or_404
 from familyreach.planning.outputs import run_geojson
 
 CONFIRMATION_SESSION_KEY = "consult_confirmed_reference"

@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL in any parameter is a 400 before a view (or PostgreSQL) sees it; after
+    # authentication so that the 400 page can show who is signed in.
+    "familyreach.core.input.RejectNulMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "familyreach.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
