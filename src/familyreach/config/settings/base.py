@@ -177,10 +177,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:staff-home"
 LOGOUT_REDIRECT_URL = "accounts:signed-out"
 
-# Lock an account after 5 failed sign-ins from the same user and address for 30 minutes.
+# 5 failed sign-ins lock for 30 minutes, counted per username (from any address: a new address
+# brings no new guesses) and per address (one address trying many usernames); IPv6 addresses
+# count per /64 (see core.ratelimit). The owner and managers are told (accounts.lockout).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # One rule for "which address sent this" (lockouts and public-form rate limits alike), aware of
