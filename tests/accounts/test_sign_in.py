@@ -1,6 +1,7 @@
 """Sign in, sign out, lockout, demo accounts and two-factor authentication."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -227,3 +228,25 @@ def test_an_address_guessing_many_usernames_is_one_report(
     for n in range(12):
         _sign_in_from("203.0.113.60", f"guess-{n}", "wrong-password")
     assert [m.to for m in stored_messages()] == ["manager@example.org"]
+
+
+@pytest.mark.django_db
+def test_a_staff_session_ends_after_30_idle_minutes_and_with_the_browser(
+    client: Client, planner: User
+) -> None:
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, planner.username, STAFF_PASSWORD)
+        cookie = client.cookies["sessionid"]
+        assert cookie["expires"] == ""  # a browser-session cookie: gone when the browser closes
+    with time_machine.travel(start + timedelta(minutes=25), tick=False):
+        assert client.get("/staff/").status_code == 200  # activity moves the 30 minutes on
+    with time_machine.travel(start + timedelta(minutes=50), tick=False):
+        assert client.get("/staff/").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=81), tick=False):
+        response = client.get("/staff/")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/staff/sign-in")

@@ -237,7 +237,12 @@ SECURE_CSP = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
+# A session ends after 30 minutes without a request, and when the browser closes: staff read
+# special-category data on shared and mobile devices (NCSC and NHS guidance for such systems).
+# Saving on every request is what makes the 30 minutes count from the last one.
+SESSION_COOKIE_AGE = env.int("FAMILYREACH_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
