@@ -34,6 +34,7 @@ from familyreach.consult.models import (
     ResponseFlag,
 )
 from familyreach.consult.redaction import redact_personal_details
+from familyreach.core.audit import BULK_EXPORT, record_action
 from familyreach.core.input import get_object_or_404
 from familyreach.planning.outputs import run_geojson
 
@@ -290,6 +291,12 @@ def staff_report(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def staff_export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get_for_analyst(user=request.user, slug=slug)
+    record_action(
+        instance=consultation,
+        user=request.user,
+        action=BULK_EXPORT,
+        detail={"what": "responses, CSV"},
+    )
     response = HttpResponse(exports.export_csv(consultation), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{consultation.slug}-responses.csv"'
     return response
@@ -300,6 +307,12 @@ def staff_export_csv(request: HttpRequest, slug: str) -> HttpResponse:
 def staff_export_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get_for_analyst(user=request.user, slug=slug)
     analysis = selectors.analysis_build(consultation=consultation)
+    record_action(
+        instance=consultation,
+        user=request.user,
+        action=BULK_EXPORT,
+        detail={"what": "responses, Excel"},
+    )
     response = HttpResponse(
         exports.export_xlsx(consultation, analysis),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
