@@ -50,7 +50,9 @@ def test_consultation_exports_are_recorded(consultation: Consultation, manager: 
     client = Client()
     client.force_login(manager)
     for name in ("consult:staff-export-csv", "consult:staff-export-xlsx"):
-        assert client.get(reverse(name, args=[consultation.slug])).status_code == 200
+        response = client.get(reverse(name, args=[consultation.slug]))
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"]
     entries = LogEntry.objects.filter(additional_data__action="bulk export").order_by("pk")
     assert [e.additional_data["what"] for e in entries] == ["responses, CSV", "responses, Excel"]
     assert {e.actor for e in entries} == {manager}
