@@ -1,6 +1,7 @@
 """Sign in, sign out, lockout, demo accounts and two-factor authentication."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -145,6 +146,107 @@ def test_family_data_roles_must_set_up_two_factor(
 
 @pytest.mark.django_db
 @override_settings(REQUIRE_TWO_FACTOR=True)
-def test_roles_without_family_data_do_not_need_two_factor(client: Client, planner: User) -> None:
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_must_set_up_two_factor(
+    client: Client, make_user: Callable[..., User], role: Role
+) -> None:
+    user = make_user(role)
+    sign_in(client, user.username, STAFF_PASSWORD)
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/two-factor")
+
+
+@pytest.mark.django_db
+def test_without_the_requirement_no_role_is_sent_to_two_factor(
+    client: Client, planner: User
+) -> None:
     sign_in(client, planner.username, STAFF_PASSWORD)
     assert client.get("/staff/").status_code == 200
+
+
+def _sign_in_from(address: str, username: str, password: str) -> object:
+    return Client(REMOTE_ADDR=address).post(
+        "/staff/sign-in", {"username": username, "password": password}
+    )
+
+
+@pytest.mark.django_db
+def test_a_new_address_brings_no_new_guesses(planner: User) -> None:
+    for n in range(5):
+        _sign_in_from(f"203.0.113.{n + 1}", planner.username, "wrong-password")
+    locked = _sign_in_from("198.51.100.9", planner.username, STAFF_PASSWORD)
+    assert locked.status_code == 429  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_one_address_trying_many_usernames_is_locked(
+    make_user: Callable[..., User],
+) -> None:
+    for n in range(5):
+        _sign_in_from("203.0.113.50", f"guess-{n}", "wrong-password")
+    someone = make_user(Role.FAMILY_WORKER)
+    locked = _sign_in_from("203.0.113.50", someone.username, STAFF_PASSWORD)
+    assert locked.status_code == 429  # type: ignore[attr-defined]
+    # Another address is not affected by that address's lockout.
+    assert _sign_in_from("198.51.100.9", someone.username, STAFF_PASSWORD).status_code == 302  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_ipv6_guesses_count_per_64(planner: User) -> None:
+    for n in range(5):
+        _sign_in_from(f"2001:db8:5:6::{n + 1:x}", f"guess-{n}", "wrong-password")
+    locked = _sign_in_from("2001:db8:5:6:ffff::1", planner.username, STAFF_PASSWORD)
+    assert locked.status_code == 429  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_a_lockout_tells_the_owner_and_managers_once(
+    make_user: Callable[..., User],
+) -> None:
+    from tests.fixtures.outbox import stored_messages
+
+    owner = make_user(Role.FAMILY_WORKER, email="worker@example.org")
+    make_user(Role.MANAGER, email="manager@example.org")
+    for n in range(8):  # beyond the limit: still one message each
+        _sign_in_from(f"203.0.113.{n + 1}", owner.username, "wrong-password")
+    messages = stored_messages()
+    to = sorted(message.to for message in messages)
+    assert to == ["manager@example.org", "worker@example.org"]
+    to_owner = next(m for m in messages if m.to == "worker@example.org")
+    assert "wrong password for your account" in to_owner.body
+    assert "wrong-password" not in to_owner.body
+
+
+@pytest.mark.django_db
+def test_an_address_guessing_many_usernames_is_one_report(
+    make_user: Callable[..., User],
+) -> None:
+    from tests.fixtures.outbox import stored_messages
+
+    make_user(Role.MANAGER, email="manager@example.org")
+    for n in range(12):
+        _sign_in_from("203.0.113.60", f"guess-{n}", "wrong-password")
+    assert [m.to for m in stored_messages()] == ["manager@example.org"]
+
+
+@pytest.mark.django_db
+def test_a_staff_session_ends_after_30_idle_minutes_and_with_the_browser(
+    client: Client, planner: User
+) -> None:
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, planner.username, STAFF_PASSWORD)
+        cookie = client.cookies["sessionid"]
+        assert cookie["expires"] == ""  # a browser-session cookie: gone when the browser closes
+    with time_machine.travel(start + timedelta(minutes=25), tick=False):
+        assert client.get("/staff/").status_code == 200  # activity moves the 30 minutes on
+    with time_machine.travel(start + timedelta(minutes=50), tick=False):
+        assert client.get("/staff/").status_code == 200
+    with time_machine.travel(start + timedelta(minutes=81), tick=False):
+        response = client.get("/staff/")
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/staff/sign-in")

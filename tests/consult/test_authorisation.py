@@ -127,3 +127,23 @@ def test_a_superuser_can_set_up_a_consultation_in_the_admin(
     page = client.get(f"/staff/django-admin/consult/consultation/{consultation.pk}/change/")
     assert page.status_code == 200
     assert "Which option do you prefer?" in page.content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "9" * 30, ""])
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("consult:staff-tag", "answer"),
+        ("consult:staff-tag", "code"),
+        ("consult:staff-quotes", "answer"),
+        ("consult:staff-moderation", "response"),
+        ("consult:staff-flags", "flag"),
+    ],
+)
+def test_a_malformed_id_in_a_post_is_not_found(
+    consultation: Consultation, manager: User, name: str, field: str, value: str
+) -> None:
+    client = Client()
+    client.force_login(manager)
+    response = client.post(reverse(name, args=[consultation.slug]), {field: value})
+    assert response.status_code == 404, (name, field, value, response.status_code)

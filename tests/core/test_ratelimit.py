@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from familyreach.core.ratelimit import client_address
+from familyreach.core.ratelimit import address_group, client_address
 from familyreach.delivery.models import Booking, Occurrence
 from familyreach.families.models import Family
 from tests.govuk_forms import date_fields
@@ -60,3 +60,17 @@ def test_behind_one_trusted_proxy_the_address_it_saw_counts() -> None:
     )
     # A client can put anything in front; only the entry our proxy added is trusted.
     assert client_address(request) == "203.0.113.7"
+
+
+@pytest.mark.parametrize(
+    ("address", "group"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("not-an-address", None),
+    ],
+)
+def test_ipv6_addresses_count_per_64(address: str, group: str | None) -> None:
+    assert address_group(address) == group

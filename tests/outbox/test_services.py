@@ -80,3 +80,15 @@ def test_sent_messages_are_deleted_after_the_keeping_period(settings: Any) -> No
         assert messages_delete_old() == 0
     assert list(OutboundMessage.objects.values_list("pk", flat=True)) == [failed.pk]
     assert not OutboundMessage.objects.filter(pk=sent.pk).exists()
+
+
+def test_the_console_backend_logs_recipients_masked(caplog: pytest.LogCaptureFixture) -> None:
+    notify.send_email(to="jane.parent@example.org", subject="Booked", body="...")
+    notify.send_text(to="07700 900123", body="Booked.")
+    with caplog.at_level("WARNING"):
+        assert messages_send_due(limit=5).sent == 2
+    logged = caplog.text
+    assert "jane.parent" not in logged
+    assert "900123" not in logged
+    assert "j…@example.org" in logged
+    assert "…0123" in logged

@@ -128,6 +128,7 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     # operations: the scheduled jobs, for service managers (and the administrator)
     "operations:jobs": ("get", COUNCIL_EDITORS),
     "operations:run-now": ("post", access(superuser=REDIRECT, manager=REDIRECT)),
+    "operations:audit": ("get", COUNCIL_EDITORS),
     # families
     "families:list": ("get", FAMILY_LISTS),
     "families:register": ("get", FAMILY_LISTS),

@@ -25,3 +25,9 @@ class AccountsConfig(AppConfig):
         # Roles are groups whose permissions follow `roles.ROLE_PERMISSIONS`; keeping them in
         # step after every migrate means a new app's permissions reach the right roles at once.
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="familyreach-roles-sync")
+
+        from axes.signals import user_locked_out
+
+        from familyreach.accounts.lockout import on_user_locked_out
+
+        user_locked_out.connect(on_user_locked_out, dispatch_uid="familyreach-lockout-notify")

@@ -1,4 +1,8 @@
-"""Two-factor authentication for everyone who can see family data (when required)."""
+"""Two-factor authentication for every member of staff (when required, as in production).
+
+Every role, not only those who see family records: planners download consultation free text
+with small area and respondent type, group admins read the safeguarding concerns they raised,
+and any account is a way in to change what the public directory says."""
 
 from collections.abc import Callable
 
@@ -27,7 +31,6 @@ class TwoFactorRequiredMiddleware:
             settings.REQUIRE_TWO_FACTOR
             and user is not None
             and user.is_authenticated
-            and getattr(user, "can_see_family_data", False)
             and not user.is_verified()  # set by django_otp's OTPMiddleware
             and not request.path.startswith(_OPEN_PREFIXES)
         ):

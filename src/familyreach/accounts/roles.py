@@ -32,8 +32,8 @@ ROLE_LABELS: dict[Role, str] = {
     Role.COMMUNITY_GROUP_ADMIN: "Community group admin",
 }
 
-# Roles that can see personal data about families. In production they must use two-factor
-# authentication (settings.REQUIRE_TWO_FACTOR).
+# Roles that can see personal data about families. (In production every role must use
+# two-factor authentication: settings.REQUIRE_TWO_FACTOR.)
 ROLES_WITH_FAMILY_DATA: frozenset[Role] = frozenset(
     {
         Role.MANAGER,

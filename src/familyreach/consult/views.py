@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -34,6 +34,8 @@ from familyreach.consult.models import (
     ResponseFlag,
 )
 from familyreach.consult.redaction import redact_personal_details
+from familyreach.core.audit import BULK_EXPORT, record_action
+from familyreach.core.input import get_object_or_404
 from familyreach.planning.outputs import run_geojson
 
 CONFIRMATION_SESSION_KEY = "consult_confirmed_reference"
@@ -289,6 +291,12 @@ def staff_report(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def staff_export_csv(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get_for_analyst(user=request.user, slug=slug)
+    record_action(
+        instance=consultation,
+        user=request.user,
+        action=BULK_EXPORT,
+        detail={"what": "responses, CSV"},
+    )
     response = HttpResponse(exports.export_csv(consultation), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{consultation.slug}-responses.csv"'
     return response
@@ -299,6 +307,12 @@ def staff_export_csv(request: HttpRequest, slug: str) -> HttpResponse:
 def staff_export_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get_for_analyst(user=request.user, slug=slug)
     analysis = selectors.analysis_build(consultation=consultation)
+    record_action(
+        instance=consultation,
+        user=request.user,
+        action=BULK_EXPORT,
+        detail={"what": "responses, Excel"},
+    )
     response = HttpResponse(
         exports.export_xlsx(consultation, analysis),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

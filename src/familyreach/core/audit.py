@@ -40,3 +40,32 @@ def record_access(*, instance: Model, user: Any, remote_addr: str | None = None)
     """Write an ACCESS entry for `instance` attributed to `user` (who, when, what, from where)."""
     with acting_as(user, remote_addr=remote_addr):
         accessed.send(sender=instance.__class__, instance=instance)
+
+
+# What `record_action` entries say they were, as shown on the audit trail page.
+EXPORT_SUBJECT_ACCESS = "subject-access export"
+ERASURE = "erasure"
+BULK_EXPORT = "bulk export"
+
+
+def record_action(
+    *,
+    instance: Model,
+    user: Any,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record an action that is more than a read (a subject-access export, an erasure, a bulk
+    export) as its own audit entry: an access entry whose `additional_data` names the action,
+    so the audit trail can be searched for exports and erasures apart from everyday views."""
+    from auditlog.models import LogEntry
+
+    current = auditlog_value.get(None) or {}
+    LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        remote_addr=current.get("remote_addr"),
+        additional_data={"action": action, **(detail or {})},
+    )

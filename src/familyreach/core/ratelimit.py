@@ -10,6 +10,7 @@ cache counts per process: in production with several worker processes, point
 """
 
 import hashlib
+import ipaddress
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -31,9 +32,25 @@ def client_address_or_none(request: HttpRequest) -> str | None:
     if hops and forwarded:
         chain = [part.strip() for part in forwarded.split(",") if part.strip()]
         if len(chain) >= hops:
-            return chain[-hops]
+            return address_group(chain[-hops])
     address = request.META.get("REMOTE_ADDR")
-    return str(address) if address else None
+    return address_group(str(address)) if address else None
+
+
+def address_group(address: str) -> str | None:
+    """An IPv4 address as it is; an IPv6 address as its /64 network; None for anything that is
+    not an address (a forged X-Forwarded-For). One home or phone is given a whole /64 and may
+    use any address in it, so counting single IPv6 addresses would give each device billions
+    of fresh starts."""
+    try:
+        parsed = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:  # ::ffff:a.b.c.d is an IPv4 sender
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
 
 
 def client_address(request: HttpRequest) -> str:

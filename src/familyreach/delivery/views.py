@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from familyreach.accounts.roles import Role
+from familyreach.core.input import get_object_or_404
 from familyreach.core.ratelimit import rate_limited
 from familyreach.delivery import forms, selectors, services
 from familyreach.delivery.models import BookingChannel, BookingStatus, Occurrence, SchoolHoliday

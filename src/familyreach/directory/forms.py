@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from familyreach.core.input import whole_number
 from familyreach.directory import taxonomy
 from familyreach.directory.models import (
     AdviceArticle,
@@ -194,9 +195,10 @@ class SupportRequestForm(forms.Form):
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or int(part) > 18:
+            age = whole_number(part)
+            if age is None or age > 18:
                 raise ValidationError("Enter children's ages as numbers from 0 to 18, like 2, 4")
-            ages.append(int(part))
+            ages.append(age)
         return ages
 
     def clean_phone(self) -> str:

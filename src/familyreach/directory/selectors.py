@@ -16,6 +16,7 @@ from django.utils import timezone
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.core.audit import record_access
+from familyreach.core.input import whole_number
 from familyreach.directory.models import (
     Accessibility,
     Address,
@@ -503,8 +504,8 @@ def services_matching(filters: FindFilters) -> QuerySet[Service]:
     services = services_public()
     if filters.age == "pregnancy":
         services = services.filter(for_pregnancy=True)
-    elif filters.age.isdigit():
-        services = filter_child_age(services, float(filters.age))
+    elif (age := whole_number(filters.age)) is not None:
+        services = filter_child_age(services, float(age))
     services = filter_term_codes(services, taxonomy.CATEGORY_TAXONOMY, filters.categories)
     services = filter_term_codes(services, taxonomy.DELIVERY_TAXONOMY, filters.delivery)
     if filters.free_only:

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from familyreach.core.audit import record_access
+from familyreach.core.audit import EXPORT_SUBJECT_ACCESS, record_access, record_action
 from familyreach.families.models import Carer, Case, Child, Consent, Contact, Family
 from familyreach.families.rules import visible_families_filter
 
@@ -189,8 +189,8 @@ def _row(instance: Any, exclude: Iterable[str] = ()) -> dict[str, Any]:
 def family_export_for_user(*, user: Any, family_id: int) -> dict[str, Any]:
     """Subject-access export: every record held about the family, with every field.
 
-    Authorised like opening the record (and audited as a read); the export itself is also
-    recorded by the caller's page as a separate access.
+    Authorised like opening the record (and audited as a read); the export itself is recorded
+    as its own action ("subject-access export"), so it can be told apart from a view.
     """
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
@@ -200,6 +200,7 @@ def family_export_for_user(*, user: Any, family_id: int) -> dict[str, Any]:
     family = family_get_for_user(user=user, family_id=family_id)
     if not rules.test_rule("families.export_family", user, family):
         raise PermissionDenied("You may not export this family's record.")
+    record_action(instance=family, user=user, action=EXPORT_SUBJECT_ACCESS)
     related: dict[str, list[Any]] = {
         "carers": list(Carer.objects.filter(family=family)),
         "children": list(Child.objects.filter(family=family)),

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from familyreach.core import audit
+from familyreach.core.audit import record_action
 from familyreach.families.auditing import acting_as
 from familyreach.families.geography import locate_postcode
 from familyreach.families.models import (
@@ -423,6 +425,8 @@ def family_anonymise(*, user: Any, family: Family, reason: str) -> Family:
         for _receiver, response in family_anonymising.send(sender=Family, family=family, user=user):
             erased.extend(cast("list[tuple[type, list[int]]]", response or []))
         _scrub_audit_history(erased)
+        # After the scrub, so that this entry (who erased, when, why) is kept whole.
+        record_action(instance=family, user=user, action=audit.ERASURE, detail={"reason": reason})
     return family
 
 

@@ -2,10 +2,11 @@
 workers are alive (for /healthz and the staff page)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from familyreach.operations.models import Heartbeat, HeartbeatKind, JobRun, Outcome
@@ -85,3 +86,73 @@ def scheduler_liveness(*, now: datetime | None = None) -> Liveness:
 
 def worker_liveness(*, now: datetime | None = None) -> Liveness:
     return _liveness(HeartbeatKind.WORKER, now=now or timezone.now())
+
+
+# --- The audit trail (every write, every read of a family record, exports and erasures) -------
+
+AUDIT_ACTIONS: dict[str, str] = {
+    "": "Any action",
+    "viewed": "Viewed",
+    "created": "Created",
+    "changed": "Changed",
+    "deleted": "Deleted",
+    "exports": "Exports and erasures",
+}
+
+
+@dataclass(frozen=True)
+class AuditSearch:
+    person: str = ""
+    record: str = ""
+    action: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def audit_entries(search: AuditSearch) -> QuerySet[Any]:
+    """Audit entries matching a manager's search, newest first.
+
+    `person` matches the username, name or email of whoever acted; `record` the record's
+    description ("Family 12", "Booking 40") or its type ("family", "booking")."""
+    from auditlog.models import LogEntry
+
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+    if search.person:
+        entries = entries.filter(
+            Q(actor__username__icontains=search.person)
+            | Q(actor__display_name__icontains=search.person)
+            | Q(actor__first_name__icontains=search.person)
+            | Q(actor__last_name__icontains=search.person)
+            | Q(actor_email__icontains=search.person)
+        )
+    if search.record:
+        entries = entries.filter(
+            Q(object_repr__icontains=search.record)
+            | Q(content_type__model__iexact=search.record.replace(" ", ""))
+        )
+    action = {
+        "viewed": Q(action=LogEntry.Action.ACCESS, additional_data__action__isnull=True),
+        "created": Q(action=LogEntry.Action.CREATE),
+        "changed": Q(action=LogEntry.Action.UPDATE),
+        "deleted": Q(action=LogEntry.Action.DELETE),
+        "exports": Q(additional_data__action__isnull=False),
+    }.get(search.action)
+    if action is not None:
+        entries = entries.filter(action)
+    if search.date_from:
+        entries = entries.filter(timestamp__date__gte=search.date_from)
+    if search.date_to:
+        entries = entries.filter(timestamp__date__lte=search.date_to)
+    return entries
+
+
+def audit_action_words(entry: Any) -> str:
+    """What an entry records, in words: "Viewed", "Changed", or the named action."""
+    named = (
+        (entry.additional_data or {}).get("action")
+        if isinstance(entry.additional_data, dict)
+        else None
+    )
+    if named:
+        return str(named).capitalize()
+    return {0: "Created", 1: "Changed", 2: "Deleted", 3: "Viewed"}.get(entry.action, "Other")

@@ -1,10 +1,13 @@
-"""The operations page for managers: every scheduled job, its last run and "Run now"."""
+"""Pages for managers running the service: every scheduled job, its last run and "Run now";
+the audit trail."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -49,3 +52,64 @@ def run_now(request: HttpRequest, name: str) -> HttpResponse:
         "refresh the page to see its outcome.",
     )
     return HttpResponseRedirect(reverse("operations:jobs"))
+
+
+class AuditSearchForm(forms.Form):
+    person = forms.CharField(required=False, max_length=150, label="Person")
+    record = forms.CharField(required=False, max_length=100, label="Record")
+    action = forms.ChoiceField(
+        required=False, choices=list(selectors.AUDIT_ACTIONS.items()), label="Action"
+    )
+    date_from = forms.DateField(
+        required=False,
+        label="From",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": "Enter the start date as a date, like 27/3/2026"},
+    )
+    date_to = forms.DateField(
+        required=False,
+        label="To",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": "Enter the end date as a date, like 27/3/2026"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return data
+
+
+@login_required
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    """Search the audit trail: who did what to which record, when (reads included)."""
+    _require_manager(request.user)
+    form = AuditSearchForm(request.GET or None)
+    page = None
+    if form.is_valid():
+        search = selectors.AuditSearch(
+            **{
+                k: v or ""
+                for k, v in form.cleaned_data.items()
+                if k in ("person", "record", "action")
+            },
+            date_from=form.cleaned_data.get("date_from"),
+            date_to=form.cleaned_data.get("date_to"),
+        )
+        page = Paginator(selectors.audit_entries(search), 50).get_page(request.GET.get("page"))
+    elif not form.is_bound:
+        page = Paginator(selectors.audit_entries(selectors.AuditSearch()), 50).get_page(1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "operations/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "action_words": selectors.audit_action_words,
+            "actions": selectors.AUDIT_ACTIONS,
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )

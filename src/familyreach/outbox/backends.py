@@ -46,6 +46,17 @@ class Backend(Protocol):
         ...
 
 
+def mask_recipient(to: str) -> str:
+    """An email or phone number as logs may show it: enough to tell two apart when tracing a
+    message ("j…@example.org", "…4567"), not enough to contact the person. Logs are read and
+    kept more widely than the outbox table, which staff reach only by role."""
+    if "@" in to:
+        local, _, domain = to.rpartition("@")
+        return f"{local[:1]}…@{domain}"
+    digits = "".join(character for character in to if character.isdigit())
+    return f"…{digits[-4:]}" if len(digits) > 4 else "…"
+
+
 class ConsoleBackend:
     """The demo: logs each message and sends NOTHING. The row is marked sent by "console", and
     the staff messages page says "demo: not sent"."""
@@ -56,7 +67,7 @@ class ConsoleBackend:
         logger.warning(
             "notify (console backend, demo: NOT SENT): %s to %s: %s",
             message.channel,
-            message.to,
+            mask_recipient(message.to),
             message.subject or message.body[:60],
         )
         return SendResult(provider_id="")

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from familyreach.core.input import whole_number
 from familyreach.geo.models import Venue, VenueKind
 from familyreach.planning.models import DemandMeasure, Objective, Scenario, TravelMode
 
@@ -33,8 +34,8 @@ def parse_venue_lines(text: str) -> list[Venue]:
 
 
 def _venue(reference: str) -> tuple[Venue | None, str | None]:
-    if reference.isdigit():
-        venue = Venue.objects.filter(pk=int(reference)).first()
+    if (venue_id := whole_number(reference)) is not None:
+        venue = Venue.objects.filter(pk=venue_id).first()
         return (venue, None) if venue else (None, f"no venue has id {reference}")
     matches = list(Venue.objects.filter(name__iexact=reference)[:3])
     if not matches:
@@ -142,7 +143,7 @@ class ScenarioForm(forms.Form):
             if "," in line:
                 reference, _, count = line.rpartition(",")
                 reference = reference.strip()
-                if not count.strip().isdigit() or not 1 <= int(count) <= 50:
+                if not 1 <= (whole_number(count) or 0) <= 50:
                     problems.append(
                         f"Line {number}: sessions a week must be a whole number from 1 to 50"
                     )

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from familyreach.accounts.roles import Role
+from familyreach.core.input import whole_number
 from familyreach.geo.models import Venue
 from familyreach.planning.models import Scenario, ScenarioRun, ScenarioRunArea
 
@@ -92,8 +93,8 @@ def latest_finished_runs(scenarios: list[Scenario]) -> dict[int, ScenarioRun]:
 
 def scenario_find(reference: str) -> Scenario:
     """A scenario by id or exact name (the command line)."""
-    if reference.isdigit():
-        found = Scenario.objects.filter(pk=int(reference)).first()
+    if (scenario_id := whole_number(reference)) is not None:
+        found = Scenario.objects.filter(pk=scenario_id).first()
         if found:
             return found
     found = Scenario.objects.filter(name=reference).first()

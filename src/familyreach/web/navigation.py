@@ -58,6 +58,7 @@ STAFF_ITEMS = (
     ),
     NavigationItem("Scheduled jobs", "operations:jobs", frozenset({Role.MANAGER})),
     NavigationItem("Messages", "outbox:list", frozenset({Role.MANAGER})),
+    NavigationItem("Audit trail", "operations:audit", frozenset({Role.MANAGER})),
 )
 
 

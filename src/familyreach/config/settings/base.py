@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL in any parameter is a 400 before a view (or PostgreSQL) sees it; after
+    # authentication so that the 400 page can show who is signed in.
+    "familyreach.core.input.RejectNulMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "familyreach.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -174,10 +177,12 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:staff-home"
 LOGOUT_REDIRECT_URL = "accounts:signed-out"
 
-# Lock an account after 5 failed sign-ins from the same user and address for 30 minutes.
+# 5 failed sign-ins lock for 30 minutes, counted per username (from any address: a new address
+# brings no new guesses) and per address (one address trying many usernames); IPv6 addresses
+# count per /64 (see core.ratelimit). The owner and managers are told (accounts.lockout).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # One rule for "which address sent this" (lockouts and public-form rate limits alike), aware of
@@ -232,7 +237,12 @@ SECURE_CSP = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
+# A session ends after 30 minutes without a request, and when the browser closes: staff read
+# special-category data on shared and mobile devices (NCSC and NHS guidance for such systems).
+# Saving on every request is what makes the 30 minutes count from the last one.
+SESSION_COOKIE_AGE = env.int("FAMILYREACH_SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,73 @@
+"""Input nobody expects gets a clear answer, never a server error (issue 18's 500s)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from familyreach.accounts.models import User
+from familyreach.core.input import whole_number
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7", 7),
+        (" 12 ", 12),
+        ("0", 0),
+        ("²", None),  # str.isdigit() is true for it; int() refuses it
+        ("١٢", None),  # Arabic-Indic digits: int() takes them, but nobody means an id by them
+        ("-1", None),
+        ("1.5", None),
+        ("", None),
+        ("9" * 19, None),  # more digits than a bigint column holds
+        ("9" * 18, 10**18 - 1),
+        (None, None),
+    ],
+)
+def test_whole_number_takes_only_plain_digits(text: object, expected: int | None) -> None:
+    assert whole_number(text) == expected
+
+
+@pytest.mark.django_db
+def test_request_support_with_a_unicode_digit_age_says_what_is_wrong(client: Client) -> None:
+    response = client.post(
+        "/request-support",
+        {"requester": "parent", "name": "A Parent", "postcode": "NR30 1AA", "children_ages": "²"},
+    )
+    assert response.status_code == 200
+    assert "ages as numbers from 0 to 18" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("age", ["²", "9" * 40, "-3"])
+def test_find_with_a_strange_age_still_answers(client: Client, age: str) -> None:
+    response = client.get("/find", {"postcode": "NR30 1AA", "age": age})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/find?q=sleep%00", "/find?postcode=NR30%001AA", "/advice?q=%00", "/find?a%00b=1"],
+)
+def test_a_nul_in_any_parameter_is_a_bad_request(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "govuk-" in response.content.decode()  # the project's own 400 page
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_form_post_is_a_bad_request(client: Client) -> None:
+    response = client.post("/request-support", {"name": "A\x00Parent"})
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("organization", ["abc", "1" * 30, "²"])
+def test_new_listing_for_a_malformed_organisation_is_not_found(
+    client: Client, manager: User, organization: str
+) -> None:
+    client.force_login(manager)
+    response = client.get("/staff/directory/services/new", {"organization": organization})
+    assert response.status_code == 404
