@@ -7,7 +7,7 @@ A new, empty database is left alone: the demo load and the first publishing call
 """
 
 from django.conf import settings
-from django.db import migrations
+from django.db import migrations, models
 
 from familyreach.directory import taxonomy_seed
 
@@ -35,6 +35,16 @@ class Migration(migrations.Migration):
     dependencies = [("directory", "0002_service_has_venue")]
 
     operations = [
+        migrations.AlterField(
+            model_name="taxonomy",
+            name="uri",
+            field=models.URLField(blank=True, max_length=2048),
+        ),
+        migrations.AlterField(
+            model_name="taxonomyterm",
+            name="term_uri",
+            field=models.URLField(blank=True, max_length=2048),
+        ),
         # Going back leaves the rows: they are valid under the older code too.
         migrations.RunPython(add_uris_and_dfe_categories, migrations.RunPython.noop),
     ]
