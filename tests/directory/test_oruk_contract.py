@@ -103,6 +103,7 @@ def test_full_service_carries_its_nested_records(
     assert {a["taxonomy_term"]["term"] for a in body["attributes"]} == {
         "infant-feeding",
         "in-person",
+        "34",  # DfE's "Infant feeding support (including breastfeeding)", mapped from ours
     }
     baby = _get(client, f"/openreferral/services/{directory_world.baby_group.pk}")
     assert baby["cost_options"][0]["amount"] == 2.0

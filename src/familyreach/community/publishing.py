@@ -70,6 +70,11 @@ def _run_by_local_parents_term() -> TaxonomyTerm:
             "the council (named leads, a safeguarding lead, insurance and policies checked).",
         },
     )
+    if not taxonomy.uri or not term.term_uri:
+        # Our own terms are published with URIs under the deployment's base, like the
+        # directory's (docs/decisions/0006-taxonomy-mapping-to-dfe.md).
+        directory.taxonomy_uris_fill(taxonomy_code=PROVIDER_TAXONOMY)
+        term.refresh_from_db()
     return term
 
 

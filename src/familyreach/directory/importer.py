@@ -684,6 +684,15 @@ def import_documents(
             for record in collected.terms.values():
                 writer.term(record)
                 report.counts["taxonomy terms"] += 1
+            # Parents once every term is written, so a child may come before its parent.
+            for record in collected.terms.values():
+                parent = record.get("parent_id")
+                if parent and TaxonomyTerm.objects.filter(pk=parent).exists():
+                    TaxonomyTerm.objects.filter(pk=record["id"]).update(parent_id=parent)
+                elif parent:
+                    report.warnings.append(
+                        f"taxonomy_term {record['id']}: parent {parent} is not in the feed; left out"
+                    )
             organizations = {}
             for organization_id, record in collected.organizations.items():
                 organizations[organization_id] = writer.organization(record)

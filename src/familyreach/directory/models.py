@@ -41,7 +41,8 @@ class Taxonomy(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     description = models.TextField()
-    uri = models.URLField(blank=True)
+    # 2048 as DfE's importer allows: permalinks into a repository (DfE's categories) pass 200.
+    uri = models.URLField(max_length=2048, blank=True)
     version = models.CharField(max_length=50, blank=True)
     code = models.SlugField(max_length=50, unique=True, help_text="Our stable key, e.g. category")
 
@@ -62,7 +63,7 @@ class TaxonomyTerm(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
-    term_uri = models.URLField(blank=True)
+    term_uri = models.URLField(max_length=2048, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

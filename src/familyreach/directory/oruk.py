@@ -56,10 +56,15 @@ def taxonomy_term(term: TaxonomyTerm) -> dict[str, Any]:
             "name": term.name,
             "description": term.description,
             "parent_id": term.parent_id,
-            "taxonomy": term.taxonomy.name,
+            # ORUK: "which taxonomy is in use. If possible, provide a URI."
+            "taxonomy": term.taxonomy.uri or term.taxonomy.name,
             "taxonomy_id": term.taxonomy_id,
             "term_uri": term.term_uri,
             "term": term.code,
+            # HSDS 3.0 names the code `code`, and DfE's importer (fh-services
+            # FamilyHubs.SharedKernel.OpenReferral TaxonomyTerm) requires it: a term without it
+            # fails to deserialise, and the whole service with it.
+            "code": term.code,
         },
         keep=("description",),
     )

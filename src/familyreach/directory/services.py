@@ -25,7 +25,7 @@ from django.utils import timezone
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.core.audit import acting_as
-from familyreach.directory import taxonomy
+from familyreach.directory import caches, taxonomy, taxonomy_seed
 from familyreach.directory.models import (
     Accessibility,
     Address,
@@ -62,23 +62,29 @@ WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 @transaction.atomic
 def taxonomy_ensure() -> None:
-    """Create or refresh our taxonomies and terms (idempotent; stable UUIDs)."""
-    for code, (name, description, terms) in taxonomy.TAXONOMIES.items():
-        tax, _ = Taxonomy.objects.update_or_create(
-            id=taxonomy.taxonomy_uuid(code),
-            defaults={"code": code, "name": name, "description": description, "version": "1"},
-        )
-        for position, term in enumerate(terms):
-            TaxonomyTerm.objects.update_or_create(
-                id=taxonomy.term_uuid(code, term.code),
-                defaults={
-                    "taxonomy": tax,
-                    "code": term.code,
-                    "name": term.name,
-                    "description": term.description,
-                    "position": position,
-                },
-            )
+    """Create or refresh our taxonomies, DfE's categories and every service's DfE terms
+    (idempotent; stable UUIDs and URIs). The demo and new installations run it; migration
+    0003 runs the same code on databases that existed before the DfE mapping."""
+    taxonomy_seed.taxonomies_write(
+        taxonomy_model=Taxonomy, term_model=TaxonomyTerm, uri_base=settings.TAXONOMY_URI_BASE
+    )
+    added, removed = taxonomy_seed.dfe_attributes_write(
+        attribute_model=ServiceAttribute, term_model=TaxonomyTerm
+    )
+    if added or removed:
+        caches.public_pages_changed()  # bulk writes send no signals
+
+
+@transaction.atomic
+def taxonomy_uris_fill(*, taxonomy_code: str) -> None:
+    """URIs under our base for a taxonomy of our own kept elsewhere (community's "Who runs it"),
+    where it has none."""
+    taxonomy_seed.own_uris_fill(
+        taxonomy_model=Taxonomy,
+        term_model=TaxonomyTerm,
+        uri_base=settings.TAXONOMY_URI_BASE,
+        codes=[taxonomy_code],
+    )
 
 
 @transaction.atomic
@@ -227,6 +233,10 @@ def _terms(taxonomy_code: str, codes: Sequence[str]) -> list[TaxonomyTerm]:
 
 def _set_terms(service: Service, taxonomy_code: str, codes: Sequence[str]) -> None:
     wanted = _terms(taxonomy_code, codes)
+    if taxonomy_code == taxonomy.CATEGORY_TAXONOMY:
+        # DfE's categories follow ours (taxonomy.CATEGORY_TO_DFE), so a consumer that files
+        # services under DfE's categories can file this one without a mapping of its own.
+        _set_terms(service, taxonomy.DFE_TAXONOMY, taxonomy.dfe_codes_for(codes))
     current = ServiceAttribute.objects.filter(
         service=service, taxonomy_term__taxonomy__code=taxonomy_code
     )

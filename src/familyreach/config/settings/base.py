@@ -479,3 +479,12 @@ OUTBOX_BATCH_SIZE = env.int("FAMILYREACH_OUTBOX_BATCH_SIZE", default=200)
 # Sent messages (their bodies are family data) are deleted this many days after sending by the
 # daily task `outbox.tasks.delete_old_messages`; failed and waiting ones are kept.
 OUTBOX_KEEP_SENT_DAYS = env.int("FAMILYREACH_OUTBOX_KEEP_SENT_DAYS", default=90)
+
+# --- taxonomy URIs (issue 16; docs/decisions/0006-taxonomy-mapping-to-dfe.md) ---------------
+# Our own taxonomies and terms are published with URIs under this base: <base>/taxonomies/<id>
+# and <base>/taxonomy_terms/<id>, which with the default are their own records in our ORUK API.
+# A URI is given once, when the term is first written, and never rewritten (consumers store
+# them), so set this before the first `migrate`/demo load of a production database.
+TAXONOMY_URI_BASE = env.str(
+    "FAMILYREACH_TAXONOMY_URI_BASE", default=f"{PUBLIC_BASE_URL.rstrip('/')}/openreferral"
+)
