@@ -22,6 +22,7 @@ from familyreach.community.models import (
     TrainingModule,
     Weekday,
 )
+from familyreach.core.uploads import validate_document
 
 
 class GovRadioSelect(forms.RadioSelect):
@@ -394,8 +395,11 @@ class GroupRegistrationForm(forms.Form):
             self.add_error("ends_at", "The end time must be after the start time")
         for name in ("insurance_file", "policy_file"):
             upload = data.get(name)
-            if upload and upload.size > 5 * 1024 * 1024:
-                self.add_error(name, "The file must be smaller than 5MB")
+            if upload:
+                try:
+                    validate_document(upload)
+                except ValidationError as problem:
+                    self.add_error(name, problem)
         return data
 
 

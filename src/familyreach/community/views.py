@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -27,6 +27,8 @@ from familyreach.community.models import (
     StartUpHelp,
 )
 from familyreach.community.services import group_approval_problems
+from familyreach.core.ratelimit import rate_limited
+from familyreach.core.uploads import MAX_DOCUMENT_BYTES
 from familyreach.outbox import selectors as outbox_selectors
 from familyreach.outbox.models import MessageKind
 
@@ -59,8 +61,18 @@ def _today() -> Any:
 # --- Public: a group registers ------------------------------------------------------------
 
 
+# Two documents of at most 5MB and the form's text: anything larger is refused before the body
+# is read, so a flood of large uploads cannot fill the disk with temporary files.
+GROUP_REGISTER_MAX_BODY = 2 * MAX_DOCUMENT_BYTES + 1024 * 1024
+
+
 @require_http_methods(["GET", "POST"])
+@rate_limited("group-register")
 def group_register(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > (
+        GROUP_REGISTER_MAX_BODY
+    ):
+        raise RequestDataTooBig("The files sent were larger than the form allows.")
     form = forms.GroupRegistrationForm(
         _posted(request), request.FILES if request.method == "POST" else None
     )

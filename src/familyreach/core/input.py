@@ -39,8 +39,14 @@ def get_object_or_404(klass: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def has_nul(request: HttpRequest) -> bool:
-    """Whether any query or form value or name carries a NUL character."""
-    for data in (request.GET, request.POST):
+    """Whether any query or form value or name carries a NUL character.
+
+    Multipart bodies (file uploads) are left to the view: reading them here would store every
+    upload before the view can refuse an oversized one, and Django's form fields refuse NUL."""
+    sources = [request.GET]
+    if request.content_type == "application/x-www-form-urlencoded":
+        sources.append(request.POST)
+    for data in sources:
         for key, values in data.lists():
             if "\x00" in key or any("\x00" in value for value in values):
                 return True

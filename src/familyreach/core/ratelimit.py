@@ -11,6 +11,7 @@ cache counts per process: in production with several worker processes, point
 
 import hashlib
 import ipaddress
+import logging
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -20,6 +21,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 
 def client_address_or_none(request: HttpRequest) -> str | None:
@@ -58,23 +61,38 @@ def client_address(request: HttpRequest) -> str:
 
 
 def seconds_to_wait(request: HttpRequest, *, scope: str) -> int | None:
-    """Count one attempt at `scope`; None while within the limit, else the seconds until the
-    window resets."""
+    """Count one attempt at `scope`, from this address and from all addresses together; None
+    while within both limits, else the seconds until the window resets."""
     count_allowed, window = settings.FAMILYREACH_RATE_LIMITS[scope]
+    ceiling = settings.FAMILYREACH_RATE_LIMITS_ALL_ADDRESSES.get(scope)
     now = time.time()
+    slot = int(now // window)
     # Hashed: the cache (possibly shared, possibly the database) never holds addresses.
     address = hashlib.sha256(client_address(request).encode()).hexdigest()
-    key = f"ratelimit:{scope}:{address}:{int(now // window)}"
+    from_address = _count(f"ratelimit:{scope}:{address}:{slot}", window)
+    from_everyone = _count(f"ratelimit:{scope}:all:{slot}", window) if ceiling else 0
+    if ceiling and from_everyone > ceiling:
+        if from_everyone == ceiling + 1:
+            logger.error(
+                "rate limit: %s reached its ceiling of %s from all addresses in %s seconds",
+                scope,
+                ceiling,
+                window,
+            )
+        return max(int(window - now % window), 1)
+    if from_address > count_allowed:
+        return max(int(window - now % window), 1)
+    return None
+
+
+def _count(key: str, window: int) -> int:
     cache = caches[settings.FAMILYREACH_RATE_LIMIT_CACHE]
     cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:  # the key expired between add and incr
         cache.set(key, 1, timeout=window)
-        count = 1
-    if count > count_allowed:
-        return max(int(window - now % window), 1)
-    return None
+        return 1
 
 
 def rate_limited(

@@ -375,6 +375,15 @@ INSIGHT_REFRESH_WORK_MEM = env.str("FAMILYREACH_INSIGHT_REFRESH_WORK_MEM", defau
 FAMILYREACH_RATE_LIMITS: dict[str, tuple[int, int]] = {
     "book": (env.int("FAMILYREACH_RATE_LIMIT_BOOK", default=10), 600),
     "request-support": (env.int("FAMILYREACH_RATE_LIMIT_REQUEST_SUPPORT", default=10), 3600),
+    "group-register": (env.int("FAMILYREACH_RATE_LIMIT_GROUP_REGISTER", default=5), 3600),
+}
+# A ceiling per form over every address together (same windows): many addresses (a botnet, or
+# one attacker with a block of IPv6 /64s) cannot fill sessions or the triage queue either. Set
+# well above a county's busiest real hour; reaching it is logged as an error.
+FAMILYREACH_RATE_LIMITS_ALL_ADDRESSES: dict[str, int] = {
+    "book": env.int("FAMILYREACH_RATE_CEILING_BOOK", default=300),
+    "request-support": env.int("FAMILYREACH_RATE_CEILING_REQUEST_SUPPORT", default=200),
+    "group-register": env.int("FAMILYREACH_RATE_CEILING_GROUP_REGISTER", default=30),
 }
 # Which cache holds the counts: use a shared one (database or Redis) with several processes.
 FAMILYREACH_RATE_LIMIT_CACHE = env.str("FAMILYREACH_RATE_LIMIT_CACHE", default="default")
