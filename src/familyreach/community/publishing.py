@@ -24,6 +24,10 @@ from familyreach.directory.taxonomy import CATEGORY_TAXONOMY, RUN_BY_LOCAL_PAREN
 from familyreach.geo.models import Postcode
 
 SOURCE = "familyreach.community"
+# A simulated group's listing ends by saying so, in words as well as the Simulated tag.
+SIMULATED_LABEL = (
+    "Simulated: this group is demo data. The venue is real, but the group does not meet there."
+)
 
 # Directory categories for each kind of group; every group is also peer support.
 KIND_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -109,7 +113,8 @@ def group_publish(*, group: CommunityGroup, user: User | None) -> Service:
         source_reference=group_reference(group),
         organization=organization,
         name=group.name,
-        description=f"{RUN_BY_LOCAL_PARENTS}. {group.description}\n\nWho it is for: {group.who_for}",
+        description=f"{RUN_BY_LOCAL_PARENTS}. {group.description}\n\nWho it is for: {group.who_for}"
+        + (f"\n\n{SIMULATED_LABEL}" if group.is_simulated else ""),
         categories=(*KIND_CATEGORIES.get(group.kind, ()), "peer-support"),
         location=_location(group, user),
         schedules=[_schedule(session) for session in group.sessions.all()],

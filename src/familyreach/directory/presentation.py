@@ -46,8 +46,9 @@ def _linked(text: str) -> Markup:
             continue
         pieces.append(escape(text[position : match.start()]))
         pieces.append(
-            Markup('<a class="govuk-link" href="{0}" rel="nofollow noopener noreferrer">{0}</a>')
-            .format(address)
+            Markup(
+                '<a class="govuk-link" href="{0}" rel="nofollow noopener noreferrer">{0}</a>'
+            ).format(address)
         )
         pieces.append(escape(tail))
         position = match.end()
@@ -75,7 +76,10 @@ def _comparable(part: str) -> str:
 
 
 def address_parts(
-    *, location_name: str, parts: Iterable[str | None], placeholder_parts: frozenset[str] = PLACEHOLDER_PARTS
+    *,
+    location_name: str,
+    parts: Iterable[str | None],
+    placeholder_parts: frozenset[str] = PLACEHOLDER_PARTS,
 ) -> list[str]:
     """The parts of an address worth reading: not empty, not the venue's name again (imports
     often put it in the first line: "Angel Road Infant School, Angel Road Infant School,

@@ -146,7 +146,9 @@ def _filters_html(
     page's render), and its HTML depends only on the chosen filters and the language list.
     A column showing an error message is never cached."""
     if any(form[name].errors for name in forms.FILTER_FIELDS):
-        return render_to_string("directory/_find_filters.html", {"form": form}, request)
+        # Marked safe like the cached column (it was escaped into text before).
+        html = render_to_string("directory/_find_filters.html", {"form": form}, request)
+        return mark_safe(html)  # noqa: S308  (our own template's output)
     chosen = [searched, languages, *(sorted(request.GET.getlist(n)) for n in forms.FILTER_FIELDS)]
     key = "directory:find-filters:" + hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
     html: str | None = cache.get(key)
