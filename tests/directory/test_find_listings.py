@@ -163,6 +163,7 @@ def test_the_service_page_shows_the_tags_paragraphs_links_and_a_plain_address(
     client: Client, world: DirectoryWorld
 ) -> None:
     service = world.baby_group
+    service.refresh_from_db()
     service.description = (
         "Run by local parents. Songs, play and a cuppa.\n\n"
         "What to bring: a snack. More at https://example.org/baby-group.\n\n"
