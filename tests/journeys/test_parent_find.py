@@ -50,16 +50,15 @@ def test_a_parent_finds_a_peer_led_group_on_a_phone(
     page.keyboard.type("NR30 1AA")
     page.get_by_role("button", name="Search").click()
     page.wait_for_load_state()
-    expect(page.get_by_test_id("result-count")).to_have_text(
-        "3 results within 5 miles of NR30 1AA"
-    )
+    expect(page.get_by_test_id("result-count")).to_have_text("3 results within 5 miles of NR30 1AA")
     expect(page.get_by_label("Distance")).to_have_value("5")
     # Results first: the filters are folded, and the first result is on the first screen.
     expect(page.get_by_label("Baby groups")).to_be_hidden()
     page.screenshot(path=str(tmp_path / "find-phone-results.png"))
     first_result = page.get_by_test_id("results").get_by_role("link").first
     box = first_result.bounding_box()
-    assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
+    assert box is not None
+    assert box["y"] + box["height"] <= PHONE["height"], box
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # The peer-led and family-base marks, as tags on the cards.
     results = page.get_by_test_id("results")
@@ -75,9 +74,7 @@ def test_a_parent_finds_a_peer_led_group_on_a_phone(
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state()
     # The radius searched stays 5 miles (it fell to 1 mile before, finding nothing).
-    expect(page.get_by_test_id("result-count")).to_have_text(
-        "1 result within 5 miles of NR30 1AA"
-    )
+    expect(page.get_by_test_id("result-count")).to_have_text("1 result within 5 miles of NR30 1AA")
     expect(page.get_by_label("Distance")).to_have_value("5")
     expect(page.get_by_test_id("filters-toggle")).to_contain_text("(1 chosen)")
     assert axe(page) == []
@@ -87,9 +84,9 @@ def test_a_parent_finds_a_peer_led_group_on_a_phone(
     expect(page.get_by_test_id("listing-tags")).to_have_text("Run by local parents")
     description = page.get_by_test_id("description")
     expect(description.locator("p")).to_have_count(3)
-    expect(description.get_by_role("link", name="https://example.org/baby-group")).to_have_attribute(
-        "rel", "nofollow noopener noreferrer"
-    )
+    expect(
+        description.get_by_role("link", name="https://example.org/baby-group")
+    ).to_have_attribute("rel", "nofollow noopener noreferrer")
     page.screenshot(path=str(tmp_path / "service-phone.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert axe(page) == []

@@ -147,8 +147,8 @@ def _filters_html(
     A column showing an error message is never cached."""
     if any(form[name].errors for name in forms.FILTER_FIELDS):
         # Marked safe like the cached column (it was escaped into text before).
-        html = render_to_string("directory/_find_filters.html", {"form": form}, request)
-        return mark_safe(html)  # noqa: S308  (our own template's output)
+        with_error = render_to_string("directory/_find_filters.html", {"form": form}, request)
+        return mark_safe(with_error)  # noqa: S308  (our own template's output)
     chosen = [searched, languages, *(sorted(request.GET.getlist(n)) for n in forms.FILTER_FIELDS)]
     key = "directory:find-filters:" + hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
     html: str | None = cache.get(key)
