@@ -193,3 +193,13 @@ def test_a_service_not_run_by_parents_has_no_peer_led_tag(
     html = client.get(f"/services/{world.feeding.pk}").content.decode()
     assert "Run by local parents" not in html
     assert "Family base</strong>" in html
+
+
+def test_a_peer_led_service_without_a_venue_is_tagged_and_filtered_too(
+    client: Client, world: DirectoryWorld
+) -> None:
+    services.service_mark_run_by_local_parents(service=world.parenting_online)
+    html = client.get(f"{NR30_1AA}&radius=5&run_by_local_parents=on").content.decode()
+    remote = html.split('data-testid="remote-results"', 1)[1].split("</ul>", 1)[0]
+    assert "Parenting course online" in remote
+    assert "Run by local parents</strong>" in remote
