@@ -1,6 +1,8 @@
 """The simulated sessions' descriptions say what happens, who it is for, what to bring, and
 end by saying they are simulated (no more "A simulated session for the demonstration.")."""
 
+from io import StringIO
+
 import pytest
 
 from familyreach.delivery.demo import (
@@ -10,6 +12,8 @@ from familyreach.delivery.demo import (
     simulated_description,
 )
 from familyreach.delivery.models import SessionCategory
+from familyreach.directory.models import Service
+from tests.fixtures.geo import NorfolkWorld
 
 
 def test_every_kind_of_session_has_its_own_words() -> None:
@@ -34,3 +38,25 @@ def test_a_description_says_what_happens_who_for_what_to_bring_and_is_labelled(
 
 def test_the_demo_plan_uses_only_kinds_with_words() -> None:
     assert {plan[1] for plan in SESSION_PLAN} <= set(WHAT_HAPPENS)
+
+
+@pytest.mark.django_db
+def test_after_the_demo_every_simulated_listing_says_what_happens_and_that_it_is_simulated(
+    norfolk: NorfolkWorld,
+) -> None:
+    from familyreach.delivery import demo as delivery_demo
+    from familyreach.directory import demo as directory_demo
+
+    directory_demo.load(StringIO())
+    delivery_demo.load(StringIO())
+    directory_demo.withdraw_duplicates(StringIO())
+
+    simulated = list(Service.objects.filter(is_simulated=True))
+    from_delivery = [s for s in simulated if s.source == "familyreach.delivery"]
+    assert from_delivery
+    for service in simulated:
+        assert "A simulated session for the demonstration" not in service.description
+        last_paragraph = service.description.strip().split("\n\n")[-1]
+        assert "imulated" in last_paragraph, service.name
+    for service in from_delivery:
+        assert "What to bring: " in service.description, service.name
