@@ -46,11 +46,20 @@ REQUESTS: tuple[tuple[str, str, list[str], list[str], list[str], str], ...] = (
     ("Jade", "NR3", ["English"], ["young_parent"], ["evenings"], "First baby at 18; would like someone to talk to about what is normal."),
 )  # fmt: skip
 
-# (name, kind, who for, weekday, start, end, description)
+# (name, kind, who for, weekday, start, end, description: what happens, then what to bring)
 GROUPS: tuple[tuple[str, str, str, int, time, time, str], ...] = (
-    ("Tots and Tea (simulated)", "parent_and_toddler", "Parents and carers with children under four", 1, time(9, 30), time(11, 30), "Play, songs and a cuppa, run by local parents."),
-    ("Bosom Buddies Circle (simulated)", "breastfeeding", "Anyone feeding a baby, and those expecting", 3, time(13, 0), time(14, 30), "A friendly circle for feeding support, run by trained peer supporters."),
-    ("Dads Do Play (simulated)", "dads", "Dads and male carers with children under five", 5, time(10, 0), time(11, 30), "Saturday morning play for dads and their little ones."),
+    ("Tots and Tea (simulated)", "parent_and_toddler", "Parents and carers with children under four", 1, time(9, 30), time(11, 30),
+     "Play, songs and a cuppa, run by local parents. Toys and a craft table are set out, and the "
+     "morning ends with a sing-along.\n\nWhat to bring: 50p towards tea and biscuits if you can, "
+     "and a snack for your child."),
+    ("Bosom Buddies Circle (simulated)", "breastfeeding", "Anyone feeding a baby, and those expecting", 3, time(13, 0), time(14, 30),
+     "A friendly circle for feeding support, run by trained peer supporters: share what is going "
+     "well and what is hard, with mums who have been there.\n\nWhat to bring: your baby, and "
+     "anything you need for a feed. Bottle-feeding parents are just as welcome."),
+    ("Dads Do Play (simulated)", "dads", "Dads and male carers with children under five", 5, time(10, 0), time(11, 30),
+     "Saturday morning play for dads and their little ones: building, balls and a story, with "
+     "bacon rolls for the grown-ups.\n\nWhat to bring: clothes that can get messy. No need "
+     "to book."),
 )  # fmt: skip
 
 

@@ -7,8 +7,6 @@ service attribute (machine-readable), and the words at the start of the descript
 on every page that shows the listing). A suspended group's listing is made inactive.
 """
 
-import uuid
-
 from django.db import transaction
 
 from familyreach.accounts.models import User
@@ -20,17 +18,16 @@ from familyreach.directory.models import (
     Location,
     LocationType,
     Service,
-    ServiceAttribute,
-    Taxonomy,
     TaxonomyTerm,
 )
-from familyreach.directory.taxonomy import CATEGORY_TAXONOMY
+from familyreach.directory.taxonomy import CATEGORY_TAXONOMY, RUN_BY_LOCAL_PARENTS
 from familyreach.geo.models import Postcode
 
 SOURCE = "familyreach.community"
-RUN_BY_LOCAL_PARENTS = "Run by local parents"
-PROVIDER_TAXONOMY = "provider-type"
-RUN_BY_LOCAL_PARENTS_CODE = "run-by-local-parents"
+# A simulated group's listing ends by saying so, in words as well as the Simulated tag.
+SIMULATED_LABEL = (
+    "Simulated: this group is demo data. The venue is real, but the group does not meet there."
+)
 
 # Directory categories for each kind of group; every group is also peer support.
 KIND_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -46,36 +43,6 @@ WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 def group_reference(group: CommunityGroup) -> str:
     return f"group-{group.pk}"
-
-
-def _run_by_local_parents_term() -> TaxonomyTerm:
-    # Stable ids, like the directory's own terms, so every installation publishes the same.
-    namespace = uuid.UUID("0b6a3f8e-5d27-4c1e-9a51-6c0e2f4d7b19")
-    taxonomy, _ = Taxonomy.objects.get_or_create(
-        id=uuid.uuid5(namespace, PROVIDER_TAXONOMY),
-        defaults={
-            "code": PROVIDER_TAXONOMY,
-            "name": "Who runs it",
-            "description": "Who runs a service, where that helps families choose.",
-            "version": "1",
-        },
-    )
-    term, _ = TaxonomyTerm.objects.get_or_create(
-        id=uuid.uuid5(namespace, f"{PROVIDER_TAXONOMY}/{RUN_BY_LOCAL_PARENTS_CODE}"),
-        defaults={
-            "taxonomy": taxonomy,
-            "code": RUN_BY_LOCAL_PARENTS_CODE,
-            "name": RUN_BY_LOCAL_PARENTS,
-            "description": "A group set up and run by local parents and carers, approved by "
-            "the council (named leads, a safeguarding lead, insurance and policies checked).",
-        },
-    )
-    if not taxonomy.uri or not term.term_uri:
-        # Our own terms are published with URIs under the deployment's base, like the
-        # directory's (docs/decisions/0006-taxonomy-mapping-to-dfe.md).
-        directory.taxonomy_uris_fill(taxonomy_code=PROVIDER_TAXONOMY)
-        term.refresh_from_db()
-    return term
 
 
 def _schedule(session: GroupSession) -> directory.ScheduleSpec:
@@ -146,7 +113,8 @@ def group_publish(*, group: CommunityGroup, user: User | None) -> Service:
         source_reference=group_reference(group),
         organization=organization,
         name=group.name,
-        description=f"{RUN_BY_LOCAL_PARENTS}. {group.description}\n\nWho it is for: {group.who_for}",
+        description=f"{RUN_BY_LOCAL_PARENTS}. {group.description}\n\nWho it is for: {group.who_for}"
+        + (f"\n\n{SIMULATED_LABEL}" if group.is_simulated else ""),
         categories=(*KIND_CATEGORIES.get(group.kind, ()), "peer-support"),
         location=_location(group, user),
         schedules=[_schedule(session) for session in group.sessions.all()],
@@ -160,9 +128,7 @@ def group_publish(*, group: CommunityGroup, user: User | None) -> Service:
         is_simulated=group.is_simulated,
         user=user,
     )
-    ServiceAttribute.objects.get_or_create(
-        service=service, taxonomy_term=_run_by_local_parents_term()
-    )
+    directory.service_mark_run_by_local_parents(service=service)
     return service
 
 

@@ -62,4 +62,13 @@ def environment(**options: Any) -> Environment:
         }
     )
     env.filters.update({"intcomma": intcomma, "localtime": localtime})
+    # How listings read wherever they are shown (directory/presentation.py).
+    from familyreach.directory import presentation
+
+    env.filters.update(
+        {
+            "description_paragraphs": presentation.description_paragraphs,
+            "address_lines": presentation.address_lines,
+        }
+    )
     return env

@@ -16,7 +16,7 @@ from django.utils import timezone
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.core.output import Output
-from familyreach.delivery.models import Base, Session, Team
+from familyreach.delivery.models import Base, Session, SessionCategory, Team
 from familyreach.delivery.services import SessionDetails, base_create, session_create, team_create
 from familyreach.geo.models import District, Venue, VenueKind
 
@@ -30,6 +30,92 @@ SESSION_PLAN = (
     ("Toddler time", "stay_and_play", 12, 48, "booked", time(9, 30), time(11, 0)),
 )
 WORKERS_PER_DISTRICT = 3
+
+# What happens at each kind of session, what to bring, for the simulated listings' descriptions
+# (a parent reads them on the service page). "{venue}" is the real venue's name.
+WHAT_HAPPENS: dict[str, tuple[str, str]] = {
+    SessionCategory.BABY_GROUP: (
+        "A relaxed hour and a half at {venue} for parents and carers with a new baby. There are "
+        "mats, sensory toys and baby songs; a family support worker is there to talk about "
+        "feeding, sleep and how you are feeling, and to weigh babies on request.",
+        "Bring your baby's red book, a change of nappy and anything you need for a feed. Prams "
+        "can be left by the entrance.",
+    ),
+    SessionCategory.STAY_AND_PLAY: (
+        "Free play at {venue}: toys, books, messy play and a song to finish, with you staying "
+        "alongside your child. A family support worker is on hand for a chat about play, "
+        "behaviour, nursery places or anything else.",
+        "Bring a drink and a snack for your child, and clothes that can get messy. Parking "
+        "nearby may be limited.",
+    ),
+    SessionCategory.SPEECH_AND_LANGUAGE: (
+        "Rhymes, stories and simple games at {venue} that help children listen, talk and take "
+        "turns. Staff show ideas to try at home and can tell you about extra help if you are "
+        "worried about your child's talking.",
+        "Nothing to bring: books and props are provided. You are welcome to bring a favourite "
+        "book to share.",
+    ),
+    SessionCategory.INFANT_FEEDING: (
+        "A drop-in at {venue} for help with breastfeeding, bottle feeding or starting solid "
+        "food. A trained feeding supporter can watch a feed, help with latch and positioning, "
+        "and talk through expressing or combination feeding.",
+        "Bring your baby, and a bottle or your pump if you use one. There is a quiet corner if "
+        "you would like privacy.",
+    ),
+    SessionCategory.HEALTH_CLINIC: (
+        "A health visitor clinic at {venue}: weigh your baby, ask about feeding, sleep, "
+        "development or immunisations, and get advice without an appointment.",
+        "Bring your baby's red book (personal child health record) so the weight can be "
+        "written in.",
+    ),
+    SessionCategory.ANTENATAL: (
+        "A group at {venue} for expectant parents and birth partners: what to expect in labour, "
+        "feeding, and the first weeks at home, and a chance to meet other parents due around "
+        "the same time.",
+        "Bring your maternity notes if you have them, and a partner or supporter if you would "
+        "like to.",
+    ),
+    SessionCategory.PARENTING_COURSE: (
+        "One of a series of small-group sessions at {venue} on routines, behaviour and "
+        "sleep, led by a family support worker. Each week has a short talk, ideas to try "
+        "and time for questions.",
+        "Bring a notebook if you like. A crèche may be available: ask when you book.",
+    ),
+    SessionCategory.OTHER: (
+        "An outreach drop-in at {venue}, where a family support worker can help with money, "
+        "housing, nursery funding or finding other groups near you.",
+        "Bring any letters or forms you would like help with.",
+    ),
+}
+SIMULATED_LABEL = (
+    "Simulated: this is demo data. The venue is real, but this session does not take place."
+)
+
+
+def _ages_in_words(age_from_months: int, age_to_months: int) -> str:
+    def words(months: int) -> str:
+        if months == 0:
+            return "birth"
+        if months < 24:
+            return f"{months} months"
+        return f"{months // 12} years"
+
+    return f"children from {words(age_from_months)} to {words(age_to_months)}"
+
+
+def simulated_description(
+    *, category: str, venue_name: str, age_from_months: int, age_to_months: int
+) -> str:
+    """What happens at a simulated session, who it is for and what to bring, in paragraphs,
+    ending with the simulated label (the listing says it is demo data in its own words too)."""
+    happens, bring = WHAT_HAPPENS.get(category, WHAT_HAPPENS[SessionCategory.OTHER])
+    who = (
+        f"For parents and carers with {_ages_in_words(age_from_months, age_to_months)}. "
+        "Grandparents and other carers are welcome."
+    )
+    return "\n\n".join(
+        (happens.format(venue=venue_name), who, f"What to bring: {bring}", SIMULATED_LABEL)
+    )
 
 
 def _group(role: Role) -> Group:
@@ -129,7 +215,12 @@ def load(stdout: Output) -> None:
                     booking_mode=mode,
                     age_from_months=age_from,
                     age_to_months=age_to,
-                    description="A simulated session for the demonstration.",
+                    description=simulated_description(
+                        category=category,
+                        venue_name=venue.name,
+                        age_from_months=age_from,
+                        age_to_months=age_to,
+                    ),
                 ),
                 staff=[worker],
                 volunteers=[demo_volunteer]

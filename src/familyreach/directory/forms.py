@@ -70,7 +70,10 @@ FILTER_FIELDS = (
     "language",
     "free",
     "family_bases",
+    "run_by_local_parents",
 )
+# The radius searched when none is chosen (the front door's search box sends only a place).
+DEFAULT_RADIUS = "5"
 
 
 class FindForm(forms.Form):
@@ -87,7 +90,7 @@ class FindForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        initial="5",
+        initial=DEFAULT_RADIUS,
     )
     age = forms.ChoiceField(label="Child's age", choices=AGE_CHOICES, required=False)
     category = forms.MultipleChoiceField(
@@ -105,6 +108,9 @@ class FindForm(forms.Form):
     )
     language = forms.CharField(label="Language", max_length=50, required=False)
     family_bases = forms.BooleanField(label="Only at family bases", required=False)
+    run_by_local_parents = forms.BooleanField(
+        label="Only groups run by local parents", required=False
+    )
     # A number field, not a choice of 1,000: every form copies its fields, and copying a
     # thousand choices cost about a millisecond on every search (profiled).
     page = forms.IntegerField(

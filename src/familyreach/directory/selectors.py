@@ -17,6 +17,7 @@ from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.core.audit import record_access
 from familyreach.core.input import whole_number
+from familyreach.directory import presentation, taxonomy
 from familyreach.directory.models import (
     Accessibility,
     Address,
@@ -241,9 +242,11 @@ class ListingCard:
     cost: str  # "Free", the fees in words, or the first price
     # Where: left empty for a service with no venue (online, by phone, at home).
     place: str = ""  # the location's name
-    address: str = ""  # ", 1 High Street, Town NR1 1AA" for each address, as the list shows it
-    towns: str = ""  # ", Town" for each address, for the short list of matches further away
+    # "1 High Street, Town, NR1 1AA" (addresses joined by "; "), without the venue's name again
+    address: str = ""
+    towns: str = ""  # "Town" for each address, for the short list of matches further away
     is_family_base: bool = False
+    is_run_by_local_parents: bool = False  # the peer-led mark (a provider-type attribute)
     latitude: float | None = None
     longitude: float | None = None
 
@@ -325,17 +328,22 @@ def listing_cards_build(ids: Sequence[UUID]) -> dict[UUID, ListingCard]:
         ServiceAtLocation.objects.filter(pk__in=list(ids))
         .select_related("service", "location")
         .prefetch_related("location__addresses", "service__schedules", "service__cost_options")
+        .annotate(run_by_local_parents=_run_by_local_parents(OuterRef("service_id")))
     )
     cards = {}
     for row in rows:
         location = row.location
         addresses = list(location.addresses.all())
+        towns = [presentation.town(a, location_name=location.name) for a in addresses]
         cards[row.pk] = _card(
             row.service,
             place=location.name,
-            address="".join(f", {a.address_1}, {a.city} {a.postal_code}" for a in addresses),
-            towns="".join(f", {a.city}" for a in addresses),
+            address="; ".join(
+                presentation.address_line(a, location_name=location.name) for a in addresses
+            ),
+            towns=", ".join(town for town in towns if town),
             is_family_base=location.is_family_base,
+            is_run_by_local_parents=row.run_by_local_parents,
             latitude=location.latitude,
             longitude=location.longitude,
         )
@@ -344,10 +352,36 @@ def listing_cards_build(ids: Sequence[UUID]) -> dict[UUID, ListingCard]:
 
 def service_cards_build(ids: Sequence[UUID]) -> dict[UUID, ListingCard]:
     """Cards for services with no venue (online, by phone, at home), by service id."""
-    services = Service.objects.filter(pk__in=list(ids)).prefetch_related(
-        "schedules", "cost_options"
+    services = (
+        Service.objects.filter(pk__in=list(ids))
+        .prefetch_related("schedules", "cost_options")
+        .annotate(run_by_local_parents=_run_by_local_parents(OuterRef("pk")))
     )
-    return {service.pk: _card(service) for service in services}
+    return {
+        service.pk: _card(service, is_run_by_local_parents=service.run_by_local_parents)
+        for service in services
+    }
+
+
+def _run_by_local_parents(service_id: Any) -> Exists:
+    """Whether the service carries the "run by local parents" mark: a subquery in the cards'
+    own query, so the mark costs a search no extra query."""
+    return Exists(
+        ServiceAttribute.objects.filter(
+            service_id=service_id,
+            taxonomy_term__taxonomy__code=taxonomy.PROVIDER_TAXONOMY,
+            taxonomy_term__code=taxonomy.RUN_BY_LOCAL_PARENTS_CODE,
+        )
+    )
+
+
+def service_is_run_by_local_parents(service: Service) -> bool:
+    """For a service whose attributes and their terms are prefetched (the service page)."""
+    return any(
+        attribute.taxonomy_term.code == taxonomy.RUN_BY_LOCAL_PARENTS_CODE
+        and attribute.taxonomy_term.taxonomy.code == taxonomy.PROVIDER_TAXONOMY
+        for attribute in service.attributes.all()
+    )
 
 
 def _card(service: Service, **where: Any) -> ListingCard:
@@ -482,6 +516,7 @@ class FindFilters:
     delivery: tuple[str, ...] = ()
     language: str = ""
     family_bases: bool = False
+    run_by_local_parents: bool = False
 
 
 @dataclass
@@ -499,8 +534,6 @@ class FindResults:
 
 
 def services_matching(filters: FindFilters) -> QuerySet[Service]:
-    from familyreach.directory import taxonomy
-
     services = services_public()
     if filters.age == "pregnancy":
         services = services.filter(for_pregnancy=True)
@@ -508,6 +541,10 @@ def services_matching(filters: FindFilters) -> QuerySet[Service]:
         services = filter_child_age(services, float(age))
     services = filter_term_codes(services, taxonomy.CATEGORY_TAXONOMY, filters.categories)
     services = filter_term_codes(services, taxonomy.DELIVERY_TAXONOMY, filters.delivery)
+    if filters.run_by_local_parents:
+        services = filter_term_codes(
+            services, taxonomy.PROVIDER_TAXONOMY, (taxonomy.RUN_BY_LOCAL_PARENTS_CODE,)
+        )
     if filters.free_only:
         services = filter_free(services)
     if filters.language:

@@ -11,6 +11,7 @@ Hooks for other domains (stable signatures):
 """
 
 import secrets
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
@@ -84,6 +85,47 @@ def taxonomy_uris_fill(*, taxonomy_code: str) -> None:
         term_model=TaxonomyTerm,
         uri_base=settings.TAXONOMY_URI_BASE,
         codes=[taxonomy_code],
+    )
+
+
+@transaction.atomic
+def run_by_local_parents_term_ensure() -> TaxonomyTerm:
+    """The peer-led mark's term (idempotent; the same ids in every installation)."""
+    tax, _ = Taxonomy.objects.get_or_create(
+        id=uuid.uuid5(taxonomy.PROVIDER_NAMESPACE, taxonomy.PROVIDER_TAXONOMY),
+        defaults={
+            "code": taxonomy.PROVIDER_TAXONOMY,
+            "name": "Who runs it",
+            "description": "Who runs a service, where that helps families choose.",
+            "version": "1",
+        },
+    )
+    term, _ = TaxonomyTerm.objects.get_or_create(
+        id=uuid.uuid5(
+            taxonomy.PROVIDER_NAMESPACE,
+            f"{taxonomy.PROVIDER_TAXONOMY}/{taxonomy.RUN_BY_LOCAL_PARENTS_CODE}",
+        ),
+        defaults={
+            "taxonomy": tax,
+            "code": taxonomy.RUN_BY_LOCAL_PARENTS_CODE,
+            "name": taxonomy.RUN_BY_LOCAL_PARENTS,
+            "description": "A group set up and run by local parents and carers, approved by "
+            "the council (named leads, a safeguarding lead, insurance and policies checked).",
+        },
+    )
+    if not tax.uri or not term.term_uri:
+        # Our own terms are published with URIs under the deployment's base, like the
+        # directory's (docs/decisions/0006-taxonomy-mapping-to-dfe.md).
+        taxonomy_uris_fill(taxonomy_code=taxonomy.PROVIDER_TAXONOMY)
+        term.refresh_from_db()
+    return term
+
+
+@transaction.atomic
+def service_mark_run_by_local_parents(*, service: Service) -> None:
+    """Attach the peer-led mark to a listing (idempotent)."""
+    ServiceAttribute.objects.get_or_create(
+        service=service, taxonomy_term=run_by_local_parents_term_ensure()
     )
 
 

@@ -17,6 +17,13 @@ NAMESPACE = uuid.UUID("6f1c7c1e-3f0b-4d55-9f5e-2b7a0f0c9a11")
 CATEGORY_TAXONOMY = "early-years"
 DELIVERY_TAXONOMY = "delivery-method"
 DFE_TAXONOMY = "dfe-family-hubs"
+# Who runs a service: one term so far, the peer-led mark community publishing attaches to an
+# approved group's listing (/find shows it as a tag and filters on it). Its ids come from
+# PROVIDER_NAMESPACE (set when community publishing first made it), not NAMESPACE.
+PROVIDER_TAXONOMY = "provider-type"
+PROVIDER_NAMESPACE = uuid.UUID("0b6a3f8e-5d27-4c1e-9a51-6c0e2f4d7b19")
+RUN_BY_LOCAL_PARENTS_CODE = "run-by-local-parents"
+RUN_BY_LOCAL_PARENTS = "Run by local parents"
 
 
 @dataclass(frozen=True)

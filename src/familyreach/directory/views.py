@@ -62,7 +62,13 @@ def find(request: HttpRequest) -> HttpResponse:
     # Links from advice pages carry filters but no postcode yet: show them chosen, no error.
     searched = "postcode" in request.GET
     initial = {key: request.GET.getlist(key) for key in ("category", "day", "delivery")}
-    form = forms.FindForm(request.GET if searched else None, initial=initial, languages=languages)
+    # The radius searched is written into the form, so the distance list shows it and the
+    # next submit (applying a filter) searches the same distance: a search from the front
+    # door sends no radius, and the list used to show its first choice, 1 mile.
+    query = request.GET.copy()
+    if not query.get("radius"):
+        query["radius"] = forms.DEFAULT_RADIUS
+    form = forms.FindForm(query if searched else None, initial=initial, languages=languages)
     valid = searched and form.is_valid()
     context: dict[str, Any] = {
         "form": form,
@@ -89,8 +95,9 @@ def find(request: HttpRequest) -> HttpResponse:
         delivery=tuple(data["delivery"]),
         language=data["language"],
         family_bases=data["family_bases"],
+        run_by_local_parents=data["run_by_local_parents"],
     )
-    radius = data["radius"] or 5
+    radius = data["radius"] or int(forms.DEFAULT_RADIUS)
     results = selectors.find_services(
         latitude=place.latitude,
         longitude=place.longitude,
@@ -100,7 +107,6 @@ def find(request: HttpRequest) -> HttpResponse:
         page=data["page"] or 1,
         per_page=RESULTS_PER_PAGE,
     )
-    query = request.GET.copy()
     query.pop("page", None)
     base_query = query.urlencode()
     wider = [r for r in (2, 5, 10, 20) if r > radius]
@@ -141,7 +147,9 @@ def _filters_html(
     page's render), and its HTML depends only on the chosen filters and the language list.
     A column showing an error message is never cached."""
     if any(form[name].errors for name in forms.FILTER_FIELDS):
-        return render_to_string("directory/_find_filters.html", {"form": form}, request)
+        # Marked safe like the cached column (it was escaped into text before).
+        with_error = render_to_string("directory/_find_filters.html", {"form": form}, request)
+        return mark_safe(with_error)  # noqa: S308  (our own template's output)
     chosen = [searched, languages, *(sorted(request.GET.getlist(n)) for n in forms.FILTER_FIELDS)]
     key = "directory:find-filters:" + hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
     html: str | None = cache.get(key)
@@ -208,6 +216,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
             "locations": locations,
             "categories": [t for t in terms if t.taxonomy.code == taxonomy.CATEGORY_TAXONOMY],
             "delivery": [t for t in terms if t.taxonomy.code == taxonomy.DELIVERY_TAXONOMY],
+            "run_by_local_parents": selectors.service_is_run_by_local_parents(service),
             "is_free": not any(c.amount for c in service.cost_options.all()),
             "assured_is_old": assured is None or assured < selectors.assurance_cutoff(today),
             "map_points": [
