@@ -4,6 +4,7 @@ Every role, not only those who see family records: planners download consultatio
 with small area and respondent type, group admins read the safeguarding concerns they raised,
 and any account is a way in to change what the public directory says."""
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -36,3 +37,27 @@ class TwoFactorRequiredMiddleware:
         ):
             return HttpResponseRedirect(f"{reverse('accounts:two-factor')}?next={request.path}")
         return self.get_response(request)
+
+
+class SessionIdleMiddleware:
+    """Keeps a signed-in session alive while it is used: SESSION_COOKIE_AGE is the idle limit,
+    and each save moves the expiry on. Saving on every request (SESSION_SAVE_EVERY_REQUEST)
+    would cost a database write per page; saving once the session is a few minutes old costs
+    one every few minutes, and the limit still holds to within that step."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            step = min(300, settings.SESSION_COOKIE_AGE // 6)
+            now = int(time.time())
+            if now - int(request.session.get(ACTIVITY_KEY, 0)) >= step:
+                request.session[ACTIVITY_KEY] = (
+                    now  # marks the session modified: saved, expiry moved on
+                )
+        return self.get_response(request)
+
+
+ACTIVITY_KEY = "familyreach_active_at"

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "familyreach.core.input.RejectNulMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "familyreach.accounts.middleware.TwoFactorRequiredMiddleware",
+    "familyreach.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -238,10 +239,9 @@ SECURE_CSP = {
 
 SESSION_COOKIE_HTTPONLY = True
 # A session ends after 30 minutes without a request, and when the browser closes: staff read
-# special-category data on shared and mobile devices (NCSC and NHS guidance for such systems).
-# Saving on every request is what makes the 30 minutes count from the last one.
+# special-category data on shared and mobile devices. accounts.middleware.SessionIdleMiddleware
+# moves the expiry on while the session is used (a save every 5 minutes at most).
 SESSION_COOKIE_AGE = env.int("FAMILYREACH_SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
