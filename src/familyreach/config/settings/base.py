@@ -469,3 +469,17 @@ OUTBOX_BATCH_SIZE = env.int("FAMILYREACH_OUTBOX_BATCH_SIZE", default=200)
 # Sent messages (their bodies are family data) are deleted this many days after sending by the
 # daily task `outbox.tasks.delete_old_messages`; failed and waiting ones are kept.
 OUTBOX_KEEP_SENT_DAYS = env.int("FAMILYREACH_OUTBOX_KEEP_SENT_DAYS", default=90)
+
+# --- the ORUK feed as consumers take it (issue 16; docs/directory.md "What consumers need") ---
+# A council service with no web address or email of its own (nor its organisation's) is
+# published with the council's public contact details, so DfE's "Find support for your family"
+# and other ORUK consumers can list it. Defaults: Norfolk County Council's published public
+# contact details (its children and families pages, its general enquiries address and its
+# customer service centre number), for the demo; a council sets its own.
+COUNCIL_CONTACT_URL = env.str(
+    "FAMILYREACH_COUNCIL_CONTACT_URL", default="https://www.norfolk.gov.uk/children-and-families"
+)
+COUNCIL_CONTACT_EMAIL = env.str(
+    "FAMILYREACH_COUNCIL_CONTACT_EMAIL", default="information@norfolk.gov.uk"
+)
+COUNCIL_CONTACT_PHONE = env.str("FAMILYREACH_COUNCIL_CONTACT_PHONE", default="0344 800 8020")
