@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from familyreach.directory import dfe_reader
 from familyreach.directory.models import ListingStatus, Service
 
 # A namespace for the ids of records we publish on a service's behalf (its fallback contact),
@@ -38,12 +39,17 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def service_web_address(service: Service) -> str:
+    """Its own web page, its organisation's, the council's contact page for a council
+    service, and for anyone else the listing's own public page on this directory (it says
+    what, where, when and how to get in touch: a page a family can act on)."""
     organization = service.organization
     if service.url:
         return service.url
     if organization.website:
         return organization.website
-    return str(settings.COUNCIL_CONTACT_URL) if organization.is_council else ""
+    if organization.is_council:
+        return str(settings.COUNCIL_CONTACT_URL)
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/services/{service.pk}"
 
 
 def service_email(service: Service) -> str:
@@ -81,6 +87,7 @@ class Problem:
     weight: int
 
 
+UNREADABLE = Problem("The national Family Hubs service cannot read it", 10)
 NOT_A_UUID = Problem("Its identifier is not a UUID", 10)
 NOT_ACTIVE = Problem("Not active", 10)
 NO_NAME = Problem("No name", 10)
@@ -158,6 +165,10 @@ def record_problems(record: Mapping[str, Any], *, today: date) -> list[Problem]:
     """The problems of one service as published at /openreferral/services/{id} (ORUK 3.0
     JSON), most serious first; empty when a consumer can take it whole."""
     problems: list[Problem] = []
+    try:
+        dfe_reader.read_service(record)
+    except dfe_reader.Unreadable:
+        problems.append(UNREADABLE)
     if not _is_uuid(record.get("id")):
         problems.append(NOT_A_UUID)
     if record.get("status") != ListingStatus.ACTIVE:

@@ -69,6 +69,8 @@ def taxonomy_term(term: TaxonomyTerm) -> dict[str, Any]:
             "taxonomy_id": term.taxonomy_id,
             "term_uri": term.term_uri,
             "term": term.code,
+            # HSDS 3.0's name for the term's code; DfE's importer requires it.
+            "code": term.code,
         },
         keep=("description",),
     )
@@ -95,6 +97,8 @@ def attribute(row: ServiceAttribute) -> dict[str, Any]:
         "id": str(row.pk),
         "link_id": str(row.service_id),
         "link_type": "service",
+        # HSDS 3.0: the kind of record linked; DfE's importer requires it.
+        "link_entity": "service",
         "taxonomy_term_id": str(row.taxonomy_term_id),
         "taxonomy_term": taxonomy_term(row.taxonomy_term),
     }
@@ -128,7 +132,7 @@ def whole_years(age: float | None) -> int | None:
     """An age as whole years, rounded down (0.5, six months, is 0): consumers type ages as
     integers (DfE's importer as a byte), and 0.0 is not one to .NET's JSON reader. Rounding down
     keeps everyone the listing is for: a child of 1 year 9 months is "1" in whole years."""
-    return None if age is None else int(math.floor(age))
+    return None if age is None else math.floor(age)
 
 
 def service_basic(service: Service, *, with_organization: bool = True) -> dict[str, Any]:
