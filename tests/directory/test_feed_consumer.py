@@ -293,6 +293,19 @@ def test_no_staff_or_family_email_or_phone_appears_in_any_api_response(
     service.assurer_email = checker.email
     service.save(update_fields=["assurer_email"])
 
+    # The demo's simulated carers and staff hold few contact details: give every one of them
+    # some (simulated), so the search below looks for hundreds of real-looking ones.
+    from familyreach.families.models import Carer
+
+    for number, user in enumerate(User.objects.filter(email="")):
+        user.email = f"staff{number}@staff.example.org"
+        user.save(update_fields=["email"])
+    carers = list(Carer.objects.all()[:500])
+    for number, carer in enumerate(carers):
+        carer.email = carer.email or f"carer{number}@family.example.org"
+        carer.phone = carer.phone or f"07700 9{number:05d}"
+    Carer.objects.bulk_update(carers, ["email", "phone"])
+
     emails, phones = personal_contact_details()
     assert len(emails) > 20, len(emails)
     assert len(phones) > 20, len(phones)
@@ -314,3 +327,24 @@ def test_the_feed_documentation_names_the_rules() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "directory.md").read_text()
     for problem in (feed_quality.NO_WAY_TO_GET_IN_TOUCH, feed_quality.NO_POSTCODE):
         assert problem.text in doc
+
+
+def test_a_venues_address_lines_never_repeat_its_name_as_the_street() -> None:
+    from familyreach.directory.services import venue_address_lines
+    from familyreach.geo.models import Venue, VenueKind
+
+    library = Venue(
+        name="Acle Library",
+        kind=VenueKind.LIBRARY,
+        address="Bridewell Lane, Acle, Norfolk",
+        town="Acle",
+        postcode="NR13 3RA",
+    )
+    assert venue_address_lines(library) == ("Bridewell Lane", "", "Acle")
+    # GIAS gives a school no street: it is addressed by its name, in its post town.
+    school = Venue(
+        name="Angel Road Infant School", kind=VenueKind.SCHOOL, town="Norwich", postcode="NR3 3HR"
+    )
+    assert venue_address_lines(school) == ("Angel Road Infant School", "", "Norwich")
+    hall = Venue(name="Village Hall", kind=VenueKind.OTHER, address="Village Hall, The Street, Holt")
+    assert venue_address_lines(hall) == ("The Street", "", "Holt")
