@@ -346,5 +346,7 @@ def test_a_venues_address_lines_never_repeat_its_name_as_the_street() -> None:
         name="Angel Road Infant School", kind=VenueKind.SCHOOL, town="Norwich", postcode="NR3 3HR"
     )
     assert venue_address_lines(school) == ("Angel Road Infant School", "", "Norwich")
-    hall = Venue(name="Village Hall", kind=VenueKind.OTHER, address="Village Hall, The Street, Holt")
+    hall = Venue(
+        name="Village Hall", kind=VenueKind.OTHER, address="Village Hall, The Street, Holt"
+    )
     assert venue_address_lines(hall) == ("The Street", "", "Holt")
