@@ -237,6 +237,8 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
         access(superuser=200, manager=(200, 404), family_worker=200),
     ),
     "directory:staff-listings": ("get", LISTING_EDITORS),
+    # Listing quality: council editors see every listing's, a group admin their own's.
+    "directory:staff-listing-quality": ("get", LISTING_EDITORS),
     # Without ?organization= there is nothing to add a listing to: 404 for editors.
     "directory:staff-service-new": (
         "get",

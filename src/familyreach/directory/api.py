@@ -30,8 +30,11 @@ from familyreach.directory.models import (
 )
 from familyreach.geo.selectors import LookupProblem, Place
 
-DEFAULT_PER_PAGE = 50
+# ORUK 3.0 sets neither a default nor a maximum for per_page. DfE's Family Hubs importer reads
+# the first page of /services only, with no per_page: so the default page is the largest we
+# serve, and a directory of up to 500 services reaches it whole.
 MAX_PER_PAGE = 500
+DEFAULT_PER_PAGE = MAX_PER_PAGE
 # ORUK gives no default for `proximity`; without one we search within 10 miles of a postcode.
 DEFAULT_PROXIMITY_METRES = 16093
 MAX_PROXIMITY_METRES = 200_000
@@ -173,9 +176,33 @@ def _oruk_openapi() -> dict[str, Any]:
             },
         }
     }
+    _correct_service_at_location(document)
+    _mark_optional(document)
     _document_constraints(document)
     _document_errors(document)
     return document
+
+
+SERVICE_AT_LOCATION_SCHEMA = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/compiled/service_at_location.json"
+# What an ORUK 3.0 feed must serve; the rest may be left out, so they carry the tag "Optional"
+# (as the openreferraluk.org copy of this file does) and validators need not fail a feed on them.
+REQUIRED_PATHS = ("/", "/services", "/services/{id}")
+
+
+def _correct_service_at_location(document: dict[str, Any]) -> None:
+    """The profile's file points /service_at_locations/{id} at the service schema (a copying
+    mistake): a validator reading our openapi_url would fail every service_at_location."""
+    operation = document["paths"]["/service_at_locations/{id}"]["get"]
+    content = operation["responses"]["200"]["content"]["application/json"]
+    content["schema"] = {"$ref": SERVICE_AT_LOCATION_SCHEMA}
+
+
+def _mark_optional(document: dict[str, Any]) -> None:
+    for path, item in document["paths"].items():
+        if path not in REQUIRED_PATHS:
+            tags = item["get"].setdefault("tags", [])
+            if "Optional" not in tags:
+                tags.append("Optional")
 
 
 # What this server accepts, stated in the schema so clients (and schemathesis) know: the

@@ -9,6 +9,7 @@ import random
 from datetime import date, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,13 +17,22 @@ from familyreach.accounts.models import User
 from familyreach.core.output import Output
 from familyreach.directory import services
 from familyreach.directory.models import AdviceArticle, ArticleStatus
-from familyreach.directory.services import ContactSpec, ScheduleSpec
+from familyreach.directory.services import ContactSpec, ScheduleSpec, ServiceAreaSpec
 from familyreach.geo.models import Venue, VenueKind, VenueStatus
 
 SOURCE = "demo"
 SEED = 20190101
 DAYS = ("MO", "TU", "WE", "TH", "FR")
 SIMULATED_NOTE = " (Simulated demo session at a real venue.)"
+NORFOLK_COUNTY_CODE = "E10000020"
+
+
+def simulated_assured_date(reference: str) -> date:
+    """A SIMULATED record of when a member of staff last checked a listing: 2 to 20 weeks ago,
+    as a directory checked on a six-month cycle would show (not today on every listing).
+    Its own generator, so the sessions drawn for each venue stay as they were."""
+    rng = random.Random(f"{SEED}-assured-{reference}")
+    return timezone.localdate() - timedelta(days=rng.randint(14, 140))
 
 
 def _venues_with_a_timetable() -> set[int]:
@@ -106,6 +116,7 @@ def _sessions(*, council: object, owner: User | None) -> int:
             minimum_age=0,
             maximum_age=4,
             how_to_book="Just turn up.",
+            assured_date=simulated_assured_date(f"rhyme-time:{venue.pk}"),
             owner=owner,
             is_simulated=True,
         )
@@ -132,6 +143,7 @@ def _sessions(*, council: object, owner: User | None) -> int:
                 minimum_age=0,
                 maximum_age=1,
                 for_pregnancy=True,
+                assured_date=simulated_assured_date(f"baby-group:{venue.pk}"),
                 owner=owner,
                 is_simulated=True,
             )
@@ -170,6 +182,7 @@ def _sessions(*, council: object, owner: User | None) -> int:
             maximum_age=4,
             cost=Decimal("1.00") if paid else None,
             cost_description="£1 a family, towards snacks" if paid else "",
+            assured_date=simulated_assured_date(f"stay-and-play:{venue.pk}"),
             owner=owner,
             is_simulated=True,
         )
@@ -220,6 +233,11 @@ def _services_without_a_venue(*, council: object, owner: User | None) -> int:
             [],
         ),
     ]
+    county = ServiceAreaSpec(
+        name="Norfolk",
+        description="Families anywhere in Norfolk",
+        uri=services.ons_area_uri(NORFOLK_COUNTY_CODE),
+    )
     for reference, name, description, categories, delivery, schedules in specs:
         services.service_upsert(
             source=SOURCE,
@@ -234,8 +252,12 @@ def _services_without_a_venue(*, council: object, owner: User | None) -> int:
             maximum_age=5,
             for_pregnancy=True,
             contact=ContactSpec(
-                name="Early childhood and family service (demo)", email="family.service@example.org"
+                name="Early childhood and family service (demo)",
+                email="family.service@example.org",
+                phone=settings.COUNCIL_CONTACT_PHONE,
             ),
+            service_areas=[county],
+            assured_date=simulated_assured_date(reference),
             how_to_book="Ask for help through this website and we will contact you.",
             owner=owner,
             is_simulated=True,

@@ -2,11 +2,20 @@
 
 Empty optional values are left out rather than sent as null or "": the schemas type most
 fields as plain strings or numbers, and an empty `url` would not be a URI.
+
+What consumers need besides the schemas (DfE's Family Hubs importer reads ages into a byte and
+lists only services with a web address and an email; see docs/directory.md and
+`feed_quality`): ages are whole years, every service carries the web address, email and contact
+`feed_quality` resolves for it, and no person's own email (an assurer's) is published.
 """
 
+import math
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from django.conf import settings
+
+from familyreach.directory import feed_quality
 from familyreach.directory.models import (
     Accessibility,
     Address,
@@ -91,6 +100,8 @@ def attribute(row: ServiceAttribute) -> dict[str, Any]:
         "id": str(row.pk),
         "link_id": str(row.service_id),
         "link_type": "service",
+        # HSDS 3.0: the kind of record linked; DfE's importer requires it.
+        "link_entity": "service",
         "taxonomy_term_id": str(row.taxonomy_term_id),
         "taxonomy_term": taxonomy_term(row.taxonomy_term),
     }
@@ -102,8 +113,10 @@ def organization_basic(organization: Organization) -> dict[str, Any]:
             "id": organization.pk,
             "name": organization.name,
             "description": organization.description,
-            "email": organization.email,
-            "website": organization.website,
+            "email": organization.email
+            or (settings.COUNCIL_CONTACT_EMAIL if organization.is_council else ""),
+            "website": organization.website
+            or (settings.COUNCIL_CONTACT_URL if organization.is_council else ""),
             "logo": organization.logo,
             "uri": organization.uri,
             "parent_organization_id": organization.parent_organization_id,
@@ -118,6 +131,13 @@ def organization_full(organization: Organization) -> dict[str, Any]:
     return record
 
 
+def whole_years(age: float | None) -> int | None:
+    """An age as whole years, rounded down (0.5, six months, is 0): consumers type ages as
+    integers (DfE's importer as a byte), and 0.0 is not one to .NET's JSON reader. Rounding down
+    keeps everyone the listing is for: a child of 1 year 9 months is "1" in whole years."""
+    return None if age is None else math.floor(age)
+
+
 def service_basic(service: Service, *, with_organization: bool = True) -> dict[str, Any]:
     record = _clean(
         {
@@ -125,15 +145,16 @@ def service_basic(service: Service, *, with_organization: bool = True) -> dict[s
             "organization_id": service.organization_id,
             "name": service.name,
             "description": service.description,
-            "url": service.url,
-            "email": service.email,
+            "url": feed_quality.service_web_address(service),
+            "email": feed_quality.service_email(service),
             "status": service.status,
             "fees": service.fees_description,
             "accreditations": service.accreditations,
-            "minimum_age": service.minimum_age,
-            "maximum_age": service.maximum_age,
+            "minimum_age": whole_years(service.minimum_age),
+            "maximum_age": whole_years(service.maximum_age),
+            # When a person last checked it. Not `assurer_email`: that is a member of staff's
+            # own address, personal data that stays with us.
             "assured_date": service.assured_date,
-            "assurer_email": service.assurer_email,
             "alert": service.alert,
             "last_modified": service.modified_at,
         }
@@ -241,6 +262,32 @@ def contact(row: Contact) -> dict[str, Any]:
     return record
 
 
+def _fallback_contacts(service: Service) -> list[dict[str, Any]]:
+    """For a service without a contact of its own: one built from the details `feed_quality`
+    resolves (its organisation's, or the council's public ones), with stable ids."""
+    email = feed_quality.service_email(service)
+    number = feed_quality.service_phone(service)
+    if not email and not number:
+        return []
+    record = _clean(
+        {
+            "id": feed_quality.fallback_contact_id(service),
+            "service_id": service.pk,
+            "name": service.organization.name,
+            "email": email,
+        }
+    )
+    if number:
+        record["phones"] = [
+            {
+                "id": str(feed_quality.fallback_phone_id(service)),
+                "contact_id": record["id"],
+                "number": number,
+            }
+        ]
+    return [record]
+
+
 def address(row: Address) -> dict[str, Any]:
     return _clean(
         {
@@ -311,7 +358,7 @@ def _service_details(service: Service) -> dict[str, Any]:
         "languages": [language(lang) for lang in service.languages.all()],
         "funding": [funding(f) for f in service.funding.all()],
         "cost_options": [cost_option(c) for c in service.cost_options.all()],
-        "contacts": [contact(c) for c in service.contacts.all()],
+        "contacts": [contact(c) for c in service.contacts.all()] or _fallback_contacts(service),
         "attributes": [attribute(a) for a in service.attributes.all()],
     }
 

@@ -17,7 +17,8 @@ from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.core.audit import record_access
 from familyreach.core.input import whole_number
-from familyreach.directory import presentation, taxonomy
+from familyreach.directory import feed_quality, oruk, presentation, taxonomy
+from familyreach.directory.feed_quality import ListingQuality
 from familyreach.directory.models import (
     Accessibility,
     Address,
@@ -671,3 +672,24 @@ def listing_change_rows(change: ListingChange) -> list[tuple[str, str, str | Non
                 current = str(getattr(service, field))
         rows.append((label, proposed, current))
     return rows
+
+
+# --- Listing quality: what the feed's consumers would refuse ---------------------------------
+
+
+def listing_quality_for_editor(
+    *, user: User, today: date | None = None
+) -> tuple[int, list[ListingQuality]]:
+    """(how many published listings the user looks after, those that fail a feed-quality rule
+    worst first), judged on the very record the ORUK API publishes for each."""
+    today = today or timezone.localdate()
+    published = services_published(today=today).filter(
+        pk__in=services_for_editor(user=user).values("pk")
+    )
+    rows = (
+        published.select_related("organization")
+        .prefetch_related(*service_full_prefetches())
+        .order_by("name", "pk")
+    )
+    records = [oruk.service_full(service) for service in rows.iterator(chunk_size=500)]
+    return len(records), feed_quality.failing_listings(records, today=today)

@@ -46,6 +46,7 @@ from familyreach.directory.models import (
     RequestStatus,
     Schedule,
     Service,
+    ServiceArea,
     ServiceAtLocation,
     ServiceAttribute,
     SupportRequest,
@@ -169,16 +170,29 @@ def organization_upsert(
     return organization
 
 
-def _venue_city(venue: Venue) -> str:
-    # Venue addresses are free text ending in the town before the postcode, e.g.
-    # "Market Place, Aylsham"; the district name is the fallback.
+def venue_address_lines(venue: Venue) -> tuple[str, str, str]:
+    """(street, locality, town) of a venue, for an ORUK address.
+
+    Venue addresses are free text: "street, locality, town/county" (libraries: "Bridewell Lane,
+    Acle, Norfolk" with the town "Acle"). The venue's name is never repeated as its street; a
+    venue whose data has no street (GIAS schools) is addressed by its building name, as post
+    is, and its town is the venue's post town, then the text's last line, then its district."""
     parts = [part.strip() for part in venue.address.replace("\n", ",").split(",") if part.strip()]
+    compact_postcode = venue.postcode.replace(" ", "").upper()
+    county = (venue.district.council_name if venue.district_id else "") or ""  # type: ignore[union-attr]
     parts = [
-        part for part in parts if part.upper().replace(" ", "") != venue.postcode.replace(" ", "")
+        part
+        for part in parts
+        if part.upper().replace(" ", "") != compact_postcode
+        and part != venue.name
+        and part.lower() not in ("norfolk", county.lower())
     ]
-    if len(parts) >= 2:
-        return parts[-1]
-    return venue.district.name if venue.district_id else ""  # type: ignore[union-attr]
+    town = venue.town or (parts[-1] if len(parts) >= 2 else "")
+    if not town and venue.district_id:
+        town = venue.district.name  # type: ignore[union-attr]
+    street = parts[0] if parts and parts[0] != town else venue.name
+    locality = next((part for part in parts[1:] if part != town), "")
+    return street, locality, town
 
 
 @transaction.atomic
@@ -202,10 +216,11 @@ def location_upsert_from_venue(
     location.modified_by = user
     location.full_clean()
     location.save()
-    first_line = (venue.address.split(",")[0].strip() if venue.address else "") or venue.name
+    street, locality, town = venue_address_lines(venue)
     address = location.addresses.first() or Address(location=location)
-    address.address_1 = first_line[:200]
-    address.city = _venue_city(venue)[:100] or "Unknown"
+    address.address_1 = street[:200]
+    address.address_2 = locality[:200]
+    address.city = town[:100] or "Unknown"
     address.state_province = (
         venue.district.council_name if venue.district_id else ""  # type: ignore[union-attr]
     ) or "England"
@@ -259,6 +274,20 @@ class ScheduleSpec:
 
 
 @dataclass(frozen=True)
+class ServiceAreaSpec:
+    """Where a service without a place (online, by phone, at home, outreach) is offered: a
+    county or district, named and identified by its ONS code's statistics.data.gov.uk URI."""
+
+    name: str
+    description: str = ""
+    uri: str = ""
+
+
+def ons_area_uri(code: str) -> str:
+    return f"http://statistics.data.gov.uk/id/statistical-geography/{code}"
+
+
+@dataclass(frozen=True)
 class ContactSpec:
     name: str = ""
     email: str = ""
@@ -309,6 +338,7 @@ def service_upsert(
     cost_description: str = "",
     languages: Sequence[str] = ("English",),
     contact: ContactSpec | None = None,
+    service_areas: Sequence[ServiceAreaSpec] = (),
     how_to_book: str = "",
     assured_date: date | None = None,
     visible_from: date | None = None,
@@ -319,8 +349,10 @@ def service_upsert(
 ) -> Service:
     """Create or replace the service keyed on (source, source_reference), idempotently.
 
-    Categories and delivery methods are term codes of our taxonomies. Schedules, cost, languages
-    and contact are replaced by what is given. `cost=None` or 0 means free."""
+    Categories and delivery methods are term codes of our taxonomies. Schedules, cost, languages,
+    contact and service areas are replaced by what is given. `cost=None` or 0 means free.
+    `assured_date` is when a person last checked it; without one, today (the caller publishes
+    what a member of staff has just entered)."""
     service = Service.objects.filter(source=source, source_reference=source_reference).first()
     if service is None:
         service = Service(source=source, source_reference=source_reference, created_by=user)
@@ -381,6 +413,13 @@ def service_upsert(
         CostOption.objects.create(
             service=service, option="Per session", amount=cost, amount_description=cost_description
         )
+    service.service_areas.all().delete()
+    ServiceArea.objects.bulk_create(
+        [
+            ServiceArea(service=service, name=area.name, description=area.description, uri=area.uri)
+            for area in service_areas
+        ]
+    )
     service.languages.all().delete()
     Language.objects.bulk_create([Language(service=service, name=name) for name in languages])
     service.contacts.all().delete()

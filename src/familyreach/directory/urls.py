@@ -74,6 +74,7 @@ staff = [
     path("staff/requests/", views.staff_requests, name="staff-requests"),
     path("staff/requests/<uuid:request_id>", views.staff_request_detail, name="staff-request"),
     path("staff/directory/", views.staff_listings, name="staff-listings"),
+    path("staff/directory/quality", views.staff_listing_quality, name="staff-listing-quality"),
     path("staff/directory/services/new", views.staff_service_edit, name="staff-service-new"),
     path(
         "staff/directory/services/<uuid:service_id>/edit",

@@ -419,6 +419,19 @@ def staff_listings(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+def staff_listing_quality(request: HttpRequest) -> HttpResponse:
+    """Listings that the feed's consumers (DfE's Family Hubs service) would refuse or families
+    could not act on, worst first, each linked to its edit page."""
+    user = _editor(request)
+    checked, failing = selectors.listing_quality_for_editor(user=user)
+    return render(
+        request,
+        "directory/staff/quality.html",
+        {"checked": checked, "failing": failing},
+    )
+
+
 def _service_initial(service: Service) -> dict[str, Any]:
     by_taxonomy: dict[str, list[str]] = {}
     for attribute in service.attributes.select_related("taxonomy_term__taxonomy"):

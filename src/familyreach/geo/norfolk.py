@@ -10,6 +10,9 @@ What is inferred, and marked so:
 - Library positions are their postcode's centroid (`position_is_exact=False`).
 - GIAS gives each school's own easting/northing (`position_is_exact=True`); its LSOA codes are
   the 2021 geography, so the 18 codes that are not 2011 codes get the nearest 2011 area centroid.
+- The GIAS extract has no address: a school's postcode is the Code-Point Open postcode nearest
+  its position, and its town the Royal Mail post town of that postcode's district
+  (`details["postcode_is_nearest"]`); no street is invented.
 """
 
 from collections import defaultdict
@@ -274,23 +277,100 @@ def _libraries(
     return venues
 
 
+# Royal Mail post towns of the postcode districts that cover Norfolk (the "town" line of an
+# address); a district not listed falls back to the local authority district's name.
+POST_TOWNS: dict[str, str] = {
+    **{f"NR{n}": "Norwich" for n in range(1, 17)},
+    "NR17": "Attleborough",
+    "NR18": "Wymondham",
+    "NR19": "Dereham",
+    "NR20": "Dereham",
+    "NR21": "Fakenham",
+    "NR22": "Walsingham",
+    "NR23": "Wells-next-the-Sea",
+    "NR24": "Melton Constable",
+    "NR25": "Holt",
+    "NR26": "Sheringham",
+    "NR27": "Cromer",
+    "NR28": "North Walsham",
+    "NR29": "Great Yarmouth",
+    "NR30": "Great Yarmouth",
+    "NR31": "Great Yarmouth",
+    "NR32": "Lowestoft",
+    "NR33": "Lowestoft",
+    "NR34": "Beccles",
+    "NR35": "Bungay",
+    **{f"PE{n}": "King's Lynn" for n in range(30, 35)},
+    "PE35": "Sandringham",
+    "PE36": "Hunstanton",
+    "PE37": "Swaffham",
+    "PE38": "Downham Market",
+    "PE13": "Wisbech",
+    "PE14": "Wisbech",
+    "IP20": "Harleston",
+    "IP21": "Diss",
+    "IP22": "Diss",
+    "IP24": "Thetford",
+    "IP25": "Thetford",
+    "IP26": "Thetford",
+    "IP27": "Brandon",
+}
+
+
+class NearestPostcode:
+    """The postcode whose centroid is nearest a point (equirectangular distance: fine at the
+    scale of a county)."""
+
+    def __init__(self, postcodes: list[Postcode]) -> None:
+        import numpy as np
+
+        self._np = np
+        self.postcodes = postcodes
+        self.latitudes = np.array([p.latitude for p in postcodes])
+        self.longitudes = np.array([p.longitude for p in postcodes])
+
+    def nearest(self, latitude: float, longitude: float) -> Postcode | None:
+        if not self.postcodes:
+            return None
+        np = self._np
+        squeeze = np.cos(np.radians(latitude))
+        distances = (self.latitudes - latitude) ** 2 + (
+            (self.longitudes - longitude) * squeeze
+        ) ** 2
+        return self.postcodes[int(np.argmin(distances))]
+
+
+def post_town(postcode: Postcode, district: District | None) -> str:
+    outward = postcode.postcode.split(" ")[0] if " " in postcode.postcode else postcode.outward
+    return POST_TOWNS.get(outward, district.name if district else "")
+
+
 def _schools(
-    data_dir: Path, areas_by_code: dict[str, Area], nearest: NearestArea, progress: bool
+    data_dir: Path,
+    areas_by_code: dict[str, Area],
+    nearest: NearestArea,
+    progress: bool,
+    postcodes: list[Postcode] | None = None,
 ) -> list[Venue]:
     venues = []
+    nearest_postcode = NearestPostcode(postcodes or [])
     for row in CsvTable(data_dir / "schools_gias_2025.csv", SCHOOL_COLUMNS, progress=progress):
         latitude = row.real("latitude")
         longitude = row.real("longitude")
+        postcode = nearest_postcode.nearest(latitude, longitude)
         area_code = row.area_code("area_code")
         area = areas_by_code.get(area_code)
         area_is_exact = area is not None
         if area is None:
             # A 2021 LSOA code with no 2011 equivalent of the same code: nearest 2011 centroid.
             area = nearest.nearest([latitude], [longitude], None)[0]
+        district = area.district if area else None
         venues.append(
             Venue(
                 name=row.text("name"),
                 kind=VenueKind.SCHOOL,
+                postcode=postcode.postcode if postcode else "",
+                town=post_town(postcode, district) if postcode else "",
                 latitude=latitude,
                 longitude=longitude,
                 position_is_exact=True,
@@ -306,6 +386,7 @@ def _schools(
                     "number_of_pupils": row.integer("pupils", required=False),
                     "lsoa21_code": area_code,
                     "area_is_exact": area_is_exact,
+                    "postcode_is_nearest": postcode is not None,
                 },
                 source=SCHOOL_SOURCE,
                 source_reference=row.text("urn"),
@@ -342,7 +423,7 @@ def load_norfolk(
 
     postcode_areas = {postcode.compact: postcode.area for postcode in postcodes}
     venues = _libraries(data_dir, districts, postcode_areas, nearest, progress)
-    venues += _schools(data_dir, areas_by_code, nearest, progress)
+    venues += _schools(data_dir, areas_by_code, nearest, progress, postcodes)
     result = venues_upsert(venues)
     summary.venues_created, summary.venues_updated = result.created, result.updated
     for venue in venues:

@@ -497,3 +497,17 @@ OUTBOX_KEEP_SENT_DAYS = env.int("FAMILYREACH_OUTBOX_KEEP_SENT_DAYS", default=90)
 TAXONOMY_URI_BASE = env.str(
     "FAMILYREACH_TAXONOMY_URI_BASE", default=f"{PUBLIC_BASE_URL.rstrip('/')}/openreferral"
 )
+
+# --- the ORUK feed as consumers take it (issue 16; docs/directory.md "What consumers need") ---
+# A council service with no web address or email of its own (nor its organisation's) is
+# published with the council's public contact details, so DfE's "Find support for your family"
+# and other ORUK consumers can list it. Defaults: Norfolk County Council's published public
+# contact details (its children and families pages, its general enquiries address and its
+# customer service centre number), for the demo; a council sets its own.
+COUNCIL_CONTACT_URL = env.str(
+    "FAMILYREACH_COUNCIL_CONTACT_URL", default="https://www.norfolk.gov.uk/children-and-families"
+)
+COUNCIL_CONTACT_EMAIL = env.str(
+    "FAMILYREACH_COUNCIL_CONTACT_EMAIL", default="information@norfolk.gov.uk"
+)
+COUNCIL_CONTACT_PHONE = env.str("FAMILYREACH_COUNCIL_CONTACT_PHONE", default="0344 800 8020")
