@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "familyreach.community",
     # Reach and insight (issue 8).
     "familyreach.insight",
+    # Referrals between organisations in the directory (issue 16; docs/referrals.md).
+    "familyreach.referrals",
 ]
 
 MIDDLEWARE = [
@@ -469,3 +471,11 @@ OUTBOX_BATCH_SIZE = env.int("FAMILYREACH_OUTBOX_BATCH_SIZE", default=200)
 # Sent messages (their bodies are family data) are deleted this many days after sending by the
 # daily task `outbox.tasks.delete_old_messages`; failed and waiting ones are kept.
 OUTBOX_KEEP_SENT_DAYS = env.int("FAMILYREACH_OUTBOX_KEEP_SENT_DAYS", default=90)
+
+# --- referrals between organisations (issue 16; docs/referrals.md) --------------------------
+# A referral still New or Opened after this many working days (Monday to Friday, England and
+# Wales bank holidays excluded) is reminded to the receiving organisation, once a day, by the
+# daily job `referrals-remind-waiting`.
+REFERRALS_REMIND_AFTER_WORKING_DAYS = env.int(
+    "FAMILYREACH_REFERRALS_REMIND_AFTER_WORKING_DAYS", default=5
+)
