@@ -7,7 +7,7 @@ at it) → Accepted, or Declined with a reason the family and the referrer are t
 """
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import rules
@@ -234,7 +234,9 @@ def referral_reminders_send(*, today: date | None = None) -> int:
     limit = settings.REFERRALS_REMIND_AFTER_WORKING_DAYS
     # A calendar prefilter (more than N working days is always more than N calendar days),
     # with a day to spare for a clock change; the working days decide.
-    before = timezone.now() - timedelta(days=max(limit - 1, 0))
+    before = timezone.make_aware(
+        datetime.combine(today - timedelta(days=max(limit - 1, 0)), time.min)
+    )
     by_organization: dict[Organization, list[Referral]] = {}
     for referral in selectors.referrals_waiting(before=before):
         made_on = timezone.localtime(referral.created_at).date()
