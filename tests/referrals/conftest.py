@@ -32,7 +32,9 @@ class ReferralWorld:
     other_organization: Organization
     other_service: Service
 
-    def refer(self, *, user: User | None = None, service: Service | None = None, **fields: Any) -> Referral:
+    def refer(
+        self, *, user: User | None = None, service: Service | None = None, **fields: Any
+    ) -> Referral:
         values: dict[str, Any] = {
             "family_consent": True,
             "name": "Amy Smith",
@@ -49,7 +51,7 @@ class ReferralWorld:
 @pytest.fixture(autouse=True)
 def empty_outbox() -> Iterator[None]:
     forget_stored_messages()
-    yield
+    return
 
 
 @pytest.fixture

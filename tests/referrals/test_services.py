@@ -26,10 +26,12 @@ def test_a_worker_refers_a_family_and_the_family_and_the_organisation_are_told(
     assert referral.organization == world.directory.charity
     assert referral.created_by == world.worker
     assert referral.family == world.family
-    assert referral.reference.startswith("R") and len(referral.reference) == 8
+    assert referral.reference.startswith("R")
+    assert len(referral.reference) == 8
     messages = stored_messages()
     to_family = [m for m in messages if m.to == "amy@example.org"]
-    assert len(to_family) == 1 and to_family[0].channel == Channel.EMAIL
+    assert len(to_family) == 1
+    assert to_family[0].channel == Channel.EMAIL
     assert world.charity_service.name in to_family[0].body
     assert to_family[0].kind == "referral"
     # The organisation: its published email and the admin who keeps its listings, with a link
@@ -37,7 +39,8 @@ def test_a_worker_refers_a_family_and_the_family_and_the_organisation_are_told(
     to_staff = {m.to: m for m in messages if m.to != "amy@example.org"}
     assert set(to_staff) == {"hello@home-start.example.org", "gina@home-start.example.org"}
     for message in to_staff.values():
-        assert "Amy" not in message.body and "home visitor" not in message.body
+        assert "Amy" not in message.body
+        assert "home visitor" not in message.body
         assert str(referral.pk) in message.body
     # The write is audited with its actor.
     entry = LogEntry.objects.get_for_object(referral).get(action=LogEntry.Action.CREATE)

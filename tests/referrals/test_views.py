@@ -108,7 +108,8 @@ def test_the_admin_sees_the_count_opens_and_accepts_and_the_worker_sees_accepted
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
     sent = _client(world.worker).get(reverse("referrals:sent")).content.decode()
-    assert referral.reference in sent and "Accepted" in sent
+    assert referral.reference in sent
+    assert "Accepted" in sent
 
 
 def test_others_referrals_are_not_found_and_the_referrer_cannot_answer(
@@ -121,7 +122,9 @@ def test_others_referrals_are_not_found_and_the_referrer_cannot_answer(
         assert _client(user).get(detail).status_code == 404
         assert _client(user).post(detail, {"decision": "accept"}).status_code == 404
         assert _accesses(referral, user) == 0
-        assert referral.reference not in _client(user).get(reverse("referrals:inbox")).content.decode()
+        assert (
+            referral.reference not in _client(user).get(reverse("referrals:inbox")).content.decode()
+        )
     worker = _client(world.worker)
     page = worker.get(detail)
     assert page.status_code == 200
@@ -146,7 +149,9 @@ def test_roles_that_do_not_work_with_referrals_are_refused(
         assert client.get(path).status_code == 403, path
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(referral_world: ReferralWorld, client: Client) -> None:
+def test_anonymous_visitors_are_sent_to_sign_in(
+    referral_world: ReferralWorld, client: Client
+) -> None:
     response = client.get(reverse("referrals:inbox"))
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/sign-in")

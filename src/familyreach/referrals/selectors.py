@@ -148,7 +148,7 @@ def referrals_made(*, user: Any) -> QuerySet[Referral]:
 
 def status_counts(referrals: QuerySet[Referral]) -> dict[str, int]:
     """Referrals per status (every status present, zero when none), in one query."""
-    counts = {status: 0 for status in ReferralStatus.values}
+    counts = dict.fromkeys(ReferralStatus.values, 0)
     rows = referrals.order_by().values("status").annotate(count=Count("pk"))
     for row in rows:
         counts[row["status"]] = row["count"]

@@ -144,8 +144,10 @@ def referral_create(
 def _locked_for_answer(*, referral: Referral, user: Any) -> Referral:
     if not selectors.user_answers_for(user, referral.organization):
         raise PermissionDenied("You do not answer referrals for this organisation.")
-    return Referral.objects.select_for_update().select_related("service", "organization").get(
-        pk=referral.pk
+    return (
+        Referral.objects.select_for_update()
+        .select_related("service", "organization")
+        .get(pk=referral.pk)
     )
 
 
@@ -160,7 +162,9 @@ def referral_open(*, referral: Referral, user: Any) -> Referral:
         locked.opened_at = timezone.now()
         locked.opened_by = user
         locked.modified_by = user
-        locked.save(update_fields=["status", "opened_at", "opened_by", "modified_by", "modified_at"])
+        locked.save(
+            update_fields=["status", "opened_at", "opened_by", "modified_by", "modified_at"]
+        )
     return locked
 
 

@@ -42,7 +42,9 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
     organizations = list(selectors.organizations_answered_by(user))
     answers = bool(organizations) or user.is_superuser
     received = selectors.referrals_received(user=user)
-    page = _page(request, selectors.referrals_received(user=user, status=status)) if answers else None
+    page = (
+        _page(request, selectors.referrals_received(user=user, status=status)) if answers else None
+    )
     return render(
         request,
         "referrals/inbox.html",

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outbox', '0001_initial'),
+        ("outbox", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboundmessage',
-            name='kind',
-            field=models.CharField(choices=[('safeguarding', 'Safeguarding concern'), ('booking', 'Booking'), ('support_request', 'Request for support'), ('directory', 'Directory reminder'), ('community', 'Community checks and training'), ('referral', 'Referral between organisations'), ('general', 'Other')], db_index=True, default='general', max_length=20),
+            model_name="outboundmessage",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("safeguarding", "Safeguarding concern"),
+                    ("booking", "Booking"),
+                    ("support_request", "Request for support"),
+                    ("directory", "Directory reminder"),
+                    ("community", "Community checks and training"),
+                    ("referral", "Referral between organisations"),
+                    ("general", "Other"),
+                ],
+                db_index=True,
+                default="general",
+                max_length=20,
+            ),
         ),
     ]
