@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from familyreach.outbox.models import OutboundMessage
 from familyreach.referrals.models import Referral, ReferralStatus
-from tests.referrals.conftest import ReferralWorld
+from tests.fixtures.referrals import ReferralWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from familyreach.operations.schedule import job_get
 from familyreach.referrals import services
 from familyreach.referrals.models import Referral, ReferralReminder
 from tests.fixtures.outbox import forget_stored_messages, stored_messages
-from tests.referrals.conftest import ReferralWorld
+from tests.fixtures.referrals import ReferralWorld
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from familyreach.outbox.models import Channel
 from familyreach.referrals import services
 from familyreach.referrals.models import Referral, ReferralStatus
 from tests.fixtures.outbox import forget_stored_messages, stored_messages
-from tests.referrals.conftest import ReferralWorld
+from tests.fixtures.referrals import ReferralWorld
 
 pytestmark = pytest.mark.django_db
 

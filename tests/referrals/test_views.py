@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from familyreach.accounts.roles import Role
 from familyreach.referrals.models import Referral, ReferralStatus
-from tests.referrals.conftest import ReferralWorld
+from tests.fixtures.referrals import ReferralWorld
 
 pytestmark = pytest.mark.django_db
 
