@@ -83,7 +83,9 @@ class ReferralForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.organizations = {str(o.pk): o for o in organizations}
-        self.fields["referrer_organization"].choices = [
+        organization_field = self.fields["referrer_organization"]
+        assert isinstance(organization_field, forms.ChoiceField)
+        organization_field.choices = [
             (key, o.name) for key, o in self.organizations.items()
         ]
         # Asked only when there is a choice to make.
