@@ -85,9 +85,7 @@ class ReferralForm(forms.Form):
         self.organizations = {str(o.pk): o for o in organizations}
         organization_field = self.fields["referrer_organization"]
         assert isinstance(organization_field, forms.ChoiceField)
-        organization_field.choices = [
-            (key, o.name) for key, o in self.organizations.items()
-        ]
+        organization_field.choices = [(key, o.name) for key, o in self.organizations.items()]
         # Asked only when there is a choice to make.
         self.asks_organization = len(organizations) > 1
         if not self.asks_organization:

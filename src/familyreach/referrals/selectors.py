@@ -38,18 +38,36 @@ def uses_referrals(user: Any) -> bool:
     )
 
 
-def organizations_answered_by(user: Any) -> QuerySet[Organization]:
-    """The organisations whose referrals `user` answers by their role and relationship (a
-    superuser may open every referral, but answers for no organisation by relationship)."""
+def _answered_condition(user: Any) -> Q | None:
     if user is None or not user.is_authenticated:
-        return Organization.objects.none()
+        return None
     roles = user.roles
     if not roles & ANSWERING_ROLES:
-        return Organization.objects.none()
+        return None
     condition = Q(editors=user)
     if Role.MANAGER in roles:
         condition |= Q(is_council=True)
-    return Organization.objects.filter(condition).distinct().order_by("name")
+    return condition
+
+
+def _answered_ids(user: Any) -> QuerySet[Organization, Any]:
+    """For `__in` subqueries: no ordering or DISTINCT (PostgreSQL refuses ORDER BY columns
+    that DISTINCT does not select)."""
+    condition = _answered_condition(user)
+    if condition is None:
+        return Organization.objects.none().values("pk")
+    return Organization.objects.filter(condition).order_by().values("pk")
+
+
+def organizations_answered_by(user: Any) -> QuerySet[Organization]:
+    """The organisations whose referrals `user` answers by their role and relationship (a
+    superuser may open every referral, but answers for no organisation by relationship)."""
+    condition = _answered_condition(user)
+    if condition is None:
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        pk__in=Organization.objects.filter(condition).values("pk")
+    ).order_by("name")
 
 
 def _visible_filter(user: Any) -> Q | None:
@@ -57,7 +75,7 @@ def _visible_filter(user: Any) -> Q | None:
         return None
     if user.is_superuser:
         return Q()
-    return Q(created_by=user) | Q(organization__in=organizations_answered_by(user).values("pk"))
+    return Q(created_by=user) | Q(organization__in=_answered_ids(user))
 
 
 def user_answers_for(user: Any, organization: Organization) -> bool:
@@ -65,7 +83,7 @@ def user_answers_for(user: Any, organization: Organization) -> bool:
         return False
     if user.is_superuser:
         return True
-    return organizations_answered_by(user).filter(pk=organization.pk).exists()
+    return _answered_ids(user).filter(pk=organization.pk).exists()
 
 
 def organization_takes_referrals(organization: Organization) -> bool:
@@ -82,7 +100,7 @@ def user_can_refer_to_service(*, user: Any, service: Service) -> bool:
     organization = service.organization
     if not organization_takes_referrals(organization):
         return False
-    return not organizations_answered_by(user).filter(pk=organization.pk).exists()
+    return not _answered_ids(user).filter(pk=organization.pk).exists()
 
 
 def referrer_organizations(*, user: Any) -> list[Organization]:
@@ -101,12 +119,13 @@ def organization_recipients(organization: Organization) -> list[str]:
     addresses: list[str] = []
     if organization.email:
         addresses.append(organization.email)
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    answering = users.filter(pk__in=organization.editors.values("pk"))
+    users = get_user_model().objects.filter(is_active=True).exclude(email="").order_by("email")
+    answering = Q(pk__in=organization.editors.values("pk"))
     if organization.is_council and not organization.email:
-        answering = answering | users.filter(groups__name=Role.MANAGER.value)
-    addresses.extend(answering.values_list("email", flat=True).distinct())
-    return sorted(set(addresses), key=addresses.index)
+        answering |= Q(groups__name=Role.MANAGER.value)
+    addresses.extend(users.filter(answering).values_list("email", flat=True))
+    # Once each, in the order found (the organisation's own address first).
+    return list(dict.fromkeys(addresses))
 
 
 def _with_related(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -134,9 +153,7 @@ def referrals_received(*, user: Any, status: str = "") -> QuerySet[Referral]:
     if user.is_superuser:
         referrals = Referral.objects.all()
     else:
-        referrals = Referral.objects.filter(
-            organization__in=organizations_answered_by(user).values("pk")
-        )
+        referrals = Referral.objects.filter(organization__in=_answered_ids(user))
     if status in ReferralStatus.values:
         referrals = referrals.filter(status=status)
     return _with_related(referrals).order_by("created_at")
@@ -160,7 +177,7 @@ def new_referrals_count(*, user: Any) -> int:
     if user is None or not user.is_authenticated or not (user.roles & ANSWERING_ROLES):
         return 0
     return Referral.objects.filter(
-        status=ReferralStatus.NEW, organization__in=organizations_answered_by(user).values("pk")
+        status=ReferralStatus.NEW, organization__in=_answered_ids(user)
     ).count()
 
 
