@@ -27,6 +27,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.families",
     "tests.fixtures.community",
     "tests.fixtures.insight",
+    "tests.fixtures.referrals",
 ]
 
 CHROMIUM = os.environ.get("FAMILYREACH_CHROMIUM", "/usr/bin/chromium")

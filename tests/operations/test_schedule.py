@@ -32,6 +32,7 @@ EXPECTED_JOBS = {
     "outbox-delete-old",
     "outbox-send-due",
     "planning-recover-stuck",
+    "referrals-remind-waiting",
 }
 
 

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -47,6 +48,7 @@ from familyreach.geo.models import Area, District, Venue, VenueKind
 from familyreach.insight.services import reach_snapshot_refresh
 from familyreach.outbox import notify
 from familyreach.planning.services import scenario_create, scenario_run_enqueue
+from familyreach.referrals.services import referral_create
 from tests.fixtures.community import group_fields
 from tests.fixtures.consult import consultation_build
 from tests.fixtures.directory import DirectoryWorld
@@ -109,6 +111,9 @@ COMMUNITY_PEOPLE = access(
 )
 ROOM_USERS = access(
     superuser=200, manager=200, volunteer_coordinator=200, community_group_admin=200
+)
+REFERRAL_USERS = access(
+    superuser=200, manager=200, family_worker=200, outreach_worker=200, community_group_admin=200
 )
 BOOKING_POST = access(
     superuser=REDIRECT,
@@ -312,6 +317,32 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     # managers only. Coordinators are warned of unsent safeguarding messages by reference only.
     "outbox:list": ("get", COUNCIL_EDITORS),
     "outbox:retry": ("post", access(superuser=REDIRECT, manager=REDIRECT)),
+    # referrals: staff who work with families make them and read their own; managers answer
+    # for the council's services, group admins for the organisations whose listings they keep.
+    # Someone else's referral is not found (404); no one refers to an organisation they
+    # answer for themselves (403).
+    "referrals:inbox": ("get", REFERRAL_USERS),
+    "referrals:sent": ("get", REFERRAL_USERS),
+    "referrals:new": (
+        "get",
+        access(
+            superuser=200,
+            manager=(200, 403),
+            family_worker=200,
+            outreach_worker=200,
+            community_group_admin=(403, 200),
+        ),
+    ),
+    "referrals:detail": (
+        "get",
+        access(
+            superuser=200,
+            manager=(200, 404),
+            family_worker=(200, 404),
+            outreach_worker=(200, 404),
+            community_group_admin=(200, 404),
+        ),
+    ),
 }
 # Django's admin (superusers only): everyone else is sent to the admin's sign-in page. For a
 # superuser the index is checked; its other pages are Django's own.
@@ -659,6 +690,51 @@ def _insight(*, users: dict[str, User | None], role: str, world: DirectoryWorld)
     )
 
 
+def _referrals(*, users: dict[str, User | None], role: str, world: DirectoryWorld) -> Any:
+    """Own: for the manager, a referral to the council's service they answer for; for the
+    outreach worker, one they made; for everyone else one the family worker made to the charity
+    whose listings the group admin keeps. Other: made by another worker to an organisation
+    someone else answers for."""
+    group = Group.objects.get_or_create(name=Role.FAMILY_WORKER.value)[0]
+    other_worker = User.objects.create(username="rita-other-referrer")
+    other_worker.groups.add(group)
+    other_admin = User.objects.create(username="oona-other-group-admin")
+    other_admin.groups.add(Group.objects.get_or_create(name=Role.COMMUNITY_GROUP_ADMIN.value)[0])
+    other_organization = directory_services.organization_upsert(
+        source="test",
+        source_reference="matrix-other-charity",
+        name="Matrix other charity",
+        description="Someone else's organisation.",
+    )
+    other_organization.editors.add(other_admin)
+    other_service = directory_services.service_upsert(
+        source="test",
+        source_reference="matrix-other-charity-service",
+        organization=other_organization,
+        name="Matrix other drop-in",
+    )
+    charity_service = Service.objects.filter(organization=world.charity).first()
+
+    def referral(referrer: User | None, service: Any) -> Any:
+        return referral_create(
+            user=referrer,
+            service=service,
+            family_consent=True,
+            name="Alex Example",
+            contact_method="text",
+            phone="07700 900982",
+            reason="Would like support with routines.",
+        ).pk
+
+    if role == "manager":
+        own = referral(users["family_worker"], world.stay_and_play)
+    elif role == "outreach_worker":
+        own = referral(users["outreach_worker"], charity_service)
+    else:
+        own = referral(users["family_worker"], charity_service)
+    return {"referral_id": own}, {"referral_id": referral(other_worker, other_service)}
+
+
 @pytest.fixture
 def world(
     role: str,
@@ -747,7 +823,8 @@ def world(
     own["family_id"] = yarmouth_family.pk
     # Scheduled jobs are the service's, no one's record: two cheap ones to run now.
     own["job_name"], other["job_name"] = "heartbeat", "planning-recover-stuck"
-    for builder in (_community, _directory, _consult, _planning, _insight, _outbox):
+    # _referrals after _directory: the group admin keeps the charity's listings by then.
+    for builder in (_community, _directory, _consult, _planning, _insight, _outbox, _referrals):
         own_values, other_values = builder(users=users, role=role, world=directory_world)
         own.update(own_values)
         other.update(other_values)

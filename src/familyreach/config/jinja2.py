@@ -40,6 +40,18 @@ def error_items(form: Any) -> list[dict[str, str]]:
     return items
 
 
+def referral_can_refer(user: Any, service: Any) -> bool:
+    """Whether the signed-in user may refer a family to `service` (the "Refer a family" action
+    on a service page); False when the referrals app is not installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("familyreach.referrals"):
+        return False
+    from familyreach.referrals.selectors import user_can_refer_to_service
+
+    return user_can_refer_to_service(user=user, service=service)
+
+
 def environment(**options: Any) -> Environment:
     # Django passes a FileSystemLoader over every app's `jinja2/` folder; we put the GOV.UK
     # Frontend macros beside it under their documented prefix.
@@ -59,6 +71,7 @@ def environment(**options: Any) -> Environment:
             "get_messages": messages.get_messages,
             "field_error": field_error,
             "error_items": error_items,
+            "referral_can_refer": referral_can_refer,
         }
     )
     env.filters.update({"intcomma": intcomma, "localtime": localtime})

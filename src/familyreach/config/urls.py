@@ -31,6 +31,7 @@ DOMAIN_URLS = (
     ("insight", "staff/insight/", "familyreach.insight.urls"),
     ("consult", "", "familyreach.consult.urls"),
     ("outbox", "staff/messages/", "familyreach.outbox.urls"),
+    ("referrals", "staff/referrals/", "familyreach.referrals.urls"),
 )
 for label, prefix, module in DOMAIN_URLS:
     if apps.is_installed(f"familyreach.{label}"):

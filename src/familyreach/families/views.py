@@ -129,8 +129,21 @@ def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
                 None,
             ),
             today=timezone.localdate(),
+            **_referrals_context(user, family),
         ),
     )
+
+
+def _referrals_context(user: Any, family: Any) -> dict[str, Any]:
+    """The family's referrals to other organisations, where the referrals app is installed
+    (it builds on families, so families asks for it by name rather than importing it)."""
+    from django.apps import apps
+
+    if not apps.is_installed("familyreach.referrals"):
+        return {}
+    from familyreach.referrals.selectors import referrals_for_family
+
+    return {"family_referrals": referrals_for_family(user=user, family=family)}
 
 
 @login_required

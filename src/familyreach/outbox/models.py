@@ -30,6 +30,7 @@ class MessageKind(models.TextChoices):
     SUPPORT_REQUEST = "support_request", "Request for support"
     DIRECTORY = "directory", "Directory reminder"
     COMMUNITY = "community", "Community checks and training"
+    REFERRAL = "referral", "Referral between organisations"
     GENERAL = "general", "Other"
 
 

@@ -41,16 +41,42 @@ def _safeguarding_not_sent(request: HttpRequest, roles: set[Role]) -> dict[str, 
     }
 
 
+def _count_new_referrals(
+    request: HttpRequest, roles: set[Role], navigation: list[dict[str, object]]
+) -> None:
+    """Put the number of new referrals on the "Referrals" item, on the landing page and the
+    referrals pages only: one query there, none added to every other staff page."""
+    if not (request.path == "/staff/" or request.path.startswith("/staff/referrals")):
+        return
+    if not roles & {Role.MANAGER, Role.COMMUNITY_GROUP_ADMIN}:
+        return
+    from django.apps import apps
+
+    if not apps.is_installed("familyreach.referrals"):
+        return
+    from django.urls import reverse
+
+    from familyreach.referrals.selectors import new_referrals_count
+
+    href = reverse("referrals:inbox")
+    count = new_referrals_count(user=request.user)
+    for item in navigation:
+        if item["href"] == href and count:
+            item["text"] = f"Referrals ({count} new)"
+
+
 def service(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     # Read once: the navigation and the safeguarding warning both need them.
     roles: set[Role] = user.roles if user is not None and user.is_authenticated else set()
+    navigation = navigation_for(request, roles=roles)
+    _count_new_referrals(request, roles, navigation)
     return {
         "safeguarding_not_sent": _safeguarding_not_sent(request, roles),
         "service_name": settings.SERVICE_NAME,
         "council_name": settings.COUNCIL_NAME,
         "demo_mode": settings.DEMO_MODE,
-        "navigation": navigation_for(request, roles=roles),
+        "navigation": navigation,
         "map_tile_url": settings.MAP_TILE_URL,
         # Names the GOV.UK template reads.
         "assetPath": static("govuk/assets"),

@@ -56,6 +56,16 @@ STAFF_ITEMS = (
     NavigationItem(
         "Consultation analysis", "consult:staff-list", frozenset({Role.MANAGER, Role.PLANNER})
     ),
+    # Referrals between organisations: those who answer for an organisation see its inbox
+    # (with the number of new ones, see context_processors); workers the referrals they made.
+    NavigationItem(
+        "Referrals", "referrals:inbox", frozenset({Role.MANAGER, Role.COMMUNITY_GROUP_ADMIN})
+    ),
+    NavigationItem(
+        "Referrals I made",
+        "referrals:sent",
+        frozenset({Role.FAMILY_WORKER, Role.OUTREACH_WORKER}),
+    ),
     NavigationItem("Scheduled jobs", "operations:jobs", frozenset({Role.MANAGER})),
     NavigationItem("Messages", "outbox:list", frozenset({Role.MANAGER})),
     NavigationItem("Audit trail", "operations:audit", frozenset({Role.MANAGER})),

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "familyreach.community",
     # Reach and insight (issue 8).
     "familyreach.insight",
+    # Referrals between organisations in the directory (issue 16; docs/referrals.md).
+    "familyreach.referrals",
 ]
 
 MIDDLEWARE = [
@@ -511,3 +513,11 @@ COUNCIL_CONTACT_EMAIL = env.str(
     "FAMILYREACH_COUNCIL_CONTACT_EMAIL", default="information@norfolk.gov.uk"
 )
 COUNCIL_CONTACT_PHONE = env.str("FAMILYREACH_COUNCIL_CONTACT_PHONE", default="0344 800 8020")
+
+# --- referrals between organisations (issue 16; docs/referrals.md) --------------------------
+# A referral still New or Opened after this many working days (Monday to Friday, England and
+# Wales bank holidays excluded) is reminded to the receiving organisation, once a day, by the
+# daily job `referrals-remind-waiting`.
+REFERRALS_REMIND_AFTER_WORKING_DAYS = env.int(
+    "FAMILYREACH_REFERRALS_REMIND_AFTER_WORKING_DAYS", default=5
+)

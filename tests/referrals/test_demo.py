@@ -1,0 +1,53 @@
+"""The demo accounts can refer and answer: `demo-worker` refers a family to the first simulated
+community group, whose admin `demo-group` answers for its organisation (the community demo makes
+them its admin, and publishing the group makes them its organisation's editor)."""
+
+from io import StringIO
+from typing import Any
+
+import pytest
+
+from familyreach.accounts.roles import Role
+from familyreach.community import demo
+from familyreach.community.models import CommunityGroup
+from familyreach.directory.models import Service
+from familyreach.geo.models import Venue, VenueKind
+from familyreach.referrals import selectors, services
+from familyreach.referrals.models import ReferralStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_worker_refers_to_demo_groups_organisation(
+    community_geography: Any, manager: Any, make_user: Any
+) -> None:
+    manager.username = "demo-manager"
+    manager.save()
+    worker = make_user(Role.FAMILY_WORKER, username="demo-worker")
+    group_admin = make_user(Role.COMMUNITY_GROUP_ADMIN, username="demo-group")
+    for index, postcode in enumerate(("NR30 1NE", "NR31 6AA", "NR1 3JU")):
+        Venue.objects.create(
+            name=f"Real Library {index}",
+            kind=VenueKind.LIBRARY,
+            postcode=postcode,
+            latitude=52.6,
+            longitude=1.7,
+        )
+    demo.load(StringIO())
+    group = CommunityGroup.objects.filter(admins=group_admin).get()
+    service = Service.objects.filter(organization__editors=group_admin).get()
+    assert service.name == group.name
+    assert selectors.user_can_refer_to_service(user=worker, service=service)
+    referral = services.referral_create(
+        user=worker,
+        service=service,
+        family_consent=True,
+        name="Sam Example",
+        contact_method="email",
+        email="sam@example.org",
+        reason="Would like to meet other parents.",
+        referrer_organization=None,
+    )
+    assert selectors.new_referrals_count(user=group_admin) == 1
+    accepted = services.referral_accept(referral=referral, user=group_admin)
+    assert accepted.status == ReferralStatus.ACCEPTED
