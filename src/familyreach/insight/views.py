@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from familyreach.accounts.roles import Role
 from familyreach.core.db_routers import reads_from_replica
+from familyreach.geo.selectors import under_fives_summary
 from familyreach.insight import disclosure, tables
 from familyreach.insight.measures import TARGET_GROUPS
 from familyreach.insight.selectors import (
@@ -26,8 +27,8 @@ from familyreach.insight.selectors import (
 )
 
 ESTIMATE_NOTE = (
-    "Rates are built on ESTIMATED under-fives: where single-year figures are not loaded, "
-    "under-fives are estimated from the ONS 0–15 population of each area."
+    "Rates are built partly or wholly on ESTIMATED under-fives: where ONS single-year figures "
+    "are not loaded, under-fives are estimated from the 0–15 population of each area."
 )
 SIMULATED_NOTE = "Families, children and contacts in these figures are SIMULATED (demo data)."
 
@@ -354,6 +355,7 @@ def plan_effect(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "effect": effect,
             "today_description": today_description,
+            "under_fives_source": under_fives_summary().source,
             "error": error,
             "percent": tables.percent,
         },
