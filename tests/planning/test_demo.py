@@ -49,6 +49,12 @@ def test_seven_bases_one_per_district_on_norfolk(norfolk: NorfolkWorld) -> None:
     assert sorted(districts) == sorted(norfolk.districts)
     assert len(run.outreach) == 40
     assert run.measures["areas"] == 538
+    # Judged on the ONS mid-2019 counts, not the 0–15 × 0.335 estimate (49,783.3).
+    assert run.measures["under_fives"] == 45_540
+    assert run.measures["under_fives_is_estimate"] is False
+    assert run.measures["under_fives_source"] == (
+        "ONS mid-2019 single year of age (counted in every area)."
+    )
     assert run.measures["costs"]["buildings"] + run.measures["costs"]["frontline"] == pytest.approx(
         5_000_000
     )
