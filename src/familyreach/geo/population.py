@@ -104,9 +104,13 @@ class UnderFivesTotals:
         if not self.areas_counted:
             return f"{estimate_text.replace('Estimate', 'estimated')} in every area."
         return (
-            f"{counted_text} in {self.areas_counted:,} areas; {estimate_text.lower()} in "
-            f"{self.areas_estimated:,} areas with no count (marked “est.”)."
+            f"{counted_text} in {_areas(self.areas_counted)}; {estimate_text.lower()} in "
+            f"{_areas(self.areas_estimated)} with no count (marked “est.”)."
         )
+
+
+def _areas(count: int) -> str:
+    return f"{count:,} area" if count == 1 else f"{count:,} areas"
 
 
 def under_fives_totals(areas: Iterable[HasUnderFives]) -> UnderFivesTotals:

@@ -86,10 +86,9 @@ def area_list(*, district: District | None = None) -> QuerySet[Area]:
 def under_fives_summary(*, district: District | None = None) -> UnderFivesTotals:
     """Under-fives of every area (or a district's): the total, how many areas are counted and
     how many estimated, and the "Source:" sentence pages show under the figure (1 query)."""
+    areas = Area.objects.filter(district=district) if district is not None else Area.objects.all()
     return under_fives_totals(
-        area_list(district=district).only(
-            "under_fives", "under_fives_is_estimate", "under_fives_label"
-        )
+        areas.only("under_fives", "under_fives_is_estimate", "under_fives_label")
     )
 
 

@@ -175,6 +175,7 @@ def data(request: HttpRequest) -> HttpResponse:
             "notes": _notes(dashboard),
             "simulated": dashboard.snapshot.includes_simulated,
             "under_fives_are_estimated": report.any_estimate,
+            "under_fives_source": report.under_fives_source,
             "months": tables.month_rows(report, mark=None),
             "deciles": tables.rows(report.deciles, mark=None),
             "districts": tables.rows(report.districts, mark=None),
