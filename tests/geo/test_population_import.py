@@ -181,7 +181,7 @@ def test_the_command_names_areas_left_on_the_estimate_and_says_nothing_was_impor
     assert "3 areas now have counted under-fives (377 aged 0 to 4, mid-2019)" in out.getvalue()
     assert "535 areas are not in the file and keep the estimate (labelled)" in out.getvalue()
     assert "and 525 more" in out.getvalue()
-    with pytest.raises(CommandError, match="Nothing was imported. .* is not a whole number"):
+    with pytest.raises(CommandError, match=r"Nothing was imported\. .* is not a whole number"):
         call_command(
             "geo_import_population",
             str(spoiled(tmp_path, 5, "age_1", "lots")),

@@ -90,5 +90,6 @@ def test_options_run_on_the_old_estimate_are_run_again_on_the_counts(
     demo.load(out)
     assert f"ran “{demo.SEVEN}”: finished" in out.getvalue()
     latest = Scenario.objects.get(pk=seven.pk).latest_finished_run
-    assert latest is not None and latest.pk != first.pk
+    assert latest is not None
+    assert latest.pk != first.pk
     assert latest.measures["under_fives"] == 45_540

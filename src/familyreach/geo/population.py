@@ -67,9 +67,16 @@ def estimate_label(ratio: float | None = None) -> str:
 
 
 class HasUnderFives(Protocol):
-    under_fives: float | None
-    under_fives_is_estimate: bool
-    under_fives_label: str
+    """An `Area`, or a row copied from one (insight's `AreaRow`)."""
+
+    @property
+    def under_fives(self) -> float | None: ...
+
+    @property
+    def under_fives_is_estimate(self) -> bool: ...
+
+    @property
+    def under_fives_label(self) -> str: ...
 
 
 def under_fives_of(area: HasUnderFives) -> float:
