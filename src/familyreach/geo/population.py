@@ -93,7 +93,8 @@ class UnderFivesTotals:
     estimated: float
     areas_counted: int
     areas_estimated: int
-    labels: tuple[str, ...]  # the distinct per-area labels, counted ones first
+    counted_labels: tuple[str, ...]  # the distinct labels of counted areas
+    estimated_labels: tuple[str, ...]  # the distinct labels of estimated areas
 
     @property
     def any_estimate(self) -> bool:
@@ -102,10 +103,8 @@ class UnderFivesTotals:
     @property
     def source(self) -> str:
         """One plain sentence for a "Source:" line under a figure or table."""
-        counted = [label for label in self.labels if not label.startswith("Estimate")]
-        estimated = [label for label in self.labels if label.startswith("Estimate")]
-        counted_text = "; ".join(counted) or "ONS single year of age"
-        estimate_text = "; ".join(estimated) or estimate_label()
+        counted_text = "; ".join(self.counted_labels) or "ONS single year of age"
+        estimate_text = "; ".join(self.estimated_labels) or estimate_label()
         if not self.areas_estimated:
             return f"{counted_text} (counted in every area)."
         if not self.areas_counted:
@@ -124,22 +123,24 @@ def under_fives_totals(areas: Iterable[HasUnderFives]) -> UnderFivesTotals:
     """Totals of `under_fives_of` over the areas, split by counted and estimated."""
     counted = estimated = 0.0
     areas_counted = areas_estimated = 0
-    labels: dict[str, bool] = {}
+    counted_labels: dict[str, None] = {}  # dicts keep the first-seen order, without repeats
+    estimated_labels: dict[str, None] = {}
     for area in areas:
         value = under_fives_of(area)
         if area.under_fives_is_estimate:
             estimated += value
             areas_estimated += 1
+            estimated_labels[area.under_fives_label] = None
         else:
             counted += value
             areas_counted += 1
-        labels.setdefault(area.under_fives_label, area.under_fives_is_estimate)
-    ordered = sorted((label for label in labels if label), key=lambda text: (labels[text], text))
+            counted_labels[area.under_fives_label] = None
     return UnderFivesTotals(
         total=counted + estimated,
         counted=counted,
         estimated=estimated,
         areas_counted=areas_counted,
         areas_estimated=areas_estimated,
-        labels=tuple(ordered),
+        counted_labels=tuple(sorted(label for label in counted_labels if label)),
+        estimated_labels=tuple(sorted(label for label in estimated_labels if label)),
     )
