@@ -47,7 +47,7 @@ class AreaData:
     greatest_need: npt.NDArray[np.bool_]
     need_weight: FloatArray
     # Totals and where the figures come from (counted or estimated), for the "Source:" line.
-    under_fives_totals: UnderFivesTotals | None = None
+    under_fives_totals: UnderFivesTotals
 
     def demand(self, measure: str) -> FloatArray:
         """Weights for the optimiser: under-fives, or geo's need weight (under-fives x the
