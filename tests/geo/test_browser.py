@@ -28,7 +28,7 @@ def test_areas_page_map_table_and_accessibility(
     expect(page.locator("table tbody tr")).to_have_count(61)
     assert axe(page) == []
 
-    page.get_by_role("link", name="Under-fives (estimated)").click()
+    page.get_by_role("link", name="Under-fives", exact=True).click()
     expect(page).to_have_url(
         f"{live_server.url}/staff/areas?sort=under_fives&district={norfolk.great_yarmouth.code}"
     )

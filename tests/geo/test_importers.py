@@ -159,8 +159,13 @@ SPOIL: dict[str, tuple[str, str, str, str]] = {
 
 
 def second_row(name: str, row: list[str]) -> list[str]:
-    """A copy of the good row that is a different record (venue references must be unique)."""
-    return ["H9", *row[1:]] if name == "venues" else list(row)
+    """A copy of the good row that is a different record (venue references and population
+    area codes must be unique)."""
+    if name == "venues":
+        return ["H9", *row[1:]]
+    if name == "population":
+        return ["E01026419", *row[1:]]  # Breckland 010A
+    return list(row)
 
 
 def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:

@@ -1,8 +1,10 @@
+from pathlib import Path
+
 import pytest
 
 from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind, VenueStatus
-from familyreach.geo.norfolk import load_norfolk
-from familyreach.geo.population import DEFAULT_UNDER_FIVES_RATIO
+from familyreach.geo.norfolk import SINGLE_YEAR_FILE, load_norfolk
+from familyreach.geo.population import DEFAULT_UNDER_FIVES_RATIO, under_fives_of, under_fives_totals
 from tests.fixtures.geo import NorfolkWorld
 
 
@@ -41,22 +43,48 @@ def test_the_most_deprived_area_is_great_yarmouth_006d(norfolk: NorfolkWorld) ->
 def test_population_totals_match_the_sources(norfolk: NorfolkWorld) -> None:
     areas = Area.objects.all()
     assert sum(a.population_total or 0 for a in areas) == 907_760
-    assert sum(a.population_0_15 or 0 for a in areas) == 148_600
+    # The 0–15 counts are the ONS mid-2019 single years (SOURCES.md file 11), which replace the
+    # mid-2015 IoD denominators (148,600) along with the under-fives.
+    assert sum(a.population_0_15 or 0 for a in areas) == 154_108
+    assert set(areas.values_list("population_0_15_year", flat=True)) == {2019}
     breckland = sum(a.population_total or 0 for a in areas.filter(district=norfolk.breckland))
     assert breckland == 139_968
 
 
-def test_under_fives_are_labelled_estimates_from_the_stated_ratio(norfolk: NorfolkWorld) -> None:
-    area = norfolk.most_deprived_area
+def test_under_fives_are_the_ons_mid_2019_counts(norfolk: NorfolkWorld) -> None:
+    areas = Area.objects.all()
+    assert sum(under_fives_of(area) for area in areas) == 45_540
+    totals = under_fives_totals(areas)
+    assert (totals.total, totals.areas_counted, totals.areas_estimated) == (45_540, 538, 0)
+    assert totals.source == "ONS mid-2019 single year of age (counted in every area)."
+    # Great Yarmouth 006D: 36 + 44 + 39 + 44 + 36 aged 0 to 4 (the estimate was 522 × 0.335).
+    area = Area.objects.get(pk=norfolk.most_deprived_area.pk)
+    assert area.under_fives == 199
+    assert area.under_fives_is_estimate is False
+    assert area.under_fives_label == "ONS mid-2019 single year of age"
+    assert "SAPE22DT2" in area.under_fives_source
+    assert "OGL" in area.under_fives_source
+
+
+def test_without_the_single_year_file_the_estimate_is_used_and_labelled(
+    db: object, tmp_path: Path
+) -> None:
+    source = Path(__file__).resolve().parents[2] / "data" / "norfolk"
+    for file in source.glob("*.csv"):
+        if file.name != SINGLE_YEAR_FILE:
+            (tmp_path / file.name).write_bytes(file.read_bytes())
+    load_norfolk(tmp_path)
+    area = Area.objects.get(code="E01026625")
     assert area.under_fives_is_estimate is True
-    assert area.population_0_15 is not None
-    assert area.under_fives == pytest.approx(
-        area.population_0_15 * DEFAULT_UNDER_FIVES_RATIO, abs=0.1
-    )
+    assert area.population_0_15 == 522
+    assert area.under_fives == pytest.approx(522 * DEFAULT_UNDER_FIVES_RATIO, abs=0.1)
+    assert area.under_fives_label == "Estimate: 0–15 (mid-2015) × 0.335"
     assert "ESTIMATE" in area.under_fives_method
-    assert "0.335" in area.under_fives_method
     assert "mid-2015" in area.under_fives_source
     assert not Area.objects.filter(under_fives_is_estimate=False).exists()
+    totals = under_fives_totals(Area.objects.all())
+    assert totals.total == pytest.approx(49_783.3, abs=0.05)  # the figure before real counts
+    assert totals.source == "estimated: 0–15 (mid-2015) × 0.335 in every area."
 
 
 def test_postcode_areas_are_inferred_within_the_postcodes_district(norfolk: NorfolkWorld) -> None:

@@ -58,7 +58,24 @@ def test_the_generic_importers_rebuild_norfolk_with_the_same_counts(db: object) 
     assert (most_deprived.code, most_deprived.imd_rank) == ("E01026625", 39)
     assert most_deprived.imd_score == pytest.approx(78.389)
     assert most_deprived.under_fives_is_estimate is True
+    assert most_deprived.under_fives_label == "Estimate: 0–15 (mid-2015) × 0.335"
     assert sum(a.population_0_15 or 0 for a in Area.objects.all()) == 148_600
+    # The ONS single-year file then gives the counts `load-norfolk` loads.
+    call_command(
+        "geo_import_population",
+        str(data / "lsoa_population_single_year_0_15_mid2019.csv"),
+        "--year",
+        "2019",
+        "--council",
+        "E10000020",
+        stdout=out,
+    )
+    assert "538 areas now have counted under-fives (45,540 aged 0 to 4, mid-2019)" in (
+        out.getvalue()
+    )
+    assert not Area.objects.filter(under_fives_is_estimate=True).exists()
+    assert sum(a.under_fives or 0 for a in Area.objects.all()) == 45_540
+    assert sum(a.population_0_15 or 0 for a in Area.objects.all()) == 154_108
     # Schools placed from eastings/northings land where the published lat/lon put them.
     school = Venue.objects.get(source_reference="120765")
     assert (school.latitude, school.longitude) == pytest.approx((52.639721, 0.21035), abs=2e-6)

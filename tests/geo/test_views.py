@@ -20,7 +20,12 @@ def test_planners_see_every_area(norfolk: NorfolkWorld, client: Client, planner:
     html = response.content.decode()
     assert "Great Yarmouth 006D" in html
     assert html.count('<tr class="govuk-table__row">') == 538 + 1
-    assert "Under-fives (estimated)" in html
+    assert ">Under-fives<" in html
+    assert (
+        "Source of under-five figures: ONS mid-2019 single year of age (counted in every area)."
+        in html
+    )
+    assert "est.</span>" not in html
     assert "<script>" not in html  # no inline scripts (strict CSP)
     assert 'style="' not in html
 
@@ -90,7 +95,9 @@ def test_geojson_has_every_area(norfolk: NorfolkWorld, client: Client, planner: 
     assert len(data["features"]) == 538
     feature = next(f for f in data["features"] if f["properties"]["code"] == "E01026625")
     assert feature["properties"]["idaci_decile"] == 1
-    assert feature["properties"]["under_fives_is_estimate"] is True
+    assert feature["properties"]["under_fives_is_estimate"] is False
+    assert feature["properties"]["under_fives"] == 199
+    assert feature["properties"]["under_fives_label"] == "ONS mid-2019 single year of age"
     area = norfolk.most_deprived_area
     assert feature["geometry"]["coordinates"] == pytest.approx(
         [area.longitude, area.latitude], abs=1e-6

@@ -84,6 +84,8 @@ def test_a_finished_scenarios_effect_on_reach(
     text = page.content.decode()
     assert "With Option C, simulated greatest-need reach" in text
     assert "odds halve every" in text
+    # The fixture's areas have no ONS counts: the page says the under-fives are the estimate.
+    assert "Source of under-five figures: estimated: 0–15 (mid-2015) × 0.335 in every area." in text
     bad = client.get(reverse("insight:plan-effect") + "?scenario=999999")
     assert bad.status_code == 400
 

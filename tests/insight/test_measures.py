@@ -99,6 +99,11 @@ def test_roll_up_county(cells: Cells) -> None:
     assert total.seen_share_of_registered == pytest.approx(3 / 4)
     assert report.families_without_area == 1
     assert report.any_estimate is True
+    # Norwich 001A is counted, the two Yarmouth areas estimated (no labels in these rows).
+    assert report.under_fives_source == (
+        "ONS single year of age in 1 area; estimate: 0–15 (mid-2015) × 0.335 in 2 areas with "
+        "no count (marked “est.”)."
+    )
 
 
 def test_roll_up_by_district_decile_and_target_group(cells: Cells) -> None:

@@ -81,6 +81,33 @@ def test_dashboard_figures_match_a_recount_from_raw_rows(
         assert reverse("insight:district", args=[district.code]) in page
 
 
+def test_the_dashboard_says_where_its_under_fives_come_from(
+    snapshot_world: ReachWorld, manager: Any
+) -> None:
+    from familyreach.geo.models import Area
+
+    Area.objects.filter(code="E01026633").update(
+        under_fives_is_estimate=False, under_fives_label="ONS mid-2019 single year of age"
+    )
+    page = signed_in(manager).get(reverse("insight:dashboard")).content.decode()
+    others = Area.objects.exclude(code="E01026633").count()
+    assert (
+        "Source of under-five figures: ONS mid-2019 single year of age in 1 area; estimate: "
+        f"0–15 (mid-2015) × 0.335 in {others} areas with no count (marked “est.”)." in page
+    )
+    assert 'data-testid="estimate-label"' in page  # some are still estimates
+    Area.objects.update(
+        under_fives_is_estimate=False, under_fives_label="ONS mid-2019 single year of age"
+    )
+    page = signed_in(manager).get(reverse("insight:dashboard")).content.decode()
+    assert (
+        "Source of under-five figures: ONS mid-2019 single year of age (counted in every area)."
+        in page
+    )
+    assert 'data-testid="estimate-label"' not in page
+    assert "(on estimated under-fives)" not in page
+
+
 def test_drill_down_to_district_and_area(snapshot_world: ReachWorld, planner: Any) -> None:
     client = signed_in(planner)
     yarmouth = snapshot_world.districts[0]
@@ -129,6 +156,7 @@ def test_chart_data_has_the_tables_figures(snapshot_world: ReachWorld, manager: 
     ]
     assert {area["code"] for area in data["areas"]} == {"E01026633", "E01026640", "E01026800"}
     assert data["under_fives_are_estimated"] is True
+    assert data["under_fives_source"] == "estimated: 0–15 (mid-2015) × 0.335 in every area."
     assert data["simulated"] is False
     assert any("ESTIMATED" in note for note in data["notes"])
 

@@ -30,9 +30,11 @@ class District(models.Model):
 class Area(models.Model):
     """A Lower layer Super Output Area (2011), the geography of the Indices of Deprivation 2019.
 
-    Under-fives: where single-year-of-age estimates were loaded they are exact
-    (`under_fives_is_estimate` False); otherwise they are estimated from the 0–15 count with a
-    stated ratio, and every page and API that shows them must say so.
+    Under-fives: where ONS single-year-of-age estimates were loaded they are counted
+    (`under_fives_is_estimate` False, e.g. `under_fives_label` "ONS mid-2019 single year of
+    age"); otherwise they are estimated from the 0–15 count with a stated ratio (label
+    "Estimate: 0–15 (mid-2015) × 0.335"), and every page and API that shows them must say so.
+    Read them through `familyreach.geo.population.under_fives_of` / `under_fives_totals`.
     """
 
     code = models.CharField(max_length=9, unique=True)
@@ -60,6 +62,12 @@ class Area(models.Model):
     under_fives_is_estimate = models.BooleanField(default=True)
     under_fives_method = models.TextField(blank=True)
     under_fives_source = models.TextField(blank=True)
+    under_fives_label = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="Where the figure comes from, in a few words, shown beside it: "
+        "'ONS mid-2019 single year of age' or 'Estimate: 0–15 (mid-2015) × 0.335'.",
+    )
 
     class Meta:
         ordering = ["code"]

@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from numpy.typing import NDArray
 
 from familyreach.geo.models import Area
+from familyreach.geo.population import under_fives_of
 
 DEFAULT_NEED_WEIGHTS: dict[int, float] = {1: 2.0, 2: 1.75, 3: 1.5, 4: 1.25}
 DEFAULT_GREATEST_NEED: dict[str, object] = {
@@ -45,14 +46,14 @@ def deprivation_weight(area: Area) -> float:
 
 def need_weight(area: Area) -> float:
     """Under-fives × deprivation weight. 0 when the area has no under-fives figure."""
-    return (area.under_fives or 0.0) * deprivation_weight(area)
+    return under_fives_of(area) * deprivation_weight(area)
 
 
 def need_weight_array(areas: Iterable[Area]) -> NDArray[np.float64]:
     """Need weights in the order given: the demand weights for the location engine."""
     weights = need_weights()
     return np.array(
-        [(area.under_fives or 0.0) * weights.get(area.idaci_decile or 0, 1.0) for area in areas],
+        [under_fives_of(area) * weights.get(area.idaci_decile or 0, 1.0) for area in areas],
         dtype=np.float64,
     )
 

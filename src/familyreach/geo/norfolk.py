@@ -3,8 +3,12 @@
 `load_norfolk()` is all-or-nothing (one transaction) and idempotent: a rerun updates the same
 districts, areas, postcodes and venues, keyed on their official codes, and never duplicates.
 
+Under-fives are COUNTED: the ONS mid-2019 single-year-of-age estimates
+(lsoa_population_single_year_0_15_mid2019.csv, read by `import_population`). Only if that file
+is absent from the data folder are they ESTIMATED from children aged 0–15 (see `population.py`),
+and labelled so.
+
 What is inferred, and marked so:
-- Under-fives are ESTIMATED from children aged 0–15 (see `population.py`).
 - Code-Point Open has no LSOA, so each postcode's area is the nearest area centroid in the same
   district (`area_is_exact=False`).
 - Library positions are their postcode's centroid (`position_is_exact=False`).
@@ -25,6 +29,8 @@ from django.db import transaction
 
 from familyreach.core.output import Output
 from familyreach.geo.importers.core import Column, CsvTable
+from familyreach.geo.importers.population import import_population
+from familyreach.geo.importers.scope import Scope
 from familyreach.geo.importers.store import (
     NearestArea,
     areas_upsert,
@@ -35,6 +41,7 @@ from familyreach.geo.importers.store import (
 from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind, VenueStatus
 from familyreach.geo.population import (
     UNDER_FIVES_ESTIMATE_SOURCE,
+    estimate_label,
     estimate_under_fives,
     under_fives_method,
     under_fives_ratio,
@@ -49,6 +56,12 @@ LIBRARY_POSITION_SOURCE = "Postcode centroid (OS Code-Point Open 2014), not the 
 SCHOOL_SOURCE = "dfe-gias"
 SCHOOL_POSITION_SOURCE = "GIAS establishment easting/northing (DfE, May 2025)"
 CODEPOINT_SOURCE = "OS Code-Point Open 2014"
+SINGLE_YEAR_FILE = "lsoa_population_single_year_0_15_mid2019.csv"
+SINGLE_YEAR_YEAR = 2019
+SINGLE_YEAR_SOURCE = (
+    "ONS Lower layer Super Output Area population estimates, mid-2019 (SAPE22DT2, Mid-2019 "
+    "Persons), single year of age, OGL v3.0 (data/norfolk/" + SINGLE_YEAR_FILE + ")"
+)
 
 
 def norfolk_data_dir() -> Path:
@@ -59,6 +72,8 @@ def norfolk_data_dir() -> Path:
 class LoadSummary:
     districts: int = 0
     areas: int = 0
+    areas_counted: int = 0
+    under_fives_counted: int = 0
     postcodes: int = 0
     venues: dict[str, int] = field(default_factory=dict)
     venues_created: int = 0
@@ -141,6 +156,7 @@ def _districts(data_dir: Path, progress: bool) -> list[District]:
 def _areas(data_dir: Path, districts: dict[str, District], progress: bool) -> list[Area]:
     ratio = under_fives_ratio()
     method = under_fives_method(ratio)
+    label = estimate_label(ratio)
     areas = []
     for row in CsvTable(data_dir / "lsoa_master.csv", MASTER_COLUMNS, progress=progress):
         district_code = row.district_code("district_code")
@@ -172,6 +188,7 @@ def _areas(data_dir: Path, districts: dict[str, District], progress: bool) -> li
                 under_fives_is_estimate=True,
                 under_fives_method=method,
                 under_fives_source=UNDER_FIVES_ESTIMATE_SOURCE,
+                under_fives_label=label,
             )
         )
     return areas
@@ -412,10 +429,32 @@ def load_norfolk(
     say(f"  {summary.districts} districts")
 
     summary.areas = areas_upsert(_areas(data_dir, districts, progress))
+    # Every area starts from the labelled estimate; the ONS counts then replace it wherever the
+    # single-year file has the area, so a rerun ends in the same state.
+    single_year = data_dir / SINGLE_YEAR_FILE
+    if single_year.exists():
+        counted = import_population(
+            single_year,
+            scope=Scope(frozenset(districts), NORFOLK_COUNCIL_CODE, NORFOLK_COUNCIL_NAME),
+            year=SINGLE_YEAR_YEAR,
+            source=SINGLE_YEAR_SOURCE,
+            progress=progress,
+        )
+        summary.areas_counted = counted.areas_updated
+        summary.under_fives_counted = counted.under_fives
     areas = list(Area.objects.filter(district__council_code=NORFOLK_COUNCIL_CODE))
     areas_by_code = {area.code: area for area in areas}
     nearest = NearestArea(areas)
-    say(f"  {summary.areas} areas (under-fives estimated: 0–15 × {under_fives_ratio():.3f})")
+    estimated = summary.areas - summary.areas_counted
+    say(
+        f"  {summary.areas} areas (under-fives counted, ONS mid-{SINGLE_YEAR_YEAR}: "
+        f"{summary.under_fives_counted:,} in {summary.areas_counted} areas"
+        + (
+            f"; estimated, 0–15 × {under_fives_ratio():.3f}: {estimated} areas)"
+            if estimated
+            else ")"
+        )
+    )
 
     postcodes = _postcodes(data_dir, districts, nearest, progress)
     summary.postcodes = postcodes_upsert(postcodes)

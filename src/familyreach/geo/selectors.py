@@ -24,6 +24,7 @@ from django.db.models import Avg, Count, QuerySet
 from familyreach.geo.distance import bounding_box, haversine_km
 from familyreach.geo.exceptions import InvalidPostcode, LookupProblem, PlaceNotFound
 from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind
+from familyreach.geo.population import UnderFivesTotals, under_fives_totals
 from familyreach.geo.postcodes import FULL_POSTCODE, is_outward_code, normalise_postcode
 
 __all__ = [
@@ -80,6 +81,15 @@ def geography_summary() -> GeographySummary:
 def area_list(*, district: District | None = None) -> QuerySet[Area]:
     areas = Area.objects.select_related("district")
     return areas.filter(district=district) if district is not None else areas
+
+
+def under_fives_summary(*, district: District | None = None) -> UnderFivesTotals:
+    """Under-fives of every area (or a district's): the total, how many areas are counted and
+    how many estimated, and the "Source:" sentence pages show under the figure (1 query)."""
+    areas = Area.objects.filter(district=district) if district is not None else Area.objects.all()
+    return under_fives_totals(
+        areas.only("under_fives", "under_fives_is_estimate", "under_fives_label")
+    )
 
 
 def nearest_area(
@@ -346,6 +356,7 @@ def areas_geojson(*, district: District | None = None) -> dict[str, object]:
                     "idaci_decile": row.area.idaci_decile,
                     "under_fives": row.area.under_fives,
                     "under_fives_is_estimate": row.area.under_fives_is_estimate,
+                    "under_fives_label": row.area.under_fives_label,
                     "need_weight": round(row.need_weight, 1),
                     "greatest_need": row.greatest_need,
                 },

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from familyreach.accounts.roles import Role
 from familyreach.geo.models import District
+from familyreach.geo.population import under_fives_totals
 from familyreach.geo.selectors import (
     AREA_SORTS,
     area_table,
@@ -22,7 +23,7 @@ COLUMNS = (
     ("imd_rank", "IMD 2019 rank"),
     ("idaci_decile", "IDACI decile"),
     ("population", "Population (mid-2019)"),
-    ("under_fives", "Under-fives (estimated)"),
+    ("under_fives", "Under-fives"),
 )
 
 
@@ -73,6 +74,7 @@ def areas(request: HttpRequest) -> HttpResponse:
             "geojson_url": geojson_url,
             "greatest_need_count": sum(1 for row in rows if row.greatest_need),
             "estimated": any(row.area.under_fives_is_estimate for row in rows),
+            "under_fives": under_fives_totals(row.area for row in rows),
         },
     )
 

@@ -32,6 +32,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from familyreach.geo.population import under_fives_totals
 from familyreach.insight.disclosure import protect
 
 # The families app's target-group flags, in a fixed order: bit i of a cell's mask is group i.
@@ -182,6 +183,8 @@ class AreaRow:
     latitude: float | None = None
     longitude: float | None = None
     district_code: str = ""
+    # Where the figure comes from ("ONS mid-2019 single year of age" or the estimate's label).
+    under_fives_label: str = ""
 
 
 # --- Cells: the reduction every measure is rolled up from --------------------------------------
@@ -529,6 +532,8 @@ class Report:
     months: list[MonthFigures]
     families_without_area: int
     any_estimate: bool
+    # Where the under-fives in scope come from, as one sentence for a "Source:" line.
+    under_fives_source: str = ""
     # Families seen each month by target group (county and district only: None for an area).
     month_groups: dict[str, list[GroupMonth]] | None = None
     suppression_threshold: int = 0
@@ -776,15 +781,17 @@ def roll_up(
         and (area_id is None or area.area_id == area_id)
     ]
     by_id = {area.area_id: area for area in in_scope}
-    any_estimate = any(area.under_fives_is_estimate for area in in_scope)
+    in_scope_under_fives = under_fives_totals(in_scope)
+    any_estimate = in_scope_under_fives.any_estimate
 
     def new(key: str, label: str, group: Iterable[AreaRow]) -> Figures:
         members = list(group)
+        totals = under_fives_totals(members)
         return Figures(
             key=key,
             label=label,
-            estimated_under_fives=sum(area.under_fives for area in members),
-            under_fives_is_estimate=any(area.under_fives_is_estimate for area in members),
+            estimated_under_fives=totals.total,
+            under_fives_is_estimate=totals.any_estimate,
             areas=len(members),
         )
 
@@ -918,6 +925,7 @@ def roll_up(
         month_groups=month_groups,
         families_without_area=families_without_area,
         any_estimate=any_estimate,
+        under_fives_source=in_scope_under_fives.source,
         suppression_threshold=suppression_threshold,
     )
     if suppression_threshold > 1:

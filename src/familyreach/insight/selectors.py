@@ -21,6 +21,7 @@ from django.utils import timezone
 from familyreach.accounts.roles import Role
 from familyreach.geo import need
 from familyreach.geo.models import Area, District
+from familyreach.geo.population import under_fives_of
 from familyreach.insight.measures import (
     TARGET_GROUP_NAMES,
     AreaRow,
@@ -82,8 +83,9 @@ def area_rows() -> list[AreaRow]:
             district_id=area.district_id,
             district_name=area.district.name,
             idaci_decile=area.idaci_decile,
-            under_fives=float(area.under_fives or 0.0),
+            under_fives=under_fives_of(area),
             under_fives_is_estimate=area.under_fives_is_estimate,
+            under_fives_label=area.under_fives_label,
             greatest_need=flag,
             need_weight=weight,
             latitude=area.latitude,

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from familyreach.geo.models import Area, Venue, VenueKind, VenueStatus
+from familyreach.geo.population import under_fives_of
 from familyreach.insight.selectors import greatest_need_and_weights
 from familyreach.insight.simulate import (
     Assumptions,
@@ -42,7 +43,7 @@ def simulation_areas(areas: list[Area]) -> list[SimulationArea]:
         SimulationArea(
             area_id=area.pk,
             district_id=area.district_id,
-            under_fives=float(area.under_fives or 0.0),
+            under_fives=under_fives_of(area),
             idaci_score=area.idaci_score,
             greatest_need=flag,
             latitude=area.latitude,

@@ -37,7 +37,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("label", "Name", lambda f: f.label, "text"),
     Column(
         "estimated_under_fives",
-        "Under-fives (estimated)",
+        "Under-fives",
         lambda f: _round(f.estimated_under_fives),
         "estimate",
     ),

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from familyreach.accounts.roles import Role
 from familyreach.core.audit import BULK_EXPORT, record_action
 from familyreach.core.db_routers import reads_from_replica
+from familyreach.geo.selectors import under_fives_summary
 from familyreach.insight import disclosure, tables
 from familyreach.insight.measures import TARGET_GROUPS
 from familyreach.insight.selectors import (
@@ -27,8 +28,8 @@ from familyreach.insight.selectors import (
 )
 
 ESTIMATE_NOTE = (
-    "Rates are built on ESTIMATED under-fives: where single-year figures are not loaded, "
-    "under-fives are estimated from the ONS 0–15 population of each area."
+    "Rates are built partly or wholly on ESTIMATED under-fives: where ONS single-year figures "
+    "are not loaded, under-fives are estimated from the 0–15 population of each area."
 )
 SIMULATED_NOTE = "Families, children and contacts in these figures are SIMULATED (demo data)."
 
@@ -175,6 +176,7 @@ def data(request: HttpRequest) -> HttpResponse:
             "notes": _notes(dashboard),
             "simulated": dashboard.snapshot.includes_simulated,
             "under_fives_are_estimated": report.any_estimate,
+            "under_fives_source": report.under_fives_source,
             "months": tables.month_rows(report, mark=None),
             "deciles": tables.rows(report.deciles, mark=None),
             "districts": tables.rows(report.districts, mark=None),
@@ -368,6 +370,7 @@ def plan_effect(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "effect": effect,
             "today_description": today_description,
+            "under_fives_source": under_fives_summary().source,
             "error": error,
             "percent": tables.percent,
         },

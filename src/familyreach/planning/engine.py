@@ -94,6 +94,7 @@ class PlanResult:
         summary["measures"]["bases"] = len(self.bases)
         summary["measures"]["outreach_venues"] = len(self.outreach)
         summary["measures"]["under_fives_is_estimate"] = self.area_data.under_fives_is_estimate
+        summary["measures"]["under_fives_source"] = self.area_data.under_fives_totals.source
         summary["measures"]["travel_mode"] = scenario.travel_mode
         summary["measures"]["travel_times_imported_share"] = self.imported_share
         second = self.outreach_optimisation

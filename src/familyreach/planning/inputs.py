@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from familyreach.geo import need
 from familyreach.geo.models import Area, Venue, VenueStatus
+from familyreach.geo.population import UnderFivesTotals, under_fives_of, under_fives_totals
 from familyreach.geo.travel import travel_time_matrix, travel_times
 from familyreach.planning.models import DemandMeasure, Scenario
 
@@ -45,6 +46,8 @@ class AreaData:
     under_fives_is_estimate: bool
     greatest_need: npt.NDArray[np.bool_]
     need_weight: FloatArray
+    # Totals and where the figures come from (counted or estimated), for the "Source:" line.
+    under_fives_totals: UnderFivesTotals
 
     def demand(self, measure: str) -> FloatArray:
         """Weights for the optimiser: under-fives, or geo's need weight (under-fives x the
@@ -73,11 +76,13 @@ def load_areas() -> AreaData:
     """Every area with its under-fives (0 where unknown), greatest-need flag and need weight."""
     areas = list(Area.objects.select_related("district").order_by("code"))
     greatest = need.greatest_need_area_ids()
-    under_fives = np.array([area.under_fives or 0.0 for area in areas], dtype=np.float64)
+    under_fives = np.array([under_fives_of(area) for area in areas], dtype=np.float64)
+    totals = under_fives_totals(areas)
     return AreaData(
         areas=areas,
         under_fives=under_fives,
-        under_fives_is_estimate=any(area.under_fives_is_estimate for area in areas),
+        under_fives_is_estimate=totals.any_estimate,
+        under_fives_totals=totals,
         greatest_need=np.array([area.pk in greatest for area in areas], dtype=bool),
         need_weight=need.need_weight_array(areas),
     )

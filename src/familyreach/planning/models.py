@@ -37,7 +37,7 @@ class TravelMode(models.TextChoices):
 
 
 class DemandMeasure(models.TextChoices):
-    UNDER_FIVES = "under_fives", "Under-fives (estimated)"
+    UNDER_FIVES = "under_fives", "Under-fives"
     NEED_WEIGHTED = "need_weighted", "Under-fives weighted by need (estimated)"
     # Added for insight's closing of the loop (issue 8): demand is the latest reach figures'
     # unreached under-fives in greatest-need areas (familyreach.insight; 0 elsewhere).

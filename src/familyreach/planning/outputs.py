@@ -30,6 +30,17 @@ def _count(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f}"
 
 
+# Runs finished before the source was recorded with each run were all on the estimate.
+OLD_RUN_SOURCE = "estimate: children aged 0–15 (mid-2015) × the stated ratio (run before the source was recorded)."
+
+
+def under_fives_source(measures: dict[str, Any]) -> str:
+    """Where a run's under-fives came from, as one sentence for a "Source:" line."""
+    if not measures:
+        return ""
+    return str(measures.get("under_fives_source") or OLD_RUN_SOURCE)
+
+
 def measure_rows(run: ScenarioRun) -> list[dict[str, Any]]:
     return measure_rows_from(run.measures)
 
@@ -178,6 +189,7 @@ AREA_COLUMNS = [
     "district",
     "under_fives",
     "under_fives_is_estimate",
+    "under_fives_source",
     "greatest_need",
     "nearest_base",
     "base_minutes",
@@ -198,6 +210,7 @@ def areas_csv(run: ScenarioRun) -> str:
                 row.area.district.name,
                 f"{row.under_fives:.1f}",
                 row.area.under_fives_is_estimate,
+                row.area.under_fives_label,
                 row.greatest_need,
                 row.nearest_base.name if row.nearest_base else "",
                 "" if row.base_minutes is None else f"{row.base_minutes:.1f}",
@@ -385,6 +398,7 @@ def report_context(scenario: Scenario, run: ScenarioRun) -> dict[str, Any]:
         "thresholds": [f"{t:g}" for t in run.measures.get("thresholds", [])],
         "mode_words": MODE_WORDS.get(run.measures.get("travel_mode", ""), ""),
         "estimated": run.measures.get("under_fives_is_estimate", True),
+        "under_fives_source": under_fives_source(run.measures),
     }
 
 

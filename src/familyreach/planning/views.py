@@ -34,7 +34,14 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "planning/list.html",
-        {"rows": rows, "compare_form": CompareForm(), "can_compare": len(runs) >= 2},
+        {
+            "rows": rows,
+            "compare_form": CompareForm(),
+            "can_compare": len(runs) >= 2,
+            "under_fives_sources": list(
+                dict.fromkeys(outputs.under_fives_source(run.measures) for run in runs.values())
+            ),
+        },
     )
 
 
@@ -282,6 +289,10 @@ def compare(request: HttpRequest) -> HttpResponse:
             {"scenario": s, "url": reverse("planning:geojson", args=[s.pk])} for s, _ in pairs
         ]
         context["chart_rows"] = _chart_rows(pairs)
+        # Options compared on different area data say so: one "Source:" line per distinct source.
+        context["under_fives_sources"] = list(
+            dict.fromkeys(outputs.under_fives_source(run.measures) for _, run in pairs)
+        )
     status = 400 if request.GET and not pairs else 200
     return render(request, "planning/compare.html", context, status=status)
 

@@ -25,6 +25,7 @@ from familyreach.geo.importers.store import areas_upsert, districts_upsert
 from familyreach.geo.models import Area, District
 from familyreach.geo.population import (
     UNDER_FIVES_ESTIMATE_SOURCE,
+    estimate_label,
     estimate_under_fives,
     under_fives_method,
 )
@@ -175,6 +176,7 @@ def import_deprivation(
     fields = {"name", "district", "latitude", "longitude"}
     areas = []
     method = under_fives_method()
+    label = estimate_label()
     for _, values in parsed:
         code = str(values["code"])
         area = existing.get(code)
@@ -211,9 +213,11 @@ def import_deprivation(
                 area.under_fives = estimate_under_fives(area.population_0_15)
                 area.under_fives_method = method
                 area.under_fives_source = UNDER_FIVES_ESTIMATE_SOURCE
+                area.under_fives_label = label
                 fields |= {
                     "under_fives",
                     "under_fives_is_estimate",
+                    "under_fives_label",
                     "under_fives_method",
                     "under_fives_source",
                 }

@@ -36,6 +36,7 @@ AREA_FIELDS = [
     "under_fives_is_estimate",
     "under_fives_method",
     "under_fives_source",
+    "under_fives_label",
 ]
 POSTCODE_FIELDS = [
     "postcode",
