@@ -40,6 +40,22 @@ def error_items(form: Any) -> list[dict[str, str]]:
     return items
 
 
+def service_booking_dates(service_id: Any) -> list[Any]:
+    """The next dates to book of a directory listing that is one of our sessions, for the
+    service page's "Book a place" block. Wired here, not imported by the directory, because
+    delivery publishes into the directory and never the other way round."""
+    from familyreach.delivery.selectors import service_bookable_occurrences
+
+    return service_bookable_occurrences(service_id=service_id)
+
+
+def services_with_booking(service_ids: list[Any]) -> dict[str, int]:
+    """{service id: session id} for /find cards whose listing has dates to book online."""
+    from familyreach.delivery.selectors import services_with_booking as bookable
+
+    return bookable(service_ids=list(service_ids))
+
+
 def environment(**options: Any) -> Environment:
     # Django passes a FileSystemLoader over every app's `jinja2/` folder; we put the GOV.UK
     # Frontend macros beside it under their documented prefix.
@@ -59,6 +75,8 @@ def environment(**options: Any) -> Environment:
             "get_messages": messages.get_messages,
             "field_error": field_error,
             "error_items": error_items,
+            "service_booking_dates": service_booking_dates,
+            "services_with_booking": services_with_booking,
         }
     )
     env.filters.update({"intcomma": intcomma, "localtime": localtime})
