@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from familyreach.accounts.roles import Role
-from familyreach.core.audit import record_access
 from familyreach.core.ratelimit import rate_limited
 from familyreach.delivery import forms, ical, notifications, references, selectors, services
 from familyreach.delivery.models import (
@@ -467,13 +466,11 @@ def _csv_cell(value: str) -> str:
 @login_required
 def register_csv(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
     """The sign-in sheet as CSV. Staff only (the session's staff and its managers); each family
-    on it is an audited read (register_rows), and the download itself is recorded against the
-    occurrence."""
+    on it is an audited read (register_rows records an access entry per family, per download)."""
     occurrence = selectors.occurrence_get_for_user(
         user=request.user, session_id=session_id, day=_day(day)
     )
     rows = selectors.register_rows(user=request.user, occurrence=occurrence)
-    record_access(instance=occurrence, user=request.user)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["Parent or carer", "Children", "Booked", "Attended", "Adults", "Children"])
