@@ -53,7 +53,7 @@ def test_the_same_child_cannot_be_booked_twice_into_one_date(
 ) -> None:
     first = booking_create_online(occurrence_id=next_occurrence.pk, details=_online())
     # Another carer of the same child, name typed differently: still the same child.
-    with pytest.raises(BookingRefused, match="(?i)pip already has a place at this session"):
+    with pytest.raises(BookingRefused, match=r"(?i)pip already has a place at this session"):
         booking_create_online(
             occurrence_id=next_occurrence.pk, details=_online(first="Pat", child=" PIP ")
         )
@@ -182,7 +182,8 @@ def test_the_calendar_file_is_rfc_5545_in_london_time(
     for line in lines:
         name, _, value = line.partition(":")
         properties.setdefault(name, value)
-    assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
+    assert lines[0] == "BEGIN:VCALENDAR"
+    assert lines[-1] == "END:VCALENDAR"
     assert properties["VERSION"] == "2.0"
     assert "PRODID" in properties
     assert properties["UID"] == f"booking-{booking.reference}@127.0.0.1"

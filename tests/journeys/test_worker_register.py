@@ -82,9 +82,7 @@ def test_a_worker_closes_a_register_with_confirmation_reopens_it_and_prints_it(
     assert axe(page) == []
     assert not Contact.objects.filter(occurrence=todays_occurrence).exists()
     page.get_by_role("button", name="Close the register").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "Confirm the register is complete"
-    )
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Confirm the register is complete")
     assert axe(page) == []
     page.get_by_label("I have checked the register is complete").check()
     page.get_by_role("button", name="Close the register").click()

@@ -310,7 +310,7 @@ class BookFilterForm(forms.Form):
 
     postcode = forms.CharField(max_length=60, required=False)
     radius = forms.TypedChoiceField(
-        choices=RADIUS_CHOICES, coerce=int, required=False, empty_value=5, initial="5"
+        choices=RADIUS_CHOICES, coerce=int, required=False, empty_value=None, initial="5"
     )
     age = forms.TypedChoiceField(choices=AGE_CHOICES, coerce=int, required=False, empty_value=None)
     session = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
