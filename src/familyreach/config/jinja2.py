@@ -40,13 +40,15 @@ def error_items(form: Any) -> list[dict[str, str]]:
     return items
 
 
-def service_booking_dates(service_id: Any) -> list[Any]:
+def service_booking_dates(service: Any) -> list[Any]:
     """The next dates to book of a directory listing that is one of our sessions, for the
     service page's "Book a place" block. Wired here, not imported by the directory, because
     delivery publishes into the directory and never the other way round."""
     from familyreach.delivery.selectors import service_bookable_occurrences
 
-    return service_bookable_occurrences(service_id=service_id)
+    return service_bookable_occurrences(
+        source=service.source, source_reference=service.source_reference
+    )
 
 
 def services_with_booking(service_ids: list[Any]) -> dict[str, int]:

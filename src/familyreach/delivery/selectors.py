@@ -403,18 +403,14 @@ def _session_id_for_service(source_reference: str) -> int | None:
     return int(source_reference[len(prefix) :])
 
 
-def service_bookable_occurrences(*, service_id: Any, limit: int = 6) -> list[Occurrence]:
-    """The next dates to book of the session a directory listing publishes (none for
-    listings that are not our sessions)."""
+def service_bookable_occurrences(
+    *, source: str, source_reference: str, limit: int = 6
+) -> list[Occurrence]:
+    """The next dates to book of the session a directory listing publishes (the listing's
+    source and reference, already loaded by the page: no query for other listings)."""
     from familyreach.delivery.publishing import SOURCE
-    from familyreach.directory.models import Service
 
-    reference = (
-        Service.objects.filter(pk=service_id, source=SOURCE)
-        .values_list("source_reference", flat=True)
-        .first()
-    )
-    session_id = _session_id_for_service(reference or "")
+    session_id = _session_id_for_service(source_reference) if source == SOURCE else None
     if session_id is None:
         return []
     return list(
