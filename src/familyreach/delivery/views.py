@@ -709,7 +709,6 @@ def booked(request: HttpRequest, occurrence_id: int) -> HttpResponse:
             "booking": booking,
             "occurrence": booking.occurrence,
             "status": booking.status,
-            "links": notifications.links(booking),
             "cancel_token": references.cancel_token(booking.reference),
             "calendar_token": references.calendar_token(booking.reference),
         },
