@@ -22,7 +22,8 @@ def _booking_form(name: str) -> dict[str, str]:
         "carer_first_name": name,
         "carer_last_name": "Public",
         "postcode": "NR30 1NE",
-        "child_first_name": "Pip",
+        # A child per booking: the same child twice is refused anyway (one place per child).
+        "child_first_name": f"{name} child",
         "privacy": "on",
     } | date_fields("child_date_of_birth", date(2025, 9, 1))
 

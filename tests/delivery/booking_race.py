@@ -7,6 +7,7 @@ the production SQLite settings (WAL, IMMEDIATE transactions): the in-memory test
 uses a shared cache whose table locks do not wait, so it cannot show real concurrency.
 
     DATABASE_URL=sqlite:////tmp/race.sqlite3 python -m tests.delivery.booking_race 50
+    DATABASE_URL=sqlite:////tmp/race2.sqlite3 python -m tests.delivery.booking_race 10 same-child
 """
 
 import json
@@ -102,6 +103,109 @@ def race(threads: int) -> dict[str, Any]:
     }
 
 
+def same_child_race(threads: int) -> dict[str, Any]:
+    """`threads` browsers submit the same child's online booking for one date at the same
+    moment (a double-tapped button, two carers at once): one place is taken, the rest are
+    refused with the form's message, and no family record is left behind by a refusal."""
+    from datetime import date
+
+    from django.db import connection, connections
+
+    from familyreach.delivery.models import Booking
+    from familyreach.delivery.services import (
+        BookingRefused,
+        OnlineBookingDetails,
+        SessionDetails,
+        booking_create_online,
+        session_create,
+    )
+    from familyreach.families.models import Family
+    from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind
+
+    district = District.objects.create(
+        code="E07000145", name="Great Yarmouth", council_code="E10000020", council_name="Norfolk"
+    )
+    area = Area.objects.create(
+        code="E01026633",
+        name="Great Yarmouth 009A",
+        district=district,
+        latitude=52.6,
+        longitude=1.7,
+    )
+    Postcode.objects.create(
+        postcode="NR30 1NE",
+        compact="NR301NE",
+        outward="NR30",
+        latitude=52.6,
+        longitude=1.7,
+        district=district,
+        area=area,
+        area_is_exact=True,
+    )
+    venue = Venue.objects.create(
+        name="Race Hall", kind=VenueKind.LIBRARY, latitude=52.6, longitude=1.7, area=area
+    )
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    session = session_create(
+        user=None,
+        details=SessionDetails(
+            title="Race group",
+            category="baby_group",
+            venue=venue,
+            capacity=20,
+            start_date=tomorrow,
+            start_time=time(10),
+            end_time=time(11),
+            recurrence="one_off",
+        ),
+        generate_until=tomorrow,
+    )
+    occurrence = session.occurrences.get()
+    details = OnlineBookingDetails(
+        carer_first_name="Pia",
+        carer_last_name="Public",
+        email="",
+        phone="",
+        postcode="NR30 1NE",
+        child_first_name="Pip",
+        child_date_of_birth=date(2026, 6, 1),
+        expected_due_date=None,
+        remind_by_email=False,
+        remind_by_text=False,
+    )
+    barrier = threading.Barrier(threads)
+    refused: list[str] = []
+    errors: list[str] = []
+
+    def book() -> None:
+        try:
+            barrier.wait()
+            booking_create_online(occurrence_id=occurrence.pk, details=details)
+        except BookingRefused as refusal:
+            refused.append(refusal.messages[0])
+        except Exception as error:  # reported, and failed on, by the test
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=book) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return {
+        "vendor": connection.vendor,
+        "errors": errors,
+        "refused": refused,
+        "live_bookings": Booking.objects.filter(occurrence=occurrence)
+        .exclude(status="cancelled")
+        .count(),
+        "families": Family.objects.count(),
+    }
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "familyreach.config.settings.test")
     import django
@@ -110,7 +214,10 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    print(json.dumps(race(int(sys.argv[1]))))
+    if len(sys.argv) > 2 and sys.argv[2] == "same-child":
+        print(json.dumps(same_child_race(int(sys.argv[1]))))
+    else:
+        print(json.dumps(race(int(sys.argv[1]))))
 
 
 if __name__ == "__main__":

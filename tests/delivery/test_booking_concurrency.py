@@ -13,20 +13,20 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from tests.delivery.booking_race import race
+from tests.delivery.booking_race import race, same_child_race
 
 THREADS = 50
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def _race_on_a_sqlite_file(tmp_path: Path) -> dict[str, Any]:
+def _race_on_a_sqlite_file(tmp_path: Path, *mode: str) -> dict[str, Any]:
     environment = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "familyreach.config.settings.test",
     }
     completed = subprocess.run(
-        [sys.executable, "-m", "tests.delivery.booking_race", str(THREADS)],
+        [sys.executable, "-m", "tests.delivery.booking_race", str(THREADS), *mode],
         cwd=REPOSITORY,
         env=environment,
         capture_output=True,
@@ -51,3 +51,18 @@ def test_fifty_concurrent_bookings_for_the_last_place(tmp_path: Path) -> None:
     assert result["racers_waiting"] == THREADS - 1
     assert result["confirmed_total"] == result["capacity"]
     assert result["waiting_positions_distinct"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_child_booked_at_the_same_moment_gets_one_place(tmp_path: Path) -> None:
+    if connection.vendor == "sqlite":
+        result = _race_on_a_sqlite_file(tmp_path, "same-child")
+        assert result["vendor"] == "sqlite"
+    else:
+        result = same_child_race(THREADS)
+    assert result["errors"] == []
+    assert result["live_bookings"] == 1
+    assert len(result["refused"]) == THREADS - 1
+    assert set(result["refused"]) == {"Pip already has a place at this session on this date"}
+    # Each refusal rolled back the family it registered.
+    assert result["families"] == 1

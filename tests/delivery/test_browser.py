@@ -94,6 +94,12 @@ def test_a_worker_takes_a_register_on_a_phone(
     expect(page.locator("#register-totals")).to_contain_text("2 families")
     assert axe(page) == []
     page.get_by_role("button", name="Save and close register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to close the register?"
+    )
+    assert axe(page) == []
+    page.get_by_label("I have checked the register is complete").check()
+    page.get_by_role("button", name="Close the register").click()
     expect(page.locator(".govuk-inset-text")).to_contain_text("The register was closed")
     assert axe(page) == []
     contacts = Contact.objects.filter(occurrence=past_occurrence)

@@ -173,6 +173,17 @@ def test_register_ticks_walk_in_and_close(
             "action": "close",
         },
     )
+    # "Save and close" saves, then asks for a confirmation before closing.
+    assert response.status_code == 302
+    assert response["Location"] == _path(past_occurrence, "/register/close")
+    assert not Contact.objects.filter(occurrence=past_occurrence).exists()
+    confirm = client.get(response["Location"]).content.decode()
+    assert "Are you sure you want to close the register?" in confirm
+    assert "2 families ticked as here (3 adults, 3 children)" in confirm
+    unconfirmed = client.post(_path(past_occurrence, "/register/close"), {})
+    assert "Confirm the register is complete" in unconfirmed.content.decode()
+    assert not Contact.objects.filter(occurrence=past_occurrence).exists()
+    response = client.post(_path(past_occurrence, "/register/close"), {"confirm": "on"})
     assert response.status_code == 302
     contacts = Contact.objects.filter(occurrence=past_occurrence)
     assert {c.family_id for c in contacts} == {yarmouth_family.pk, walk_in.pk}

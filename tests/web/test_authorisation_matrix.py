@@ -180,6 +180,14 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "delivery:helpers": ("get", access(volunteer=OWN_ONLY)),
     "delivery:register": ("get", SESSION_RUNNERS),
     "delivery:walk-in": ("get", SESSION_RUNNERS),
+    "delivery:register-close": ("get", SESSION_RUNNERS),
+    # Reopening an open register redirects back to it with a message (nothing to undo).
+    "delivery:register-reopen": (
+        "post",
+        access(superuser=REDIRECT, manager=(REDIRECT, 403), family_worker=(REDIRECT, 403)),
+    ),
+    "delivery:register-print": ("get", SESSION_RUNNERS),
+    "delivery:register-csv": ("get", SESSION_RUNNERS),
     "delivery:booking-cancel": ("post", FAMILY_RECORD_POST),
     "delivery:family-book": ("get", FAMILY_RECORD),
     "delivery:visit-new": ("get", FAMILY_RECORD),

@@ -42,14 +42,28 @@ def error_items(form: Any) -> list[dict[str, str]]:
 
 def referral_can_refer(user: Any, service: Any) -> bool:
     """Whether the signed-in user may refer a family to `service` (the "Refer a family" action
-    on a service page); False when the referrals app is not installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("familyreach.referrals"):
-        return False
+    on a service page). Wired here so that the directory never imports referrals."""
     from familyreach.referrals.selectors import user_can_refer_to_service
 
     return user_can_refer_to_service(user=user, service=service)
+
+
+def service_booking_dates(service: Any) -> list[Any]:
+    """The next dates to book of a directory listing that is one of our sessions, for the
+    service page's "Book a place" block. Wired here, not imported by the directory, because
+    delivery publishes into the directory and never the other way round."""
+    from familyreach.delivery.selectors import service_bookable_occurrences
+
+    return service_bookable_occurrences(
+        source=service.source, source_reference=service.source_reference
+    )
+
+
+def services_with_booking(service_ids: list[Any]) -> dict[str, int]:
+    """{service id: session id} for /find cards whose listing has dates to book online."""
+    from familyreach.delivery.selectors import services_with_booking as bookable
+
+    return bookable(service_ids=list(service_ids))
 
 
 def environment(**options: Any) -> Environment:
@@ -72,6 +86,8 @@ def environment(**options: Any) -> Environment:
             "field_error": field_error,
             "error_items": error_items,
             "referral_can_refer": referral_can_refer,
+            "service_booking_dates": service_booking_dates,
+            "services_with_booking": services_with_booking,
         }
     )
     env.filters.update({"intcomma": intcomma, "localtime": localtime})

@@ -291,3 +291,40 @@ class SchoolHolidayForm(forms.Form):
 class SessionExceptionForm(forms.Form):
     day = DateField(label_text="Date", required=True)
     reason = forms.CharField(max_length=200, required=False)
+
+
+AGE_CHOICES = [
+    ("", "Any age"),
+    ("-1", "Expecting a baby"),
+    ("0", "Under 1"),
+    ("1", "1 year old"),
+    ("2", "2 years old"),
+    ("3", "3 years old"),
+    ("4", "4 years old"),
+]
+RADIUS_CHOICES = [("1", "1 mile"), ("3", "3 miles"), ("5", "5 miles"), ("10", "10 miles")]
+
+
+class BookFilterForm(forms.Form):
+    """/book/'s GET form: near a postcode (or town), for a child's age. Every field optional."""
+
+    postcode = forms.CharField(max_length=60, required=False)
+    radius = forms.TypedChoiceField(
+        choices=RADIUS_CHOICES, coerce=int, required=False, empty_value=None, initial="5"
+    )
+    age = forms.TypedChoiceField(choices=AGE_CHOICES, coerce=int, required=False, empty_value=None)
+    session = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        # A link with no radius (from a /find card) searches 5 miles and the list must say so:
+        # the select shows what was searched, never its first option by default.
+        if data is not None and not data.get("radius"):
+            data = data.copy()
+            data["radius"] = "5"
+        super().__init__(data, **kwargs)
+
+
+class RegisterCloseForm(forms.Form):
+    confirm = forms.BooleanField(
+        error_messages={"required": "Confirm the register is complete before you close it"}
+    )

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from familyreach.core.models import ArchivableModel, TrackedModel
+from familyreach.delivery.references import new_booking_reference
 
 
 class Base(TrackedModel):
@@ -207,6 +208,10 @@ class Booking(TrackedModel):
 
     The waiting list is ordered by `waiting_since` then id; the first waiting booking is
     promoted when a confirmed booking is cancelled.
+
+    One place per child per occurrence: online bookings register a new household each time
+    (families never sign in), so the family-level rule alone would let a parent book the same
+    child twice; `child_key` (references.child_key) names the child whatever record it is on.
     """
 
     occurrence = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="bookings")
@@ -217,6 +222,20 @@ class Booking(TrackedModel):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    reference = models.CharField(
+        max_length=8,
+        unique=True,
+        default=new_booking_reference,
+        editable=False,
+        help_text="What the family quotes: 8 characters without 0, O, 1, I or L",
+    )
+    child_key = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="A keyed hash of the booked child's name, date and postcode",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -225,7 +244,12 @@ class Booking(TrackedModel):
                 fields=["occurrence", "family"],
                 condition=~Q(status="cancelled"),
                 name="delivery_booking_one_live_per_family",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["occurrence", "child_key"],
+                condition=~Q(status="cancelled") & ~Q(child_key=""),
+                name="delivery_booking_one_place_per_child",
+            ),
         ]
         indexes = [models.Index(fields=["occurrence", "status"])]
 

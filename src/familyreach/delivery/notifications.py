@@ -56,26 +56,63 @@ def _send(booking: Booking, *, subject: str, body: str) -> bool:
     return bool(channels)
 
 
+def links(booking: Booking) -> dict[str, str]:
+    """The family's own links to the booking (absolute: they leave in an email or a text)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from familyreach.delivery import references
+
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    return {
+        "cancel": base
+        + reverse("delivery:book-cancel", args=[references.cancel_token(booking.reference)]),
+        "calendar": base
+        + reverse("delivery:book-calendar", args=[references.calendar_token(booking.reference)]),
+    }
+
+
+def _reference_and_links(booking: Booking) -> str:
+    urls = links(booking)
+    return (
+        f" Your booking reference is {booking.reference}."
+        f" Add it to your calendar: {urls['calendar']}"
+        f" If you cannot come, cancel here so someone else can have the place: {urls['cancel']}"
+    )
+
+
 def booking_made(booking: Booking) -> bool:
     if booking.status == BookingStatus.CONFIRMED:
         return _send(
             booking,
-            subject="Your place is booked",
-            body=f"Your place is booked: {_describe(booking)}.",
+            subject=f"Your place is booked (reference {booking.reference})",
+            body=f"Your place is booked: {_describe(booking)}.{_reference_and_links(booking)}",
         )
     return _send(
         booking,
-        subject="You are on the waiting list",
+        subject=f"You are on the waiting list (reference {booking.reference})",
         body=f"The session is full. You are on the waiting list for {_describe(booking)}. "
-        "We will tell you if a place comes free.",
+        "We will tell you if a place comes free."
+        f" Your booking reference is {booking.reference}. To leave the waiting list: "
+        f"{links(booking)['cancel']}",
     )
 
 
 def booking_promoted(booking: Booking) -> bool:
     return _send(
         booking,
-        subject="A place has come free",
-        body=f"A place came free and it is yours: {_describe(booking)}.",
+        subject=f"A place has come free (reference {booking.reference})",
+        body=f"A place came free and it is yours: {_describe(booking)}."
+        f"{_reference_and_links(booking)}",
+    )
+
+
+def booking_cancelled(booking: Booking) -> bool:
+    return _send(
+        booking,
+        subject=f"Booking cancelled (reference {booking.reference})",
+        body=f"Your booking {booking.reference} is cancelled: {_describe(booking)}. "
+        "Thank you for letting us know.",
     )
 
 
@@ -83,8 +120,9 @@ def booking_reminder(booking: Booking) -> bool:
     return _send(
         booking,
         subject="Reminder: your session tomorrow",
-        body=f"A reminder of your booking: {_describe(booking)}. "
-        "If you cannot come, please tell us so someone else can have the place.",
+        body=f"A reminder of your booking {booking.reference}: {_describe(booking)}. "
+        "If you cannot come, please cancel so someone else can have the place: "
+        f"{links(booking)['cancel']}",
     )
 
 

@@ -6,8 +6,6 @@ listing are saved together or not at all; it is keyed on the session's id (`serv
 idempotent), so publishing again replaces the listing.
 """
 
-from django.urls import reverse
-
 from familyreach.delivery.models import BookingMode, Recurrence, Session, SessionCategory
 
 SOURCE = "familyreach.delivery"
@@ -80,9 +78,9 @@ def session_publish(session: Session) -> None:
             description=description.strip(),
         )
     if session.booking_mode == BookingMode.BOOKED:
-        how_to_book = (
-            f"Book a place online at {reverse('delivery:book-list')} or ask a member of staff."
-        )
+        # The service page shows the dates to book as links (delivery/_service_booking.html);
+        # this text is what the Open Referral API and other directories show.
+        how_to_book = "Book a place online on this page, or ask a member of staff."
     else:
         how_to_book = "Drop in: there is no need to book."
     directory.service_upsert(

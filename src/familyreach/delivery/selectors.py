@@ -23,10 +23,14 @@ from familyreach.delivery.models import (
     OccurrenceStatus,
     SchoolHoliday,
     Session,
+    SessionCategory,
     Visit,
     VisitStatus,
 )
 from familyreach.families.models import Carer, Case, Family
+from familyreach.geo.distance import haversine_km
+
+KM_PER_MILE = 1.609344
 
 
 def session_list_for_user(*, user: Any) -> QuerySet[Session]:
@@ -340,3 +344,113 @@ def occurrence_get_public(*, occurrence_id: int) -> Occurrence:
 def school_holidays() -> QuerySet[SchoolHoliday]:
     """From the current one on, soonest first (older holidays no longer change anything)."""
     return SchoolHoliday.objects.filter(end_date__gte=timezone.localdate()).order_by("start_date")
+
+
+# --- Public booking: finding a session, and a family's own booking ---------------------------
+
+
+@dataclass(frozen=True)
+class BookableRow:
+    occurrence: Occurrence
+    distance_miles: float | None
+
+
+def _age_overlaps(session: Session, age_years: int) -> bool:
+    if age_years < 0:  # expecting a baby
+        return session.category == SessionCategory.ANTENATAL
+    youngest, oldest = age_years * 12, age_years * 12 + 11
+    return session.age_from_months <= oldest and session.age_to_months >= youngest
+
+
+def bookable_rows(
+    *,
+    start: date,
+    days: int = 28,
+    near: tuple[float, float] | None = None,
+    radius_miles: float = 5,
+    age_years: int | None = None,
+    session_id: int | None = None,
+) -> list[BookableRow]:
+    """Sessions to book in the next `days`, soonest first: within `radius_miles` of `near`
+    (latitude, longitude) when given, for a child of `age_years` (-1: expecting a baby), or
+    the dates of one session. Venue distances are straight lines (geo.distance)."""
+    occurrences = bookable_occurrences(start=start, days=days)
+    if session_id is not None:
+        occurrences = occurrences.filter(session_id=session_id)
+    rows = []
+    for occurrence in occurrences:
+        session = occurrence.session
+        if age_years is not None and not _age_overlaps(session, age_years):
+            continue
+        distance = None
+        if near is not None:
+            distance = (
+                float(
+                    haversine_km(near[0], near[1], session.venue.latitude, session.venue.longitude)
+                )
+                / KM_PER_MILE
+            )
+            if distance > radius_miles:
+                continue
+        rows.append(BookableRow(occurrence=occurrence, distance_miles=distance))
+    return rows
+
+
+def _session_id_for_service(source_reference: str) -> int | None:
+    prefix = "session-"
+    if not source_reference.startswith(prefix) or not source_reference[len(prefix) :].isdigit():
+        return None
+    return int(source_reference[len(prefix) :])
+
+
+def service_bookable_occurrences(
+    *, source: str, source_reference: str, limit: int = 6
+) -> list[Occurrence]:
+    """The next dates to book of the session a directory listing publishes (the listing's
+    source and reference, already loaded by the page: no query for other listings)."""
+    from familyreach.delivery.publishing import SOURCE
+
+    session_id = _session_id_for_service(source_reference) if source == SOURCE else None
+    if session_id is None:
+        return []
+    return list(
+        bookable_occurrences(start=timezone.localdate(), days=56).filter(session_id=session_id)[
+            :limit
+        ]
+    )
+
+
+def services_with_booking(*, service_ids: list[Any]) -> dict[str, int]:
+    """For /find's cards: which of these listings are sessions with dates to book online,
+    as {service id (text): session id}. Two queries whatever the number of cards."""
+    from familyreach.delivery.publishing import SOURCE
+    from familyreach.directory.models import Service
+
+    if not service_ids:
+        return {}
+    sessions = {}
+    for service_id, reference in Service.objects.filter(
+        pk__in=service_ids, source=SOURCE
+    ).values_list("id", "source_reference"):
+        session_id = _session_id_for_service(reference)
+        if session_id is not None:
+            sessions[session_id] = str(service_id)
+    bookable = set(
+        bookable_occurrences(start=timezone.localdate(), days=56)
+        .filter(session_id__in=sessions)
+        .values_list("session_id", flat=True)
+    )
+    return {sessions[session_id]: session_id for session_id in bookable}
+
+
+def booking_get_public(*, reference: str) -> Booking:
+    """A booking found by the reference in a family's signed link: what, where and when only
+    (the pages that use it show no names or contact details)."""
+    booking = (
+        Booking.objects.select_related("occurrence__session__venue")
+        .filter(reference=reference)
+        .first()
+    )
+    if booking is None:
+        raise Http404("No such booking")
+    return booking

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import WEEKLY, rrule
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from familyreach.delivery import notifications, publishing
+from familyreach.delivery import notifications, publishing, references
 from familyreach.delivery.models import (
     Attendance,
     Base,
@@ -319,15 +319,51 @@ def _lock_occurrence(occurrence_id: int) -> Occurrence:
     )
 
 
+ALREADY_BOOKED = "{name} already has a place at this session on this date"
+
+
+def _months_between(born: date, on: date) -> int:
+    return (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
+
+
+def _family_child_key(family: Family, occurrence: Occurrence) -> str:
+    """The child a staff booking is for: staff book a family, so we take the youngest child of
+    an age the session is for (the one most under-fives sessions are about). A family with no
+    such child books without a child key; the family-level rule still applies."""
+    session = occurrence.session
+    fitting = []
+    for child in family.children.all():
+        born_or_due = child.date_of_birth or child.expected_due_date
+        if born_or_due is None:
+            continue
+        months = max(_months_between(born_or_due, occurrence.date), 0)
+        if session.age_from_months <= months <= session.age_to_months:
+            fitting.append((born_or_due, child))
+    if not fitting:
+        return ""
+    born_or_due, child = max(fitting, key=lambda pair: pair[0])
+    return references.child_key(
+        first_name=child.first_name, born_or_due=born_or_due, postcode=family.postcode
+    )
+
+
 @transaction.atomic
 def booking_create(
-    *, user: Any, occurrence_id: int, family: Family, channel: str = BookingChannel.STAFF
+    *,
+    user: Any,
+    occurrence_id: int,
+    family: Family,
+    channel: str = BookingChannel.STAFF,
+    child_key: str | None = None,
+    child_name: str = "",
 ) -> Booking:
     """Book a family a place, or put it on the waiting list when the occurrence is full.
 
     Counting happens while the occurrence row is locked, so places are never overbooked
     however many people book the last place at the same moment. Booking twice returns the
-    family's existing booking.
+    family's existing booking. The same child (`child_key`; worked out from the family's
+    children when not given) cannot hold two live bookings at one occurrence: refused here
+    with a message, and by a unique constraint should two requests ever pass this check.
     """
     with acting_as(user):
         occurrence = _lock_occurrence(occurrence_id)
@@ -347,6 +383,16 @@ def booking_create(
         )
         if existing is not None:
             return existing
+        if child_key is None:
+            child_key = _family_child_key(family, occurrence)
+        already = ALREADY_BOOKED.format(name=child_name.strip() or "Your child")
+        if (
+            child_key
+            and occurrence.bookings.filter(child_key=child_key)
+            .exclude(status=BookingStatus.CANCELLED)
+            .exists()
+        ):
+            raise BookingRefused(already)
         now = timezone.now()
         confirmed = occurrence.bookings.filter(status=BookingStatus.CONFIRMED).count()
         has_place = confirmed < occurrence.capacity
@@ -354,14 +400,28 @@ def booking_create(
             occurrence=occurrence,
             family=family,
             channel=channel,
+            child_key=child_key,
             status=BookingStatus.CONFIRMED if has_place else BookingStatus.WAITING,
             confirmed_at=now if has_place else None,
             waiting_since=None if has_place else now,
             created_by=user,
             modified_by=user,
         )
-        booking.full_clean()
-        booking.save()
+        # Uniqueness is left to the database here: the checks above ran under the lock, and
+        # a constraint is the only check that holds whatever else is writing.
+        booking.full_clean(validate_unique=False, validate_constraints=False)
+        while True:
+            try:
+                with transaction.atomic():
+                    booking.save()
+                break
+            except IntegrityError as error:
+                if Booking.objects.filter(reference=booking.reference).exists():
+                    booking.reference = references.new_booking_reference()  # a rare clash
+                    continue
+                # Only reachable if the occurrence lock were bypassed: the constraint is the
+                # backstop, and the family gets the same plain message.
+                raise BookingRefused(already) from error
         notifications.booking_made(booking)
     return booking
 
@@ -380,6 +440,21 @@ def booking_cancel(*, user: Any, booking: Booking) -> list[Booking]:
         booking.modified_by = user
         booking.save()
         return _promote_waiting(user=user, occurrence=occurrence)
+
+
+@transaction.atomic
+def booking_cancel_by_family(*, reference: str) -> Booking:
+    """The family cancels from the link in their confirmation (no sign-in: the signed link is
+    the proof). Frees the place for the waiting list. A session that has started cannot be
+    cancelled this way: the register is being taken."""
+    booking = Booking.objects.select_related("occurrence").filter(reference=reference).first()
+    if booking is None:
+        raise ValidationError("We cannot find that booking.")
+    if booking.occurrence.starts_at <= timezone.now():
+        raise ValidationError("This session has started, so the booking cannot be cancelled.")
+    booking_cancel(user=None, booking=booking)
+    notifications.booking_cancelled(Booking.objects.get(pk=booking.pk))
+    return booking
 
 
 def _promote_waiting(*, user: Any, occurrence: Occurrence) -> list[Booking]:
@@ -534,6 +609,12 @@ def booking_create_online(*, occurrence_id: int, details: OnlineBookingDetails) 
         occurrence_id=occurrence_id,
         family=result.family,
         channel=BookingChannel.ONLINE,
+        child_key=references.child_key(
+            first_name=details.child_first_name,
+            born_or_due=details.child_date_of_birth or details.expected_due_date,
+            postcode=result.family.postcode,
+        ),
+        child_name=details.child_first_name,
     )
 
 
@@ -631,9 +712,15 @@ def register_add_walk_in(
 @transaction.atomic
 def register_close(*, user: Any, occurrence: Occurrence) -> list[Contact]:
     """Close the register: one contact per attending family (the record reach is counted
-    from), with the family's area at the time. Closing twice is refused."""
+    from), with the family's area at the time. Closing twice is refused, and so is closing
+    before the session starts (nobody can have attended yet)."""
     with acting_as(user):
         occurrence = _open_register(occurrence.pk)
+        if timezone.now() < occurrence.starts_at:
+            raise ValidationError(
+                "The register can be closed from the start of the session, "
+                f"{timezone.localtime(occurrence.starts_at):%-d %B at %H:%M}."
+            )
         contacts = []
         attendances = occurrence.attendances.select_related("family")
         for attendance in attendances:
@@ -661,6 +748,51 @@ def register_close(*, user: Any, occurrence: Occurrence) -> list[Contact]:
         occurrence.modified_by = user
         occurrence.save()
     return contacts
+
+
+def register_can_reopen(occurrence: Occurrence, *, now: datetime | None = None) -> bool:
+    """A closed register can be reopened on the day it was closed (Europe/London).
+
+    Why the same day: a worker who closed too early or missed a family puts it right while the
+    session is fresh, but the contacts a closed register records feed the reach figures and
+    the monthly returns the nightly jobs build; after the day ends those may have been
+    counted and sent, and changing them then would make published figures disagree.
+    Later corrections go through a manager on the family's record instead.
+    """
+    if occurrence.register_closed_at is None:
+        return False
+    now = now or timezone.now()
+    return (
+        timezone.localtime(occurrence.register_closed_at).date() == timezone.localtime(now).date()
+    )
+
+
+@transaction.atomic
+def register_reopen(*, user: Any, occurrence: Occurrence) -> int:
+    """Undo closing the register (same day only, see `register_can_reopen`): the contacts the
+    close recorded are removed, and the register can be changed and closed again. Returns how
+    many contacts were removed."""
+    with acting_as(user):
+        occurrence = _lock_occurrence(occurrence.pk)
+        if occurrence.register_closed_at is None:
+            raise ValidationError("The register is open.")
+        if not register_can_reopen(occurrence):
+            raise ValidationError(
+                "The register was closed on an earlier day and can no longer be reopened."
+            )
+        contacts = Contact.objects.filter(
+            occurrence=occurrence, kind=ContactKind.SESSION_ATTENDANCE
+        )
+        removed = 0
+        for contact in contacts:
+            # One by one, so each removal is an audited write.
+            contact.delete()
+            removed += 1
+        occurrence.register_closed_at = None
+        occurrence.register_closed_by = None
+        occurrence.modified_by = user
+        occurrence.save()
+    return removed
 
 
 # --- Home visits and one-to-one work ---------------------------------------------------------

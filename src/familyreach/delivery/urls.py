@@ -23,6 +23,10 @@ urlpatterns: list[URLPattern] = [
     path(f"{OCCURRENCE}/helpers", views.occurrence_helpers, name="helpers"),
     path(f"{OCCURRENCE}/register", views.register, name="register"),
     path(f"{OCCURRENCE}/register/walk-in", views.walk_in, name="walk-in"),
+    path(f"{OCCURRENCE}/register/close", views.register_close, name="register-close"),
+    path(f"{OCCURRENCE}/register/reopen", views.register_reopen, name="register-reopen"),
+    path(f"{OCCURRENCE}/register/print", views.register_print, name="register-print"),
+    path(f"{OCCURRENCE}/register/sign-in-sheet.csv", views.register_csv, name="register-csv"),
     path("staff/bookings/<int:booking_id>/cancel", views.booking_cancel, name="booking-cancel"),
     path("staff/families/<int:family_id>/book", views.family_book, name="family-book"),
     path("staff/families/<int:family_id>/visits/new", views.visit_new, name="visit-new"),
@@ -37,4 +41,6 @@ urlpatterns: list[URLPattern] = [
     path("book/", views.book_list, name="book-list"),
     path("book/<int:occurrence_id>", views.book, name="book"),
     path("book/<int:occurrence_id>/booked", views.booked, name="booked"),
+    path("book/cancel/<str:token>", views.book_cancel, name="book-cancel"),
+    path("book/calendar/<str:token>.ics", views.book_calendar, name="book-calendar"),
 ]

@@ -2,6 +2,8 @@
 worker's week (/staff/) and the public booking pages (/book/). Thin: validate, call one
 selector or service, render."""
 
+import csv
+import io
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,10 +21,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from familyreach.accounts.roles import Role
 from familyreach.core.input import get_object_or_404
 from familyreach.core.ratelimit import rate_limited
-from familyreach.delivery import forms, selectors, services
-from familyreach.delivery.models import BookingChannel, BookingStatus, Occurrence, SchoolHoliday
+from familyreach.delivery import forms, ical, notifications, references, selectors, services
+from familyreach.delivery.models import (
+    Booking,
+    BookingChannel,
+    BookingStatus,
+    Occurrence,
+    SchoolHoliday,
+)
 from familyreach.families.geography import PostcodeProblem
 from familyreach.families.selectors import family_for_change
+from familyreach.geo.exceptions import LookupProblem
+from familyreach.geo.selectors import place_lookup
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -355,12 +365,10 @@ def register(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
             error = problem.messages[0]
         else:
             if request.POST.get("action") == "close":
-                contacts = services.register_close(user=request.user, occurrence=occurrence)
-                messages.success(
-                    request, f"Register closed: {len(contacts)} families recorded as attending"
-                )
-            else:
-                messages.success(request, "Register saved")
+                # Saved first, so nothing ticked is lost; closing itself is confirmed on its
+                # own page (it records contacts and is undone only on the same day).
+                return HttpResponseRedirect(_occurrence_url(occurrence, "delivery:register-close"))
+            messages.success(request, "Register saved")
             return HttpResponseRedirect(_occurrence_url(occurrence, "delivery:register"))
     return render(
         request,
@@ -372,8 +380,119 @@ def register(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
             "attending": sum(1 for row in rows if row.present),
             "adults": sum(row.attendance.adults for row in rows if row.attendance),
             "children": sum(row.attendance.children for row in rows if row.attendance),
+            "can_close": timezone.now() >= occurrence.starts_at,
+            "can_reopen": services.register_can_reopen(occurrence),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register_close(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
+    """Are you sure? The register closes only from the session's start, after a confirmation."""
+    occurrence = selectors.occurrence_get_for_user(
+        user=request.user, session_id=session_id, day=_day(day)
+    )
+    register_url = _occurrence_url(occurrence, "delivery:register")
+    if occurrence.register_is_closed:
+        messages.error(request, "The register is already closed")
+        return HttpResponseRedirect(register_url)
+    rows = selectors.register_rows(user=request.user, occurrence=occurrence)
+    form = forms.RegisterCloseForm(request.POST if request.method == "POST" else None)
+    too_early = timezone.now() < occurrence.starts_at
+    if request.method == "POST" and not too_early and form.is_valid():
+        try:
+            contacts = services.register_close(user=request.user, occurrence=occurrence)
+        except ValidationError as error:
+            form.add_error("confirm", error.messages[0])
+        else:
+            messages.success(
+                request, f"Register closed: {len(contacts)} families recorded as attending"
+            )
+            return HttpResponseRedirect(register_url)
+    present = [row for row in rows if row.present]
+    return render(
+        request,
+        "delivery/register_close.html",
+        {
+            "occurrence": occurrence,
+            "form": form,
+            "too_early": too_early,
+            "attending": len(present),
+            "adults": sum(row.attendance.adults for row in present if row.attendance),
+            "children": sum(row.attendance.children for row in present if row.attendance),
+            "not_ticked": sum(1 for row in rows if row.booked and not row.present),
+        },
+    )
+
+
+@login_required
+@require_POST
+def register_reopen(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
+    occurrence = selectors.occurrence_get_for_user(
+        user=request.user, session_id=session_id, day=_day(day)
+    )
+    try:
+        services.register_reopen(user=request.user, occurrence=occurrence)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Register reopened: make your changes and close it again")
+    return HttpResponseRedirect(_occurrence_url(occurrence, "delivery:register"))
+
+
+@login_required
+def register_print(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
+    """A sign-in sheet to print: names, children and empty boxes to tick by hand."""
+    occurrence = selectors.occurrence_get_for_user(
+        user=request.user, session_id=session_id, day=_day(day)
+    )
+    rows = selectors.register_rows(user=request.user, occurrence=occurrence)
+    return render(
+        request,
+        "delivery/register_print.html",
+        {
+            "occurrence": occurrence,
+            "rows": rows,
+            "children_first_names": selectors.children_first_names,
+        },
+    )
+
+
+def _csv_cell(value: str) -> str:
+    # A name starting =, +, - or @ would run as a formula in a spreadsheet.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@login_required
+def register_csv(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
+    """The sign-in sheet as CSV. Staff only (the session's staff and its managers); each family
+    on it is an audited read (register_rows records an access entry per family, per download)."""
+    occurrence = selectors.occurrence_get_for_user(
+        user=request.user, session_id=session_id, day=_day(day)
+    )
+    rows = selectors.register_rows(user=request.user, occurrence=occurrence)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Parent or carer", "Children", "Booked", "Attended", "Adults", "Children"])
+    for row in rows:
+        carers = ", ".join(str(carer) for carer in row.family.carers.all())
+        children = ", ".join(selectors.children_first_names(row.family))
+        writer.writerow(
+            [
+                _csv_cell(carers or f"Family {row.family.pk}"),
+                _csv_cell(children),
+                "Booked" if row.booked else "Walk-in",
+                "Yes" if row.present else "",
+                row.attendance.adults if row.attendance else "",
+                row.attendance.children if row.attendance else "",
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"sign-in-{occurrence.session_id}-{occurrence.date.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -516,8 +635,41 @@ def school_holiday_remove(request: HttpRequest, holiday_id: int) -> HttpResponse
 
 
 def book_list(request: HttpRequest) -> HttpResponse:
-    occurrences = selectors.bookable_occurrences(start=timezone.localdate(), days=28)
-    return render(request, "delivery/book_list.html", {"occurrences": occurrences})
+    """Sessions to book, filtered by a GET form: near a postcode, for a child's age, or the
+    dates of one session (the link from a /find card)."""
+    form = forms.BookFilterForm(request.GET or None)
+    near = None
+    place = None
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["postcode"]:
+            try:
+                place = place_lookup(data["postcode"])
+            except LookupProblem as problem:
+                form.add_error("postcode", problem.message)
+            else:
+                near = (place.latitude, place.longitude)
+        filters = {
+            "near": near,
+            "radius_miles": data["radius"] or 5,
+            "age_years": data["age"],
+            "session_id": data["session"],
+        }
+    rows = selectors.bookable_rows(start=timezone.localdate(), days=28, **filters)
+    return render(
+        request,
+        "delivery/book_list.html",
+        {
+            "form": form,
+            "rows": rows,
+            "place": place,
+            "radius": filters.get("radius_miles", 5),
+            "filtered": any(
+                value is not None for key, value in filters.items() if key != "radius_miles"
+            ),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -530,18 +682,84 @@ def book(request: HttpRequest, occurrence_id: int) -> HttpResponse:
             booking = services.booking_create_online(
                 occurrence_id=occurrence.pk, details=form.details()
             )
+        except PostcodeProblem as problem:
+            form.add_error("postcode", getattr(problem, "message", str(problem)))
         except ValidationError as error:
             form.add_error(None, error.messages[0])
         else:
-            # Only the status goes in the session: the confirmation page shows no personal data.
-            request.session["booking_status"] = booking.status
+            # Only the reference goes in the session: the confirmation page shows no
+            # personal data, and the reference alone cannot change anything.
+            request.session["booking_reference"] = booking.reference
             return HttpResponseRedirect(reverse("delivery:booked", args=[occurrence.pk]))
     return render(request, "delivery/book.html", {"occurrence": occurrence, "form": form})
 
 
 def booked(request: HttpRequest, occurrence_id: int) -> HttpResponse:
-    status = request.session.pop("booking_status", None)
-    if status is None:
+    reference = request.session.get("booking_reference")
+    booking = (
+        Booking.objects.select_related("occurrence__session__venue")
+        .filter(reference=reference or "", occurrence_id=occurrence_id)
+        .first()
+    )
+    if booking is None:
         return HttpResponseRedirect(reverse("delivery:book", args=[occurrence_id]))
-    occurrence = selectors.occurrence_get_public(occurrence_id=occurrence_id)
-    return render(request, "delivery/booked.html", {"occurrence": occurrence, "status": status})
+    return render(
+        request,
+        "delivery/booked.html",
+        {
+            "booking": booking,
+            "occurrence": booking.occurrence,
+            "status": booking.status,
+            "cancel_token": references.cancel_token(booking.reference),
+            "calendar_token": references.calendar_token(booking.reference),
+        },
+    )
+
+
+def _booking_from_token(token: str, *, salt: str) -> Booking:
+    reference = references.reference_from_token(token, salt=salt)
+    if reference is None:
+        raise Http404("This link is not right: check you copied all of it")
+    return selectors.booking_get_public(reference=reference)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("book")
+def book_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """The family's cancel link: "Are you sure?", then the place is freed and we say so."""
+    booking = _booking_from_token(token, salt=references.CANCEL_SALT)
+    error = ""
+    done = False
+    if request.method == "POST" and booking.status != BookingStatus.CANCELLED:
+        if request.POST.get("confirm") != "yes":
+            return HttpResponseRedirect(reverse("delivery:book-list"))
+        try:
+            services.booking_cancel_by_family(reference=booking.reference)
+        except ValidationError as problem:
+            error = problem.messages[0]
+        else:
+            done = True
+            booking.refresh_from_db()
+    return render(
+        request,
+        "delivery/book_cancel.html",
+        {
+            "booking": booking,
+            "occurrence": booking.occurrence,
+            "error": error,
+            "done": done,
+            "started": booking.occurrence.starts_at <= timezone.now(),
+        },
+    )
+
+
+def book_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """The booked session as an .ics file for the family's calendar."""
+    booking = _booking_from_token(token, salt=references.CALENDAR_SALT)
+    if booking.status == BookingStatus.CANCELLED:
+        raise Http404("This booking is cancelled")
+    body = ical.booking_calendar(booking, cancel_url=notifications.links(booking)["cancel"])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="booking-{booking.reference}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -14,6 +14,7 @@ from django.utils import timezone
 from familyreach.core.output import Output
 from familyreach.delivery.models import BookingMode, Occurrence, OccurrenceStatus
 from familyreach.delivery.services import (
+    BookingRefused,
     RegisterEntry,
     booking_create,
     register_close,
@@ -189,7 +190,12 @@ def load(stdout: Output, *, count: int = FAMILIES) -> None:
             if occurrence.ends_at > now:
                 if occurrence.session.booking_mode == BookingMode.BOOKED:
                     for family in chosen[: occurrence.capacity]:
-                        booking_create(user=staff, occurrence_id=occurrence.pk, family=family)
+                        try:
+                            booking_create(user=staff, occurrence_id=occurrence.pk, family=family)
+                        except BookingRefused:
+                            # Two simulated families can share a child's name, birthday and
+                            # postcode: one place per child, so the second is not booked.
+                            continue
                         bookings += 1
                 continue
             register_update(
