@@ -403,6 +403,9 @@ def staff_listings(request: HttpRequest) -> HttpResponse:
             "cutoff": cutoff,
             "unassured": [s for s in listings if s.assured_date is None or s.assured_date < cutoff],
             "pending_count": pending.count(),
+            "my_changes": []
+            if services.user_is_council_editor(user)
+            else list(selectors.listing_changes_proposed_by(user=user)[:20]),
             "organizations": list(selectors.organizations_for_editor(user=user)),
             "is_council_editor": services.user_is_council_editor(user),
         },
@@ -497,9 +500,7 @@ def staff_changes(request: HttpRequest) -> HttpResponse:
     user = _editor(request)
     if not services.user_is_council_editor(user):
         raise PermissionDenied("Only council staff approve changes.")
-    changes = ListingChange.objects.filter(status=ChangeStatus.PENDING).select_related(
-        "service", "organization", "created_by"
-    )
+    changes = selectors.listing_changes_pending()
     return render(
         request,
         "directory/staff/changes.html",

@@ -95,9 +95,7 @@ def family_search_condition(search: str) -> Q:
     compact = re.sub(r"\s", "", search).upper()
     if compact.isalnum() and len(compact) >= 2:
         condition |= Q(
-            pk__in=Family.objects.annotate(
-                compact_postcode=Upper(_without(F("postcode"), " "))
-            )
+            pk__in=Family.objects.annotate(compact_postcode=Upper(_without(F("postcode"), " ")))
             .filter(compact_postcode__contains=compact)
             .values("pk")
         )

@@ -469,3 +469,15 @@ OUTBOX_BATCH_SIZE = env.int("FAMILYREACH_OUTBOX_BATCH_SIZE", default=200)
 # Sent messages (their bodies are family data) are deleted this many days after sending by the
 # daily task `outbox.tasks.delete_old_messages`; failed and waiting ones are kept.
 OUTBOX_KEEP_SENT_DAYS = env.int("FAMILYREACH_OUTBOX_KEEP_SENT_DAYS", default=90)
+
+# --- the manager's today page (issue 17; docs/staff-pages.md) ---------------------------------
+# The service's target for reach: the share of under-fives' families seen in the reach window
+# (the dashboard's "Seen in N months" figure), in percent. The manager's landing page shows the
+# latest figure against it. Blank: no target, the figure is shown alone.
+FAMILYREACH_REACH_TARGET_PERCENT: float | None = (
+    env.float("FAMILYREACH_REACH_TARGET_PERCENT", default=65.0)
+    if env.str("FAMILYREACH_REACH_TARGET_PERCENT", default="65").strip()
+    else None
+)
+# Peer supporters' DBS rechecks and training that expire within this many days are listed.
+FAMILYREACH_TODAY_EXPIRY_DAYS = env.int("FAMILYREACH_TODAY_EXPIRY_DAYS", default=30)
