@@ -731,6 +731,8 @@ def _comparable(field: str, value: Any) -> Any:
 
 def _years(value: Any) -> str:
     years = float(value)
+    if years == 0:
+        return "From birth"
     if years < 1:
         months = round(years * 12)
         return f"{months} month{'' if months == 1 else 's'}"
