@@ -537,13 +537,19 @@ def family_link_support_request(*, support_request: Any, user: Any, family_id: i
     from familyreach.families.selectors import family_for_change
 
     family = family_for_change(user=user, family_id=family_id)
-    case_open(
+    next_action = f"Contact the family about their request for support {support_request.reference}"
+    case = case_open(
         user=user,
         family=family,
         worker=user,
         reason=_request_summary(support_request),
-        next_action="Contact the family about their request for support",
+        next_action=next_action,
         next_action_due=timezone.localdate(),
     )
+    if case.next_action != next_action:
+        # Already on the user's caseload: the request becomes the case's next action.
+        case_update(
+            user=user, case=case, next_action=next_action, next_action_due=timezone.localdate()
+        )
     _record_family_on_request(support_request, family, user)
     return family
