@@ -84,7 +84,9 @@ def test_choices_categories_and_blanks_are_in_words(
         },
     )
     assert isinstance(change, ListingChange)
-    words = {row.label: (row.current, row.proposed) for row in selectors.listing_change_rows(change)}
+    words = {
+        row.label: (row.current, row.proposed) for row in selectors.listing_change_rows(change)
+    }
     assert words["Status"] == ("Active", "Temporarily closed")
     assert "Stay and play" in words["Type of support"][1]
     assert "stay-and-play" not in words["Type of support"][1]

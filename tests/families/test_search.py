@@ -5,6 +5,7 @@ SQLite and on PostgreSQL (`scripts/with-postgres.sh ... pytest tests/families/te
 
 from collections.abc import Callable
 from datetime import date
+
 import pytest
 from auditlog.models import LogEntry
 from django.test import Client
@@ -61,7 +62,14 @@ def superuser(make_user: Callable[..., User]) -> User:
 
 @pytest.mark.parametrize(
     "search",
-    ["Grace Wilson", "grace wilson", "  Grace   Wilson ", "Wilson Grace", "Gra Wil", "Poppy Wilson"],
+    [
+        "Grace Wilson",
+        "grace wilson",
+        "  Grace   Wilson ",
+        "Wilson Grace",
+        "Gra Wil",
+        "Poppy Wilson",
+    ],
 )
 def test_a_full_or_partial_name_finds_that_person_only(
     superuser: User, grace: Family, others: list[Family], search: str
@@ -168,4 +176,3 @@ def test_the_page_for_a_role_without_family_records_is_refused(
     client = Client()
     client.force_login(planner)
     assert client.get("/staff/families/", {"q": "Grace Wilson"}).status_code == 403
-

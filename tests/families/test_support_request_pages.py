@@ -49,9 +49,7 @@ def _client(user: User) -> Client:
 
 
 def _reads(instance: Any) -> int:
-    return (
-        LogEntry.objects.get_for_object(instance).filter(action=LogEntry.Action.ACCESS).count()
-    )
+    return LogEntry.objects.get_for_object(instance).filter(action=LogEntry.Action.ACCESS).count()
 
 
 def test_the_workers_landing_page_counts_new_requests_and_links_to_them(

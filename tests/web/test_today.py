@@ -100,9 +100,7 @@ def test_requests_approvals_and_failed_jobs_are_counted(
     assert "3 things need you today" in html
 
 
-def test_expiring_volunteer_checks(
-    manager: User, make_supporter: Callable[..., Any]
-) -> None:
+def test_expiring_volunteer_checks(manager: User, make_supporter: Callable[..., Any]) -> None:
     today = timezone.localdate()
     make_supporter("Amira", on=today, dbs_recheck_due_on=today + timedelta(days=10))
     make_supporter("Bea", on=today)  # in date for years: not listed

@@ -29,7 +29,7 @@ from familyreach.families.services import (
     case_open,
     family_register,
 )
-from familyreach.geo.models import Postcode
+from familyreach.geo.models import District, Postcode
 
 FAMILIES = 300
 SEED = 20261126
@@ -153,7 +153,7 @@ def load(stdout: Output, *, count: int = FAMILIES) -> None:
     # One family the guides and journey tests can name: Grace Wilson, in the demo worker's
     # district (Great Yarmouth) when it is loaded, on the demo worker's caseload.
     named_district = next(
-        (d for d in district_ids if by_district[d][0].session.venue.district.code == DEMO_DISTRICT),
+        (d for d in district_ids if District.objects.filter(pk=d, code=DEMO_DISTRICT).exists()),
         district_ids[0],
     )
     named_family: Family | None = None
@@ -269,7 +269,6 @@ def _support_requests() -> int:
 
     district = District.objects.filter(code=DEMO_DISTRICT).first()
     made = 0
-    for name, ages, help_with, details in DEMO_REQUESTS:
         if SupportRequest.objects.filter(name=name).exists():
             continue
         support_request_create(
