@@ -265,10 +265,10 @@ def _support_requests() -> int:
     worker's and manager's pages have something to take on."""
     from familyreach.directory.models import SupportRequest
     from familyreach.directory.services import support_request_create
-    from familyreach.geo.models import District
 
     district = District.objects.filter(code=DEMO_DISTRICT).first()
     made = 0
+    for name, ages, help_with, details in DEMO_REQUESTS:
         if SupportRequest.objects.filter(name=name).exists():
             continue
         support_request_create(
