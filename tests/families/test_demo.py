@@ -8,7 +8,7 @@ import pytest
 
 from familyreach.delivery import demo as delivery_demo
 from familyreach.delivery.models import Base, Booking, Session
-from familyreach.directory.models import Service
+from familyreach.directory.models import Service, SupportRequest
 from familyreach.families import demo as families_demo
 from familyreach.families.models import Contact, Family
 from familyreach.geo.models import District, VenueKind
@@ -34,6 +34,10 @@ def test_demo_loads_simulated_delivery_and_families(norfolk: Any) -> None:
     assert contacts.exists()
     assert not contacts.filter(area__isnull=True).exists()
     assert Booking.objects.exists()
+    # One family the guides and journeys name, and requests for support to take on.
+    graces = Family.objects.filter(carers__first_name="Grace", carers__last_name="Wilson")
+    assert graces.filter(district__code=families_demo.DEMO_DISTRICT).exists()
+    assert SupportRequest.objects.filter(status="new").count() == len(families_demo.DEMO_REQUESTS)
     before = (Family.objects.count(), Contact.objects.count(), Session.objects.count())
     delivery_demo.load(out)
     families_demo.load(out, count=40)

@@ -128,7 +128,8 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "accounts:logout": ("post", access(anonymous=REDIRECT, default=REDIRECT)),
     "accounts:signed-out": ("get", access(anonymous=200, default=200)),
     "accounts:two-factor": ("get", EVERY_SIGNED_IN),
-    # web: /staff/ is the worker's week (delivery) or the plain start page
+    # web: /staff/ is the manager's today page, the worker's week (delivery) or the plain start
+    # page
     "web:staff-home": ("get", EVERY_SIGNED_IN),
     # operations: the scheduled jobs, for service managers (and the administrator)
     "operations:jobs": ("get", COUNCIL_EDITORS),
@@ -138,6 +139,10 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "families:list": ("get", FAMILY_LISTS),
     "families:register": ("get", FAMILY_LISTS),
     "families:caseload": ("get", FAMILY_LISTS),
+    # Requests for support taken on from the families pages: the same people as the
+    # directory's request pages (managers for their district, family workers).
+    "families:requests": ("get", SUPPORT_TRIAGE),
+    "families:request": ("get", access(superuser=200, manager=(200, 404), family_worker=200)),
     "families:detail": ("get", FAMILY_RECORD),
     "families:edit": ("get", FAMILY_RECORD),
     "families:child-add": ("get", FAMILY_RECORD),
@@ -843,6 +848,7 @@ def world(
 PARAMETER_ALIASES = {
     ("insight:area", "code"): "area_code",
     ("directory:staff-request", "request_id"): "request_id_support",
+    ("families:request", "request_id"): "request_id_support",
     # A community room booking, not a session booking (delivery's `booking_id`).
     ("community:booking-decide", "booking_id"): "room_booking_id",
     ("community:booking-use", "booking_id"): "room_booking_id",

@@ -65,13 +65,19 @@ def shows_week(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.roles & WEEK_ROLES))
 
 
-def week_page(request: HttpRequest) -> HttpResponse:
+def week_page(request: HttpRequest, *, extra: dict[str, Any] | None = None) -> HttpResponse:
+    """`extra`: what the landing page adds above the week (web.views: the family search and
+    new requests for support)."""
     try:
         start = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         start = timezone.localdate()
     week = selectors.worker_week(user=request.user, start=start)
-    return render(request, "delivery/week.html", {"week": week, "today": timezone.localdate()})
+    return render(
+        request,
+        "delivery/week.html",
+        {"week": week, "today": timezone.localdate(), **(extra or {})},
+    )
 
 
 # --- Sessions --------------------------------------------------------------------------------

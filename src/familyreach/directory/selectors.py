@@ -1,8 +1,9 @@
 """Reads from the directory, each with a fixed number of queries (pinned in tests)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from familyreach.directory.models import (
     Address,
     AdviceArticle,
     ArticleStatus,
+    ChangeStatus,
     Contact,
     CostOption,
     Funding,
@@ -33,6 +35,7 @@ from familyreach.directory.models import (
     Location,
     Organization,
     Phone,
+    RequestStatus,
     Schedule,
     Service,
     ServiceArea,
@@ -490,6 +493,30 @@ def support_requests_for_user(*, user: User) -> QuerySet[SupportRequest]:
     return requests
 
 
+def support_requests_open_for_user(*, user: User) -> QuerySet[SupportRequest]:
+    """Requests not yet accepted or declined, oldest first (the 5 working days run from
+    when each was sent), with who has taken each on."""
+    return (
+        support_requests_for_user(user=user)
+        .filter(status__in=[RequestStatus.NEW, RequestStatus.OPENED])
+        .select_related("assigned_to", "contacted_by")
+        .order_by("created_at")
+    )
+
+
+def support_requests_new_count(*, user: User) -> int | None:
+    """How many requests no one has opened yet, for the user's landing page; None for a role
+    that does not see requests (so the page shows nothing rather than 0)."""
+    if not _may_triage(user):
+        return None
+    return support_requests_for_user(user=user).filter(status=RequestStatus.NEW).count()
+
+
+def help_with_labels(codes: Iterable[str]) -> dict[str, str]:
+    """The category names a family chose on the form ("infant-feeding" → "Infant feeding")."""
+    return dict(TaxonomyTerm.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
 def support_request_get_for_user(*, user: User, request_id: UUID | str) -> SupportRequest:
     """Fetch, authorise and audit the read of one request for support."""
     try:
@@ -638,39 +665,179 @@ def languages_offered() -> list[str]:
     return caches.languages_offered()
 
 
+def listing_changes_pending() -> QuerySet[ListingChange]:
+    """Changes proposed by community group admins, waiting for a council editor, oldest first."""
+    return ListingChange.objects.filter(status=ChangeStatus.PENDING).select_related(
+        "service", "organization", "created_by"
+    )
+
+
+def listing_changes_proposed_by(*, user: User) -> QuerySet[ListingChange]:
+    """A proposer's own changes, latest first, with the outcome and any reason for a refusal."""
+    return (
+        ListingChange.objects.filter(created_by=user)
+        .select_related("service", "organization", "decided_by")
+        .order_by("-created_at")
+    )
+
+
+# What each editable field is called on the edit form, so the approver reads the same words
+# the proposer did.
 FIELD_LABELS = {
+    "name": "Name",
+    "description": "Description",
+    "status": "Status",
+    "minimum_age": "Youngest age",
+    "maximum_age": "Oldest age",
+    "for_pregnancy": "Open to expectant parents",
+    "fees_description": "Cost, in words",
+    "how_to_book": "How to book",
+    "url": "Website",
+    "email": "Email address",
+    "alert": "Alert (for example a closure)",
+    "categories": "Type of support",
+    "delivery_methods": "How it is delivered",
     "location_id": "Where",
     "weekly_times": "When, every week",
     "cost_amount": "Price per session",
-    "fees_description": "Cost, in words",
 }
+NOT_SET = "Not set"
 
 
-def listing_change_rows(change: ListingChange) -> list[tuple[str, str, str | None]]:
-    """A proposed change in words for the approver: (what, proposed, current or None)."""
-    service = change.service
-    rows = []
-    for field, value in change.changes.items():
-        label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
-        current = None
-        if field == "location_id":
-            place = Location.objects.filter(pk=value).first() if value else None
-            proposed = place.name if place else "No fixed place (online, by phone or at home)"
-        elif field == "weekly_times":
-            proposed = (
-                "; ".join(
-                    f"{DAY_WORDS.get(row['day'], row['day'])} {row['opens_at']} to {row['closes_at']}"
-                    for row in value
-                )
-                or "No weekly times"
+@dataclass(frozen=True)
+class ChangeRow:
+    """One changed field in words: what it is, what it was (None for a new listing), what it
+    would become."""
+
+    label: str
+    proposed: str
+    current: str | None
+
+
+def service_current_values(service: Service) -> dict[str, Any]:
+    """A listing as an edit proposes it (the shape of `ListingChange.changes`), to compare."""
+    from familyreach.directory import taxonomy
+
+    values: dict[str, Any] = {
+        name: getattr(service, name)
+        for name in FIELD_LABELS
+        if name
+        not in ("categories", "delivery_methods", "location_id", "weekly_times", "cost_amount")
+    }
+    by_taxonomy: dict[str, list[str]] = {}
+    for attribute in service.attributes.select_related("taxonomy_term__taxonomy"):
+        term = attribute.taxonomy_term
+        by_taxonomy.setdefault(term.taxonomy.code, []).append(term.code)
+    values["categories"] = by_taxonomy.get(taxonomy.CATEGORY_TAXONOMY, [])
+    values["delivery_methods"] = by_taxonomy.get(taxonomy.DELIVERY_TAXONOMY, [])
+    place = service.service_at_locations.order_by("pk").first()
+    values["location_id"] = str(place.location_id) if place else ""
+    values["weekly_times"] = [
+        {
+            "day": schedule.byday.split(",")[0],
+            "opens_at": f"{schedule.opens_at:%H:%M}" if schedule.opens_at else "",
+            "closes_at": f"{schedule.closes_at:%H:%M}" if schedule.closes_at else "",
+        }
+        for schedule in service.schedules.filter(freq="WEEKLY").order_by("byday", "opens_at")
+    ]
+    cost = service.cost_options.exclude(amount=None).first()
+    values["cost_amount"] = str(cost.amount) if cost else ""
+    return values
+
+
+def _comparable(field: str, value: Any) -> Any:
+    """Two values that mean the same compare equal: "" and None, 2 and 2.0, "2.50" and "2.5",
+    the same categories in another order."""
+    if value in ("", None, []):
+        return None
+    if field in ("categories", "delivery_methods"):
+        return sorted(value)
+    if field == "weekly_times":
+        return sorted((row.get("day"), row.get("opens_at"), row.get("closes_at")) for row in value)
+    if field in ("minimum_age", "maximum_age"):
+        return float(value)
+    if field == "cost_amount":
+        try:
+            return Decimal(str(value)).normalize()
+        except InvalidOperation:
+            return str(value)
+    if field == "location_id":
+        return str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def _years(value: Any) -> str:
+    years = float(value)
+    if years == 0:
+        return "From birth"
+    if years < 1:
+        months = round(years * 12)
+        return f"{months} month{'' if months == 1 else 's'}"
+    shown = f"{years:g}"
+    return f"{shown} year{'' if years == 1 else 's'}"
+
+
+def _in_words(field: str, value: Any, terms: dict[str, str]) -> str:
+    """A value as a person reads it: labels for choices and categories, Yes/No, Not set."""
+    if field == "for_pregnancy":
+        return "Yes" if value else "No"
+    if field == "location_id":
+        place = Location.objects.filter(pk=value).first() if value else None
+        return place.name if place else "No fixed place (online, by phone or at home)"
+    if field == "weekly_times":
+        return (
+            "; ".join(
+                f"{DAY_WORDS.get(row['day'], row['day'])} {row['opens_at']} to {row['closes_at']}"
+                for row in value or []
             )
-        elif field == "cost_amount":
-            proposed = f"£{value}" if value else "Free"
-        else:
-            proposed = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            if service is not None and field in service.__dict__:
-                current = str(getattr(service, field))
-        rows.append((label, proposed, current))
+            or "No weekly times"
+        )
+    if field == "cost_amount":
+        return f"£{Decimal(str(value)):.2f}" if value not in ("", None) else "Free"
+    if value in ("", None, []):
+        return NOT_SET
+    if field == "status":
+        return str(dict(ListingStatus.choices).get(value, value))
+    if field in ("minimum_age", "maximum_age"):
+        return _years(value)
+    if field in ("categories", "delivery_methods"):
+        return ", ".join(terms.get(code, code) for code in value)
+    return str(value)
+
+
+def listing_change_rows(change: ListingChange) -> list[ChangeRow]:
+    """A proposed change in words for the approver: only the fields it changes (for a new
+    listing, the fields it sets), each with its label and human values."""
+    service = change.service
+    current = service_current_values(service) if service is not None else {}
+    codes = [
+        code
+        for values in (change.changes, current)
+        for name in ("categories", "delivery_methods")
+        for code in values.get(name) or []
+    ]
+    terms = dict(TaxonomyTerm.objects.filter(code__in=codes).values_list("code", "name"))
+    rows = []
+    for field in FIELD_LABELS:
+        if field not in change.changes:
+            continue
+        value = change.changes[field]
+        if service is None:
+            if _comparable(field, value) is None:
+                continue
+            rows.append(ChangeRow(FIELD_LABELS[field], _in_words(field, value, terms), None))
+            continue
+        if _comparable(field, value) == _comparable(field, current.get(field)):
+            continue
+        rows.append(
+            ChangeRow(
+                FIELD_LABELS[field],
+                _in_words(field, value, terms),
+                _in_words(field, current.get(field), terms),
+            )
+        )
     return rows
 
 

@@ -630,7 +630,34 @@ def listing_change_approve(*, change: ListingChange, user: User) -> Service:
         change.decided_by = user
         change.modified_by = user
         change.save()
+    _tell_proposer(
+        change,
+        subject=f"Your change to “{service.name}” is published",
+        body=f"Your change to the listing “{service.name}” was approved and is now on the "
+        "public directory.",
+    )
     return service
+
+
+def _change_title(change: ListingChange) -> str:
+    if change.service is not None:
+        return change.service.name
+    return str(change.changes.get("name") or "a new listing")
+
+
+def _tell_proposer(change: ListingChange, *, subject: str, body: str) -> notify.Message | None:
+    """The community group admin who proposed a change hears the outcome (and on a refusal,
+    why); their listings page shows the same."""
+    proposer = change.created_by
+    if proposer is None or not proposer.email:
+        return None
+    return notify.send_email(
+        to=proposer.email,
+        subject=subject,
+        body=f"{body}\n\nYour listings: {settings.PUBLIC_BASE_URL}/staff/directory/",
+        reference=f"listing-change-{change.pk}",
+        kind=notify.Kind.DIRECTORY,
+    )
 
 
 @transaction.atomic
@@ -649,6 +676,13 @@ def listing_change_reject(*, change: ListingChange, user: User, reason: str) -> 
         change.decided_by = user
         change.modified_by = user
         change.save()
+    title = _change_title(change)
+    _tell_proposer(
+        change,
+        subject=f"Your change to “{title}” was not approved",
+        body=f"Your change to the listing “{title}” was not approved, so the listing is "
+        f"unchanged. The reason given: {change.reason}",
+    )
     return change
 
 
@@ -827,8 +861,68 @@ def support_request_open(*, support_request: SupportRequest, user: User) -> Supp
     return locked
 
 
+def _may_take_on(user: User) -> None:
+    if not (user.is_superuser or user.has_role(Role.MANAGER, Role.FAMILY_WORKER)):
+        raise PermissionDenied("You cannot take on requests for support.")
+
+
 @transaction.atomic
-def support_request_accept(*, support_request: SupportRequest, user: User) -> SupportRequest:
+def support_request_assign(*, support_request: SupportRequest, user: User) -> SupportRequest:
+    """The user takes the request on ("assign to me"): it is theirs to contact the family."""
+    _may_take_on(user)
+    locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+    if locked.status in (RequestStatus.ACCEPTED, RequestStatus.DECLINED):
+        raise ValidationError(
+            f"This request has already been {locked.get_status_display().lower()}."
+        )
+    with acting_as(user):
+        now = timezone.now()
+        locked.assigned_to = user
+        locked.assigned_at = now
+        if locked.status == RequestStatus.NEW:
+            locked.status = RequestStatus.OPENED
+            locked.opened_at = now
+            locked.opened_by = user
+        locked.save(
+            update_fields=["assigned_to", "assigned_at", "status", "opened_at", "opened_by"]
+        )
+    return locked
+
+
+@transaction.atomic
+def support_request_mark_contacted(
+    *, support_request: SupportRequest, user: User
+) -> SupportRequest:
+    """Record that someone has spoken to (or written to) the family: the form's promise of
+    contact within 5 working days is kept. Taking it on too, if no one had."""
+    _may_take_on(user)
+    locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
+    if locked.contacted_at is not None:
+        return locked
+    with acting_as(user):
+        now = timezone.now()
+        locked.contacted_at = now
+        locked.contacted_by = user
+        if locked.assigned_to_id is None and locked.status not in (
+            RequestStatus.ACCEPTED,
+            RequestStatus.DECLINED,
+        ):
+            locked.assigned_to = user
+            locked.assigned_at = now
+        if locked.status == RequestStatus.NEW:
+            locked.status = RequestStatus.OPENED
+            locked.opened_at = now
+            locked.opened_by = user
+        locked.save()
+    return locked
+
+
+@transaction.atomic
+def support_request_accept(
+    *, support_request: SupportRequest, user: User, family_id: int | None = None
+) -> SupportRequest:
+    """Accept: the families app makes a family record of it (or, with `family_id`, links the
+    family already registered) and puts it on the user's caseload (`support_request_accepted`)."""
     locked = SupportRequest.objects.select_for_update().get(pk=support_request.pk)
     if locked.status not in (RequestStatus.NEW, RequestStatus.OPENED):
         raise ValidationError(
@@ -847,7 +941,10 @@ def support_request_accept(*, support_request: SupportRequest, user: User) -> Su
         body=f"Hello {locked.name}. We can help. A family support worker will contact you "
         f"by {locked.get_contact_method_display().lower()} soon.",
     )
-    support_request_accepted.send(sender=SupportRequest, support_request=locked, user=user)
+    support_request_accepted.send(
+        sender=SupportRequest, support_request=locked, user=user, family_id=family_id
+    )
+    locked.refresh_from_db()
     return locked
 
 

@@ -403,7 +403,8 @@ def staff_listings(request: HttpRequest) -> HttpResponse:
     cutoff = selectors.assurance_cutoff(today)
     listings = list(selectors.services_for_editor(user=user)[:500])
     pending = ListingChange.objects.filter(status=ChangeStatus.PENDING)
-    if not services.user_is_council_editor(user):
+    council_editor = services.user_is_council_editor(user)
+    if not council_editor:
         pending = pending.filter(created_by=user)
     return render(
         request,
@@ -413,6 +414,9 @@ def staff_listings(request: HttpRequest) -> HttpResponse:
             "cutoff": cutoff,
             "unassured": [s for s in listings if s.assured_date is None or s.assured_date < cutoff],
             "pending_count": pending.count(),
+            "my_changes": []
+            if council_editor
+            else list(selectors.listing_changes_proposed_by(user=user)[:20]),
             "organizations": list(selectors.organizations_for_editor(user=user)),
             "is_council_editor": services.user_is_council_editor(user),
         },
@@ -520,9 +524,7 @@ def staff_changes(request: HttpRequest) -> HttpResponse:
     user = _editor(request)
     if not services.user_is_council_editor(user):
         raise PermissionDenied("Only council staff approve changes.")
-    changes = ListingChange.objects.filter(status=ChangeStatus.PENDING).select_related(
-        "service", "organization", "created_by"
-    )
+    changes = selectors.listing_changes_pending()
     return render(
         request,
         "directory/staff/changes.html",

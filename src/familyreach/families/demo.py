@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from familyreach.accounts.models import User
 from familyreach.core.output import Output
 from familyreach.delivery.models import BookingMode, Occurrence, OccurrenceStatus
 from familyreach.delivery.services import (
@@ -29,10 +30,22 @@ from familyreach.families.services import (
     case_open,
     family_register,
 )
-from familyreach.geo.models import Postcode
+from familyreach.geo.models import District, Postcode
 
 FAMILIES = 300
 SEED = 20261126
+DEMO_DISTRICT = "E07000145"  # Great Yarmouth: the demo worker's and demo manager's district
+NAMED_FAMILY = ("Grace", "Wilson")
+# Simulated requests (names marked as such: the demo's families are all simulated).
+DEMO_REQUESTS = (
+    (
+        "Jade Turner (simulated)",
+        [1],
+        ["infant-feeding", "parenting"],
+        "My baby is not feeding well and I am on my own in the day.",
+    ),
+    ("Sam Okafor (simulated)", [3, -1], ["early-language"], "Our son has very few words."),
+)
 CARER_NAMES = (
     "Amelia",
     "Olivia",
@@ -138,10 +151,20 @@ def load(stdout: Output, *, count: int = FAMILIES) -> None:
     }
     district_ids = [d for d in by_district if postcodes[d]]
     families: dict[int, list[Family]] = {d: [] for d in district_ids}
+    # One family the guides and journey tests can name: Grace Wilson, in the demo worker's
+    # district (Great Yarmouth) when it is loaded, on the demo worker's caseload.
+    named_district = next(
+        (d for d in district_ids if District.objects.filter(pk=d, code=DEMO_DISTRICT).exists()),
+        district_ids[0],
+    )
+    named_family: Family | None = None
     for number in range(count):
         district_id = district_ids[number % len(district_ids)]
         carer = randomness.choice(CARER_NAMES)
         surname = randomness.choice(SURNAMES)
+        is_named = named_family is None and district_id == named_district
+        if is_named:
+            carer, surname = NAMED_FAMILY
         expecting = randomness.random() < 0.08
         child_dob = today - timedelta(days=randomness.randint(20, 4 * 365))
         children = [
@@ -181,6 +204,8 @@ def load(stdout: Output, *, count: int = FAMILIES) -> None:
             is_simulated=True,
         ).family
         families[district_id].append(family)
+        if is_named:
+            named_family = family
     contacts = bookings = 0
     for district_id in district_ids:
         local = families[district_id]
@@ -224,6 +249,48 @@ def load(stdout: Output, *, count: int = FAMILIES) -> None:
                         next_action="Phone to talk about the two-year check",
                         next_action_due=today + timedelta(days=randomness.randint(-3, 14)),
                     )
+    demo_worker = User.objects.filter(username="demo-worker").first()
+    if named_family is not None and demo_worker is not None:
+        case_open(
+            user=demo_worker,
+            family=named_family,
+            worker=demo_worker,
+            reason="Simulated: referred by the health visitor",
+            next_action="Visit to talk about the baby's sleep",
+            next_action_due=today + timedelta(days=2),
+        )
+    requests = _support_requests()
     stdout.write(
-        f"  {count} simulated families, {contacts} session contacts, {bookings} bookings\n"
+        f"  {count} simulated families, {contacts} session contacts, {bookings} bookings, "
+        f"{requests} new requests for support\n"
     )
+
+
+def _support_requests() -> int:
+    """Two new requests for support from the front door in the demo worker's district, so the
+    worker's and manager's pages have something to take on."""
+    from familyreach.directory.models import SupportRequest
+    from familyreach.directory.services import support_request_create
+
+    district = District.objects.filter(code=DEMO_DISTRICT).first()
+    made = 0
+    for name, ages, help_with, details in DEMO_REQUESTS:
+        if SupportRequest.objects.filter(name=name).exists():
+            continue
+        support_request_create(
+            requester="family",
+            name=name,
+            postcode="NR30 1NE",
+            district_id=district.pk if district else None,
+            children_ages=ages,
+            expecting_baby=-1 in ages,
+            help_with=help_with,
+            details=details,
+            contact_method="phone",
+            email="",
+            phone="07700 900000",
+            best_times="Weekday mornings",
+            family_consent=True,
+        )
+        made += 1
+    return made

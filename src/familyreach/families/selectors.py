@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace, Upper
 from django.http import Http404
 
 from familyreach.core.audit import EXPORT_SUBJECT_ACCESS, record_access, record_action
@@ -28,19 +29,91 @@ def family_list_for_user(*, user: Any, search: str = "") -> QuerySet[Family]:
     if condition is None:
         return Family.objects.none()
     families = Family.objects.filter(condition, archived_at=None, anonymised_at=None)
-    search = search.strip()
+    search = " ".join(search.split())
     if search:
-        matches = (
-            Q(carers__first_name__icontains=search)
-            | Q(carers__last_name__icontains=search)
-            | Q(children__first_name__icontains=search)
-            | Q(children__last_name__icontains=search)
-            | Q(postcode__icontains=search)
-        )
-        if search.isdigit():
-            matches |= Q(pk=int(search))
-        families = families.filter(matches).distinct()
+        families = families.filter(family_search_condition(search))
     return families.select_related("area", "district").prefetch_related("carers", "children")
+
+
+# Dates as people type them: 14/03/2024, 14-3-2024, 14.03.2024, or ISO 2024-03-14.
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_PHONE_CHARACTERS = re.compile(r"^[+\d\s()-]+$")
+# A phone search needs enough digits not to match half the county's numbers.
+_PHONE_MINIMUM_DIGITS = 6
+
+
+def search_date(text: str) -> date | None:
+    """The date a search means, or None: day first (as written in the UK) or ISO."""
+    day_first = _DAY_FIRST.match(text)
+    iso = _ISO_DATE.match(text)
+    try:
+        if day_first:
+            day, month, year = (int(part) for part in day_first.groups())
+            return date(year, month, day)
+        if iso:
+            year, month, day = (int(part) for part in iso.groups())
+            return date(year, month, day)
+    except ValueError:
+        return None
+    return None
+
+
+def search_phone_digits(text: str) -> str | None:
+    """The digits of a phone number in the form it is dialled in the UK (+44 7700 → 07700),
+    or None when the search is not a phone number."""
+    if not _PHONE_CHARACTERS.match(text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if text.lstrip().startswith("+44") or (digits.startswith("44") and len(digits) == 12):
+        digits = "0" + digits[2:].removeprefix("0")
+    return digits if len(digits) >= _PHONE_MINIMUM_DIGITS else None
+
+
+def _without(expression: Any, *characters: str) -> Any:
+    for character in characters:
+        expression = Replace(expression, Value(character), Value(""))
+    return expression
+
+
+def _person_matches(model: type[Carer] | type[Child], words: list[str]) -> Q:
+    """Families with one person (carer or child) whose name holds every word: "Grace Wilson",
+    "gra wil", "Wilson"."""
+    people = model.objects.all()
+    for word in words:
+        people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return Q(pk__in=people.values("family_id"))
+
+
+def family_search_condition(search: str) -> Q:
+    """What a staff search matches: a person's full or partial name, the postcode typed with or
+    without its space (NR301AA finds NR30 1AA), a child's or carer's date of birth, a carer's
+    phone number (spaces, dashes and +44 ignored) or the family's number. Plain SQL functions
+    only (REPLACE, UPPER), so it runs the same on SQLite and PostgreSQL."""
+    words = search.split()
+    condition = _person_matches(Carer, words) | _person_matches(Child, words)
+    compact = re.sub(r"\s", "", search).upper()
+    if compact.isalnum() and len(compact) >= 2:
+        condition |= Q(
+            pk__in=Family.objects.annotate(compact_postcode=Upper(_without(F("postcode"), " ")))
+            .filter(compact_postcode__contains=compact)
+            .values("pk")
+        )
+    born = search_date(search)
+    if born is not None:
+        condition |= Q(pk__in=Child.objects.filter(date_of_birth=born).values("family_id"))
+        condition |= Q(pk__in=Carer.objects.filter(date_of_birth=born).values("family_id"))
+    phone = search_phone_digits(search)
+    if phone is not None:
+        dialled = Replace(_without(F("phone"), " ", "-", "(", ")"), Value("+44"), Value("0"))
+        condition |= Q(
+            pk__in=Carer.objects.annotate(dialled=dialled)
+            .filter(dialled__contains=phone)
+            .values("family_id")
+        )
+    if search.isdigit() and len(search) <= 9:  # a family number (a phone number is longer)
+        condition |= Q(pk=int(search))
+    return condition
 
 
 def family_get_for_user(*, user: Any, family_id: int) -> Family:

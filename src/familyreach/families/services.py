@@ -478,9 +478,6 @@ def family_register_from_support_request(*, support_request: Any, user: Any) -> 
     first action is to record them (we never invent a date of birth)."""
     name = (support_request.name or "").strip()
     first_name, _space, last_name = name.partition(" ")
-    ages = ", ".join(
-        "expected baby" if age == -1 else f"{age}" for age in support_request.children_ages or []
-    )
     consents = []
     if support_request.family_consent or support_request.requester == "family":
         consents.append(
@@ -511,10 +508,52 @@ def family_register_from_support_request(*, support_request: Any, user: Any) -> 
         user=user,
         family=result.family,
         worker=user,
-        reason=f"Request for support {support_request.reference}: "
-        f"help with {', '.join(support_request.help_with or []) or 'not stated'}; "
-        f"children aged {ages or 'not stated'}. {support_request.details}".strip(),
+        reason=_request_summary(support_request),
         next_action="Contact the family; record the children's dates of birth",
         next_action_due=timezone.localdate(),
     )
+    _record_family_on_request(support_request, result.family, user)
     return result.family
+
+
+def _request_summary(support_request: Any) -> str:
+    ages = ", ".join(
+        "expected baby" if age == -1 else f"{age}" for age in support_request.children_ages or []
+    )
+    return (
+        f"Request for support {support_request.reference}: "
+        f"help with {', '.join(support_request.help_with or []) or 'not stated'}; "
+        f"children aged {ages or 'not stated'}. {support_request.details}".strip()
+    )
+
+
+def _record_family_on_request(support_request: Any, family: Family, user: Any) -> None:
+    with acting_as(user):
+        support_request.family_record_id = family.pk
+        support_request.save(update_fields=["family_record_id"])
+
+
+@transaction.atomic
+def family_link_support_request(*, support_request: Any, user: Any, family_id: int) -> Family:
+    """An accepted request for support from a family already registered: link it to their
+    record (which the user must be allowed to change) and put the family on the user's
+    caseload, rather than registering them twice."""
+    from familyreach.families.selectors import family_for_change
+
+    family = family_for_change(user=user, family_id=family_id)
+    next_action = f"Contact the family about their request for support {support_request.reference}"
+    case = case_open(
+        user=user,
+        family=family,
+        worker=user,
+        reason=_request_summary(support_request),
+        next_action=next_action,
+        next_action_due=timezone.localdate(),
+    )
+    if case.next_action != next_action:
+        # Already on the user's caseload: the request becomes the case's next action.
+        case_update(
+            user=user, case=case, next_action=next_action, next_action_due=timezone.localdate()
+        )
+    _record_family_on_request(support_request, family, user)
+    return family

@@ -2,6 +2,7 @@
 render. Every family is fetched through a selector that authorises and audits."""
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import rules
@@ -350,3 +351,149 @@ def family_erase(request: HttpRequest, family_id: int) -> HttpResponse:
         messages.success(request, "The family's personal data has been erased")
         return HttpResponseRedirect(reverse("families:list"))
     return render(request, "families/erase.html", _context(form=form, family=family))
+
+
+# --- Requests for support from the front door (the directory's form) --------------------------
+
+
+def _request_rows(support_requests: list[Any], user: Any) -> list[dict[str, Any]]:
+    """Each request with the family's needs in words; every request shown is an audited read
+    (names, postcodes and needs are personal data)."""
+    from familyreach.directory.selectors import help_with_labels
+
+    labels = help_with_labels(code for item in support_requests for code in item.help_with)
+    rows = []
+    for item in support_requests:
+        record_access(instance=item, user=user)
+        rows.append({"request": item, "needs": [labels.get(c, c) for c in item.help_with]})
+    return rows
+
+
+def _children_ages(support_request: Any) -> str:
+    ages = [
+        "expecting a baby" if age == -1 else f"{age} year{'' if age == 1 else 's'}"
+        for age in support_request.children_ages or []
+    ]
+    if support_request.expecting_baby and "expecting a baby" not in ages:
+        ages.append("expecting a baby")
+    return ", ".join(ages) or "Not given"
+
+
+# The request form promises contact "within 5 working days" (Monday to Friday).
+CONTACT_WITHIN_WORKING_DAYS = 5
+
+
+def contact_due(support_request: Any) -> date:
+    day = timezone.localtime(support_request.created_at).date()
+    left = CONTACT_WITHIN_WORKING_DAYS
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+@login_required
+def support_requests(request: HttpRequest) -> HttpResponse:
+    from familyreach.directory import selectors as directory
+
+    user: Any = request.user
+    waiting = list(directory.support_requests_open_for_user(user=user)[:200])
+    return render(
+        request,
+        "families/requests.html",
+        _context(
+            rows=_request_rows(waiting, user),
+            new_count=sum(1 for item in waiting if item.status == "new"),
+            children_ages=_children_ages,
+            contact_due=contact_due,
+            today=timezone.localdate(),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def support_request_detail(request: HttpRequest, request_id: str) -> HttpResponse:
+    """One request, and the ways to take it on: assign it to me, record that the family has
+    been contacted, make a family record of it (or link the family already registered), or
+    decline it with a reason the family is told."""
+    from familyreach.directory import services as directory_services
+    from familyreach.directory.forms import DeclineForm
+    from familyreach.directory.models import RequestStatus
+    from familyreach.directory.selectors import help_with_labels, support_request_get_for_user
+
+    user: Any = request.user
+    support_request = support_request_get_for_user(user=user, request_id=request_id)
+    support_request = directory_services.support_request_open(
+        support_request=support_request, user=user
+    )
+    decline_form = DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
+    here = reverse("families:request", args=[support_request.pk])
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "assign":
+                directory_services.support_request_assign(
+                    support_request=support_request, user=user
+                )
+                messages.success(request, f"Request {support_request.reference} is yours")
+                return HttpResponseRedirect(here)
+            if action == "contacted":
+                directory_services.support_request_mark_contacted(
+                    support_request=support_request, user=user
+                )
+                messages.success(request, "Recorded that the family has been contacted")
+                return HttpResponseRedirect(here)
+            if action in ("create", "link"):
+                family_id = None
+                if action == "link":
+                    try:
+                        family_id = int(request.POST.get("family", ""))
+                    except ValueError as error:
+                        raise ValidationError("Choose the family to link.") from error
+                accepted = directory_services.support_request_accept(
+                    support_request=support_request, user=user, family_id=family_id
+                )
+                messages.success(
+                    request,
+                    "Family record created and added to your caseload"
+                    if action == "create"
+                    else "Request linked to the family's record and added to your caseload",
+                )
+                return HttpResponseRedirect(_family_url(accepted.family_record_id or 0))
+            if action == "decline" and decline_form.is_valid():
+                directory_services.support_request_decline(
+                    support_request=support_request,
+                    user=user,
+                    reason=decline_form.cleaned_data["decline_reason"],
+                )
+                messages.success(request, f"Request {support_request.reference} declined")
+                return HttpResponseRedirect(reverse("families:requests"))
+        except ValidationError as error:
+            decline_form = DeclineForm()
+            decline_form.add_error(None, error)
+    decided = support_request.status in (RequestStatus.ACCEPTED, RequestStatus.DECLINED)
+    labels = help_with_labels(support_request.help_with)
+    # Families already registered that may be this one (by name, postcode or phone), among
+    # those the user may open: each one shown is an audited read, as on the families list.
+    matches: dict[int, Any] = {}
+    if not decided:
+        for search in (support_request.name, support_request.postcode, support_request.phone):
+            if search.strip():
+                for family in selectors.family_list_for_user(user=user, search=search)[:5]:
+                    matches.setdefault(family.pk, family)
+        for family in matches.values():
+            record_access(instance=family, user=user)
+    return render(
+        request,
+        "families/request_detail.html",
+        _context(
+            support_request=support_request,
+            needs=[labels.get(code, code) for code in support_request.help_with],
+            children_ages=_children_ages(support_request),
+            form=decline_form,
+            decided=decided,
+            matches=list(matches.values())[:10],
+        ),
+    )

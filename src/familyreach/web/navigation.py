@@ -27,11 +27,17 @@ PUBLIC_ITEMS = (
 )
 
 STAFF_ITEMS = (
-    NavigationItem("My week", "web:staff-home"),
+    # A manager's today page, a worker's or volunteer's week, or the plain start page.
+    NavigationItem("Home", "web:staff-home"),
     NavigationItem(
         "Families",
         "families:list",
         frozenset({Role.MANAGER, Role.FAMILY_WORKER, Role.OUTREACH_WORKER}),
+    ),
+    NavigationItem(
+        "Requests for support",
+        "families:requests",
+        frozenset({Role.MANAGER, Role.FAMILY_WORKER}),
     ),
     NavigationItem(
         "Sessions",

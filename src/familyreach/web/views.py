@@ -1,6 +1,7 @@
 """Pages that belong to the whole service rather than one domain."""
 
 import logging
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -8,9 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from familyreach.operations import selectors as operations
+from familyreach.web.today import manager_today, shows_today
 
 logger = logging.getLogger(__name__)
 
@@ -70,13 +73,55 @@ def data_sources(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    # Workers, managers and volunteers start on their week (sessions, visits, caseload).
+    # Managers start on what needs them today (their week is one click away, ?week=...);
+    # workers and volunteers on their week (sessions, visits, caseload), with the family
+    # search and new requests for support at the top for family workers.
+    user: Any = request.user
+    if shows_today(user) and "week" not in request.GET:
+        today = timezone.localdate()
+        return render(
+            request,
+            "web/today.html",
+            {"today_page": manager_today(user=user, on=today), "today": today},
+        )
     if apps.is_installed("familyreach.delivery"):
         from familyreach.delivery.views import shows_week, week_page
 
-        if shows_week(request.user):
-            return week_page(request)
-    return render(request, "web/staff_home.html")
+        if shows_week(user):
+            return week_page(request, extra=_worker_panel(user))
+    return render(request, "web/staff_home.html", {"my_changes": _my_listing_changes(user)})
+
+
+def _my_listing_changes(user: Any) -> list[Any]:
+    """A community group admin's latest proposed listing changes and their outcomes (with the
+    reason for a refusal), so they see it as soon as they sign in."""
+    from familyreach.accounts.roles import Role
+
+    if not apps.is_installed("familyreach.directory") or not user.has_role(
+        Role.COMMUNITY_GROUP_ADMIN
+    ):
+        return []
+    from familyreach.directory.selectors import listing_changes_proposed_by
+
+    return list(listing_changes_proposed_by(user=user)[:5])
+
+
+def _worker_panel(user: Any) -> dict[str, Any]:
+    """The family search box and the count of new requests for support, for those who open
+    family records (nothing for volunteers)."""
+    if not apps.is_installed("familyreach.families"):
+        return {}
+    import rules
+
+    panel: dict[str, Any] = {
+        "family_search": rules.test_rule("families.list_families", user),
+        "new_requests": None,
+    }
+    if apps.is_installed("familyreach.directory"):
+        from familyreach.directory.selectors import support_requests_new_count
+
+        panel["new_requests"] = support_requests_new_count(user=user)
+    return panel
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -521,3 +521,15 @@ COUNCIL_CONTACT_PHONE = env.str("FAMILYREACH_COUNCIL_CONTACT_PHONE", default="03
 REFERRALS_REMIND_AFTER_WORKING_DAYS = env.int(
     "FAMILYREACH_REFERRALS_REMIND_AFTER_WORKING_DAYS", default=5
 )
+
+# --- the manager's today page (issue 17; docs/staff-pages.md) ---------------------------------
+# The service's target for reach: the share of under-fives' families seen in the reach window
+# (the dashboard's "Seen in N months" figure), in percent. The manager's landing page shows the
+# latest figure against it. Blank: no target, the figure is shown alone.
+FAMILYREACH_REACH_TARGET_PERCENT: float | None = (
+    env.float("FAMILYREACH_REACH_TARGET_PERCENT", default=65.0)
+    if env.str("FAMILYREACH_REACH_TARGET_PERCENT", default="65").strip()
+    else None
+)
+# Peer supporters' DBS rechecks and training that expire within this many days are listed.
+FAMILYREACH_TODAY_EXPIRY_DAYS = env.int("FAMILYREACH_TODAY_EXPIRY_DAYS", default=30)
