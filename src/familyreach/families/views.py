@@ -2,7 +2,7 @@
 render. Every family is fetched through a selector that authorises and audits."""
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import rules
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from familyreach.core.audit import record_access
+from familyreach.core.working_days import add_working_days
 from familyreach.families import forms, selectors, services
 from familyreach.families.models import Consent, ConsentPurpose, LawfulBasis
 
@@ -379,18 +380,14 @@ def _children_ages(support_request: Any) -> str:
     return ", ".join(ages) or "Not given"
 
 
-# The request form promises contact "within 5 working days" (Monday to Friday).
+# The request form promises contact "within 5 working days" (bank holidays are not working days).
 CONTACT_WITHIN_WORKING_DAYS = 5
 
 
 def contact_due(support_request: Any) -> date:
-    day = timezone.localtime(support_request.created_at).date()
-    left = CONTACT_WITHIN_WORKING_DAYS
-    while left:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+    return add_working_days(
+        timezone.localtime(support_request.created_at).date(), CONTACT_WITHIN_WORKING_DAYS
+    )
 
 
 @login_required
