@@ -9,26 +9,11 @@ from django.test import Client, override_settings
 
 from familyreach.community.models import CommunityGroup
 from familyreach.core.uploads import document_kind
+from tests.fixtures.community import GROUP_REGISTRATION
 
 pytestmark = pytest.mark.django_db
 
-VALID = {
-    "name": "Dads Do Play",
-    "kind": "dads",
-    "description": "Saturday play for dads and kids",
-    "who_for": "Dads and male carers with children under five",
-    "venue_name": "Cobholm Community Centre",
-    "venue_postcode": "nr31 6aa",
-    "weekday": "5",
-    "starts_at": "10:00",
-    "ends_at": "11:30",
-    "frequency": "monthly",
-    "contact_email": "dads@example.org",
-    "lead_name": "Leo Dad",
-    "lead_email": "leo@example.org",
-    "safeguarding_lead_name": "Leo Dad",
-    "safeguarding_lead_email": "leo@example.org",
-}
+VALID = GROUP_REGISTRATION
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from familyreach.accounts.roles import Role
 from familyreach.community import services
 from familyreach.community.models import CommunityGroup, Concern, Match, RoomBooking
-from tests.fixtures.community import COMMUNITY_TODAY
+from tests.fixtures.community import COMMUNITY_TODAY, GROUP_REGISTRATION
 from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
 pytestmark = pytest.mark.django_db
@@ -225,24 +225,7 @@ def test_group_registers_through_the_public_form(client: Client, community_geogr
     assert not CommunityGroup.objects.exists()
     response = client.post(
         "/community-groups/register",
-        {
-            "name": "Dads Do Play",
-            "kind": "dads",
-            "description": "Saturday play for dads and kids",
-            "who_for": "Dads and male carers with children under five",
-            "venue_name": "Cobholm Community Centre",
-            "venue_postcode": "nr31 6aa",
-            "weekday": "5",
-            "starts_at": "10:00",
-            "ends_at": "11:30",
-            "frequency": "monthly",
-            "contact_email": "dads@example.org",
-            "lead_name": "Leo Dad",
-            "lead_email": "leo@example.org",
-            "safeguarding_lead_name": "Leo Dad",
-            "safeguarding_lead_email": "LEO@example.org",
-            "policy_url": "https://example.org/policy",
-        },
+        {**GROUP_REGISTRATION, "policy_url": "https://example.org/policy"},
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     group = CommunityGroup.objects.get()

@@ -829,23 +829,15 @@ def support_request_create(
 
 
 def _tell_family(request: SupportRequest, *, subject: str, body: str) -> notify.Message | None:
-    if request.contact_method == ContactMethod.EMAIL and request.email:
-        return notify.send_email(
-            to=request.email,
-            subject=subject,
-            body=body,
-            reference=request.reference,
-            kind=notify.Kind.SUPPORT_REQUEST,
-        )
-    if request.phone:
-        # Phone-call requests are confirmed by text too: a call may be missed.
-        return notify.send_text(
-            to=request.phone,
-            body=body,
-            reference=request.reference,
-            kind=notify.Kind.SUPPORT_REQUEST,
-        )
-    return None
+    return notify.send_the_way_chosen(
+        prefers_email=request.contact_method == ContactMethod.EMAIL,
+        email=request.email,
+        phone=request.phone,
+        subject=subject,
+        body=body,
+        reference=request.reference,
+        kind=notify.Kind.SUPPORT_REQUEST,
+    )
 
 
 @transaction.atomic

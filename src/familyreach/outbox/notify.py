@@ -26,3 +26,23 @@ def send_text(
     *, to: str, body: str, reference: str = "", kind: str = MessageKind.GENERAL
 ) -> OutboundMessage:
     return message_store(channel=Channel.TEXT, to=to, body=body, reference=reference, kind=kind)
+
+
+def send_the_way_chosen(
+    *,
+    prefers_email: bool,
+    email: str,
+    phone: str,
+    subject: str,
+    body: str,
+    reference: str = "",
+    kind: str = MessageKind.GENERAL,
+) -> OutboundMessage | None:
+    """To a family, the way they chose: email when they chose it and gave one, else a text
+    (a family who asked for a phone call is told by text too: a call may be missed). None when
+    they gave neither."""
+    if prefers_email and email:
+        return send_email(to=email, subject=subject, body=body, reference=reference, kind=kind)
+    if phone:
+        return send_text(to=phone, body=body, reference=reference, kind=kind)
+    return None

@@ -42,21 +42,15 @@ def _link(referral: Referral) -> str:
 
 
 def _tell_family(referral: Referral, *, subject: str, body: str) -> notify.Message | None:
-    """By the family's chosen way: email, or a text (a phone call is confirmed by text too,
-    since a call may be missed)."""
-    if referral.contact_method == ContactMethod.EMAIL and referral.email:
-        return notify.send_email(
-            to=referral.email,
-            subject=subject,
-            body=body,
-            reference=referral.reference,
-            kind=notify.Kind.REFERRAL,
-        )
-    if referral.phone:
-        return notify.send_text(
-            to=referral.phone, body=body, reference=referral.reference, kind=notify.Kind.REFERRAL
-        )
-    return None
+    return notify.send_the_way_chosen(
+        prefers_email=referral.contact_method == ContactMethod.EMAIL,
+        email=referral.email,
+        phone=referral.phone,
+        subject=subject,
+        body=body,
+        reference=referral.reference,
+        kind=notify.Kind.REFERRAL,
+    )
 
 
 def _tell_staff(addresses: list[str], *, referral: Referral, subject: str, body: str) -> None:
