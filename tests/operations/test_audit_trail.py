@@ -1,6 +1,7 @@
 """The audit trail: subject-access exports, erasures and bulk exports are their own actions, and
 a manager can search every entry by person, record, action and date."""
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -114,3 +115,14 @@ def test_managers_reach_it_from_the_navigation(manager: User) -> None:
     client = Client()
     client.force_login(manager)
     assert f'href="{reverse("operations:audit")}"' in client.get("/staff/").content.decode()
+
+
+def test_only_the_audit_trail_is_marked_as_the_current_section(manager: User) -> None:
+    client = Client()
+    client.force_login(manager)
+    page = client.get(reverse("operations:audit")).content.decode()
+    active = re.findall(
+        r'govuk-service-navigation__item--active">\s*<a[^>]*>\s*(?:<strong[^>]*>)?([^<]+)', page
+    )
+    assert [text.strip() for text in active] == ["Audit trail"]
+    assert 'type="date"' not in page  # typed dates, GOV.UK style

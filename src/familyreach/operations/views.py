@@ -60,15 +60,18 @@ class AuditSearchForm(forms.Form):
     action = forms.ChoiceField(
         required=False, choices=list(selectors.AUDIT_ACTIONS.items()), label="Action"
     )
+    # Typed dates, as GOV.UK asks (a browser's date picker shows the browser's own order).
     date_from = forms.DateField(
         required=False,
         label="From",
+        widget=forms.TextInput,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": "Enter the start date as a date, like 27/3/2026"},
     )
     date_to = forms.DateField(
         required=False,
         label="To",
+        widget=forms.TextInput,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": "Enter the end date as a date, like 27/3/2026"},
     )

@@ -106,4 +106,11 @@ def navigation_for(
         current = request.path == href
         active = current or (href not in ("/", "/staff/") and request.path.startswith(href))
         navigation.append({"text": item.text, "href": href, "current": current, "active": active})
+    # One section is active: where two items' addresses both start the path (Scheduled jobs
+    # at /staff/operations/ and Audit trail below it), the longer, more particular one.
+    active = [entry for entry in navigation if entry["active"]]
+    if len(active) > 1:
+        keep = max(active, key=lambda entry: len(str(entry["href"])))
+        for entry in active:
+            entry["active"] = entry is keep
     return navigation
