@@ -108,9 +108,9 @@ def navigation_for(
         navigation.append({"text": item.text, "href": href, "current": current, "active": active})
     # One section is active: where two items' addresses both start the path (Scheduled jobs
     # at /staff/operations/ and Audit trail below it), the longer, more particular one.
-    active = [entry for entry in navigation if entry["active"]]
-    if len(active) > 1:
-        keep = max(active, key=lambda entry: len(str(entry["href"])))
-        for entry in active:
+    marked = [entry for entry in navigation if entry["active"]]
+    if len(marked) > 1:
+        keep = max(marked, key=lambda entry: len(str(entry["href"])))
+        for entry in marked:
             entry["active"] = entry is keep
     return navigation
