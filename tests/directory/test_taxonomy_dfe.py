@@ -270,9 +270,9 @@ def test_the_migration_leaves_a_new_database_empty(db: Any) -> None:
 
 
 def test_community_run_by_local_parents_term_gets_a_uri(directory_world: DirectoryWorld) -> None:
-    from familyreach.community import publishing
+    from familyreach.directory.services import run_by_local_parents_term_ensure
 
-    term = publishing._run_by_local_parents_term()
+    term = run_by_local_parents_term_ensure()
     assert term.term_uri == f"{settings.TAXONOMY_URI_BASE}/taxonomy_terms/{term.pk}"
     assert term.taxonomy.uri == (f"{settings.TAXONOMY_URI_BASE}/taxonomies/{term.taxonomy_id}")
 

@@ -31,3 +31,9 @@ class AccountsConfig(AppConfig):
         from familyreach.accounts.lockout import on_user_locked_out
 
         user_locked_out.connect(on_user_locked_out, dispatch_uid="familyreach-lockout-notify")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from familyreach.accounts.middleware import note_activity_at_sign_in
+
+        user_logged_in.connect(note_activity_at_sign_in, dispatch_uid="familyreach-session-idle")

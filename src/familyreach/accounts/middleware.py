@@ -6,6 +6,7 @@ and any account is a way in to change what the public directory says."""
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -61,3 +62,10 @@ class SessionIdleMiddleware:
 
 
 ACTIVITY_KEY = "familyreach_active_at"
+
+
+def note_activity_at_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """Signing in saves the session anyway: start the idle clock then, so the pages that follow
+    need no save of their own for the next few minutes."""
+    if request is not None and hasattr(request, "session"):
+        request.session[ACTIVITY_KEY] = int(time.time())

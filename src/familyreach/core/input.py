@@ -53,6 +53,9 @@ def has_nul(request: HttpRequest) -> bool:
     return "\x00" in request.path
 
 
+API_PREFIX = "/openreferral"
+
+
 class RejectNulMiddleware:
     """Answers 400 to a request whose parameters hold NUL: no person types one, PostgreSQL
     cannot store or compare one, and refusing it here spares every view from checking."""
@@ -61,7 +64,9 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if has_nul(request):
+        # The Open Referral API validates its own parameters and answers in JSON, naming the
+        # parameter, as its OpenAPI document promises.
+        if not request.path.startswith(API_PREFIX) and has_nul(request):
             # BadRequest is answered by the project's 400 page (handler400).
             raise BadRequest("The request held a character that is not allowed (NUL).")
         response: HttpResponse = self.get_response(request)

@@ -186,15 +186,9 @@ def _outward_place(query: str, outward: str) -> Place:
 
 
 def _named_place(query: str, name: str) -> Place | None:
-    town_venues = list(Venue.objects.filter(town__iexact=name).select_related("district"))
-    if town_venues:
-        return _place_at(
-            query,
-            town_venues[0].town,
-            "place",
-            float(np.mean([venue.latitude for venue in town_venues])),
-            float(np.mean([venue.longitude for venue in town_venues])),
-        )
+    # A town's library is its centre. Failing that, the middle of the venues in the town, the
+    # libraries' towns first: a school's town is the post town of its nearest postcode, which
+    # for a rural postcode district (IP24–IP26 "Thetford") reaches villages miles away.
     library = (
         Venue.objects.filter(kind=VenueKind.LIBRARY, name__iexact=f"{name} Library")
         .select_related("district")
@@ -208,6 +202,16 @@ def _named_place(query: str, name: str) -> Place | None:
             library.latitude,
             library.longitude,
             district=library.district,
+        )
+    in_town = Venue.objects.filter(town__iexact=name)
+    town_venues = list(in_town.filter(kind=VenueKind.LIBRARY)) or list(in_town)
+    if town_venues:
+        return _place_at(
+            query,
+            town_venues[0].town,
+            "place",
+            float(np.mean([venue.latitude for venue in town_venues])),
+            float(np.mean([venue.longitude for venue in town_venues])),
         )
     district = District.objects.filter(name__iexact=name).first()
     if district is not None:
