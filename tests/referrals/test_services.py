@@ -173,3 +173,14 @@ def test_anonymising_the_family_erases_its_referrals_details(
     assert referral.email == ""
     assert "home visitor" not in referral.reason
     assert referral.status == ReferralStatus.NEW  # still countable
+
+
+def test_a_service_named_after_its_group_is_named_once() -> None:
+    from familyreach.directory.models import Organization, Service
+    from familyreach.referrals.models import Referral
+
+    group = Organization(name="Tots and Tea")
+    same = Referral(service=Service(name="Tots and Tea", organization=group), organization=group)
+    other = Referral(service=Service(name="Baby group", organization=group), organization=group)
+    assert same.service_and_provider == "Tots and Tea"
+    assert other.service_and_provider == "Baby group (Tots and Tea)"

@@ -108,6 +108,13 @@ class Referral(TrackedModel):
         return f"Referral {self.reference}"
 
     @property
+    def service_and_provider(self) -> str:
+        """ "Baby group (Home-Start Great Yarmouth)"; the name once where a group's listing is
+        named after the group."""
+        service, provider = self.service.name, self.organization.name
+        return service if provider == service else f"{service} ({provider})"
+
+    @property
     def is_waiting(self) -> bool:
         return self.status in WAITING_STATUSES
 
