@@ -122,3 +122,24 @@ def test_advice_editing_is_for_council_staff(
 ) -> None:
     client.force_login(planner)
     assert client.get("/staff/directory/advice/").status_code == 403
+
+
+def test_a_search_finds_articles_filed_under_a_topic_named_by_the_word(
+    client: Client, articles: list[AdviceArticle], manager: User
+) -> None:
+    services.advice_article_save(
+        user=manager,
+        article=None,
+        slug="bedtime-routines",
+        title="Calm evenings",
+        summary="A routine that helps at bedtime",
+        body="Bath, book, bed.",
+        topic="behaviour",  # "Sleep, behaviour and routines"
+        status=ArticleStatus.PUBLISHED,
+        review_by=date(2027, 3, 31),
+        related_term_codes=[],
+    )
+    html = client.get("/advice?q=sleep").content.decode()
+    assert "Calm evenings" in html
+    assert "A draft about sleep" not in html  # drafts stay hidden
+    assert "Feeding your baby" not in html

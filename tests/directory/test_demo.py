@@ -25,7 +25,7 @@ def test_demo_loads_real_venues_with_simulated_sessions(
     assert not services.filter(is_simulated=False).exists()
     libraries = norfolk.libraries.filter(status=VenueStatus.OPEN).count()
     assert Location.objects.filter(venue__kind=VenueKind.LIBRARY).count() == libraries
-    assert AdviceArticle.objects.filter(status="published").count() == 6
+    assert AdviceArticle.objects.filter(status="published").count() == 7
     assert "simulated" in output.getvalue()
 
     # Idempotent: a second run adds nothing.

@@ -364,6 +364,33 @@ Call 999 in an emergency, for example if your child is having difficulty breathi
 Your health visitor can also give advice about your child's health and development.
 """,
     ),
+    (
+        "sleep-and-bedtime-routines",
+        "Sleep and bedtime routines",
+        "behaviour",
+        "Safer sleep for babies, and a bedtime routine that helps young children settle.",
+        ["parenting", "health-visiting"],
+        """Babies and young children sleep in very different ways, and broken nights are common.
+
+## Safer sleep for babies
+
+- Put your baby to sleep on their back, in their own cot or Moses basket, in the same room as
+  you for the first 6 months.
+- Keep the cot clear: a firm, flat mattress, no pillows, bumpers or soft toys.
+- Keep your baby smoke-free, before and after birth.
+
+The Lullaby Trust explains safer sleep in full: <https://www.lullabytrust.org.uk/safer-sleep-advice/>
+
+## A bedtime routine
+
+A calm routine at the same time each evening (a bath, a story, a song, then bed) helps many
+children settle. NHS advice on helping your baby and child to sleep:
+<https://www.nhs.uk/conditions/baby/caring-for-a-newborn/helping-your-baby-to-sleep/>
+
+Your health visitor can talk through sleep worries with you, and parenting groups near you are
+listed on this site.
+""",
+    ),
 ]
 
 

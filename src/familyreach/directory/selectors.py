@@ -24,6 +24,7 @@ from familyreach.directory.models import (
     Accessibility,
     Address,
     AdviceArticle,
+    AdviceTopic,
     ArticleStatus,
     ChangeStatus,
     Contact,
@@ -460,8 +461,14 @@ def advice_published(*, search: str = "", topic: str = "") -> QuerySet[AdviceArt
     if topic:
         articles = articles.filter(topic=topic)
     for word in search.split()[:8]:
+        # A topic's name counts too: "sleep" finds the articles filed under "Sleep, behaviour
+        # and routines" even where none says the word.
+        topics = [value for value, label in AdviceTopic.choices if word.lower() in label.lower()]
         articles = articles.filter(
-            Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word)
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(body__icontains=word)
+            | Q(topic__in=topics)
         )
     return articles.order_by("topic", "title")
 
