@@ -148,11 +148,7 @@ def audit_entries(search: AuditSearch) -> QuerySet[Any]:
 
 def audit_action_words(entry: Any) -> str:
     """What an entry records, in words: "Viewed", "Changed", or the named action."""
-    named = (
-        (entry.additional_data or {}).get("action")
-        if isinstance(entry.additional_data, dict)
-        else None
-    )
-    if named:
+    data = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    if named := data.get("action"):
         return str(named).capitalize()
     return {0: "Created", 1: "Changed", 2: "Deleted", 3: "Viewed"}.get(entry.action, "Other")

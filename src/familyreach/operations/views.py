@@ -89,19 +89,10 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     _require_manager(request.user)
     form = AuditSearchForm(request.GET or None)
     page = None
-    if form.is_valid():
-        search = selectors.AuditSearch(
-            **{
-                k: v or ""
-                for k, v in form.cleaned_data.items()
-                if k in ("person", "record", "action")
-            },
-            date_from=form.cleaned_data.get("date_from"),
-            date_to=form.cleaned_data.get("date_to"),
-        )
+    # No search yet lists everything, newest first; a search with a mistake lists nothing.
+    if not form.is_bound or form.is_valid():
+        search = selectors.AuditSearch(**(form.cleaned_data if form.is_bound else {}))
         page = Paginator(selectors.audit_entries(search), 50).get_page(request.GET.get("page"))
-    elif not form.is_bound:
-        page = Paginator(selectors.audit_entries(selectors.AuditSearch()), 50).get_page(1)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -112,7 +103,6 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "action_words": selectors.audit_action_words,
-            "actions": selectors.AUDIT_ACTIONS,
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
