@@ -77,3 +77,25 @@ def test_new_listing_for_a_malformed_organisation_is_not_found(
     client.force_login(manager)
     response = client.get("/staff/directory/services/new", {"organization": organization})
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/staff/sessions/99999999999999999999/occurrences/2026-12-13",
+        "/staff/families/9223372036854775808",
+        "/book/99999999999999999999999999",
+    ],
+)
+def test_an_id_wider_than_any_column_is_not_found(client: Client, manager: User, url: str) -> None:
+    # Found by the property-based run: the database driver refuses the number (OverflowError)
+    # before the query can find nothing.
+    client.force_login(manager)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_largest_id_a_column_holds_is_looked_up_as_usual(client: Client, manager: User) -> None:
+    client.force_login(manager)
+    assert client.get("/staff/families/9223372036854775807").status_code == 404

@@ -71,3 +71,32 @@ class RejectNulMiddleware:
             raise BadRequest("The request held a character that is not allowed (NUL).")
         response: HttpResponse = self.get_response(request)
         return response
+
+
+# The largest value PostgreSQL's bigint (and SQLite's integer) holds. Django's `int` path
+# converter takes any run of digits, and a lookup with a larger one fails in the database driver
+# (OverflowError) rather than finding nothing.
+LARGEST_ID = 2**63 - 1
+
+
+class OutOfRangeIdMiddleware:
+    """Answers 404 to a URL whose whole-number part is larger than any id can be: no record has
+    it, and the view's query would fail before it could say so."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = self.get_response(request)
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Any,
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not -LARGEST_ID <= value <= LARGEST_ID:
+                raise Http404("No such record.")

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     # A NUL in any parameter is a 400 before a view (or PostgreSQL) sees it; after
     # authentication so that the 400 page can show who is signed in.
     "familyreach.core.input.RejectNulMiddleware",
+    "familyreach.core.input.OutOfRangeIdMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "familyreach.accounts.middleware.TwoFactorRequiredMiddleware",
     "familyreach.accounts.middleware.SessionIdleMiddleware",
