@@ -170,3 +170,18 @@ def _empty_caches() -> None:
 
     for cache in caches.all(initialized_only=True):
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _run_on_another_day() -> Any:
+    """FAMILYREACH_TEST_DATE=2027-06-01 runs every test as if it were that day (the clock
+    ticking from its start), to find tests that pass today and fail later because they hold a
+    fixed date. Unset (as in `make test`), tests run on the real date."""
+    day = os.environ.get("FAMILYREACH_TEST_DATE")
+    if not day:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(f"{day}T10:00:00+00:00", tick=True):
+        yield

@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -60,6 +61,9 @@ def _session(venue: Venue, **changes: object) -> Session:
     )  # type: ignore[arg-type]
 
 
+# Its sessions run January to March 2027 and are made as a worker would make them, before they
+# start: the test is pinned to 1 December 2026 so that it means the same after those dates pass.
+@time_machine.travel("2026-12-01T10:00:00+00:00", tick=False)
 def test_weekly_fortnightly_term_time_and_exceptions(yarmouth_library: Venue) -> None:
     weekly = _session(yarmouth_library)
     assert len(session_dates(weekly, until=date(2027, 3, 31))) == 8
@@ -357,6 +361,9 @@ def test_a_school_holiday_stops_term_time_dates_except_booked_ones(
     assert term_time.occurrences.get(date=holiday_day).status == OccurrenceStatus.SCHEDULED
 
 
+# Its sessions run January to March 2027 and are made as a worker would make them, before they
+# start: the test is pinned to 1 December 2026 so that it means the same after those dates pass.
+@time_machine.travel("2026-12-01T10:00:00+00:00", tick=False)
 def test_rolling_forward_adds_dates_to_live_recurring_sessions_only(
     yarmouth_library: Venue,
 ) -> None:
