@@ -40,6 +40,16 @@ def _district_from(request: HttpRequest) -> District | None:
     return District.objects.filter(code=code).first() if code else None
 
 
+def _sort_in_words(sort: str) -> str:
+    labels = dict(COLUMNS)
+    key = sort.removeprefix("-")
+    direction = "descending" if sort.startswith("-") else "ascending"
+    if key == "imd_rank":
+        # Rank 1 is the most deprived area in England.
+        direction = "least deprived first" if sort.startswith("-") else "most deprived first"
+    return f"{labels.get(key, key)}, {direction}"
+
+
 @login_required
 def areas(request: HttpRequest) -> HttpResponse:
     _require_area_viewer(request)
@@ -70,6 +80,8 @@ def areas(request: HttpRequest) -> HttpResponse:
             "districts": District.objects.order_by("name"),
             "district": district,
             "sort": sort,
+            # The caption in words ("deprivation rank, most deprived first"), not the key.
+            "sort_label": _sort_in_words(sort),
             "sorts": AREA_SORTS,
             "geojson_url": geojson_url,
             "greatest_need_count": sum(1 for row in rows if row.greatest_need),

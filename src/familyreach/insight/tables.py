@@ -139,11 +139,12 @@ def percent(value: float | None) -> str:
 
 
 def number(value: float | int | None) -> str:
+    """A count of people (families, children, under-fives) as people read it: whole. Estimates
+    (an area's share of a population) are fractional underneath; "49,783.3 under-fives" reads
+    as a precision nobody has."""
     if value is None:
         return "–"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{int(value):,}"
+    return f"{round(value):,}"
 
 
 def display(column: Column, figures: Figures) -> str:
