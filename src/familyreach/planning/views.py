@@ -170,7 +170,8 @@ def scenario_run(request: HttpRequest, scenario_id: int) -> HttpResponse:
         context = _detail_context(scenario)
         context["refused"] = error.reasons
         return render(request, "planning/detail.html", context, status=400)
-    return redirect("planning:detail", scenario_id=scenario.pk)
+    # The planner lands on the results (shown once the run finishes), not the top of the page.
+    return redirect(reverse("planning:detail", args=[scenario.pk]) + "#results")
 
 
 @login_required
