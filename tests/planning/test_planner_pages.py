@@ -168,7 +168,9 @@ def test_the_map_after_a_what_if_draws_the_sites_scored(
     url = html.unescape(re.search(r'data-geojson-url="([^"]*)"', page).group(1))  # type: ignore[union-attr]
     assert url.startswith(reverse("planning:what-if-geojson", args=[run_scenario.pk]))
     data = planner_client.get(url).json()
-    bases = {f["properties"]["name"] for f in data["features"] if f["properties"]["layer"] == "base"}
+    bases = {
+        f["properties"]["name"] for f in data["features"] if f["properties"]["layer"] == "base"
+    }
     assert bases == {second.name, acle.name}
     areas = [f for f in data["features"] if f["properties"]["layer"] == "area"]
     assert len(areas) == 10
@@ -176,9 +178,7 @@ def test_the_map_after_a_what_if_draws_the_sites_scored(
     assert first.name not in served_by
 
 
-def test_running_again_lands_on_the_results(
-    planner_client: Client, run_scenario: Scenario
-) -> None:
+def test_running_again_lands_on_the_results(planner_client: Client, run_scenario: Scenario) -> None:
     response = planner_client.post(reverse("planning:run", args=[run_scenario.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("planning:detail", args=[run_scenario.pk]) + "#results"
@@ -234,7 +234,8 @@ def test_scenario_page_is_in_plain_words_with_the_technical_account_in_details(
     assert "Kinds of venue that may be bases Library, Children's centre" in text
     assert "Shortest travel on average" in text
     run = run_scenario.latest_finished_run
-    assert run is not None and run.method
+    assert run is not None
+    assert run.method
     technical = details_text(page)
     assert "How this was worked out" in technical
     assert f"Method: {run.method}." in technical
@@ -259,7 +260,9 @@ def test_what_if_report_compare_list_and_form_pages_are_in_plain_words(
     assert "Two bases: Bases:" in details_text(compare)
     for name in ("planning:list", "planning:create"):
         assert_plain(planner_client.get(reverse(name)).content.decode())
-    assert_plain(planner_client.get(reverse("planning:edit", args=[run_scenario.pk])).content.decode())
+    assert_plain(
+        planner_client.get(reverse("planning:edit", args=[run_scenario.pk])).content.decode()
+    )
 
 
 def test_the_plain_words_check_catches_what_the_issue_saw() -> None:

@@ -14,8 +14,8 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
-from familyreach.planning import engine, inputs, outputs, selectors, services
 from familyreach.geo.models import Venue, VenueKind
+from familyreach.planning import engine, inputs, outputs, selectors, services
 from familyreach.planning.forms import CompareForm, ScenarioForm, WhatIfForm
 from familyreach.planning.models import Scenario, ScenarioStatus
 

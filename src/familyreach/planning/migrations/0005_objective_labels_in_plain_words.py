@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0004_demand_measure_under_fives_label'),
+        ("planning", "0004_demand_measure_under_fives_label"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='scenario',
-            name='objective',
-            field=models.CharField(choices=[('min_travel', 'Shortest travel on average'), ('max_coverage', 'Most families within the first travel time')], default='min_travel', max_length=16),
+            model_name="scenario",
+            name="objective",
+            field=models.CharField(
+                choices=[
+                    ("min_travel", "Shortest travel on average"),
+                    ("max_coverage", "Most families within the first travel time"),
+                ],
+                default="min_travel",
+                max_length=16,
+            ),
         ),
     ]
