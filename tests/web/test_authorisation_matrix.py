@@ -218,6 +218,8 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "planning:adopt": ("post", PLANNERS_POST),
     "planning:report": ("get", PLANNERS),
     "planning:geojson": ("get", PLANNERS),
+    # No sites in the query string: the map of a what-if with every site removed.
+    "planning:what-if-geojson": ("get", PLANNERS),
     "planning:areas-csv": ("get", PLANNERS),
     "planning:sites-csv": ("get", PLANNERS),
     # insight: reach figures (counts, no personal data) for managers and planners, county-wide

@@ -71,7 +71,8 @@ class ScenarioForm(forms.Form):
     outreach_count = forms.IntegerField(required=False, min_value=0, max_value=2000)
     outreach_sessions_per_week = forms.IntegerField(required=False, min_value=1, max_value=50)
     outreach_venues = forms.CharField(required=False, widget=forms.Textarea)
-    travel_mode = forms.ChoiceField(choices=TravelMode.choices, initial=TravelMode.CAR)
+    # No initial here: a new scenario starts with the council's usual mode (views.scenario_create).
+    travel_mode = forms.ChoiceField(choices=TravelMode.choices)
     thresholds = forms.CharField(
         initial="15, 30", error_messages={"required": "Enter at least one travel time in minutes"}
     )

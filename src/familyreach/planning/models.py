@@ -27,8 +27,10 @@ class ScenarioStatus(models.TextChoices):
 
 
 class Objective(models.TextChoices):
-    MIN_TRAVEL = "min_travel", "Shortest travel on average (p-median)"
-    MAX_COVERAGE = "max_coverage", "Most families within the first threshold (maximal coverage)"
+    # Labels in plain words: planners and councillors read them. The technical names (p-median,
+    # maximal coverage) are in the "How this was worked out" details of the scenario page.
+    MIN_TRAVEL = "min_travel", "Shortest travel on average"
+    MAX_COVERAGE = "max_coverage", "Most families within the first travel time"
 
 
 class TravelMode(models.TextChoices):

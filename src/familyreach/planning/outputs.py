@@ -6,10 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from familyreach.planning.models import Scenario, ScenarioRun, TravelMode
 from familyreach.planning.selectors import run_area_rows, run_sites
+
+if TYPE_CHECKING:
+    from familyreach.planning.engine import PlanResult
 
 MODE_WORDS = {TravelMode.CAR: "by car", TravelMode.PUBLIC_TRANSPORT: "by bus or on foot"}
 
@@ -302,6 +305,54 @@ def run_geojson(run: ScenarioRun) -> dict[str, Any]:
                     "name": venue.name,
                     "kind": venue.kind,
                     "sessions_per_week": site["sessions_per_week"],
+                    "position_is_exact": venue.position_is_exact,
+                    "position_source": venue.position_source,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def plan_geojson(plan: PlanResult) -> dict[str, Any]:
+    """A scored plan that was not saved (a what-if) as GeoJSON, in `run_geojson`'s shape, so
+    the same map script draws it."""
+    features: list[dict[str, Any]] = []
+    for index, area in enumerate(plan.area_data.areas):
+        service_index = int(plan.service_index[index])
+        service_minutes = float(plan.service_minutes[index]) if service_index >= 0 else None
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [area.longitude, area.latitude]},
+                "properties": {
+                    "layer": "area",
+                    "code": area.code,
+                    "name": area.name,
+                    "district": area.district.name,
+                    "greatest_need": bool(plan.area_data.greatest_need[index]),
+                    "service_minutes": None
+                    if service_minutes is None
+                    else round(service_minutes, 1),
+                    "nearest_service_point": plan.service_venues[service_index].name
+                    if service_index >= 0
+                    else "",
+                },
+            }
+        )
+    sites = [("base", venue, None) for venue in plan.bases] + [
+        ("outreach", point.venue, point.sessions_per_week) for point in plan.outreach
+    ]
+    for layer, venue, sessions in sites:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [venue.longitude, venue.latitude]},
+                "properties": {
+                    "layer": layer,
+                    "id": venue.pk,
+                    "name": venue.name,
+                    "kind": venue.get_kind_display(),
+                    "sessions_per_week": sessions,
                     "position_is_exact": venue.position_is_exact,
                     "position_source": venue.position_source,
                 },

@@ -42,6 +42,29 @@ def scenario_get_for_user(*, user: Any, scenario_id: int) -> Scenario:
         raise Http404("No such scenario") from error
 
 
+def scenario_usual_travel_mode() -> str:
+    """The travel mode a new scenario starts with: the one most of the council's scenarios use.
+
+    A council's options are compared with each other, and options on different travel modes
+    are not comparable (a 30-minute bus journey is not a 30-minute drive); so a new scenario
+    starts like the council's existing ones (Norfolk's demo options all use public transport).
+    With no scenarios yet, or a tie, the council's setting decides.
+    """
+    from django.conf import settings
+    from django.db.models import Count
+
+    configured = str(settings.PLANNING_DEFAULT_TRAVEL_MODE)
+    counts = {
+        row["travel_mode"]: row["scenarios"]
+        for row in Scenario.objects.values("travel_mode").annotate(scenarios=Count("pk"))
+    }
+    if not counts:
+        return configured
+    most = max(counts.values())
+    usual = sorted(mode for mode, count in counts.items() if count == most)
+    return configured if configured in usual else usual[0]
+
+
 def run_area_rows(run: ScenarioRun) -> QuerySet[ScenarioRunArea]:
     return (
         ScenarioRunArea.objects.filter(run=run)

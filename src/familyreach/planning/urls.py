@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:scenario_id>/edit", views.scenario_edit, name="edit"),
     path("<int:scenario_id>/run", views.scenario_run, name="run"),
     path("<int:scenario_id>/what-if", views.scenario_what_if, name="what-if"),
+    path(
+        "<int:scenario_id>/what-if.geojson",
+        views.scenario_what_if_geojson,
+        name="what-if-geojson",
+    ),
     path("<int:scenario_id>/adopt", views.scenario_adopt, name="adopt"),
     path("<int:scenario_id>/report", views.scenario_report, name="report"),
     path("<int:scenario_id>/scenario.geojson", views.scenario_geojson, name="geojson"),

@@ -10,9 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
+from familyreach.geo.models import Venue, VenueKind
 from familyreach.planning import engine, inputs, outputs, selectors, services
 from familyreach.planning.forms import CompareForm, ScenarioForm, WhatIfForm
 from familyreach.planning.models import Scenario, ScenarioStatus
@@ -87,6 +89,8 @@ def scenario_create(request: HttpRequest) -> HttpResponse:
             "candidate_kinds": ["childrens_centre", "library"],
             "outreach_kinds": ["village_hall", "library", "community_centre"],
             "thresholds": "15, 30",
+            # Like the council's other options, so the new one can be compared with them.
+            "travel_mode": selectors.scenario_usual_travel_mode(),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -116,6 +120,12 @@ def scenario_edit(request: HttpRequest, scenario_id: int) -> HttpResponse:
     return render(request, "planning/form.html", {"form": form, "scenario": scenario})
 
 
+def kinds_words(kinds: list[str]) -> str:
+    """Kinds of venue by their labels ("Children's centre, Library"), never their codes."""
+    labels = dict(VenueKind.choices)
+    return ", ".join(str(labels.get(kind, kind.replace("_", " "))) for kind in kinds)
+
+
 def _detail_context(scenario: Scenario) -> dict[str, Any]:
     latest = scenario.latest_run
     finished = scenario.latest_finished_run
@@ -127,6 +137,7 @@ def _detail_context(scenario: Scenario) -> dict[str, Any]:
         "problems": engine.scenario_problems(scenario)
         if scenario.status == ScenarioStatus.DRAFT
         else [],
+        "kinds_words": kinds_words,
     }
     if finished is not None:
         context.update(outputs.report_context(scenario, finished))
@@ -159,7 +170,8 @@ def scenario_run(request: HttpRequest, scenario_id: int) -> HttpResponse:
         context = _detail_context(scenario)
         context["refused"] = error.reasons
         return render(request, "planning/detail.html", context, status=400)
-    return redirect("planning:detail", scenario_id=scenario.pk)
+    # The planner lands on the results (shown once the run finishes), not the top of the page.
+    return redirect(reverse("planning:detail", args=[scenario.pk]) + "#results")
 
 
 @login_required
@@ -191,8 +203,39 @@ def scenario_what_if(request: HttpRequest, scenario_id: int) -> HttpResponse:
     if not form.is_valid():
         context["what_if_form"] = form
         return render(request, "planning/detail.html", context, status=400)
+    plan, bases, outreach_venues = _what_if_plan(scenario, context["run"], form)
+    summary = plan.summary(scenario)
+    sites, removed = _what_if_sites(
+        as_run=context["sites"],
+        bases=bases,
+        outreach=plan.outreach,
+        moved=(form.cleaned_data.get("move_from"), form.cleaned_data.get("move_to")),
+    )
+    context["what_if"] = {
+        "rows": outputs.measure_rows_from(summary["measures"]),
+        "bases": bases,
+        "outreach": outreach_venues,
+        "sites": sites,
+        "removed": removed,
+        "districts": summary["districts"],
+        "worst_served": summary["worst_served"],
+        "geojson_url": reverse("planning:what-if-geojson", args=[scenario.pk])
+        + "?"
+        + urlencode(
+            [("base", venue.pk) for venue in bases]
+            + [("outreach", venue.pk) for venue in outreach_venues]
+        ),
+    }
+    context["what_if_form"] = form
+    return render(request, "planning/detail.html", context)
+
+
+def _what_if_plan(
+    scenario: Scenario, run: Any, form: WhatIfForm
+) -> tuple[engine.PlanResult, list[Venue], list[Venue]]:
+    """The form's sites scored (not re-optimised); outreach venues keep the run's sessions."""
     bases, outreach_venues = form.sites()
-    sessions = {row["venue"]: row["sessions_per_week"] for row in context["run"].outreach}
+    sessions = {row["venue"]: row["sessions_per_week"] for row in run.outreach}
     outreach = [
         engine.OutreachPoint(
             venue=venue,
@@ -204,16 +247,74 @@ def scenario_what_if(request: HttpRequest, scenario_id: int) -> HttpResponse:
     plan = engine.evaluate_sites(
         scenario=scenario, area_data=inputs.load_areas(), bases=bases, outreach=outreach
     )
-    summary = plan.summary(scenario)
-    context["what_if"] = {
-        "rows": outputs.measure_rows_from(summary["measures"]),
-        "bases": bases,
-        "outreach": outreach_venues,
-        "districts": summary["districts"],
-        "worst_served": summary["worst_served"],
-    }
-    context["what_if_form"] = form
-    return render(request, "planning/detail.html", context)
+    return plan, bases, outreach_venues
+
+
+def _what_if_sites(
+    *,
+    as_run: list[dict[str, Any]],
+    bases: list[Venue],
+    outreach: list[engine.OutreachPoint],
+    moved: tuple[Venue | None, Venue | None],
+) -> tuple[list[dict[str, Any]], list[Venue]]:
+    """The sites a what-if scored, in the shape of `selectors.run_sites`, each saying what the
+    planner changed; and the run's sites it no longer has. The page shows these, not the run's
+    own sites, so its tables describe the figures above them."""
+    before = {site["venue"].pk: site for site in as_run}
+    moved_from, moved_to = moved
+
+    def change(venue: Venue, role: str) -> str:
+        site = before.get(venue.pk)
+        if site is not None and site["role"] == role:
+            return ""
+        if moved_to is not None and moved_from is not None and venue == moved_to:
+            return f"Moved here from {moved_from.name}"
+        if site is not None:
+            return "Now a base" if role == "base" else "Now an outreach venue"
+        return "Added"
+
+    def chosen_by(venue: Venue, role: str) -> str:
+        site = before.get(venue.pk)
+        return str(site["chosen_by"]) if site is not None and site["role"] == role else "you"
+
+    sites: list[dict[str, Any]] = [
+        {
+            "venue": venue,
+            "role": "base",
+            "sessions_per_week": None,
+            "chosen_by": chosen_by(venue, "base"),
+            "change": change(venue, "base"),
+        }
+        for venue in bases
+    ]
+    sites += [
+        {
+            "venue": point.venue,
+            "role": "outreach",
+            "sessions_per_week": point.sessions_per_week,
+            "chosen_by": chosen_by(point.venue, "outreach"),
+            "change": change(point.venue, "outreach"),
+        }
+        for point in outreach
+    ]
+    kept = {site["venue"].pk for site in sites}
+    removed = [site["venue"] for site in as_run if site["venue"].pk not in kept]
+    return sites, removed
+
+
+@login_required
+def scenario_what_if_geojson(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    """The map of a what-if: the sites in the query string scored as `scenario_what_if` does,
+    so the map beside the what-if tables shows the same sites and travel times."""
+    scenario = selectors.scenario_get_for_user(user=request.user, scenario_id=scenario_id)
+    run = _finished_run(scenario)
+    form = WhatIfForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    plan, _, _ = _what_if_plan(scenario, run, form)
+    response = JsonResponse(outputs.plan_geojson(plan))
+    response["Content-Type"] = "application/geo+json"
+    return response
 
 
 def _finished_run(scenario: Scenario) -> Any:

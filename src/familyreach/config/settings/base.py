@@ -534,3 +534,15 @@ FAMILYREACH_REACH_TARGET_PERCENT: float | None = (
 )
 # Peer supporters' DBS rechecks and training that expire within this many days are listed.
 FAMILYREACH_TODAY_EXPIRY_DAYS = env.int("FAMILYREACH_TODAY_EXPIRY_DAYS", default=30)
+
+# --- planning: the travel mode a new scenario starts with (issue 17; docs/planning.md) -------
+# A new scenario starts with the travel mode most of the council's existing scenarios use, so
+# options stay comparable; this setting decides only when there are none yet (or a tie). The
+# default is public transport or walking ("public_transport"): the families these services
+# most need to reach are the least likely to have a car, and Norfolk's options use it. "car"
+# is the other choice.
+PLANNING_DEFAULT_TRAVEL_MODE = env.str(
+    "FAMILYREACH_PLANNING_DEFAULT_TRAVEL_MODE",
+    default="public_transport",
+    choices=("public_transport", "car"),
+)
