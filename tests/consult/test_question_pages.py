@@ -58,7 +58,8 @@ def test_one_page_per_topic_then_publishing_and_equality(consultation: Consultat
         "What is your postcode?",
     ]
     assert len(pages[1].questions) == 4
-    assert pages[2].has_consent and not pages[2].questions
+    assert pages[2].has_consent
+    assert not pages[2].questions
 
 
 def test_a_section_named_like_a_fixed_page_gets_its_own_address(
@@ -319,7 +320,7 @@ def test_abandoned_drafts_are_deleted_and_sent_responses_kept(
 ) -> None:
     assert respond_online(client, consultation, _all_answers(consultation)).status_code == 302
     Client().post(_url(consultation, "about-you"), _all_answers(consultation))  # no link
-    _page, token = _save_and_get_link(Client(), consultation)  # a link for 28 days
+    _save_and_get_link(Client(), consultation)  # a link for 28 days
     assert services.drafts_delete_abandoned() == 0  # both could still be finished
 
     in_two_days = timezone.now() + timedelta(days=2)

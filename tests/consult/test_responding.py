@@ -20,7 +20,6 @@ from familyreach.consult.models import (
     Response,
     ResponseState,
 )
-
 from tests.fixtures.consult import respond_online
 
 pytestmark = pytest.mark.django_db
