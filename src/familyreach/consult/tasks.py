@@ -10,7 +10,7 @@ from familyreach.operations.schedule import scheduled_job
 
 @scheduled_job(
     name="consult-delete-abandoned-drafts",
-    cron="40 3 * * *",
+    cron="50 3 * * *",
     description=(
         "Deletes unsent consultation responses that can no longer be finished: their return "
         "link has expired (or none was asked for) and the browser session that held them has "
