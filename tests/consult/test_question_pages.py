@@ -338,3 +338,31 @@ def test_the_old_one_page_form_address_leads_to_the_start_page(
     assert old_form_post.status_code == 303
     assert old_form_post["Location"] == _url(consultation)
     assert not Response.objects.exists()
+
+
+def test_asking_for_return_links_is_rate_limited(
+    client: Client, consultation: Consultation, settings: Any
+) -> None:
+    settings.FAMILYREACH_RATE_LIMITS = {
+        **settings.FAMILYREACH_RATE_LIMITS,
+        "consult-return-link": (1, 3600),
+    }
+    _save_and_get_link(client, consultation, email="pia@example.org")
+    again = client.post(
+        _url(consultation, "save"), {"page": "your-views", "email": "someone@example.org"}
+    )
+    assert again.status_code == 429
+    assert OutboundMessage.objects.count() == 1
+
+
+def test_a_return_link_after_the_close_says_the_consultation_has_closed(
+    client: Client, consultation: Consultation
+) -> None:
+    _page, token = _save_and_get_link(client, consultation)
+    consultation.closes_at = timezone.now() - timedelta(minutes=1)
+    consultation.save()
+    page = Client().get(f"/consultations/{consultation.slug}/resume/{token}")
+    html = page.content.decode()
+    assert "This consultation closed on" in html
+    assert PRIVATE_TEXT not in html
+    assert "Start now" not in html
