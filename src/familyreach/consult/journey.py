@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from familyreach.consult.equality import EQUALITY_FIELDS
-from familyreach.consult.models import Question, QuestionKind, Response
+from familyreach.consult.models import ConsultationOption, Question, QuestionKind, Response
 from familyreach.consult.services import ResponseData
 
 PUBLISHING = "publishing"
@@ -172,3 +172,15 @@ def answer_labels(question: Question, data: ResponseData) -> list[str]:
     if question.kind == QuestionKind.FREE_TEXT:
         return [str(text) for text in values]
     return [labels.get(str(item), str(item)) for item in values]
+
+
+def options_asked_about(
+    page: QuestionPage, options: list[ConsultationOption]
+) -> list[ConsultationOption]:
+    """The consultation's options when this page asks about them (a question tied to an option,
+    or answers naming them), so the page can remind the respondent what they are."""
+    titles = {option.title for option in options}
+    for question in page.questions:
+        if question.option_id or titles & {str(choice) for choice in question.choices}:
+            return options
+    return []

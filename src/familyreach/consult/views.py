@@ -109,9 +109,10 @@ def _session_draft(request: HttpRequest, consultation: Consultation) -> Response
     return selectors.draft_for_session(consultation=consultation, response_id=draft_id)
 
 
-def _session_data(request: HttpRequest, consultation: Consultation) -> ResponseData:
+def _session_data(
+    request: HttpRequest, consultation: Consultation, draft: Response | None
+) -> ResponseData:
     """Everything given so far: the draft's answers and the session's equality answers."""
-    draft = _session_draft(request, consultation)
     data = journey.draft_data(draft) if draft else ResponseData()
     equality = request.session.get(_equality_key(consultation))
     data.equality = dict(equality) if isinstance(equality, dict) else {}
@@ -207,10 +208,12 @@ def respond_page(request: HttpRequest, slug: str, page_slug: str) -> HttpRespons
         saving = request.POST.get("action") == "save"
         form = _page_form(consultation, page, data=request.POST, for_draft=saving)
         if form.is_valid():
-            data = journey.data_merge(
-                saved=_session_data(request, consultation), page=page, given=form.to_response_data()
-            )
             draft = _session_draft(request, consultation)
+            data = journey.data_merge(
+                saved=_session_data(request, consultation, draft),
+                page=page,
+                given=form.to_response_data(),
+            )
             if page.has_equality:
                 request.session[_equality_key(consultation)] = data.equality
             if not page.has_equality or (saving and draft is None):
@@ -229,7 +232,7 @@ def respond_page(request: HttpRequest, slug: str, page_slug: str) -> HttpRespons
                 return HttpResponseRedirect(reverse("consult:check", args=[slug]))
             return HttpResponseRedirect(_page_url(consultation, following, change=False))
     else:
-        data = _session_data(request, consultation)
+        data = _session_data(request, consultation, _session_draft(request, consultation))
         form = _page_form(consultation, page, initial=journey.form_data(data, questions))
     previous = journey.page_before(pages, page)
     if changing:
@@ -250,12 +253,7 @@ def respond_page(request: HttpRequest, slug: str, page_slug: str) -> HttpRespons
             "changing": changing,
             "equality_questions": EQUALITY_QUESTIONS,
             "QuestionKind": QuestionKind,
-            "options": [
-                result.option for result in selectors.option_results(consultation=consultation)
-            ]
-            if any(question.option_id for question in page.questions)
-            or any(question.kind == QuestionKind.SINGLE_CHOICE for question in page.questions)
-            else [],
+            "options": journey.options_asked_about(page, list(consultation.options.all())),
         },
         status=400 if form.errors else 200,
     )
@@ -320,7 +318,7 @@ def respond_check(request: HttpRequest, slug: str) -> HttpResponse:
     draft = _session_draft(request, consultation)
     if draft is None:
         return HttpResponseRedirect(_page_url(consultation, pages[0], change=False))
-    data = _session_data(request, consultation)
+    data = _session_data(request, consultation, draft)
     form = ResponseForm(
         journey.form_data(data, questions), consultation=consultation, questions=questions
     )
