@@ -122,6 +122,9 @@ def test_a_parent_responds_on_a_phone_with_an_error_a_saved_link_and_a_change(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your views")
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
     _fits_the_phone(page)
+    # A topic's page, not the whole questionnaire: a few screens at most (it was 34,000 px).
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 4 * PHONE["height"], height
     assert axe(page) == []
     _tab_to(page, "7 bases")
     page.keyboard.press("Space")
