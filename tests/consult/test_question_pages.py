@@ -338,6 +338,13 @@ def test_the_old_one_page_form_address_leads_to_the_start_page(
     assert old_form_post.status_code == 303
     assert old_form_post["Location"] == _url(consultation)
     assert not Response.objects.exists()
+    # The old form of a resumed draft posted to its return link: the link is followed instead.
+    _page, token = _save_and_get_link(client, consultation)
+    resume_url = f"/consultations/{consultation.slug}/resume/{token}"
+    old_resumed_post = Client().post(resume_url, _all_answers(consultation, action="submit"))
+    assert old_resumed_post.status_code == 303
+    assert old_resumed_post["Location"] == resume_url
+    assert Response.objects.get().state == ResponseState.DRAFT
 
 
 def test_asking_for_return_links_is_rate_limited(

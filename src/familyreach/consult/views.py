@@ -407,11 +407,14 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """A return link: the draft goes into this browser's session and the respondent goes back
     to the page they saved on. The token leaves the address bar at once (redirect), so it is
-    not kept in the history of a shared computer beyond this request."""
+    not kept in the history of a shared computer beyond this request. (A POST here comes from
+    the old one-page form left open in a browser: it is answered as the link itself.)"""
+    if request.method == "POST":
+        return HttpResponseRedirect(request.path, status=303)
     consultation = selectors.consultation_get_public(slug=slug)
     closed = _closed(request, consultation)
     if closed is not None:
