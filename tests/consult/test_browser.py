@@ -1,4 +1,5 @@
-"""In Chromium: responding (with an error, save-and-return, then sending) and analysing, axe clean."""
+"""In Chromium: analysing responses, axe clean. Responding (question pages, an error, save and
+return, a change, sending) is the journey in tests/journeys/test_consultation_response.py."""
 
 from collections.abc import Callable
 from typing import Any
@@ -17,49 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def open_consultation(consult_places: dict[str, Any]) -> Consultation:
     return consultation_build(slug="family-services")
-
-
-def test_responding_with_an_error_then_save_and_return_then_send(
-    page: Page, live_server: Any, open_consultation: Consultation, axe: Callable[..., Any]
-) -> None:
-    page.goto(f"{live_server.url}/consultations/")
-    page.get_by_role("link", name=open_consultation.title).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(open_consultation.title)
-    assert axe(page) == []
-
-    page.get_by_label("What is your postcode? (optional)").fill("NR30 1NE")
-    page.get_by_role("button", name="Send my response").click()
-    summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("Select whether you are responding as a parent or carer")
-    expect(summary).to_be_focused()
-    expect(page.get_by_label("What is your postcode? (optional)")).to_have_value("NR30 1NE")
-    assert axe(page) == []
-    summary.get_by_role("link", name="Select an answer to: Which option do you prefer?").click()
-    expect(page.get_by_label("7 bases", exact=True)).to_be_focused()
-
-    page.get_by_label("A parent or carer").check()
-    page.get_by_label("How would the proposals affect you? (optional)").fill(
-        "The nearest base is two buses away."
-    )
-    page.get_by_role("button", name="Save and come back later").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your answers have been saved")
-    assert axe(page) == []
-    resume = page.get_by_test_id("resume-link").get_attribute("href")
-    assert resume is not None
-
-    page.goto(resume)
-    expect(page.get_by_label("A parent or carer")).to_be_checked()
-    page.get_by_label("7 bases", exact=True).check()
-    page.get_by_label("Agree", exact=True).check()
-    page.get_by_label("Library sessions").check()
-    page.get_by_label("I agree that this response can be published").check()
-    page.get_by_role("button", name="Send my response").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("Response sent")
-    reference = page.get_by_test_id("reference").inner_text()
-    assert axe(page) == []
-    saved = Response.objects.get(reference=reference)
-    assert saved.state == "submitted"
-    assert saved.imd_decile == 1
 
 
 def test_analysing_with_charts_and_tables(

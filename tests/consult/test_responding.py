@@ -20,6 +20,7 @@ from familyreach.consult.models import (
     Response,
     ResponseState,
 )
+from tests.fixtures.consult import respond_online
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,9 @@ def test_public_list_and_page_show_the_proposal_safely(
     assert "<script>alert" not in html  # the proposal's Markdown is cleaned by nh3
     assert "15 bases" in html
     assert "Paper copies, easy read, large print" in html
-    assert 'name="respondent_type"' in html
+    # The start page: the questions are on pages of their own, reached by "Start now".
+    assert f'href="/consultations/{consultation.slug}/respond/about-you"' in html
+    assert 'name="respondent_type"' not in html
 
 
 def test_draft_consultations_are_not_public(client: Client, consultation: Consultation) -> None:
@@ -63,7 +66,7 @@ def test_draft_consultations_are_not_public(client: Client, consultation: Consul
 def test_online_response_is_placed_by_postcode_and_confirmed_with_a_reference(
     client: Client, consultation: Consultation, consult_places: dict[str, Any]
 ) -> None:
-    page = client.post(f"/consultations/{consultation.slug}/", _form_data(consultation))
+    page = respond_online(client, consultation, _form_data(consultation))
     assert page.status_code == 302
     response = Response.objects.get()
     assert response.state == ResponseState.SUBMITTED
@@ -87,57 +90,36 @@ def test_online_response_is_placed_by_postcode_and_confirmed_with_a_reference(
 def test_missing_answers_are_refused_with_an_error_summary_and_nothing_is_lost(
     client: Client, consultation: Consultation
 ) -> None:
-    questions = {q.kind: q for q in consultation.questions.all()}
+    base = f"/consultations/{consultation.slug}/respond"
     data = _form_data(consultation, respondent_type="", postcode="not a postcode")
-    data.pop(questions[QuestionKind.SINGLE_CHOICE].field_name)
-    page = client.post(f"/consultations/{consultation.slug}/", data)
+    page = client.post(f"{base}/about-you", data)
     html = page.content.decode()
     assert page.status_code == 400
     assert "govuk-error-summary" in html
     assert "Select whether you are responding as a parent or carer" in html
-    assert "Select an answer to: Which option do you prefer?" in html
     assert "Enter a full UK postcode" in html
     assert 'href="#respondent_type"' in html
-    assert "The bus to the base takes an hour." in html  # what was typed is kept
+    assert 'value="not a postcode"' in html  # what was typed is kept
     assert "<title>Error:" in html
     assert not Response.objects.exists()
+    questions = {q.kind: q for q in consultation.questions.all()}
+    data = _form_data(consultation)
+    data.pop(questions[QuestionKind.SINGLE_CHOICE].field_name)
+    assert client.post(f"{base}/about-you", data).status_code == 302
+    page = client.post(f"{base}/your-views", data)
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert "Select an answer to: Which option do you prefer?" in html
+    assert "The bus to the base takes an hour." in html  # what was typed is kept
+    assert Response.objects.get().state == ResponseState.DRAFT
 
 
 def test_quoting_needs_consent_to_publish(client: Client, consultation: Consultation) -> None:
     data = _form_data(consultation, consent_to_quote="yes")
     data.pop("consent_to_publish")
-    page = client.post(f"/consultations/{consultation.slug}/", data)
+    page = client.post(f"/consultations/{consultation.slug}/respond/publishing", data)
     assert page.status_code == 400
     assert "only if you also agree to your response being published" in page.content.decode()
-
-
-def test_save_and_return_with_a_secret_link(
-    client: Client, consultation: Consultation, consult_places: dict[str, Any]
-) -> None:
-    questions = {q.kind: q for q in consultation.questions.all()}
-    free_text = questions[QuestionKind.FREE_TEXT].field_name
-    partial = {"action": "save", free_text: "Half written thoughts", "postcode": "NR30 1NE"}
-    saved = client.post(f"/consultations/{consultation.slug}/", partial)
-    html = saved.content.decode()
-    assert saved.status_code == 200
-    assert "Your answers have been saved" in html
-    draft = Response.objects.get()
-    assert draft.state == ResponseState.DRAFT
-    token = html.split("/resume/")[1].split('"')[0]
-    assert len(token) >= 40
-    assert draft.resume_token_hash != token  # only the hash is stored
-    resumed = client.get(f"/consultations/{consultation.slug}/resume/{token}")
-    assert "Half written thoughts" in resumed.content.decode()
-    assert client.get(f"/consultations/{consultation.slug}/resume/wrong-token").status_code == 404
-    sent = client.post(
-        f"/consultations/{consultation.slug}/resume/{token}", _form_data(consultation)
-    )
-    assert sent.status_code == 302
-    draft.refresh_from_db()
-    assert draft.state == ResponseState.SUBMITTED
-    assert Response.objects.count() == 1
-    # The link is spent once the response is sent.
-    assert client.get(f"/consultations/{consultation.slug}/resume/{token}").status_code == 404
 
 
 def test_closed_consultation_refuses_responses(
@@ -147,8 +129,10 @@ def test_closed_consultation_refuses_responses(
     html = page.content.decode()
     assert "This consultation closed on" in html
     assert 'name="respondent_type"' not in html
+    assert "Start now" not in html
     posted = client.post(
-        f"/consultations/{closed_consultation.slug}/", _form_data(closed_consultation)
+        f"/consultations/{closed_consultation.slug}/respond/about-you",
+        _form_data(closed_consultation),
     )
     assert posted.status_code == 403
     assert "We can no longer accept responses" in posted.content.decode()
@@ -171,15 +155,14 @@ def test_not_yet_open_refuses_and_the_close_is_exact(
 def test_a_saved_draft_cannot_be_sent_after_the_close(
     consultation: Consultation, client: Client
 ) -> None:
-    draft, token = services.response_save_draft(
-        consultation=consultation, data=services.ResponseData(respondent_type="parent")
-    )
+    base = f"/consultations/{consultation.slug}/respond"
+    assert client.post(f"{base}/about-you", _form_data(consultation)).status_code == 302
+    draft = Response.objects.get()
     consultation.closes_at = timezone.now() - timedelta(minutes=1)
     consultation.save()
-    page = client.post(
-        f"/consultations/{consultation.slug}/resume/{token}", _form_data(consultation)
-    )
+    page = client.post(f"{base}/check-your-answers")
     assert page.status_code == 403
+    assert "We can no longer accept responses" in page.content.decode()
     draft.refresh_from_db()
     assert draft.state == ResponseState.DRAFT
 

@@ -44,6 +44,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # tests/journeys/test_parent_booking.py follows it and checks the cancel page with axe.
 PUBLIC_SKIPPED = {
     "consult:resume",
+    # The response's question pages, "Check your answers" and the return-link page: the
+    # journey in tests/journeys/test_consultation_response.py runs axe on each as it goes.
+    "consult:respond",
+    "consult:check",
+    "consult:save",
     "web:healthz",
     "consult:option-map",  # the map is GeoJSON
     "delivery:book-cancel",

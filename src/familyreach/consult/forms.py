@@ -7,13 +7,7 @@ from django import forms
 
 from familyreach.consult.equality import EQUALITY_QUESTIONS
 from familyreach.consult.geography import InvalidPostcode, postcode_normalise
-from familyreach.consult.models import (
-    Answer,
-    Consultation,
-    Question,
-    QuestionKind,
-    Response,
-)
+from familyreach.consult.models import Consultation, Question, QuestionKind
 from familyreach.consult.services import ResponseData
 
 FREE_TEXT_LIMIT = 5000
@@ -27,7 +21,9 @@ class ResponseForm(forms.Form):
     """One field per question (`q<id>`), plus postcode, respondent type, consents, equality.
 
     For "Save and come back later" the form is built with `for_draft=True`: nothing is
-    required, but what is entered must still be valid.
+    required, but what is entered must still be valid. A question page of the public journey
+    builds it with only its own questions, and the consents or the equality questions only on
+    their own pages (`include_consent`, `include_equality`).
     """
 
     def __init__(
@@ -36,6 +32,8 @@ class ResponseForm(forms.Form):
         consultation: Consultation,
         questions: list[Question],
         for_draft: bool = False,
+        include_consent: bool = True,
+        include_equality: bool = True,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("auto_id", "%s")
@@ -84,9 +82,10 @@ class ResponseForm(forms.Form):
                         question,
                     ),
                 )
-        self.fields["consent_to_publish"] = forms.BooleanField(required=False)
-        self.fields["consent_to_quote"] = forms.BooleanField(required=False)
-        for key, text, choices in EQUALITY_QUESTIONS:
+        if include_consent:
+            self.fields["consent_to_publish"] = forms.BooleanField(required=False)
+            self.fields["consent_to_quote"] = forms.BooleanField(required=False)
+        for key, text, choices in EQUALITY_QUESTIONS if include_equality else ():
             self.fields[f"equality_{key}"] = forms.ChoiceField(
                 required=False,
                 choices=choices,
@@ -152,26 +151,23 @@ class ResponseForm(forms.Form):
         )
 
 
-def initial_from_response(response: Response, questions: list[Question]) -> dict[str, Any]:
-    """Prefill the form from a saved draft."""
-    answers: dict[int, Answer] = {answer.question_id: answer for answer in response.answers.all()}
-    initial: dict[str, Any] = {
-        "postcode": response.postcode,
-        "respondent_type": response.respondent_type,
-        "consent_to_publish": response.consent_to_publish,
-        "consent_to_quote": response.consent_to_quote,
-    }
-    for question in questions:
-        answer = answers.get(question.pk)
-        if answer is None:
-            continue
-        if question.kind == QuestionKind.MULTIPLE_CHOICE:
-            initial[question.field_name] = answer.choices
-        elif question.kind == QuestionKind.FREE_TEXT:
-            initial[question.field_name] = answer.text
-        else:
-            initial[question.field_name] = answer.choice
-    return initial
+class ReturnLinkForm(forms.Form):
+    """ "Save and come back later": an email address, optional, only to send the link to."""
+
+    email = forms.EmailField(
+        required=False,
+        max_length=320,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+
+    def error_summary_items(self) -> list[dict[str, str]]:
+        return [{"text": str(error), "href": "#email"} for error in self.errors.get("email", [])]
 
 
 class PaperReceivedForm(forms.Form):

@@ -6,7 +6,8 @@ Privacy by structure:
   copied at submission); it is never shown on a public page nor exported;
 - equality monitoring lives in its own table with no link to the response and no time of day,
   so it can only ever be counted, never joined back to what someone said;
-- drafts are reached only through an unguessable token whose hash is stored.
+- drafts are reached only from the respondent's own session, or through an unguessable return
+  token whose hash is stored and which expires; drafts never count in any figure or export.
 """
 
 import uuid
@@ -240,6 +241,17 @@ class Response(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     resume_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    resume_token_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="The return link stops working at this time."
+    )
+    resume_page = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The question page the return link goes back to (the page it was saved on).",
+    )
+    saved_at = models.DateTimeField(
+        null=True, blank=True, help_text="Draft: the last time answers were saved."
+    )
 
     respondent_type = models.CharField(max_length=16, choices=RespondentType.choices, blank=True)
     postcode = models.CharField(

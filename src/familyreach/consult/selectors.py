@@ -130,6 +130,18 @@ def _submitted_filter() -> Q:
     return Q(responses__state=ResponseState.SUBMITTED)
 
 
+def draft_for_session(*, consultation: Consultation, response_id: int) -> Response | None:
+    """The unsent response a respondent's session points at; None once it has been sent (or
+    deleted), so a session can never reopen a submitted response."""
+    return (
+        Response.objects.filter(
+            pk=response_id, consultation=consultation, state=ResponseState.DRAFT
+        )
+        .prefetch_related("answers")
+        .first()
+    )
+
+
 def questions_for(consultation: Consultation) -> list[Question]:
     return list(consultation.questions.select_related("option").order_by("position", "id"))
 

@@ -13,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from familyreach.consult.equality import EQUALITY_FIELDS
@@ -36,6 +38,7 @@ from familyreach.consult.models import (
     ResponseState,
 )
 from familyreach.consult.redaction import redact_personal_details
+from familyreach.outbox.notify import send_email
 
 # Letters and digits that cannot be mistaken for each other when read out or handwritten.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -165,33 +168,102 @@ def response_save_draft(
     data: ResponseData,
     response: Response | None = None,
     at: Any = None,
-) -> tuple[Response, str]:
-    """Save answers so far; returns the response and a fresh secret token for the resume link.
-
-    A new token is issued on every save, so an old link stops working once a newer one exists.
-    """
-    consultation_check_open(consultation=consultation, at=at)
+) -> Response:
+    """Save the answers so far as a draft (created on the first save). A draft never counts:
+    every figure, list and export reads submitted responses only."""
+    now = at or timezone.now()
+    consultation_check_open(consultation=consultation, at=now)
     if response is None:
         response = Response(consultation=consultation, reference=reference_generate())
     if response.state != ResponseState.DRAFT:
         raise ValidationError("This response has already been sent.")
-    token = secrets.token_urlsafe(32)
-    response.resume_token_hash = token_hash(token)
+    response.saved_at = now
     _apply_data(response=response, data=data)
     response.full_clean()
     response.save()
     _write_answers(response=response, consultation=consultation, data=data)
-    return response, token
+    return response
 
 
-def response_get_draft(*, consultation: Consultation, token: str) -> Response | None:
+def return_link_days() -> int:
+    return int(getattr(settings, "CONSULT_RETURN_LINK_DAYS", 28))
+
+
+def return_link_url(*, response: Response, token: str) -> str:
+    """The return link as it is emailed (the public address of the service)."""
+    path = reverse("consult:resume", args=[response.consultation.slug, token])
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+@transaction.atomic
+def response_return_link_issue(
+    *, response: Response, page: str = "", email: str = "", at: Any = None
+) -> str:
+    """Give a draft a fresh secret return link; returns the token (only its hash is kept).
+
+    The link works until it expires (CONSULT_RETURN_LINK_DAYS), a newer link is issued, or the
+    response is sent. With an email address the link is also emailed; the address goes only
+    into the outbox message, never onto the response.
+    """
+    now = at or timezone.now()
+    consultation_check_open(consultation=response.consultation, at=now)
+    if response.state != ResponseState.DRAFT:
+        raise ValidationError("This response has already been sent.")
+    token = secrets.token_urlsafe(32)
+    response.resume_token_hash = token_hash(token)
+    expires_at = min(now + timedelta(days=return_link_days()), response.consultation.closes_at)
+    response.resume_token_expires_at = expires_at
+    response.resume_page = page
+    response.full_clean()
+    response.save(update_fields=["resume_token_hash", "resume_token_expires_at", "resume_page"])
+    if email:
+        consultation = response.consultation
+        send_email(
+            to=email,
+            subject=f"Your saved response to {consultation.title}",
+            body=(
+                f"You saved your answers to the consultation: {consultation.title}.\n\n"
+                "Your response has not been sent yet. To come back to it, use this link:\n"
+                f"{return_link_url(response=response, token=token)}\n\n"
+                f"The link works until {_london(expires_at)}, or until you save again (which "
+                "gives you a new link). Anyone with the link can see your answers, so do not "
+                "share it.\n\nIf you did not ask for this email, you can ignore it."
+            ),
+        )
+    return token
+
+
+def response_get_draft(
+    *, consultation: Consultation, token: str, at: Any = None
+) -> Response | None:
+    """The draft a return link leads to, or None: a wrong, replaced, spent or expired token
+    all look the same, so the answer tells a guesser nothing."""
     if not token:
         return None
     return Response.objects.filter(
         consultation=consultation,
         state=ResponseState.DRAFT,
         resume_token_hash=token_hash(token),
+        resume_token_expires_at__gt=at or timezone.now(),
     ).first()
+
+
+@transaction.atomic
+def drafts_delete_abandoned(*, at: Any = None) -> int:
+    """Delete drafts nobody can come back to: no live return link and no save for longer
+    than a session lasts, or their consultation has closed (a draft can no longer be sent)."""
+    now = at or timezone.now()
+    idle = now - timedelta(seconds=max(int(settings.SESSION_COOKIE_AGE), 24 * 3600))
+    no_live_link = Q(resume_token_expires_at__isnull=True) | Q(resume_token_expires_at__lte=now)
+    last_saved_before = Q(saved_at__lt=idle) | Q(saved_at__isnull=True, started_at__lt=idle)
+    abandoned = Response.objects.filter(state=ResponseState.DRAFT).filter(
+        (no_live_link & last_saved_before) | Q(consultation__closes_at__lte=now)
+    )
+    deleted = 0
+    for draft in abandoned.iterator():
+        draft.delete()  # one by one: each deletion is audited like any other write
+        deleted += 1
+    return deleted
 
 
 def _flag(response: Response, kind: FlagKind, detail: str) -> None:
@@ -294,6 +366,9 @@ def response_submit(
     response.state = ResponseState.SUBMITTED
     response.submitted_at = now
     response.resume_token_hash = ""
+    response.resume_token_expires_at = None
+    response.resume_page = ""
+    response.saved_at = None
     response.source_hash = (
         source_hash(consultation=consultation, address=source_address)
         if channel == Channel.ONLINE

@@ -7,10 +7,17 @@ app_name = "consult"
 urlpatterns = [
     path("consultations/", views.consultation_list, name="list"),
     path("consultations/<slug:slug>/", views.consultation_detail, name="detail"),
+    path("consultations/<slug:slug>/resume/<str:token>", views.resume, name="resume"),
     path(
-        "consultations/<slug:slug>/resume/<str:token>",
-        views.consultation_detail,
-        name="resume",
+        "consultations/<slug:slug>/respond/check-your-answers",
+        views.respond_check,
+        name="check",
+    ),
+    path("consultations/<slug:slug>/respond/save", views.respond_save, name="save"),
+    path(
+        "consultations/<slug:slug>/respond/<slug:page_slug>",
+        views.respond_page,
+        name="respond",
     ),
     path(
         "consultations/<slug:slug>/options/<int:option_id>/map.geojson",

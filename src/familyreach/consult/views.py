@@ -7,21 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from familyreach.consult import exports, selectors, services
+from familyreach.consult import exports, journey, selectors, services
 from familyreach.consult.equality import EQUALITY_QUESTIONS
 from familyreach.consult.forms import (
     CodeForm,
     DecisionForm,
     PaperReceivedForm,
     ResponseForm,
-    initial_from_response,
+    ReturnLinkForm,
 )
 from familyreach.consult.models import (
     Answer,
@@ -34,8 +34,10 @@ from familyreach.consult.models import (
     ResponseFlag,
 )
 from familyreach.consult.redaction import redact_personal_details
+from familyreach.consult.services import ResponseData
 from familyreach.core.audit import BULK_EXPORT, record_action
 from familyreach.core.input import get_object_or_404
+from familyreach.core.ratelimit import rate_limited
 from familyreach.planning.outputs import run_geojson
 
 CONFIRMATION_SESSION_KEY = "consult_confirmed_reference"
@@ -85,74 +87,349 @@ def _form_context(
     }
 
 
+# --- The response journey: start page, question pages, check answers, save and return ----
+#
+# Progress lives server-side in a draft Response; the respondent's session holds only its id
+# (and, until the response is sent, the equality answers, which never go on a draft: see
+# EqualityMonitoring). A return link puts a draft back into whichever session opens it.
+
+
+def _draft_key(consultation: Consultation) -> str:
+    return f"consult_draft:{consultation.pk}"
+
+
+def _equality_key(consultation: Consultation) -> str:
+    return f"consult_equality:{consultation.pk}"
+
+
+def _session_draft(request: HttpRequest, consultation: Consultation) -> Response | None:
+    draft_id = request.session.get(_draft_key(consultation))
+    if not isinstance(draft_id, int):
+        return None
+    return selectors.draft_for_session(consultation=consultation, response_id=draft_id)
+
+
+def _session_data(
+    request: HttpRequest, consultation: Consultation, draft: Response | None
+) -> ResponseData:
+    """Everything given so far: the draft's answers and the session's equality answers."""
+    data = journey.draft_data(draft) if draft else ResponseData()
+    equality = request.session.get(_equality_key(consultation))
+    data.equality = dict(equality) if isinstance(equality, dict) else {}
+    return data
+
+
+def _closed(request: HttpRequest, consultation: Consultation) -> HttpResponse | None:
+    """The start page with the reason, when the consultation takes no responses now."""
+    try:
+        services.consultation_check_open(consultation=consultation)
+    except services.ConsultationNotOpen as closed:
+        return render(
+            request,
+            "consult/detail.html",
+            {
+                "consultation": consultation,
+                "options": selectors.option_results(consultation=consultation),
+                "closed_message": closed.message,
+            },
+            status=403 if request.method == "POST" else 200,
+        )
+    return None
+
+
+def _page_url(consultation: Consultation, page: journey.QuestionPage, *, change: bool) -> str:
+    url = reverse("consult:respond", args=[consultation.slug, page.slug])
+    return f"{url}?return=check" if change else url
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
-def consultation_detail(request: HttpRequest, slug: str, token: str = "") -> HttpResponse:
-    """The proposal, its options and the response form (also the resume page for a draft)."""
+def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The start page: the proposal, its options and "Start now" into the question pages.
+
+    This address used to hold the whole form on one page. A POST from that old form (a page
+    left open in a browser) comes back here as a GET: the questions now start from here.
+    """
     consultation = selectors.consultation_get_public(slug=slug)
+    if request.method == "POST":
+        return HttpResponseRedirect(reverse("consult:detail", args=[slug]), status=303)
+    closed = _closed(request, consultation)
+    if closed is not None:
+        return closed
+    pages = journey.journey_pages(selectors.questions_for(consultation))
+    draft = _session_draft(request, consultation)
+    return render(
+        request,
+        "consult/detail.html",
+        {
+            "consultation": consultation,
+            "options": selectors.option_results(consultation=consultation),
+            "start_url": reverse("consult:respond", args=[slug, pages[0].slug]),
+            "continue_url": reverse("consult:check", args=[slug]) if draft else "",
+        },
+    )
+
+
+def _page_form(
+    consultation: Consultation,
+    page: journey.QuestionPage,
+    *,
+    data: Any = None,
+    initial: dict[str, Any] | None = None,
+    for_draft: bool = False,
+) -> ResponseForm:
+    return ResponseForm(
+        data,
+        initial=initial,
+        consultation=consultation,
+        questions=list(page.questions),
+        for_draft=for_draft,
+        include_consent=page.has_consent,
+        include_equality=page.has_equality,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def respond_page(request: HttpRequest, slug: str, page_slug: str) -> HttpResponse:
+    """One question page. "Continue" checks this page's answers and saves them to the draft;
+    "Save and come back later" saves what is valid so far and offers a return link."""
+    consultation = selectors.consultation_get_public(slug=slug)
+    closed = _closed(request, consultation)
+    if closed is not None:
+        return closed
     questions = selectors.questions_for(consultation)
-    draft: Response | None = None
-    if token:
-        draft = services.response_get_draft(consultation=consultation, token=token)
-        if draft is None:
-            return render(
-                request, "consult/resume_not_found.html", {"consultation": consultation}, status=404
-            )
-    if not consultation.is_open():
-        try:
-            services.consultation_check_open(consultation=consultation)
-        except services.ConsultationNotOpen as closed:
-            status = 403 if request.method == "POST" else 200
-            return render(
-                request,
-                "consult/detail.html",
-                {
-                    "consultation": consultation,
-                    "options": selectors.option_results(consultation=consultation),
-                    "closed_message": closed.message,
-                },
-                status=status,
-            )
+    pages = journey.journey_pages(questions)
+    page = journey.page_find(pages, page_slug)
+    if page is None:
+        raise Http404("No such question page")
+    changing = (request.POST if request.method == "POST" else request.GET).get("return") == "check"
     if request.method == "POST":
         saving = request.POST.get("action") == "save"
-        form = ResponseForm(
-            request.POST, consultation=consultation, questions=questions, for_draft=saving
-        )
+        form = _page_form(consultation, page, data=request.POST, for_draft=saving)
+        if form.is_valid():
+            draft = _session_draft(request, consultation)
+            data = journey.data_merge(
+                saved=_session_data(request, consultation, draft),
+                page=page,
+                given=form.to_response_data(),
+            )
+            if page.has_equality:
+                request.session[_equality_key(consultation)] = data.equality
+            if not page.has_equality or (saving and draft is None):
+                try:
+                    draft = services.response_save_draft(
+                        consultation=consultation, data=data, response=draft
+                    )
+                except services.ConsultationNotOpen:
+                    return _closed(request, consultation) or HttpResponse(status=403)
+                request.session[_draft_key(consultation)] = draft.pk
+            if saving:
+                save_url = reverse("consult:save", args=[slug])
+                return HttpResponseRedirect(f"{save_url}?page={page.slug}")
+            following = None if changing else journey.page_after(pages, page)
+            if following is None:
+                return HttpResponseRedirect(reverse("consult:check", args=[slug]))
+            return HttpResponseRedirect(_page_url(consultation, following, change=False))
+    else:
+        data = _session_data(request, consultation, _session_draft(request, consultation))
+        form = _page_form(consultation, page, initial=journey.form_data(data, questions))
+    previous = journey.page_before(pages, page)
+    if changing:
+        back_url = reverse("consult:check", args=[slug])
+    elif previous is None:
+        back_url = reverse("consult:detail", args=[slug])
+    else:
+        back_url = _page_url(consultation, previous, change=False)
+    return render(
+        request,
+        "consult/question_page.html",
+        {
+            "consultation": consultation,
+            "page": page,
+            "form": form,
+            "fields": [(question, journey.field_name(question)) for question in page.questions],
+            "back_url": back_url,
+            "changing": changing,
+            "equality_questions": EQUALITY_QUESTIONS,
+            "QuestionKind": QuestionKind,
+            "options": journey.options_asked_about(page, list(consultation.options.all())),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _answer_rows(
+    consultation: Consultation, pages: list[journey.QuestionPage], data: ResponseData
+) -> list[tuple[journey.QuestionPage, list[dict[str, Any]]]]:
+    """For "Check your answers": each page with its questions, answers and Change links."""
+    sections = []
+    for page in pages:
+        change_url = _page_url(consultation, page, change=True)
+        rows: list[dict[str, Any]] = []
+        for question in page.questions:
+            rows.append(
+                {
+                    "key": question.text,
+                    "values": journey.answer_labels(question, data),
+                    "href": f"{change_url}#{journey.field_name(question)}",
+                }
+            )
+        if page.has_consent:
+            rows.append(
+                {
+                    "key": "Can we publish your response, without personal details?",
+                    "values": ["Yes" if data.consent_to_publish else "No"],
+                    "href": f"{change_url}#consent_to_publish",
+                }
+            )
+            rows.append(
+                {
+                    "key": "Can we quote you, without naming you, in the council’s report?",
+                    "values": ["Yes" if data.consent_to_quote else "No"],
+                    "href": f"{change_url}#consent_to_publish",
+                }
+            )
+        if page.has_equality:
+            for key, text, choices in EQUALITY_QUESTIONS:
+                value = data.equality.get(key, "")
+                rows.append(
+                    {
+                        "key": text,
+                        "values": [dict(choices).get(value, value)] if value else [],
+                        "href": f"{change_url}#equality_{key}",
+                    }
+                )
+        sections.append((page, rows))
+    return sections
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def respond_check(request: HttpRequest, slug: str) -> HttpResponse:
+    """Check your answers, with a Change link for each, then send. Sending checks the whole
+    response again (a page may have been skipped) and names any page still to answer."""
+    consultation = selectors.consultation_get_public(slug=slug)
+    closed = _closed(request, consultation)
+    if closed is not None:
+        return closed
+    questions = selectors.questions_for(consultation)
+    pages = journey.journey_pages(questions)
+    draft = _session_draft(request, consultation)
+    if draft is None:
+        return HttpResponseRedirect(_page_url(consultation, pages[0], change=False))
+    data = _session_data(request, consultation, draft)
+    form = ResponseForm(
+        journey.form_data(data, questions), consultation=consultation, questions=questions
+    )
+    problems: list[dict[str, str]] = []
+    if request.method == "POST":
         if form.is_valid():
             try:
-                if saving:
-                    draft, new_token = services.response_save_draft(
-                        consultation=consultation, data=form.to_response_data(), response=draft
-                    )
-                    resume_url = request.build_absolute_uri(
-                        reverse("consult:resume", args=[consultation.slug, new_token])
-                    )
-                    return render(
-                        request,
-                        "consult/saved.html",
-                        {"consultation": consultation, "resume_url": resume_url},
-                    )
                 response = services.response_submit(
                     consultation=consultation,
                     data=form.to_response_data(),
                     response=draft,
                     source_address=_client_address(request),
                 )
-            except services.ConsultationNotOpen as closed:
-                return render(
-                    request,
-                    "consult/detail.html",
-                    {"consultation": consultation, "closed_message": closed.message},
-                    status=403,
-                )
+            except services.ConsultationNotOpen:
+                return _closed(request, consultation) or HttpResponse(status=403)
+            request.session.pop(_draft_key(consultation), None)
+            request.session.pop(_equality_key(consultation), None)
             request.session[CONFIRMATION_SESSION_KEY] = response.reference
-            return HttpResponseRedirect(reverse("consult:confirmation", args=[consultation.slug]))
-    else:
-        initial = initial_from_response(draft, questions) if draft else None
-        form = ResponseForm(initial=initial, consultation=consultation, questions=questions)
-    context = _form_context(consultation, questions, form)
-    context["resuming"] = draft is not None
-    return render(request, "consult/detail.html", context, status=400 if form.errors else 200)
+            return HttpResponseRedirect(reverse("consult:confirmation", args=[slug]))
+        for name, errors in form.errors.items():
+            page = journey.page_for_field(pages, name)
+            for error in errors:
+                problems.append(
+                    {
+                        "text": str(error),
+                        "href": (_page_url(consultation, page, change=True) + f"#{name}")
+                        if page
+                        else "#main-content",
+                    }
+                )
+    return render(
+        request,
+        "consult/check_answers.html",
+        {
+            "consultation": consultation,
+            "sections": _answer_rows(consultation, pages, data),
+            "problems": problems,
+            "back_url": _page_url(consultation, pages[-1], change=False),
+        },
+        status=400 if problems else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("consult-return-link")
+def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
+    """After "Save and come back later": the answers are saved; ask for a return link, to be
+    shown and, if the respondent gives an email address, emailed (the address is not kept)."""
+    consultation = selectors.consultation_get_public(slug=slug)
+    closed = _closed(request, consultation)
+    if closed is not None:
+        return closed
+    pages = journey.journey_pages(selectors.questions_for(consultation))
+    source = request.POST if request.method == "POST" else request.GET
+    page = journey.page_find(pages, source.get("page", "")) or pages[0]
+    draft = _session_draft(request, consultation)
+    if draft is None:
+        return HttpResponseRedirect(_page_url(consultation, page, change=False))
+    form = ReturnLinkForm(request.POST or None)
+    context: dict[str, Any] = {
+        "consultation": consultation,
+        "form": form,
+        "page": page,
+        "continue_url": _page_url(consultation, page, change=False),
+        "link_days": services.return_link_days(),
+    }
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            token = services.response_return_link_issue(response=draft, page=page.slug, email=email)
+        except services.ConsultationNotOpen:
+            return _closed(request, consultation) or HttpResponse(status=403)
+        draft.refresh_from_db(fields=["resume_token_expires_at"])
+        context.update(
+            {
+                "resume_url": request.build_absolute_uri(
+                    reverse("consult:resume", args=[slug, token])
+                ),
+                "emailed": bool(email),
+                "expires_at": draft.resume_token_expires_at,
+            }
+        )
+        return render(request, "consult/saved.html", context)
+    return render(request, "consult/save.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """A return link: the draft goes into this browser's session and the respondent goes back
+    to the page they saved on. The token leaves the address bar at once (redirect), so it is
+    not kept in the history of a shared computer beyond this request. (A POST here comes from
+    the old one-page form left open in a browser: it is answered as the link itself.)"""
+    if request.method == "POST":
+        return HttpResponseRedirect(request.path, status=303)
+    consultation = selectors.consultation_get_public(slug=slug)
+    closed = _closed(request, consultation)
+    if closed is not None:
+        return closed
+    draft = services.response_get_draft(consultation=consultation, token=token)
+    if draft is None:
+        return render(
+            request, "consult/resume_not_found.html", {"consultation": consultation}, status=404
+        )
+    request.session.cycle_key()  # a new session id for a session that now holds answers
+    request.session[_draft_key(consultation)] = draft.pk
+    request.session.pop(_equality_key(consultation), None)
+    pages = journey.journey_pages(selectors.questions_for(consultation))
+    page = journey.page_find(pages, draft.resume_page) or pages[0]
+    return HttpResponseRedirect(_page_url(consultation, page, change=False))
 
 
 @require_GET

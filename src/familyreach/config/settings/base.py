@@ -546,3 +546,18 @@ PLANNING_DEFAULT_TRAVEL_MODE = env.str(
     default="public_transport",
     choices=("public_transport", "car"),
 )
+
+# --- consultation question pages and save-and-return (issue 17; docs/decisions/0008-consultation-question-pages.md)
+# A "Save and come back later" link works for this many days (never past the consultation's
+# close), until the respondent saves again (a new link) or sends the response. Drafts nobody
+# can come back to are deleted daily by the job `consult-delete-abandoned-drafts`.
+CONSULT_RETURN_LINK_DAYS = env.int("FAMILYREACH_CONSULT_RETURN_LINK_DAYS", default=28)
+# Return links one address may ask for (each may send an email): a wall for a script using
+# the form to send mail to strangers, generous for a person saving a few times.
+FAMILYREACH_RATE_LIMITS["consult-return-link"] = (
+    env.int("FAMILYREACH_RATE_LIMIT_CONSULT_RETURN_LINK", default=10),
+    3600,
+)
+FAMILYREACH_RATE_LIMITS_ALL_ADDRESSES["consult-return-link"] = env.int(
+    "FAMILYREACH_RATE_CEILING_CONSULT_RETURN_LINK", default=300
+)
