@@ -286,10 +286,7 @@ def test_no_generated_request_gets_a_server_error(role: str, matrix_world: World
         method, path, data = request
         caches["default"].clear()  # the rate limits, so the form is reached, not refused
         with transaction.atomic():
-            if method == "post":
-                response = client.post(path, data)
-            else:
-                response = client.get(path, data)
+            response = client.post(path, data) if method == "post" else client.get(path, data)
             transaction.set_rollback(True)
         sent += 1
         if response.status_code >= 500:
