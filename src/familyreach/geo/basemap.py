@@ -290,8 +290,9 @@ def build_basemap(
 NORFOLK_BASEMAP = Path(__file__).resolve().parent / "static" / "geo" / "basemap-norfolk.geojson"
 BASEMAP_SOURCE = (
     "Approximate outlines derived from OS Code-Point Open 2014 postcode positions "
-    "(Contains OS data © Crown copyright and database right; Royal Mail data © Royal Mail "
-    "copyright and database right; National Statistics data © Crown copyright and database right; OGL v3.0)"
+    "(Contains OS data © Crown copyright and database right 2014; Contains Royal Mail data © Royal Mail "
+    "copyright and database right 2014; Contains National Statistics data © Crown copyright and database "
+    "right 2014; OGL v3.0)"
 )
 
 
