@@ -4,6 +4,7 @@ reproducible GeoJSON of Norfolk that holds every small area, and without JavaScr
 places are in a list on the page."""
 
 import html as html_lib
+import itertools
 import json
 import os
 import re
@@ -92,8 +93,14 @@ def _settings_in_a_fresh_process(**environment: str) -> subprocess.CompletedProc
         "print(json.dumps({'img': [str(s) for s in settings.SECURE_CSP['img-src']], "
         "'url': settings.MAP_TILE_URL, 'zoom': settings.MAP_TILE_MAX_ZOOM}))"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "familyreach.config.settings.test", **environment}
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "familyreach.config.settings.test",
+        **environment,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
 
 
 def test_the_csp_lets_the_browser_load_the_configured_tiles_and_nothing_else() -> None:
@@ -111,13 +118,18 @@ def test_the_csp_lets_the_browser_load_the_configured_tiles_and_nothing_else() -
     unset = _settings_in_a_fresh_process(FAMILYREACH_MAP_TILE_URL="")
     assert json.loads(unset.stdout)["img"] == ["'self'", "data:"]
 
-    broken = _settings_in_a_fresh_process(FAMILYREACH_MAP_TILE_URL="https://tiles.example.org/tile.png")
+    broken = _settings_in_a_fresh_process(
+        FAMILYREACH_MAP_TILE_URL="https://tiles.example.org/tile.png"
+    )
     assert broken.returncode != 0
     assert "FAMILYREACH_MAP_TILE_URL must be an XYZ template" in broken.stderr
 
 
 def test_the_csp_header_carries_the_tile_host(client: Client, db: Any) -> None:
-    policy = {**settings.SECURE_CSP, "img-src": [*settings.SECURE_CSP["img-src"], tile_origin(OS_MAPS)]}
+    policy = {
+        **settings.SECURE_CSP,
+        "img-src": [*settings.SECURE_CSP["img-src"], tile_origin(OS_MAPS)],
+    }
     with override_settings(SECURE_CSP=policy):
         header = client.get("/accessibility")["Content-Security-Policy"]
     assert re.search(r"img-src 'self' data: https://api\.os\.uk(;|$)", header), header
@@ -129,20 +141,32 @@ def test_the_csp_header_carries_the_tile_host(client: Client, db: Any) -> None:
 def _map_attributes(html: str, element_id: str) -> dict[str, str]:
     tag = re.search(rf'<div id="{element_id}"[^>]*>', html)
     assert tag, f"no #{element_id} on the page"
-    return {name: html_lib.unescape(value) for name, value in re.findall(r'data-([a-z-]+)="([^"]*)"', tag.group(0))}
+    return {
+        name: html_lib.unescape(value)
+        for name, value in re.findall(r'data-([a-z-]+)="([^"]*)"', tag.group(0))
+    }
 
 
-def test_the_tile_settings_reach_the_maps_data_attributes(client: Client, norfolk: NorfolkWorld, directory_world: DirectoryWorld) -> None:
+def test_the_tile_settings_reach_the_maps_data_attributes(
+    client: Client, norfolk: NorfolkWorld, directory_world: DirectoryWorld
+) -> None:
     with override_settings(
-        MAP_TILE_URL=OS_MAPS, MAP_TILE_ATTRIBUTION="Contains OS data © Crown copyright & database rights 2026", MAP_TILE_MAX_ZOOM=20
+        MAP_TILE_URL=OS_MAPS,
+        MAP_TILE_ATTRIBUTION="Contains OS data © Crown copyright & database rights 2026",
+        MAP_TILE_MAX_ZOOM=20,
     ):
         attributes = _map_attributes(client.get(NEAR_YARMOUTH).content.decode(), "find-map")
     assert attributes["tile-url"] == OS_MAPS
-    assert attributes["tile-attribution"] == "Contains OS data © Crown copyright & database rights 2026"
+    assert (
+        attributes["tile-attribution"]
+        == "Contains OS data © Crown copyright & database rights 2026"
+    )
     assert attributes["tile-max-zoom"] == "20"
 
 
-def test_without_tiles_the_map_is_given_the_shipped_basemap(client: Client, norfolk: NorfolkWorld, directory_world: DirectoryWorld) -> None:
+def test_without_tiles_the_map_is_given_the_shipped_basemap(
+    client: Client, norfolk: NorfolkWorld, directory_world: DirectoryWorld
+) -> None:
     attributes = _map_attributes(client.get(NEAR_YARMOUTH).content.decode(), "find-map")
     assert attributes["tile-url"] == ""
     assert attributes["basemap-url"].endswith("geo/basemap-norfolk.geojson")
@@ -151,25 +175,37 @@ def test_without_tiles_the_map_is_given_the_shipped_basemap(client: Client, norf
     assert client.get(attributes["basemap-url"]).status_code == 200
 
 
-def test_with_no_basemap_set_a_map_is_given_none(client: Client, norfolk: NorfolkWorld, directory_world: DirectoryWorld) -> None:
+def test_with_no_basemap_set_a_map_is_given_none(
+    client: Client, norfolk: NorfolkWorld, directory_world: DirectoryWorld
+) -> None:
     with override_settings(MAP_BASEMAP=""):
         attributes = _map_attributes(client.get(NEAR_YARMOUTH).content.decode(), "find-map")
     assert attributes["basemap-url"] == ""
     assert attributes["basemap-attribution"] == ""
 
 
-def test_without_javascript_the_maps_places_are_a_list_on_the_page(client: Client, norfolk: NorfolkWorld, directory_world: DirectoryWorld) -> None:
+def test_without_javascript_the_maps_places_are_a_list_on_the_page(
+    client: Client, norfolk: NorfolkWorld, directory_world: DirectoryWorld
+) -> None:
     html = client.get(NEAR_YARMOUTH).content.decode()
     # The map and its caption sit in a block maps.css hides unless scripts run...
     block = html.index('<div class="app-map-only" data-testid="map-block">')
-    assert block < html.index('id="find-map"') < html.index("The map shows the same places as the list above.")
+    assert (
+        block
+        < html.index('id="find-map"')
+        < html.index("The map shows the same places as the list above.")
+    )
     # ...and every place it plots is a link in the results list above it.
-    plotted = json.loads(html_lib.unescape(html.split('id="find-map-data">', 1)[1].split("</script>", 1)[0]))
+    plotted = json.loads(
+        html_lib.unescape(html.split('id="find-map-data">', 1)[1].split("</script>", 1)[0])
+    )
     results = html.split('data-testid="results"', 1)[1].split("</ul>", 1)[0]
     assert len(plotted["points"]) == 3
     for point in plotted["points"]:
         assert f">{html_lib.escape(point['name'])}</a>" in results
-    css = (Path(familyreach.web.__file__).parent / "static" / "familyreach" / "maps.css").read_text(encoding="utf-8")
+    css = (Path(familyreach.web.__file__).parent / "static" / "familyreach" / "maps.css").read_text(
+        encoding="utf-8"
+    )
     assert ".app-map-only { display: none; }" in css
     assert ".js-enabled .app-map-only { display: block; }" in css
 
@@ -181,14 +217,19 @@ def test_the_basemap_is_valid_geojson_within_norfolk() -> None:
     document = basemap()
     assert document["type"] == "FeatureCollection"
     assert "Code-Point Open" in document["source"]
-    assert {f["geometry"]["type"] for f in document["features"]} == {"MultiPolygon", "LineString", "Point"}
+    assert {f["geometry"]["type"] for f in document["features"]} == {
+        "MultiPolygon",
+        "LineString",
+        "Point",
+    }
     positions: list[list[float]] = []
     for feature in document["features"]:
         geometry = feature["geometry"]
         if geometry["type"] == "MultiPolygon":
             for polygon in geometry["coordinates"]:
                 ring = polygon[0]
-                assert len(ring) >= 4 and ring[0] == ring[-1]  # closed, as GeoJSON requires
+                assert len(ring) >= 4
+                assert ring[0] == ring[-1]
                 positions.extend(ring)
         elif geometry["type"] == "LineString":
             assert len(geometry["coordinates"]) >= 2
@@ -217,13 +258,16 @@ def test_the_basemap_names_the_seven_districts_and_borders_between_them() -> Non
     }
     pairs = {tuple(f["properties"]["between"]) for f in features("district-border")}
     # Norwich is bordered by Broadland and South Norfolk only, as on the real map.
-    assert {pair for pair in pairs if "E07000148" in pair} == {("E07000144", "E07000148"), ("E07000148", "E07000149")}
+    assert {pair for pair in pairs if "E07000148" in pair} == {
+        ("E07000144", "E07000148"),
+        ("E07000148", "E07000149"),
+    }
 
 
 def _inside(point: tuple[float, float], ring: list[list[float]]) -> bool:
     x, y = point
     inside = False
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(ring):
         if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
             inside = not inside
     return inside
@@ -252,5 +296,11 @@ def test_the_shipped_basemap_is_what_the_command_builds_from_the_shipped_data() 
 
 def test_douglas_peucker_keeps_the_corners_and_drops_the_wobble() -> None:
     wobbly = [(0.0, 0.0), (1.0, 0.1), (2.0, -0.1), (3.0, 0.0), (3.0, 3.0), (0.0, 3.0), (0.0, 0.0)]
-    assert douglas_peucker(wobbly, tolerance=0.5) == [(0.0, 0.0), (3.0, 0.0), (3.0, 3.0), (0.0, 3.0), (0.0, 0.0)]
+    assert douglas_peucker(wobbly, tolerance=0.5) == [
+        (0.0, 0.0),
+        (3.0, 0.0),
+        (3.0, 3.0),
+        (0.0, 3.0),
+        (0.0, 0.0),
+    ]
     assert douglas_peucker(wobbly, tolerance=0.05) == wobbly

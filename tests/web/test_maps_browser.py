@@ -23,7 +23,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 BASEMAP = json.loads(NORFOLK_BASEMAP.read_text(encoding="utf-8"))
 BORDERS = sum(1 for f in BASEMAP["features"] if f["properties"]["kind"] == "district-border")
-DISTRICT_NAMES = [f["properties"]["name"] for f in BASEMAP["features"] if f["properties"]["kind"] == "district-label"]
+DISTRICT_NAMES = [
+    f["properties"]["name"]
+    for f in BASEMAP["features"]
+    if f["properties"]["kind"] == "district-label"
+]
 
 
 @pytest.fixture
@@ -54,7 +58,9 @@ def test_a_public_map_draws_the_basemap_under_its_points_on_a_phone(
     expect(land).to_have_count(1)
     assert (land.get_attribute("d") or "").count("L") >= 3  # clipped to the view, still a shape
     expect(find_map.locator(".leaflet-basemap-pane path.app-basemap-border")).to_have_count(BORDERS)
-    expect(find_map.locator(".leaflet-basemap-pane .app-basemap-label")).to_have_text(DISTRICT_NAMES)
+    expect(find_map.locator(".leaflet-basemap-pane .app-basemap-label")).to_have_text(
+        DISTRICT_NAMES
+    )
     # Still the three places and the search point on top, clickable.
     expect(find_map.locator(".leaflet-overlay-pane .leaflet-interactive")).to_have_count(4)
     pane_order = page.evaluate(
@@ -64,14 +70,18 @@ def test_a_public_map_draws_the_basemap_under_its_points_on_a_phone(
         }"""
     )
     assert pane_order[0] < pane_order[1], pane_order
-    expect(find_map.locator(".leaflet-control-attribution")).to_contain_text("Approximate district outlines")
+    expect(find_map.locator(".leaflet-control-attribution")).to_contain_text(
+        "Approximate district outlines"
+    )
     page.screenshot(path=str(tmp_path / "find-map-basemap.png"), full_page=True)
     assert axe(page) == []
 
     # The service page's map draws it too.
     page.get_by_test_id("results").get_by_role("link").first.click()
     page.wait_for_load_state()
-    expect(page.locator("#service-map .leaflet-basemap-pane path.app-basemap-land")).to_have_count(1)
+    expect(page.locator("#service-map .leaflet-basemap-pane path.app-basemap-land")).to_have_count(
+        1
+    )
     assert axe(page) == []
 
 
@@ -106,14 +116,18 @@ def test_a_configured_tile_layer_replaces_the_basemap(
     # Tiles from the live server itself (the CSP allows the page's own origin): they need not
     # exist for Leaflet to ask for them, which is what shows the layer is in use.
     tiles = live_server.url + "/tiles/{z}/{x}/{y}.png"
-    with override_settings(MAP_TILE_URL=tiles, MAP_TILE_ATTRIBUTION="Test tiles © the test", MAP_TILE_MAX_ZOOM=17):
+    with override_settings(
+        MAP_TILE_URL=tiles, MAP_TILE_ATTRIBUTION="Test tiles © the test", MAP_TILE_MAX_ZOOM=17
+    ):
         search_from_home(page, live_server)
         find_map = page.locator("#find-map")
         find_map.scroll_into_view_if_needed()
         expect(find_map.locator("img.leaflet-tile").first).to_be_attached()
         source = find_map.locator("img.leaflet-tile").first.get_attribute("src") or ""
         assert source.startswith(live_server.url + "/tiles/"), source
-        expect(find_map.locator(".leaflet-control-attribution")).to_contain_text("Test tiles © the test")
+        expect(find_map.locator(".leaflet-control-attribution")).to_contain_text(
+            "Test tiles © the test"
+        )
         expect(find_map.locator(".app-basemap-land")).to_have_count(0)
         assert axe(page) == []
 
@@ -131,7 +145,9 @@ def test_a_staff_map_draws_the_basemap(
     page.wait_for_load_state()
     areas_map = page.locator("#areas-map")
     expect(areas_map.locator(".leaflet-basemap-pane path.app-basemap-land")).to_have_count(1)
-    expect(areas_map.locator(".leaflet-basemap-pane path.app-basemap-border")).to_have_count(BORDERS)
+    expect(areas_map.locator(".leaflet-basemap-pane path.app-basemap-border")).to_have_count(
+        BORDERS
+    )
     # The areas' circles are still drawn on their canvas above it.
     expect(areas_map.locator(".leaflet-overlay-pane canvas")).to_have_count(1)
     assert axe(page) == []

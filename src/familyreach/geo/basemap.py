@@ -18,6 +18,7 @@ The steps, in a local flat projection in metres:
 """
 
 import csv
+import itertools
 import json
 import math
 from collections import defaultdict
@@ -61,7 +62,10 @@ class _Projection:
     def to_lon_lat(self, point: Point) -> list[float]:
         x, y = point
         # 4 decimal places is about 10 m: finer than the outline is right, and it keeps the file small.
-        return [round(x / self.metres_per_degree_longitude, 4), round(y / METRES_PER_DEGREE_LATITUDE, 4)]
+        return [
+            round(x / self.metres_per_degree_longitude, 4),
+            round(y / METRES_PER_DEGREE_LATITUDE, 4),
+        ]
 
 
 def _disk(radius_cells: int) -> NDArray[np.bool_]:
@@ -102,7 +106,7 @@ def douglas_peucker(points: Sequence[Point], tolerance: float) -> list[Point]:
 
 
 def _ring_area(ring: Sequence[Point]) -> float:
-    return 0.5 * sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))
+    return 0.5 * sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
 
 
 def _outline_rings(land: NDArray[np.bool_]) -> list[list[Vertex]]:
@@ -134,7 +138,9 @@ def _outline_rings(land: NDArray[np.bool_]) -> list[list[Vertex]]:
             if len(choices) > 1 and previous is not None:
                 heading = (current[0] - previous[0], current[1] - previous[1])
                 left = (-heading[1], heading[0])
-                chosen = next((v for v in choices if (v[0] - current[0], v[1] - current[1]) == left), chosen)
+                chosen = next(
+                    (v for v in choices if (v[0] - current[0], v[1] - current[1]) == left), chosen
+                )
             choices.remove(chosen)
             if not choices:
                 del outgoing[current]
@@ -226,7 +232,9 @@ def build_basemap(
     centres_x = x0 + (np.arange(columns) + 0.5) * cell_metres
     centres_y = y0 + (np.arange(rows) + 0.5) * cell_metres
     grid_x, grid_y = np.meshgrid(centres_x, centres_y)
-    distance, nearest = cKDTree(np.column_stack([xs, ys])).query(np.column_stack([grid_x.ravel(), grid_y.ravel()]))
+    distance, nearest = cKDTree(np.column_stack([xs, ys])).query(
+        np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    )
     distance = distance.reshape(rows, columns)
     nearest = nearest.reshape(rows, columns)
 
@@ -266,7 +274,10 @@ def build_basemap(
                     "between": [codes[first - 1], codes[second - 1]],
                     "approximate": True,
                 },
-                "geometry": {"type": "LineString", "coordinates": [projection.to_lon_lat(p) for p in simplified]},
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [projection.to_lon_lat(p) for p in simplified],
+                },
             }
         )
     for code in codes:
@@ -274,12 +285,20 @@ def build_basemap(
         if not len(cell_rows):
             continue
         # The cell nearest the district's centre of gravity, so the name always sits inside it.
-        closest = int(np.argmin((cell_rows - cell_rows.mean()) ** 2 + (cell_columns - cell_columns.mean()) ** 2))
+        closest = int(
+            np.argmin(
+                (cell_rows - cell_rows.mean()) ** 2 + (cell_columns - cell_columns.mean()) ** 2
+            )
+        )
         centre = (float(centres_x[cell_columns[closest]]), float(centres_y[cell_rows[closest]]))
         features.append(
             {
                 "type": "Feature",
-                "properties": {"kind": "district-label", "code": code, "name": district_names.get(code, code)},
+                "properties": {
+                    "kind": "district-label",
+                    "code": code,
+                    "name": district_names.get(code, code),
+                },
                 "geometry": {"type": "Point", "coordinates": projection.to_lon_lat(centre)},
             }
         )
@@ -315,6 +334,13 @@ def read_district_names(path: Path) -> dict[str, str]:
 
 def write_basemap(*, basemap: dict[str, Any], path: Path, source: str = BASEMAP_SOURCE) -> None:
     # "name" and "source" are GeoJSON foreign members: readers ignore them, people read them.
-    document = {"type": "FeatureCollection", "name": "Approximate district outlines", "source": source, **basemap}
+    document = {
+        "type": "FeatureCollection",
+        "name": "Approximate district outlines",
+        "source": source,
+        **basemap,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, separators=(",", ":"), ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(document, separators=(",", ":"), ensure_ascii=False) + "\n", encoding="utf-8"
+    )

@@ -226,7 +226,7 @@ SPECTACULAR_SETTINGS = {
 
 # Content security policy: only our own scripts and styles; map tiles come from the tile host
 # (added in the maps block at the end of this file).
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
@@ -553,8 +553,7 @@ MAP_TILE_HOST = env.str("FAMILYREACH_MAP_TILE_HOST", default="")
 MAP_BASEMAP = env.str("FAMILYREACH_MAP_BASEMAP", default="geo/basemap-norfolk.geojson")
 MAP_BASEMAP_ATTRIBUTION = env.str(
     "FAMILYREACH_MAP_BASEMAP_ATTRIBUTION",
-    default="Approximate district outlines and coast, drawn from postcode positions "
-    "(contains OS data © Crown copyright and database right 2014)",
+    default="Approximate district outlines from postcodes. Contains OS data © Crown copyright 2014",
 )
 SECURE_CSP["img-src"] = [
     *SECURE_CSP["img-src"],
