@@ -139,7 +139,9 @@ def test_a_staff_map_draws_the_basemap(
     planner: Any,
     sign_in: Callable[..., None],
     axe: Callable[..., Any],
+    tmp_path: Path,
 ) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, planner)
     page.get_by_role("link", name="Areas", exact=True).first.click()
     page.wait_for_load_state()
@@ -150,4 +152,12 @@ def test_a_staff_map_draws_the_basemap(
     )
     # The areas' circles are still drawn on their canvas above it.
     expect(areas_map.locator(".leaflet-overlay-pane canvas")).to_have_count(1)
+    # The whole county in a third of the page: the district names would overlap, so they wait
+    # for a closer zoom.
+    expect(areas_map.locator(".app-basemap-label")).to_have_count(7)
+    expect(areas_map.locator(".app-basemap-label span").first).to_be_hidden()
+    for _ in range(2):
+        areas_map.get_by_role("button", name="Zoom in").click()
+    expect(areas_map.locator(".app-basemap-label span").first).to_be_visible()
+    page.screenshot(path=str(tmp_path / "areas-map-basemap.png"))
     assert axe(page) == []

@@ -4,6 +4,8 @@
 // The settings arrive as data attributes on the map's element (familyreach.web.maps).
 
 const BASEMAP_PANE = "basemap";
+// Below this zoom the whole county is a few hundred pixels wide and the names would overlap.
+const LABELS_FROM_ZOOM = 8;
 
 function ensureAttribution(map) {
   // Some maps turn the control off to save room; a tile provider's credit (and the word
@@ -48,6 +50,9 @@ async function drawBasemap(map, url, attribution) {
       .addTo(map)
       .getElement().firstChild.textContent = feature.properties.name;
   }
+  const showLabels = () => pane.classList.toggle("app-basemap--no-labels", map.getZoom() < LABELS_FROM_ZOOM);
+  map.on("zoomend", showLabels);
+  map.whenReady(showLabels);
   ensureAttribution(map).addAttribution(attribution);
 }
 
