@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
+from familyreach.web.maps import map_attributes
+
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
     """`url("geo:areas")` in a template, like Django's `{% url %}`."""
@@ -88,6 +90,7 @@ def environment(**options: Any) -> Environment:
             "referral_can_refer": referral_can_refer,
             "service_booking_dates": service_booking_dates,
             "services_with_booking": services_with_booking,
+            "map_attributes": map_attributes,
         }
     )
     env.filters.update({"intcomma": intcomma, "localtime": localtime})

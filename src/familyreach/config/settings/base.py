@@ -225,14 +225,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
 }
 
-# Content security policy: only our own scripts and styles; map tiles come from the tile host.
-MAP_TILE_URL = env.str("FAMILYREACH_MAP_TILE_URL", default="")
-MAP_TILE_HOST = env.str("FAMILYREACH_MAP_TILE_HOST", default="")
-SECURE_CSP = {
+# Content security policy: only our own scripts and styles; map tiles come from the tile host
+# (added in the maps block at the end of this file).
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", *([MAP_TILE_HOST] if MAP_TILE_HOST else [])],
+    "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
@@ -561,3 +560,30 @@ FAMILYREACH_RATE_LIMITS["consult-return-link"] = (
 FAMILYREACH_RATE_LIMITS_ALL_ADDRESSES["consult-return-link"] = env.int(
     "FAMILYREACH_RATE_CEILING_CONSULT_RETURN_LINK", default=300
 )
+# --- maps (issue 17; docs/runbooks/maps.md) ---------------------------------------------------
+# Production: an XYZ tile template, for example the OS Maps API
+#   https://api.os.uk/maps/raster/v1/zxy/Light_3857/{z}/{x}/{y}.png?key=YOUR_KEY
+# with the provider's required credit in FAMILYREACH_MAP_TILE_ATTRIBUTION (required with a URL;
+# a bad URL stops the start, see familyreach.web.maps). The tile host is added to the CSP's
+# img-src from the URL itself. Blank (the default, the demo, the tests, offline): maps draw the
+# approximate basemap shipped as a static file (FAMILYREACH_MAP_BASEMAP; blank: none), built from
+# postcode positions by `familyreach geo build-basemap`.
+from familyreach.web.maps import checked_tile_settings, tile_origin  # noqa: E402
+
+MAP_TILE_URL, MAP_TILE_ATTRIBUTION = checked_tile_settings(
+    url=env.str("FAMILYREACH_MAP_TILE_URL", default=""),
+    attribution=env.str("FAMILYREACH_MAP_TILE_ATTRIBUTION", default=""),
+)
+MAP_TILE_MAX_ZOOM = env.int("FAMILYREACH_MAP_TILE_MAX_ZOOM", default=18)
+# Extra image hosts for tiles, comma-separated (a provider that redirects tiles to a CDN).
+MAP_TILE_HOST = env.str("FAMILYREACH_MAP_TILE_HOST", default="")
+MAP_BASEMAP = env.str("FAMILYREACH_MAP_BASEMAP", default="geo/basemap-norfolk.geojson")
+MAP_BASEMAP_ATTRIBUTION = env.str(
+    "FAMILYREACH_MAP_BASEMAP_ATTRIBUTION",
+    default="Approximate district outlines from postcodes. Contains OS data © Crown copyright 2014",
+)
+SECURE_CSP["img-src"] = [
+    *SECURE_CSP["img-src"],
+    *([tile_origin(MAP_TILE_URL)] if MAP_TILE_URL else []),
+    *[host.strip() for host in MAP_TILE_HOST.split(",") if host.strip()],
+]

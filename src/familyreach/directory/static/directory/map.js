@@ -1,15 +1,14 @@
 // Draws the places listed on the page on a Leaflet map. The list is the accessible
 // equivalent (the map is a labelled region saying so), and the page works without it.
+import { addBackground } from "../familyreach/maps.js";
+
 const data = document.getElementById("find-map-data") || document.getElementById("service-map-data");
 const element = document.getElementById("find-map") || document.getElementById("service-map");
 
 if (data && element && window.L) {
   const { centre, points } = JSON.parse(data.textContent);
   const map = window.L.map(element, { scrollWheelZoom: false });
-  const tileUrl = element.dataset.tileUrl;
-  if (tileUrl) {
-    window.L.tileLayer(tileUrl, { maxZoom: 18 }).addTo(map);
-  }
+  addBackground(map, element);
   const bounds = [];
   if (centre) {
     window.L.circleMarker([centre.lat, centre.lon], { radius: 6, color: "#0b0c0c" })

@@ -1,6 +1,8 @@
 // Draws the areas page's map: one circle per area at its population-weighted centre, sized by
 // (estimated) under-fives and coloured by IDACI decile. The table beside it has the same data,
 // so the page works without this script.
+import { addBackground } from "../familyreach/maps.js";
+
 const DECILE_COLOURS = [
   "#440154", "#482878", "#3e4989", "#31688e", "#26828e",
   "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725",
@@ -25,9 +27,7 @@ async function drawMap(container) {
   const data = await response.json();
   container.replaceChildren();
   const map = L.map(container, { preferCanvas: true, attributionControl: true });
-  if (container.dataset.tileUrl) {
-    L.tileLayer(container.dataset.tileUrl, { attribution: "Map data © OpenStreetMap contributors" }).addTo(map);
-  }
+  addBackground(map, container);
   const layer = L.geoJSON(data, {
     pointToLayer: (feature, latlng) => {
       const p = feature.properties;

@@ -1,6 +1,8 @@
 // Reach dashboard: draws the charts (Chart.js) and the map (Leaflet) from the page's JSON data
 // endpoint. Every chart and the map has a table of the same figures on the page, which is what
 // people without JavaScript (and screen readers) use.
+import { addBackground } from "../familyreach/maps.js";
+
 const container = document.getElementById("insight-charts");
 
 function colourFor(share) {
@@ -51,8 +53,8 @@ function drawMap(data) {
   const L = window.L;
   const element = document.getElementById("insight-map");
   if (!L || !element || !data.areas.length) return;
-  const map = L.map(element, { attributionControl: Boolean(element.dataset.tiles) });
-  if (element.dataset.tiles) L.tileLayer(element.dataset.tiles, { maxZoom: 18 }).addTo(map);
+  const map = L.map(element);
+  addBackground(map, element);
   const largest = Math.max(...data.areas.map((area) => area.estimated_under_fives || 0), 1);
   const bounds = [];
   for (const area of data.areas) {

@@ -2,6 +2,8 @@
 // the scenario's bases and outreach venues. The tables beside the map hold the same data, so the
 // page is complete without this script. The colour scale is fixed (not per map), so maps of
 // different scenarios can be compared directly.
+import { addBackground } from "../familyreach/maps.js";
+
 const BANDS = [
   { upTo: 15, colour: "#c6dbef", label: "up to 15 minutes" },
   { upTo: 30, colour: "#6baed6", label: "15 to 30 minutes" },
@@ -27,9 +29,7 @@ async function drawMap(element) {
   if (!response.ok) return;
   const data = await response.json();
   const map = L.map(element, { scrollWheelZoom: false, attributionControl: false, zoomSnap: 0.25 });
-  if (element.dataset.tileUrl) {
-    L.tileLayer(element.dataset.tileUrl, { maxZoom: 18 }).addTo(map);
-  }
+  addBackground(map, element);
   const areas = L.featureGroup();
   const sites = L.featureGroup();
   for (const feature of data.features) {
