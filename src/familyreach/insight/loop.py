@@ -80,11 +80,15 @@ class PlanEffect:
         if self.gap_today is None or self.seen_reach_today is None:
             return self.simulated.sentence
         return (
-            f"With {self.scenario.name}, the greatest-need gap would go from "
-            f"{self.gap_today.text} to {self.gap_option} and seen reach from "
-            f"{self.seen_reach_today.text} to {self.seen_reach_option} (today's measured "
+            f"With {self.scenario.name}, the greatest-need gap would "
+            f"{_from_to(self.gap_today.text, self.gap_option)} and seen reach would "
+            f"{_from_to(self.seen_reach_today.text, self.seen_reach_option)} (today's measured "
             "figures, changed by the simulated effect)."
         )
+
+
+def _from_to(today: str, option: str) -> str:
+    return f"stay at {today}" if today == option else f"go from {today} to {option}"
 
 
 def _ratio(option: float, baseline: float) -> float:
