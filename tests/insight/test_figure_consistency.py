@@ -154,7 +154,8 @@ def test_every_page_shows_the_same_reach_travel_and_cost(world: World) -> None:
     dashboard = client.get(reverse("insight:dashboard")).content.decode()
     seen_reach = _figure(dashboard, "seen-reach")
     gap = _figure(dashboard, "greatest-need-gap")
-    assert seen_reach.endswith("%") and gap.endswith("%")  # shown, not hidden ([c])
+    assert seen_reach.endswith("%")
+    assert gap.endswith("%")
     today_page = client.get("/staff/").content.decode()
     assert _figure(today_page.replace("data-testid", "data-figure"), "today-reach-figure") == (
         seen_reach
@@ -191,8 +192,11 @@ def test_every_page_shows_the_same_reach_travel_and_cost(world: World) -> None:
     assert _figure(effect_page, "travel-today") == _row(today_detail, TRAVEL)[0]
 
     # --- Cost: planning (with and without a budget), the comparison and the money page --------
-    buildings, frontline, total = (_row(detail, label)[0] for label in (BUILDINGS, FRONTLINE, TOTAL))
-    assert frontline.startswith("£") and frontline != "£0"
+    buildings, frontline, total = (
+        _row(detail, label)[0] for label in (BUILDINGS, FRONTLINE, TOTAL)
+    )
+    assert frontline.startswith("£")
+    assert frontline != "£0"
     budgeted = client.get(reverse("planning:detail", args=[world.budgeted.pk])).content.decode()
     assert [_row(budgeted, label)[0] for label in (BUILDINGS, FRONTLINE, TOTAL)] == [
         buildings,
@@ -221,14 +225,16 @@ def test_the_month_counted_only_so_far_is_marked_partial_everywhere(world: World
     months = dashboard.split('id="table-months"')[1].split("</table>")[0]
     partial_rows = re.findall(r'<tr class="[^"]*app-partial-period[^"]*"', months)
     assert len(partial_rows) == 1
-    assert "2026-06 <strong class=\"govuk-tag govuk-tag--yellow\">So far</strong>" in months
+    assert '2026-06 <strong class="govuk-tag govuk-tag--yellow">So far</strong>' in months
     assert "2026-05 <strong" not in months
     assert "counted only to 6 June 2026" in dashboard
     data = client.get(reverse("insight:data")).json()
     assert [row["month"] for row in data["months"] if row["partial"]] == ["2026-06"]
     rows = list(
         csv.DictReader(
-            io.StringIO(client.get(reverse("insight:export-csv") + "?table=months").content.decode())
+            io.StringIO(
+                client.get(reverse("insight:export-csv") + "?table=months").content.decode()
+            )
         )
     )
     periods = {row["Month"]: row["Period"] for row in rows}
@@ -237,7 +243,9 @@ def test_the_month_counted_only_so_far_is_marked_partial_everywhere(world: World
     by_group = list(
         csv.DictReader(
             io.StringIO(
-                client.get(reverse("insight:export-csv") + "?table=months_by_group").content.decode()
+                client.get(
+                    reverse("insight:export-csv") + "?table=months_by_group"
+                ).content.decode()
             )
         )
     )

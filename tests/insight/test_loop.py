@@ -82,16 +82,19 @@ def test_a_finished_scenarios_effect_on_reach(
     )
     # The option's travel is its run's, as planning shows it; no reach figures yet, so only
     # the simulator's own (differently named) figures are given.
-    assert effect.travel_option.mean_minutes == scenario.latest_finished_run.measures[
-        "service_mean_minutes"
-    ]
+    assert (
+        effect.travel_option.mean_minutes
+        == scenario.latest_finished_run.measures["service_mean_minutes"]
+    )
     assert effect.seen_reach_today is None
     client = Client()
     client.force_login(manager)
     page = client.get(reverse("insight:plan-effect") + f"?scenario={scenario.pk}")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "With Option C, the simulated share of greatest-need under-fives in families seen" in text
+    assert (
+        "With Option C, the simulated share of greatest-need under-fives in families seen" in text
+    )
     assert "odds halve every" in text
     # The fixture's areas have no ONS counts: the page says the under-fives are the estimate.
     assert "Source of under-five figures: estimated: 0–15 (mid-2015) × 0.335 in every area." in text

@@ -17,7 +17,8 @@ from familyreach.accounts.roles import Role
 from familyreach.core.audit import BULK_EXPORT, record_action
 from familyreach.core.db_routers import reads_from_replica
 from familyreach.geo.selectors import under_fives_summary
-from familyreach.insight import disclosure, figures, tables
+from familyreach.insight import disclosure, tables
+from familyreach.insight import figures as reach_figures
 from familyreach.insight.measures import TARGET_GROUPS
 from familyreach.insight.selectors import (
     Dashboard,
@@ -84,8 +85,8 @@ def _render_dashboard(
         {
             "dashboard": dashboard,
             "report": report,
-            "seen_reach": figures.seen_reach(report),
-            "greatest_need_gap": figures.greatest_need_gap(report),
+            "seen_reach": reach_figures.seen_reach(report),
+            "greatest_need_gap": reach_figures.greatest_need_gap(report),
             "snapshot": snapshot,
             "notes": _notes(dashboard),
             "estimate_note": ESTIMATE_NOTE,
