@@ -30,7 +30,10 @@ from familyreach.planning.models import Scenario, TravelMode
 
 FloatArray = npt.NDArray[np.float64]
 
-MODE_WORDS: dict[str, str] = {TravelMode.CAR: "by car", TravelMode.PUBLIC_TRANSPORT: "by bus or on foot"}
+MODE_WORDS: dict[str, str] = {
+    TravelMode.CAR: "by car",
+    TravelMode.PUBLIC_TRANSPORT: "by bus or on foot",
+}
 
 # What each figure is called on every page (docs/figures.md). Two figures with different
 # definitions never share a name.
