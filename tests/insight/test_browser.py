@@ -45,3 +45,49 @@ def test_dashboard_draws_charts_and_map_and_is_accessible(
     page.get_by_role("link", name="Great Yarmouth", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Great Yarmouth")
     assert axe(page) == []
+
+
+def test_a_month_counted_only_so_far_is_drawn_apart_not_as_a_fall(
+    page: Page,
+    live_server: Any,
+    manager: Any,
+    sign_in: Callable[..., None],
+    axe: Callable[..., Any],
+) -> None:
+    world = build_reach_world(families=60)
+    # Six days into the month: the issue's "month 6 days old plotted as a fall".
+    as_of = world.as_of.replace(day=6)
+    reach_snapshot_refresh(as_of=as_of)
+    sign_in(page, manager)
+    page.goto(f"{live_server.url}/staff/insight/")
+    month = f"{as_of:%Y-%m}"
+    expect(page.locator("#table-months tr.app-partial-period")).to_have_count(1)
+    expect(page.locator("#table-months tr.app-partial-period th")).to_contain_text(
+        f"{month} So far"
+    )
+    expect(page.get_by_test_id("partial-note")).to_contain_text("a part of a month is not a fall")
+    chart = page.locator("#chart-months").evaluate(
+        """canvas => {
+          const chart = Chart.getChart(canvas);
+          return {
+            labels: chart.data.labels,
+            datasets: chart.data.datasets.map((d) => ({
+              label: d.label, showLine: d.showLine !== false, data: d.data,
+            })),
+          };
+        }"""
+    )
+    assert chart["labels"][-1] == f"{month} (so far)"
+    lines = [item for item in chart["datasets"] if item["showLine"]]
+    points = [item for item in chart["datasets"] if not item["showLine"]]
+    # The lines stop at the last whole month; the part-month is separate points, not joined.
+    assert [item["label"] for item in lines] == [
+        "Families seen",
+        "Counted contacts",
+        "Families seen in the window to the month's end",
+    ]
+    assert all(item["data"][-1] is None for item in lines)
+    assert all(item["label"].endswith("(month so far)") for item in points)
+    assert len(points) == 3
+    assert all(value is None for item in points for value in item["data"][:-1])
+    assert axe(page) == []
