@@ -148,7 +148,8 @@ def test_an_outreach_point_in_the_deprived_east_raises_greatest_need_reach() -> 
     assert effect.baseline.greatest_need_reach == pytest.approx(0.75, abs=1e-6)
     assert effect.scenario.greatest_need_reach > effect.baseline.greatest_need_reach
     assert effect.sentence.startswith(
-        "With option C, simulated greatest-need reach rises from 75 %"
+        "With option C, the simulated share of greatest-need under-fives in families seen rises "
+        "from 75 %"
     )
     assert any("ESTIMATED" in line for line in effect.as_dict()["assumptions"])  # type: ignore[union-attr]
 

@@ -12,6 +12,7 @@ from familyreach.geo.models import Area, Venue
 from familyreach.geo.need import greatest_need_area_ids
 from familyreach.planning import engine, inputs
 from familyreach.planning.costs import building_cost
+from familyreach.planning.figures import network_cost
 from familyreach.planning.models import (
     PublishingStatus,
     Scenario,
@@ -128,7 +129,7 @@ def test_one_base_per_district_quota_is_honoured(
     assert all(row["bases"] == 1 for row in run.districts)
 
 
-def test_budget_is_honoured_and_buys_frontline_hours(
+def test_budget_is_honoured_and_staff_cost_is_what_the_sessions_need(
     make_scenario: Callable[..., Scenario],
 ) -> None:
     # 200,000 a year; outreach 6 sessions a week needs one worker (35,000 by default).
@@ -142,8 +143,14 @@ def test_budget_is_honoured_and_buys_frontline_hours(
         sum(building_cost(venue, scenario)[0] for venue in bases)
     )
     assert split["buildings"] + split["outreach_frontline_needed"] <= 200_000
-    assert split["frontline"] == pytest.approx(200_000 - split["buildings"])
-    assert split["frontline_hours"] == pytest.approx(split["frontline"] / 35_000 * 1_628)
+    # Frontline staff cost is what the sessions need (one worker), budget or not (issue 17):
+    # the rest of the budget is its own figure, never shown as staff cost.
+    assert split["frontline"] == pytest.approx(35_000)
+    assert split["frontline_hours"] == pytest.approx(1_628)
+    assert split["budget_left"] == pytest.approx(200_000 - split["buildings"] - 35_000)
+    cost = network_cost(split)
+    assert cost.frontline == pytest.approx(35_000)
+    assert cost.budget_left_hours == pytest.approx(split["budget_left"] / 35_000 * 1_628)
     assert "building running costs by kind of venue" in split["assumptions"]
 
 
@@ -320,7 +327,8 @@ def test_a_tight_budget_is_honoured_by_either_aim(
     assert bases
     assert buildings <= 65_000
     assert run.measures["costs"]["buildings"] == pytest.approx(buildings)
-    assert run.measures["costs"]["frontline"] == pytest.approx(100_000 - buildings)
+    assert run.measures["costs"]["frontline"] == pytest.approx(35_000)
+    assert run.measures["costs"]["budget_left"] == pytest.approx(100_000 - buildings - 35_000)
 
 
 def test_shortest_travel_over_budget_is_failed_with_a_reason(

@@ -121,7 +121,7 @@ def test_reach_against_target_is_the_dashboards_figure(
     figure = re.search(r'data-testid="today-reach-figure">([^<]+)<', reach)
     assert figure
     dashboard = client.get("/staff/insight/").content.decode()
-    seen = re.search(r'data-testid="seen-reach">([^<]+?) <', dashboard)
+    seen = re.search(r'data-figure="seen-reach">([^<]+)<', dashboard)
     assert seen
     assert figure.group(1).strip() == seen.group(1).strip()
     assert "target of <strong>99 %</strong>" in reach

@@ -1,7 +1,7 @@
 """Closing the loop with planning — the one module that knows about `familyreach.planning`.
 
-- `scenario_reach_effect`: a scenario's bases and outreach venues → the simulator's estimate of
-  reach ("with option C, simulated greatest-need reach rises from 74 % to 81 %").
+- `scenario_reach_effect`: a scenario's bases and outreach venues → its travel (planning's
+  figures) and the simulator's estimate of its effect on today's measured reach.
 - `outreach_scenario_create`: "plan outreach here" → a new planning scenario seeded with the
   current unreached need: outreach venues named nearest the greatest-need areas with the most
   unreached under-fives, sessions in proportion to that need, and the seed kept per area
@@ -17,22 +17,19 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
+from numpy.typing import NDArray
 
 from familyreach.geo.models import Area, Venue, VenueKind, VenueStatus
+from familyreach.insight import figures as insight_figures
+from familyreach.insight.figures import ReachFigure
 from familyreach.insight.measures import Report
 from familyreach.insight.models import OutreachSeed
 from familyreach.insight.money import DistrictSpend
-from familyreach.insight.simulate import (
-    Assumptions,
-    ScenarioEffect,
-    nearest_minutes,
-    scenario_effect,
-)
-from familyreach.insight.simulation import (
-    current_session_venues,
-    simulation_areas,
-    travel_minutes,
-)
+from familyreach.insight.simulate import Assumptions, ScenarioEffect, scenario_effect
+from familyreach.insight.simulation import current_session_venues, simulation_areas
+from familyreach.insight.tables import percent
+from familyreach.planning import figures as planning_figures
+from familyreach.planning.figures import TravelFigures, network_cost
 from familyreach.planning.models import DemandMeasure, Scenario, ScenarioStatus
 from familyreach.planning.services import scenario_create
 
@@ -57,32 +54,120 @@ def scenario_venues(scenario: Scenario) -> list[Venue]:
     return list(Venue.objects.filter(pk__in=venue_ids).order_by("pk"))
 
 
+@dataclass(frozen=True)
+class PlanEffect:
+    """A scenario's effect on reach and travel, beside today's network.
+
+    Travel is planning's figure both sides (`planning.figures`: the option's as its run shows
+    it, today's computed the same way in the scenario's travel mode). Reach "today" is the
+    measured figure the dashboard shows (`insight.figures`); reach "with the option" is that
+    figure changed by the simulator's predicted change (the ratio of its predictions), so a
+    simulated number is never shown under a measured figure's name.
+    """
+
+    scenario: Scenario
+    today_description: str
+    simulated: ScenarioEffect
+    travel_today: TravelFigures
+    travel_option: TravelFigures
+    seen_reach_today: ReachFigure | None
+    seen_reach_option: str
+    gap_today: ReachFigure | None
+    gap_option: str
+
+    @property
+    def sentence(self) -> str:
+        if self.gap_today is None or self.seen_reach_today is None:
+            return self.simulated.sentence
+        return (
+            f"With {self.scenario.name}, the greatest-need gap would "
+            f"{_from_to(self.gap_today.text, self.gap_option)} and seen reach would "
+            f"{_from_to(self.seen_reach_today.text, self.seen_reach_option)} (today's measured "
+            "figures, changed by the simulated effect)."
+        )
+
+
+def _from_to(today: str, option: str) -> str:
+    return f"stay at {today}" if today == option else f"go from {today} to {option}"
+
+
+def _ratio(option: float, baseline: float) -> float:
+    return option / baseline if baseline > 0 else 1.0
+
+
+def _changed(figure: ReachFigure | None, ratio: float, *, gap: bool) -> str:
+    """Today's figure changed by the simulated ratio of families (or under-fives) seen."""
+    if figure is None:
+        return ""
+    if figure.value is None:
+        return figure.text  # hidden ([c]) today: hidden with the option too
+    value = 1 - (1 - figure.value) * ratio if gap else figure.value * ratio
+    return percent(max(value, 0.0))
+
+
+def _run_minutes(scenario: Scenario, area_ids: list[int]) -> NDArray[np.float64] | None:
+    """The scenario's per-area minutes to the nearest service point, as its run stored them
+    (None when an area has no stored time, e.g. areas loaded after the run)."""
+    run = scenario.latest_finished_run
+    if run is None:
+        return None
+    stored = dict(run.areas.values_list("area_id", "service_minutes"))
+    if any(stored.get(area_id) is None for area_id in area_ids):
+        return None
+    return np.array([stored[area_id] for area_id in area_ids], dtype=np.float64)
+
+
 def scenario_reach_effect(
     *, scenario: Scenario, assumptions: Assumptions | None = None
-) -> tuple[ScenarioEffect, str]:
-    """Simulated reach with today's session venues and with the scenario's venues.
+) -> PlanEffect:
+    """The effect of a scenario's bases and outreach venues against today's session venues.
 
-    Returns the effect and what "today" was taken to be. Nothing is written.
+    Nothing is written.
     """
     assumptions = assumptions or Assumptions()
-    areas = list(Area.objects.select_related("district").order_by("code"))
-    if not areas:
-        raise ValueError("No areas are loaded: run `familyreach geo load-norfolk` first.")
-    simulation = simulation_areas(areas)
-    today_venues, today_description = current_session_venues()
+    run = scenario.latest_finished_run
     planned = scenario_venues(scenario)
+    assert run is not None  # scenario_venues raised otherwise
+    today_venues, today_description = current_session_venues()
     if not today_venues or not planned:
         raise ValueError("Both today's network and the scenario need at least one venue.")
-    today, _ = travel_minutes(areas, today_venues, simulation, assumptions)
-    option, _ = travel_minutes(areas, planned, simulation, assumptions)
+    today = planning_figures.network_travel(scenario=scenario, venues=today_venues)
+    if not today.area_ids:
+        raise ValueError("No areas are loaded: run `familyreach geo load-norfolk` first.")
+    by_id = Area.objects.select_related("district").in_bulk(today.area_ids)
+    simulation = simulation_areas([by_id[area_id] for area_id in today.area_ids])
+    option_minutes = _run_minutes(scenario, today.area_ids)
+    if option_minutes is None:
+        option_minutes = planning_figures.network_travel(scenario=scenario, venues=planned).minutes
     effect = scenario_effect(
         simulation,
-        baseline_minutes=nearest_minutes(today),
-        scenario_minutes=nearest_minutes(option),
+        baseline_minutes=today.minutes,
+        scenario_minutes=option_minutes,
         label=scenario.name,
         assumptions=assumptions,
     )
-    return effect, today_description
+    report = insight_figures.county_report()
+    seen_today = insight_figures.seen_reach(report) if report is not None else None
+    gap_today = insight_figures.greatest_need_gap(report) if report is not None else None
+    return PlanEffect(
+        scenario=scenario,
+        today_description=today_description,
+        simulated=effect,
+        travel_today=today.figures,
+        travel_option=planning_figures.travel_figures(run.measures),
+        seen_reach_today=seen_today,
+        seen_reach_option=_changed(
+            seen_today,
+            _ratio(effect.scenario.overall_reach, effect.baseline.overall_reach),
+            gap=False,
+        ),
+        gap_today=gap_today,
+        gap_option=_changed(
+            gap_today,
+            _ratio(effect.scenario.greatest_need_reach, effect.baseline.greatest_need_reach),
+            gap=True,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -211,11 +296,31 @@ def _includes_simulated() -> bool:
 # --- Money: the adopted scenario's buildings and the staffing recorded in delivery ------------
 
 
+# The names planning gives the same figures (docs/figures.md). Staff recorded in delivery teams
+# is named apart from the plan's frontline figure, since the two can differ.
+BUILDINGS_NAME = planning_figures.BUILDINGS_NAME
+TRAVEL_NAMES = {
+    "mean": planning_figures.MEAN_TRAVEL_NAME,
+    "greatest_need": planning_figures.GREATEST_NEED_TRAVEL_NAME,
+}
+FRONTLINE_NAMES = {
+    "plan": planning_figures.FRONTLINE_NAME,
+    "teams": "Frontline staff in delivery teams (recorded)",
+}
+TOTAL_COST_NAMES = {
+    "plan": planning_figures.TOTAL_COST_NAME,
+    "teams": "Buildings and frontline staff in delivery teams (recorded)",
+}
+
+
 @dataclass(frozen=True)
 class Spend:
     scenario: Scenario
     districts: list[DistrictSpend]
     notes: list[str]
+    # Where the frontline figure comes from: "plan" (the staff the adopted network's outreach
+    # sessions need, the figure planning shows) or "teams" (staff recorded in delivery teams).
+    frontline_source: str = "plan"
 
 
 def adopted_scenario() -> Scenario | None:
@@ -263,19 +368,18 @@ def spend_by_district() -> Spend | None:
             f"worker at £{staff_cost:,.0f} a year (an assumption unless the scenario sets it)."
         )
     else:
-        split = costs.cost_split(
-            scenario=scenario,
-            bases=bases,
-            outreach_sessions_per_week=sum(outreach_rows.values()),
-        )
+        # The plan's own figure, as planning shows it for this run (planning.figures), shared
+        # by its outreach sessions a week in each district.
+        planned = network_cost(run.measures.get("costs", {})).frontline
         total_sessions = sum(outreach_rows.values())
         for venue in outreach_venues:
             key = (venue.district_id or 0, venue.district.name if venue.district else "No district")
             share = outreach_rows[venue.pk] / total_sessions if total_sessions else 0.0
-            frontline[key] = frontline.get(key, 0.0) + split["frontline"] * share
+            frontline[key] = frontline.get(key, 0.0) + planned * share
         notes.append(
-            "Frontline: no staff are recorded in delivery teams yet, so the adopted scenario's "
-            "frontline money is shared by its outreach sessions a week in each district."
+            "Frontline: no staff are recorded in delivery teams yet, so this is the staff the "
+            "adopted plan's outreach sessions need (as planning shows it), shared by its outreach "
+            "sessions a week in each district."
         )
     keys = set(buildings) | set(frontline)
     return Spend(
@@ -290,4 +394,5 @@ def spend_by_district() -> Spend | None:
             for key in sorted(keys, key=lambda item: item[1])
         ],
         notes=notes,
+        frontline_source="teams" if any(staff_by_district.values()) else "plan",
     )

@@ -129,6 +129,12 @@ def month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+def month_is_partial(key: str, as_of: date) -> bool:
+    """True for the reference date's own month unless the date is its last day: that month's
+    counts cover only part of it, so a smaller count is not a fall (issue 17)."""
+    return key == month_key(as_of) and (as_of + relativedelta(days=1)).month == as_of.month
+
+
 def target_mask(groups: Iterable[str]) -> int:
     mask = 0
     for group in groups:
@@ -506,6 +512,8 @@ class MonthFigures:
     hidden: frozenset[str] = frozenset()
     # Families seen in the `window_months` calendar months up to the end of this month.
     seen_in_window: int = 0
+    # Counted only up to the reference date (`month_is_partial`): shown as "so far".
+    partial: bool = False
 
 
 @dataclass
@@ -919,6 +927,7 @@ def roll_up(
                 families_seen=value.families_seen,
                 contacts=value.contacts,
                 seen_in_window=rolling_totals[month],
+                partial=month_is_partial(month, cells.as_of),
             )
             for month, value in month_totals.items()
         ],

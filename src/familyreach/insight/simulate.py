@@ -234,11 +234,12 @@ class ScenarioEffect:
         before = round(self.baseline.greatest_need_reach * 100)
         after = round(self.scenario.greatest_need_reach * 100)
         verb = "rises" if after > before else "falls" if after < before else "stays"
+        # Named apart from the dashboard's measured figures (docs/figures.md): this is the
+        # model's share of greatest-need under-fives whose families it predicts are seen.
+        measure = "the simulated share of greatest-need under-fives in families seen"
         if verb == "stays":
-            return f"With {self.label}, simulated greatest-need reach stays at {before} %."
-        return (
-            f"With {self.label}, simulated greatest-need reach {verb} from {before} % to {after} %."
-        )
+            return f"With {self.label}, {measure} stays at {before} %."
+        return f"With {self.label}, {measure} {verb} from {before} % to {after} %."
 
     def as_dict(self) -> dict[str, object]:
         return {

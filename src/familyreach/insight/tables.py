@@ -3,6 +3,7 @@ page, the JSON behind the charts, the CSV and the Excel workbook always show the
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from familyreach.insight.disclosure import MARK
@@ -194,6 +195,14 @@ def month_value(month: MonthFigures, name: str, *, mark: Any = MARK) -> Any:
     return mark if name in month.hidden else getattr(month, name)
 
 
+def period_text(month: MonthFigures, as_of: date) -> str:
+    """ "complete month", or how much of a partial month is counted (issue 17: a part-month is
+    never read as a fall)."""
+    if not month.partial:
+        return "complete month"
+    return f"partial month: 1 to {as_of:%-d %B %Y} so far"
+
+
 def month_rows(report: Report, *, mark: Any = MARK) -> list[dict[str, Any]]:
     return [
         {
@@ -201,6 +210,8 @@ def month_rows(report: Report, *, mark: Any = MARK) -> list[dict[str, Any]]:
             "families_seen": month_value(month, "families_seen", mark=mark),
             "contacts": month_value(month, "contacts", mark=mark),
             "seen_in_window": month_value(month, "seen_in_window", mark=mark),
+            "partial": month.partial,
+            "period": period_text(month, report.as_of),
         }
         for month in report.months
     ]
@@ -211,7 +222,12 @@ def month_group_rows(report: Report, *, mark: Any = MARK) -> list[dict[str, Any]
     if report.month_groups is None:
         return []
     rows_by_month: dict[str, dict[str, Any]] = {
-        month.month: {"month": month.month} for month in report.months
+        month.month: {
+            "month": month.month,
+            "partial": month.partial,
+            "period": period_text(month, report.as_of),
+        }
+        for month in report.months
     }
     for name, series in report.month_groups.items():
         for point in series:
@@ -221,6 +237,7 @@ def month_group_rows(report: Report, *, mark: Any = MARK) -> list[dict[str, Any]
 
 MONTH_GROUP_COLUMNS: tuple[Column, ...] = (
     Column("month", "Month", lambda f: None, "text"),
+    Column("period", "Period", lambda f: None, "text"),
     *(Column(name, label, lambda f: None) for name, label in TARGET_GROUPS),
 )
 
@@ -253,6 +270,7 @@ def table_sets(
         "months": (
             (
                 Column("month", "Month", lambda f: None, "text"),
+                Column("period", "Period", lambda f: None, "text"),
                 Column("families_seen", "Families seen in the month", lambda f: None),
                 Column("contacts", "Counted contacts", lambda f: None),
                 Column(

@@ -18,6 +18,7 @@ from familyreach.core.audit import BULK_EXPORT, record_action
 from familyreach.core.db_routers import reads_from_replica
 from familyreach.geo.selectors import under_fives_summary
 from familyreach.insight import disclosure, tables
+from familyreach.insight import figures as reach_figures
 from familyreach.insight.measures import TARGET_GROUPS
 from familyreach.insight.selectors import (
     Dashboard,
@@ -84,6 +85,8 @@ def _render_dashboard(
         {
             "dashboard": dashboard,
             "report": report,
+            "seen_reach": reach_figures.seen_reach(report),
+            "greatest_need_gap": reach_figures.greatest_need_gap(report),
             "snapshot": snapshot,
             "notes": _notes(dashboard),
             "estimate_note": ESTIMATE_NOTE,
@@ -346,7 +349,6 @@ def plan_effect(request: HttpRequest) -> HttpResponse:
     scenarios = list(Scenario.objects.filter(status=ScenarioStatus.FINISHED).order_by("name"))
     chosen = None
     effect = None
-    today_description = ""
     error = ""
     scenario_id = request.GET.get("scenario")
     if scenario_id:
@@ -355,7 +357,7 @@ def plan_effect(request: HttpRequest) -> HttpResponse:
             error = "Choose a scenario that has a finished run."
         else:
             try:
-                effect, today_description = loop.scenario_reach_effect(scenario=chosen)
+                effect = loop.scenario_reach_effect(scenario=chosen)
             except ValueError as problem:
                 error = str(problem)
     return render(
@@ -369,7 +371,7 @@ def plan_effect(request: HttpRequest) -> HttpResponse:
             ],
             "chosen": chosen,
             "effect": effect,
-            "today_description": today_description,
+            "travel_names": loop.TRAVEL_NAMES,
             "under_fives_source": under_fives_summary().source,
             "error": error,
             "percent": tables.percent,
@@ -400,7 +402,16 @@ def money(request: HttpRequest) -> HttpResponse:
                 "notes": [*_notes(dashboard), *spend.notes],
             }
         )
-    context.update({"percent": tables.percent, "pounds": _pounds, "mark": disclosure.MARK})
+    context.update(
+        {
+            "percent": tables.percent,
+            "pounds": _pounds,
+            "mark": disclosure.MARK,
+            "buildings_name": loop.BUILDINGS_NAME,
+            "frontline_names": loop.FRONTLINE_NAMES,
+            "total_cost_names": loop.TOTAL_COST_NAMES,
+        }
+    )
     return render(request, "insight/money.html", context)
 
 

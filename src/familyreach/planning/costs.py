@@ -48,8 +48,9 @@ def cost_split(
 ) -> dict[str, Any]:
     """Buildings against frontline, and the frontline hours the money buys.
 
-    With a budget, whatever the buildings do not take goes to frontline staff. Without one, the
-    frontline cost is what the outreach sessions need.
+    Frontline is what the outreach sessions need, with or without a budget, so the same network
+    always shows the same staff cost. A budget is kept beside it: what it leaves once buildings
+    and those staff are paid is "budget_left" (read through `planning.figures.network_cost`).
     """
     building_total = 0.0
     sources: set[str] = set()
@@ -57,11 +58,7 @@ def cost_split(
         cost, source = building_cost(venue, scenario)
         building_total += cost
         sources.add(source)
-    outreach_needed = outreach_frontline_cost(scenario, outreach_sessions_per_week)
-    if scenario.budget is not None:
-        frontline = max(float(scenario.budget) - building_total, 0.0)
-    else:
-        frontline = outreach_needed
+    frontline = outreach_frontline_cost(scenario, outreach_sessions_per_week)
     fte = frontline / staff_cost_per_fte(scenario)
     assumptions = []
     if "assumption" in sources:
@@ -73,16 +70,19 @@ def cost_split(
     if scenario.hours_per_fte is None:
         assumptions.append("working hours a year per full-time worker")
     total = building_total + frontline
+    budget = float(scenario.budget) if scenario.budget is not None else None
     return {
-        "budget": float(scenario.budget) if scenario.budget is not None else None,
+        "budget": budget,
         "buildings": building_total,
         "frontline": frontline,
         "total": total,
+        "budget_left": None if budget is None else budget - total,
         "buildings_share": building_total / total if total > 0 else 0.0,
         "frontline_fte": fte,
         "frontline_hours": fte * hours_per_fte(scenario),
+        "staff_cost_per_fte": staff_cost_per_fte(scenario),
+        "hours_per_fte": hours_per_fte(scenario),
         "outreach_sessions_per_week": outreach_sessions_per_week,
-        "outreach_frontline_needed": outreach_needed,
-        "sessions_affordable_per_week": fte * sessions_per_fte(scenario),
+        "outreach_frontline_needed": frontline,
         "assumptions": assumptions,
     }

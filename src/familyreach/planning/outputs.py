@@ -8,25 +8,21 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
-from familyreach.planning.models import Scenario, ScenarioRun, TravelMode
+from familyreach.planning import figures
+from familyreach.planning.figures import MODE_WORDS, network_cost, travel_figures
+from familyreach.planning.models import Scenario, ScenarioRun
 from familyreach.planning.selectors import run_area_rows, run_sites
 
 if TYPE_CHECKING:
     from familyreach.planning.engine import PlanResult
-
-MODE_WORDS = {TravelMode.CAR: "by car", TravelMode.PUBLIC_TRANSPORT: "by bus or on foot"}
 
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
 
-def _minutes(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} min"
-
-
-def _money(value: float | None) -> str:
-    return "–" if value is None else f"£{value:,.0f}"
+_minutes = figures.minutes_text
+_money = figures.pounds_text
 
 
 def _count(value: float | None) -> str:
@@ -100,19 +96,21 @@ def measure_rows_from(m: dict[str, Any]) -> list[dict[str, Any]]:
                 "chart": True,
             },
         ]
-    costs = m["costs"]
+    # Travel and cost through planning.figures, as every other page reads them (issue 17).
+    travel = travel_figures(m)
+    cost = network_cost(m["costs"])
     rows += [
         {
             "key": "service_mean",
-            "label": f"Mean travel to the nearest service point {mode}",
-            "text": _minutes(m["service_mean_minutes"]),
-            "value": m["service_mean_minutes"],
+            "label": f"{figures.MEAN_TRAVEL_NAME} {mode}",
+            "text": travel.mean_text,
+            "value": travel.mean_minutes,
         },
         {
             "key": "service_p90",
             "label": "90% of under-fives are within (nearest service point)",
-            "text": _minutes(m["service_p90_minutes"]),
-            "value": m["service_p90_minutes"],
+            "text": _minutes(travel.p90_minutes),
+            "value": travel.p90_minutes,
         },
         {
             "key": "base_mean",
@@ -128,29 +126,56 @@ def measure_rows_from(m: dict[str, Any]) -> list[dict[str, Any]]:
         },
         {
             "key": "buildings",
-            "label": "Buildings, £ a year",
-            "text": _money(costs["buildings"]),
-            "value": costs["buildings"],
+            "label": f"{figures.BUILDINGS_NAME}, £ a year",
+            "text": _money(cost.buildings),
+            "value": cost.buildings,
         },
         {
             "key": "frontline",
-            "label": "Frontline staff, £ a year",
-            "text": _money(costs["frontline"]),
-            "value": costs["frontline"],
+            "label": f"{figures.FRONTLINE_NAME}, £ a year",
+            "text": _money(cost.frontline),
+            "value": cost.frontline,
+        },
+        {
+            "key": "total_cost",
+            "label": f"{figures.TOTAL_COST_NAME}, £ a year",
+            "text": _money(cost.total),
+            "value": cost.total,
         },
         {
             "key": "frontline_hours",
-            "label": "Frontline hours a year it buys",
-            "text": _count(costs["frontline_hours"]),
-            "value": costs["frontline_hours"],
+            "label": "Frontline hours a year those staff work",
+            "text": _count(cost.frontline_hours),
+            "value": cost.frontline_hours,
         },
         {
             "key": "outreach_sessions",
             "label": "Outreach sessions a week",
-            "text": _count(costs["outreach_sessions_per_week"]),
-            "value": costs["outreach_sessions_per_week"],
+            "text": _count(cost.outreach_sessions_per_week),
+            "value": cost.outreach_sessions_per_week,
         },
     ]
+    if cost.budget is not None and cost.budget_left is not None:
+        rows += [
+            {
+                "key": "budget",
+                "label": "Budget, £ a year (buildings and frontline staff together)",
+                "text": _money(cost.budget),
+                "value": cost.budget,
+            },
+            {
+                "key": "budget_left",
+                "label": f"{figures.BUDGET_LEFT_NAME}, £ a year",
+                "text": _money(cost.budget_left),
+                "value": cost.budget_left,
+            },
+            {
+                "key": "budget_left_hours",
+                "label": "More frontline hours a year the budget left could buy",
+                "text": _count(cost.budget_left_hours),
+                "value": cost.budget_left_hours,
+            },
+        ]
     return rows
 
 
@@ -384,22 +409,30 @@ def differences(pairs: list[tuple[Scenario, ScenarioRun]]) -> list[str]:
             f"({service['areas_beyond']:,} areas and {service['beyond_under_fives']:,.0f} "
             f"under-fives in all)."
         )
-    base_costs = first.measures["costs"]
+    base_cost = network_cost(first.measures["costs"])
+    base_travel = travel_figures(first.measures)
     for scenario, run in pairs[1:]:
-        costs = run.measures["costs"]
-        building_change = costs["buildings"] - base_costs["buildings"]
-        hours_change = costs["frontline_hours"] - base_costs["frontline_hours"]
-        mean_change = (run.measures["service_mean_minutes"] or 0) - (
-            first.measures["service_mean_minutes"] or 0
+        cost = network_cost(run.measures["costs"])
+        building_change = cost.buildings - base_cost.buildings
+        hours_change = cost.frontline_hours - base_cost.frontline_hours
+        mean_change = (travel_figures(run.measures).mean_minutes or 0) - (
+            base_travel.mean_minutes or 0
         )
-        sentences.append(
+        sentence = (
             f"Against “{first_scenario.name}”, “{scenario.name}” has "
             f"{run.measures['bases'] - first.measures['bases']:+,} bases, spends "
             f"£{abs(building_change):,.0f} a year {'more' if building_change >= 0 else 'less'} on "
-            f"buildings, buys {abs(hours_change):,.0f} {'more' if hours_change >= 0 else 'fewer'} "
-            f"frontline hours a year, and changes mean travel to the nearest service point by "
-            f"{mean_change:+.1f} minutes."
+            f"buildings, has {abs(hours_change):,.0f} {'more' if hours_change >= 0 else 'fewer'} "
+            f"frontline hours a year for outreach, and changes mean travel to the nearest service "
+            f"point by {mean_change:+.1f} minutes."
         )
+        if cost.budget_left is not None and base_cost.budget_left is not None:
+            left_change = cost.budget_left - base_cost.budget_left
+            sentence += (
+                f" Its budget leaves £{abs(left_change):,.0f} a year "
+                f"{'more' if left_change >= 0 else 'less'} for more frontline staff."
+            )
+        sentences.append(sentence)
     return sentences
 
 

@@ -1,7 +1,7 @@
 """What needs a service manager today: one page gathering what other parts of the service
 already know (each through its own selector), each item linking to where it is dealt with.
 
-Nothing is worked out here: the reach figure is the dashboard's (`insight.selectors`), failed
+Nothing is worked out here: the reach figure is the dashboard's (`insight.figures`), failed
 jobs are /healthz's (`operations.selectors.failed_jobs`), and so on, so the numbers agree with
 the pages the links lead to.
 """
@@ -153,21 +153,19 @@ def _failed_jobs() -> Item:
 def _reach() -> Reach | None:
     if not apps.is_installed("familyreach.insight"):
         return None
-    from familyreach.insight.disclosure import MARK
-    from familyreach.insight.selectors import dashboard_report, latest_snapshot
-    from familyreach.insight.tables import shown
+    from familyreach.insight import figures
 
-    snapshot = latest_snapshot()
-    if snapshot is None:
+    report = figures.county_report()
+    if report is None:
         return None
-    report = dashboard_report(snapshot=snapshot).report
-    figure = shown(report.total, "seen_reach")
+    # The one definition of seen reach, as the dashboard and the plan-effect page show it.
+    reach = figures.seen_reach(report)
     return Reach(
-        figure=figure,
-        value=None if figure == MARK else report.total.seen_reach,
+        figure=reach.text,
+        value=reach.value,
         target=settings.FAMILYREACH_REACH_TARGET_PERCENT,
-        window_months=report.config.window_months,
-        as_of=report.as_of,
+        window_months=reach.window_months,
+        as_of=reach.as_of,
         href=reverse("insight:dashboard"),
     )
 

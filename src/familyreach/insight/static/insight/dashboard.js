@@ -20,15 +20,39 @@ function drawCharts(data) {
   if (!Chart) return;
   const months = document.getElementById("chart-months");
   if (months) {
+    // The month of the reference date is counted only so far: it is left off the lines and drawn
+    // as its own hollow points ("so far"), so a part-month is never drawn as a fall (issue 17).
+    const series = [
+      { key: "families_seen", label: "Families seen", colour: "#1d70b8" },
+      { key: "contacts", label: "Counted contacts", colour: "#f47738" },
+      { key: "seen_in_window", label: "Families seen in the window to the month's end", colour: "#00703c" },
+    ];
+    const whole = (row, key) => (row.partial ? null : row[key]);
+    const soFar = (row, key) => (row.partial ? row[key] : null);
+    const datasets = series.map((item) => ({
+      label: item.label,
+      data: data.months.map((row) => whole(row, item.key)),
+      borderColor: item.colour,
+      backgroundColor: item.colour,
+    }));
+    if (data.months.some((row) => row.partial)) {
+      for (const item of series) {
+        datasets.push({
+          label: `${item.label} (month so far)`,
+          data: data.months.map((row) => soFar(row, item.key)),
+          borderColor: item.colour,
+          backgroundColor: "#ffffff",
+          pointStyle: "rectRot",
+          pointRadius: 6,
+          showLine: false,
+        });
+      }
+    }
     new Chart(months, {
       type: "line",
       data: {
-        labels: data.months.map((row) => row.month),
-        datasets: [
-          { label: "Families seen", data: data.months.map((row) => row.families_seen), borderColor: "#1d70b8" },
-          { label: "Counted contacts", data: data.months.map((row) => row.contacts), borderColor: "#f47738" },
-          { label: "Families seen in the window to the month's end", data: data.months.map((row) => row.seen_in_window), borderColor: "#00703c" },
-        ],
+        labels: data.months.map((row) => (row.partial ? `${row.month} (so far)` : row.month)),
+        datasets,
       },
       options: { maintainAspectRatio: false, animation: false },
     });
