@@ -137,6 +137,30 @@ def test_money_by_district_from_the_adopted_scenario(
     assert "no staff are recorded in delivery teams" in page
 
 
+def test_before_any_option_is_adopted_the_money_page_costs_each_option(
+    make_scenario: Any, small_county: dict[str, Any], manager: Any
+) -> None:
+    from familyreach.planning.figures import network_cost
+
+    scenario = make_scenario(
+        name="Two centres",
+        number_of_bases=2,
+        forced_open=["Mile Cross Children's Centre", "Gorleston Children's Centre"],
+        outreach=[("Acle Library", 2)],
+    )
+    run = scenario_run_now(scenario=scenario, user=None)
+    cost = network_cost(run.measures["costs"])
+    client = Client()
+    client.force_login(manager)
+    page = client.get(reverse("insight:money")).content.decode()
+    assert "No option has been adopted in planning yet" in page
+    assert 'data-testid="option-costs"' in page
+    assert "Two centres" in page
+    # Planning's own figures for the option's run (planning.figures), not another sum.
+    assert f"£{cost.buildings:,.0f}" in page
+    assert f"£{cost.total:,.0f}" in page
+
+
 def test_planning_optimises_on_unreached_greatest_need_from_the_latest_figures(
     make_scenario: Any, small_county: dict[str, Any], monkeypatch: Any
 ) -> None:

@@ -327,6 +327,23 @@ def adopted_scenario() -> Scenario | None:
     return Scenario.objects.filter(adopted_at__isnull=False).order_by("-adopted_at").first()
 
 
+@dataclass(frozen=True)
+class OptionCost:
+    scenario: Scenario
+    cost: Any  # planning.figures.NetworkCost
+
+
+def option_costs() -> list[OptionCost]:
+    """What each option planning has run costs a year (its latest finished run, as planning
+    shows it): what the money page shows before any option is adopted."""
+    rows = []
+    for scenario in Scenario.objects.filter(status=ScenarioStatus.FINISHED).order_by("name"):
+        run = scenario.latest_finished_run
+        if run is not None:
+            rows.append(OptionCost(scenario, network_cost(run.measures.get("costs", {}))))
+    return rows
+
+
 def spend_by_district() -> Spend | None:
     """Buildings from the adopted scenario's bases (planning's cost rules); frontline from the
     staff recorded in delivery teams at those bases (each counted as one full-time worker at

@@ -392,6 +392,10 @@ def money(request: HttpRequest) -> HttpResponse:
     snapshot = latest_snapshot()
     spend = loop.spend_by_district()
     context: dict[str, object] = {"spend": spend, "snapshot": snapshot}
+    if spend is None:
+        # Nothing adopted yet: what each option would cost, so the page still answers "what
+        # would we spend" while the decision is open.
+        context["options"] = loop.option_costs()
     if snapshot is not None and spend is not None:
         dashboard = dashboard_report(snapshot=snapshot)
         districts, county = money_by_district(spend.districts, dashboard.report)
