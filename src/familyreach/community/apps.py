@@ -7,9 +7,10 @@ class CommunityConfig(AppConfig):
     verbose_name = "Peer-led community support"
 
     def ready(self) -> None:
-        from familyreach.community import audit  # noqa: F401  (registers models for write audit)
-
         # Where this app holds a family's personal data, for subject access and erasure.
-        from familyreach.community import personal_data
+        from familyreach.community import (
+            audit,  # noqa: F401  (registers models for write audit)
+            personal_data,
+        )
 
         personal_data.register()

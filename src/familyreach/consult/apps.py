@@ -7,9 +7,10 @@ class ConsultConfig(AppConfig):
     verbose_name = "Public consultation"
 
     def ready(self) -> None:
-        from familyreach.consult import audit  # noqa: F401 (registers models with auditlog)
-
-        from familyreach.consult import models
+        from familyreach.consult import (
+            audit,  # noqa: F401 (registers models with auditlog)
+            models,
+        )
         from familyreach.core.personal_data import exempt
 
         exempt(

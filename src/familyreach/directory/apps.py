@@ -9,9 +9,7 @@ class DirectoryConfig(AppConfig):
     def ready(self) -> None:
         # Imported for their side effects: auditlog registration, and signal receivers that
         # keep the caches and the denormalised search columns in step.
-        from familyreach.directory import audit, caches, search_columns  # noqa: F401
-
         # Where this app holds a family's personal data, for subject access and erasure.
-        from familyreach.directory import personal_data
+        from familyreach.directory import audit, caches, personal_data, search_columns  # noqa: F401
 
         personal_data.register()
