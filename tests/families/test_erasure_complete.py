@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from auditlog.models import LogEntry
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,6 +23,7 @@ from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.community import services as community
 from familyreach.community.models import REQUIRED_TRAINING, SupporterStatus
+from familyreach.core.personal_data import ERASED
 from familyreach.delivery.models import Occurrence
 from familyreach.delivery.services import (
     RegisterEntry,
@@ -374,6 +376,11 @@ def test_erasure_leaves_no_name_phone_email_or_postcode_in_any_table_or_export(
         assert any(hit.startswith(table + ":") for hit in before), table
     assert Family.objects.get(pk=touched_everywhere.duplicate_id).address
     children_before = family.children.count()
+    contacts_before = family.contacts.count()
+    waiting = list(
+        OutboundMessage.objects.filter(to__in=EMAILS, status="pending").values_list("pk", flat=True)
+    )
+    assert waiting
 
     family_anonymise(user=referral_world.manager, family=family, reason="Asked to be forgotten")
 
@@ -390,8 +397,18 @@ def test_erasure_leaves_no_name_phone_email_or_postcode_in_any_table_or_export(
     assert family.is_anonymised
     assert family.children_count_at_anonymisation == children_before
     assert Family.objects.get(pk=touched_everywhere.duplicate_id).is_anonymised
-    assert family.contacts.count() == 1
+    assert family.contacts.count() == contacts_before
     assert family.bookings.count() == 1
     assert touched_everywhere.concern.decisions.count() == 1
+    # The audit trail keeps its facts (who did what, when) without the values.
+    kept = LogEntry.objects.get_for_object(family)
+    assert kept.filter(additional_data__action="subject-access export").exists()
+    assert kept.get(additional_data__action="erasure").additional_data == {
+        "action": "erasure",
+        "reason": "Asked to be forgotten",
+    }
+    assert kept.filter(action=LogEntry.Action.CREATE, actor=referral_world.worker).exists()
     # Messages not yet sent to the family are never sent now.
-    assert not OutboundMessage.objects.filter(to="(erased)", status="pending").exists()
+    assert set(OutboundMessage.objects.filter(pk__in=waiting).values_list("status", "to")) == {
+        ("failed", ERASED)
+    }

@@ -159,7 +159,7 @@ def delete(rows: QuerySet[Any], user: Any) -> None:
     rows.delete()
 
 
-ERASED = "(erased)"
+ERASED = "(anonymised)"
 
 
 # --- The family's copy ---------------------------------------------------------------------
