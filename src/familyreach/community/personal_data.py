@@ -133,7 +133,8 @@ def register() -> None:
     hold(
         Holding(
             model=models.ConcernDecision,
-            section="Decisions on safeguarding concerns",
+            # One section with the concerns in the family's copy (both are withheld alike).
+            section="Safeguarding concerns",
             find=lambda found: models.ConcernDecision._base_manager.filter(
                 concern_id__in=found.of(models.Concern)
             ),

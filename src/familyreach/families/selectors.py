@@ -285,9 +285,15 @@ def family_export_for_user(*, user: Any, family_id: int) -> SubjectAccessCopy:
             visible = rows
         records = [personal_data.describe(holding, row) for row in visible.order_by("pk")]
         withheld_records += len(pks) - len(records)
-        sections.append(
-            {"title": holding.section, "records": records, "withheld": holding.withheld}
-        )
+        # Holdings may share a section (a concern and the decisions on it): one heading.
+        same = next((section for section in sections if section["title"] == holding.section), None)
+        if same is None:
+            sections.append(
+                {"title": holding.section, "records": records, "withheld": holding.withheld}
+            )
+        else:
+            same["records"].extend(records)
+            same["withheld"] = same["withheld"] or holding.withheld
         shown.append(
             (
                 holding.section,
