@@ -94,3 +94,11 @@ def test_every_field_shown_to_the_family_exists(holding: personal_data.Holding) 
             path,
             label,
         )
+
+
+def test_rows_found_through_others_come_after_them_and_messages_last() -> None:
+    order = [holding.model for holding in personal_data.holdings()]
+    for holding in personal_data.holdings():
+        for earlier in holding.after:
+            assert order.index(earlier) < order.index(holding.model), holding.model
+    assert personal_data.holdings()[-1].reads_references

@@ -47,8 +47,8 @@ class Holding:
     is the reason the copy gives instead (it must hold whether or not a row exists, so the copy
     neither confirms nor denies). `blocks_erasure(rows)` returns why erasure must wait, or "".
     `references(rows)` lists the references messages about these rows were sent under.
-    `after` names models whose rows `find` reads from `Found`; a holding that reads
-    `Found.references` (the outbox) takes an `order` after every holding that adds to them.
+    `after` names models whose rows `find` reads from `Found`; a holding whose `find` reads
+    `Found.references` (the outbox) says so with `reads_references`, and comes after all others.
     `in_copy(rows)`, when set, narrows the rows shown in the family's copy; the rest are
     withheld for the reason in `withheld`.
     """
@@ -64,6 +64,7 @@ class Holding:
     references: Callable[[QuerySet[Any]], Iterable[str]] | None = None
     after: tuple[type[Model], ...] = ()
     in_copy: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
+    reads_references: bool = False
 
 
 _holdings: dict[type[Model], Holding] = {}
@@ -86,8 +87,10 @@ def exempt(*models: type[Model], reason: str) -> None:
 
 def holdings() -> list[Holding]:
     """Every registered holding in the order its rows can be found: each time, the first by
-    `order` whose `after` models are already found."""
-    pending = sorted(_holdings.values(), key=lambda h: (h.order, h.model._meta.label))
+    `order` whose `after` models are already found; those reading references last."""
+    pending = sorted(
+        _holdings.values(), key=lambda h: (h.reads_references, h.order, h.model._meta.label)
+    )
     ordered: list[Holding] = []
     done: set[type[Model]] = set()
     while pending:
@@ -226,10 +229,8 @@ PERSONAL_FIELD_NAMES = frozenset(
 
 
 def _named_like_personal_data(name: str) -> bool:
-    return (
-        name in PERSONAL_FIELD_NAMES
-        or any(name.endswith(f"_{word}") for word in PERSONAL_FIELD_NAMES if word != "name")
-        or name.endswith("_name")
+    return name in PERSONAL_FIELD_NAMES or any(
+        name.endswith(f"_{word}") for word in PERSONAL_FIELD_NAMES
     )
 
 

@@ -42,6 +42,6 @@ def register() -> None:
             in_copy=lambda rows: rows.exclude(kind=MessageKind.SAFEGUARDING),
             withheld="Messages about safeguarding concerns are withheld with the concerns.",
             # After every holding that lists the references its messages were sent under.
-            order=1000,
+            reads_references=True,
         )
     )
