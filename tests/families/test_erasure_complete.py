@@ -346,6 +346,15 @@ def test_erasure_waits_for_a_decision_on_an_open_safeguarding_concern(
         family_anonymise(
             user=referral_world.manager, family=touched_everywhere.family, reason="Asked"
         )
+    # The manager's erase page says why instead of failing.
+    client = Client()
+    client.force_login(referral_world.manager)
+    response = client.post(
+        f"/staff/families/{touched_everywhere.family.pk}/erase",
+        {"reason": "Asked to be forgotten", "confirm": "on"},
+    )
+    assert response.status_code == 200
+    assert "no final decision yet" in response.content.decode()
     assert not Family.objects.get(pk=touched_everywhere.family.pk).is_anonymised
 
 
