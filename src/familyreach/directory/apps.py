@@ -9,7 +9,9 @@ class DirectoryConfig(AppConfig):
     def ready(self) -> None:
         # Imported for their side effects: auditlog registration, and signal receivers that
         # keep the caches and the denormalised search columns in step.
-        # Where this app holds a family's personal data, for subject access and erasure.
-        from familyreach.directory import audit, caches, personal_data, search_columns  # noqa: F401
+        from familyreach.directory import audit, caches, search_columns  # noqa: F401
 
-        personal_data.register()
+        # Where this app holds a family's personal data, for subject access and erasure.
+        from familyreach.directory.personal_data import register
+
+        register()
