@@ -163,11 +163,13 @@ def test_export_json_holds_every_linked_record(
     response = _client(family_worker).get(f"/staff/families/{yarmouth_family.pk}/export.json")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
+    assert response["Cache-Control"] == "private, no-store"
     data = json.loads(response.content)
-    assert data["family"]["id"] == yarmouth_family.pk
-    assert data["carers"][0]["first_name"] == "Amy"
-    assert data["children"][0]["first_name"] == "Ben"
-    assert len(data["cases"]) == 1
+    assert data["family_record_number"] == yarmouth_family.pk
+    sections = {section["title"]: section["records"] for section in data["sections"]}
+    assert sections["Parents and carers"][0]["First name"] == "Amy"
+    assert sections["Children"][0]["First name"] == "Ben"
+    assert len(sections["Support from our family workers"]) == 1
 
 
 def test_opening_a_family_is_audited_with_who_and_from_where(

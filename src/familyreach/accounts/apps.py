@@ -37,3 +37,8 @@ class AccountsConfig(AppConfig):
         from familyreach.accounts.middleware import note_activity_at_sign_in
 
         user_logged_in.connect(note_activity_at_sign_in, dispatch_uid="familyreach-session-idle")
+
+        from familyreach.accounts.models import User
+        from familyreach.core.personal_data import exempt
+
+        exempt(User, reason="Staff and volunteers' sign-ins: staff data, not a family's.")

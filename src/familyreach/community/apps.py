@@ -7,10 +7,10 @@ class CommunityConfig(AppConfig):
     verbose_name = "Peer-led community support"
 
     def ready(self) -> None:
-        from familyreach.community import audit  # noqa: F401  (registers models for write audit)
-        from familyreach.community.services import peer_support_requests_erase_for_family
-        from familyreach.families.signals import family_anonymising
-
-        family_anonymising.connect(
-            peer_support_requests_erase_for_family, dispatch_uid="community-erase-requests"
+        # Where this app holds a family's personal data, for subject access and erasure.
+        from familyreach.community import (
+            audit,  # noqa: F401  (registers models for write audit)
+            personal_data,
         )
+
+        personal_data.register()

@@ -974,24 +974,3 @@ def room_booking_use_record(*, booking: RoomBooking, people: int, user: User) ->
 def time_on(day: date, at: time) -> datetime:
     """A Europe/London wall-clock time on a day, as an aware datetime."""
     return datetime.combine(day, at, tzinfo=timezone.get_current_timezone())
-
-
-def peer_support_requests_erase_for_family(
-    *, family: Any, user: Any, **_: Any
-) -> list[tuple[type, list[int]]]:
-    """When a family's record is anonymised, erase what its peer-support requests hold about it.
-
-    The request stays (matches and their outcomes remain countable) but loses the first name,
-    contact route, postcode, position and the family's own words. Runs inside the families
-    app's erasure transaction (receiver of `families.signals.family_anonymising`).
-    """
-    requests = list(PeerSupportRequest.objects.select_for_update().filter(family=family))
-    for request in requests:
-        request.first_name = "(anonymised)"
-        request.contact_route = ""
-        request.postcode = ""
-        request.latitude = None
-        request.longitude = None
-        request.stated_needs = ""
-        request.save()
-    return [(PeerSupportRequest, [request.pk for request in requests])]

@@ -20,3 +20,8 @@ class DeliveryConfig(AppConfig):
             models.SchoolHoliday,
         ):
             auditlog.register(model)
+
+        # Where this app holds a family's personal data, for subject access and erasure.
+        from familyreach.delivery import personal_data
+
+        personal_data.register()

@@ -10,3 +10,8 @@ class DirectoryConfig(AppConfig):
         # Imported for their side effects: auditlog registration, and signal receivers that
         # keep the caches and the denormalised search columns in step.
         from familyreach.directory import audit, caches, search_columns  # noqa: F401
+
+        # Where this app holds a family's personal data, for subject access and erasure.
+        from familyreach.directory.personal_data import register
+
+        register()

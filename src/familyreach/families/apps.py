@@ -34,3 +34,8 @@ class FamiliesConfig(AppConfig):
                 sender=SupportRequest,
                 dispatch_uid="families.support_request_became_family",
             )
+
+        # Where this app holds a family's personal data, for subject access and erasure.
+        from familyreach.families import personal_data
+
+        personal_data.register()

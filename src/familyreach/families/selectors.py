@@ -3,6 +3,7 @@
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
@@ -243,91 +244,101 @@ def family_retention_candidates() -> QuerySet[Family]:
     return Family.objects.filter(anonymised_at=None).prefetch_related("children")
 
 
-def _value(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+@dataclass(frozen=True)
+class SubjectAccessCopy:
+    """A family's copy of the personal data held about them (`data`: labelled sections in plain
+    words, the same for the page and the JSON file), and, for the staff member producing it
+    only, how many records were withheld (the copy itself neither confirms nor denies)."""
+
+    data: dict[str, Any]
+    withheld_records: int
 
 
-def _row(instance: Any, exclude: Iterable[str] = ()) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for model_field in instance._meta.concrete_fields:
-        if model_field.name in exclude:
-            continue
-        value = getattr(instance, model_field.attname)
-        data[model_field.attname if model_field.is_relation else model_field.name] = _value(value)
-    return data
-
-
-def family_export_for_user(*, user: Any, family_id: int) -> dict[str, Any]:
-    """Subject-access export: every record held about the family, with every field.
+def family_export_for_user(*, user: Any, family_id: int) -> SubjectAccessCopy:
+    """Subject-access export: every record held about the family (and any duplicate merged into
+    it) in every table of the personal-data register, with who has seen or changed them.
 
     Authorised like opening the record (and audited as a read); the export itself is recorded
     as its own action ("subject-access export"), so it can be told apart from a view.
     """
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
 
-    from familyreach.delivery.models import Attendance, Booking, Visit
+    from familyreach.core import personal_data
+    from familyreach.families.personal_data import family_and_merged_ids
 
     family = family_get_for_user(user=user, family_id=family_id)
     if not rules.test_rule("families.export_family", user, family):
         raise PermissionDenied("You may not export this family's record.")
     record_action(instance=family, user=user, action=EXPORT_SUBJECT_ACCESS)
-    related: dict[str, list[Any]] = {
-        "carers": list(Carer.objects.filter(family=family)),
-        "children": list(Child.objects.filter(family=family)),
-        "consents": list(Consent.objects.filter(family=family)),
-        "cases": list(Case.objects.filter(family=family)),
-        "contacts": list(Contact.objects.filter(family=family)),
-        "bookings": list(Booking.objects.filter(family=family)),
-        "attendances": list(Attendance.objects.filter(family=family)),
-        "visits": list(Visit.objects.filter(family=family)),
-        "merged_records": list(Family.objects.filter(merged_into=family)),
-    }
-    # Records other domains link to the family (a request for peer support, a simulation
-    # marker, ...): found from the model graph, so a new link cannot be left out of the export.
-    covered = {type(rows[0]) for rows in related.values() if rows} | {
-        Carer,
-        Child,
-        Consent,
-        Case,
-        Contact,
-        Booking,
-        Attendance,
-        Visit,
-        Family,
-    }
-    for relation in Family._meta.related_objects:
-        model = relation.related_model
-        if model in covered or not hasattr(relation, "field"):
-            continue
-        related[str(model._meta.model_name)] = list(
-            model._default_manager.filter(**{relation.field.name: family})
+    sections: list[dict[str, Any]] = []
+    withheld_records = 0
+    shown: list[tuple[str, type[Any], list[Any]]] = []
+    for holding, pks in personal_data.collect(family_and_merged_ids(family)):
+        rows = personal_data.rows_of(holding, pks)
+        if holding.in_copy is not None:
+            visible = holding.in_copy(rows)
+        elif holding.withheld:
+            visible = rows.none()
+        else:
+            visible = rows
+        records = [personal_data.describe(holding, row) for row in visible.order_by("pk")]
+        withheld_records += len(pks) - len(records)
+        # Holdings may share a section (a concern and the decisions on it): one heading.
+        same = next((section for section in sections if section["title"] == holding.section), None)
+        if same is None:
+            sections.append(
+                {"title": holding.section, "records": records, "withheld": holding.withheld}
+            )
+        else:
+            same["records"].extend(records)
+            same["withheld"] = same["withheld"] or holding.withheld
+        shown.append(
+            (
+                holding.section,
+                holding.model,
+                list(visible.values_list("pk", flat=True)),
+            )
         )
-    export: dict[str, Any] = {
-        "family": _row(family),
-        **{name: [_row(row) for row in rows] for name, rows in related.items()},
-    }
     # Who has read or changed these records (the audit trail is part of what we hold).
-    audit: list[dict[str, Any]] = []
-    for name, rows in [("family", [family]), *related.items()]:
-        if not rows:
+    activity: list[tuple[Any, dict[str, str]]] = []
+    for title, model, pks in shown:
+        if not pks:
             continue
-        content_type = ContentType.objects.get_for_model(rows[0].__class__)
         entries = LogEntry.objects.filter(
-            content_type=content_type, object_pk__in=[str(row.pk) for row in rows]
+            content_type=ContentType.objects.get_for_model(model),
+            object_pk__in=[str(pk) for pk in pks],
         ).select_related("actor")
-        audit.extend(
-            {
-                "record": name,
-                "object_pk": entry.object_pk,
-                "action": entry.get_action_display(),
-                "timestamp": entry.timestamp.isoformat(),
-                "by": str(entry.actor) if entry.actor else None,
-                "changes": entry.changes,
-            }
-            for entry in entries
-        )
-    export["audit_log"] = sorted(audit, key=lambda entry: entry["timestamp"])
-    return export
+        for entry in entries:
+            named = (
+                (entry.additional_data or {}).get("action")
+                if isinstance(entry.additional_data, dict)
+                else None
+            )
+            activity.append(
+                (
+                    entry.timestamp,
+                    {
+                        "When": f"{timezone.localtime(entry.timestamp):%-d %B %Y at %H:%M}",
+                        "Who": str(entry.actor) if entry.actor else "The system",
+                        "What": named or _ACTIVITY_WORDS.get(entry.action, "Other"),
+                        "Record": title,
+                    },
+                )
+            )
+    data = {
+        "title": "Personal data we hold about your family",
+        "family_record_number": family.pk,
+        "produced_on": f"{timezone.localdate():%-d %B %Y}",
+        "sections": sections,
+        "activity": {
+            "title": "Who has seen or changed your records",
+            "records": [row for _when, row in sorted(activity, key=lambda item: item[0])],
+        },
+    }
+    return SubjectAccessCopy(data=data, withheld_records=withheld_records)
+
+
+# auditlog's actions in plain words.
+_ACTIVITY_WORDS = {0: "Recorded", 1: "Changed", 2: "Deleted", 3: "Looked at"}

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from familyreach.core import audit
+from familyreach.core import audit, personal_data
 from familyreach.core.audit import record_action
 from familyreach.families.auditing import acting_as
 from familyreach.families.geography import locate_postcode
@@ -384,66 +384,72 @@ def retention_date(family: Family) -> date | None:
 def family_anonymise(*, user: Any, family: Family, reason: str) -> Family:
     """Erase the personal data of a family, all or nothing, keeping what reach needs.
 
-    Kept: the family row (area, district, number of children) and its contacts (date, kind,
-    venue, area, worker) so reach is still counted by area. Erased: carers, children, consents,
-    cases, address, postcode, target groups, visit notes, and the personal values in the audit
-    log's change history for these records (the entries themselves, who and when, stay).
+    Follows the personal-data register (`familyreach.core.personal_data`): every table an app
+    registered, for the family and every duplicate merged into it. Kept: the family rows
+    (area, district, number of children) and the facts reach counts (contacts, attendance,
+    bookings' dates and sessions). Erased: names, contact details, addresses, postcodes,
+    circumstances and every note, in each app's tables, in messages sent about the family, and
+    in the audit log's change history for all those rows (the entries themselves, who and when,
+    stay). Refused while a holding says erasure must wait (an open safeguarding concern).
     """
-    from familyreach.delivery.models import Visit
+    from familyreach.families.personal_data import family_and_merged_ids
 
     with acting_as(user):
         family = Family.objects.select_for_update().get(pk=family.pk)
         if family.is_anonymised:
             raise ValidationError("This family has already been anonymised.")
-        erased: list[tuple[type, list[int]]] = []
-        children_count = family.children.count()
-        for model in (Carer, Child, Consent, Case):
-            rows = model.objects.filter(family=family)
-            erased.append((model, list(rows.values_list("pk", flat=True))))
-            rows.delete()
-        visits = list(Visit.objects.filter(family=family))
-        for visit in visits:
-            visit.purpose = ""
-            visit.outcome_notes = ""
-            visit.save(update_fields=["purpose", "outcome_notes", "modified_at"])
-        erased.append((Visit, [visit.pk for visit in visits]))
-        family.address = ""
-        # The postcode goes; the area (an LSOA of about 1,500 people) stays for counting.
-        family.postcode = ""
-        for name in TARGET_GROUP_FIELDS:
-            setattr(family, name, False)
+        family_ids = family_and_merged_ids(family)
+        # Lock the merged duplicates too: nothing may change them while they are erased.
+        list(Family.objects.select_for_update().filter(pk__in=family_ids).values_list("pk"))
+        collected = personal_data.collect(family_ids)
+        blockers = personal_data.erasure_blockers(collected)
+        if blockers:
+            raise ValidationError(blockers)
+        children_count = Child.objects.filter(family_id__in=family_ids).count()
+        personal_data.erase(collected, user=user)
+        family.refresh_from_db()
         family.children_count_at_anonymisation = children_count
-        family.anonymised_at = timezone.now()
+        family.anonymised_at = family.anonymised_at or timezone.now()
         family.archived_at = family.archived_at or family.anonymised_at
         family.archived_by = family.archived_by or user
         family.archive_reason = reason
-        family.needs_duplicate_review = False
         family.modified_by = user
         family.save()
-        erased.append((Family, [family.pk]))
-        # Other domains (a request for peer support, ...) erase what they hold, in this transaction.
+        erased: list[tuple[type, list[Any]]] = [(holding.model, pks) for holding, pks in collected]
+        # Receivers outside the register (none in this codebase: each app registers its tables
+        # instead) may still erase what they hold, in this transaction.
         for _receiver, response in family_anonymising.send(sender=Family, family=family, user=user):
-            erased.extend(cast("list[tuple[type, list[int]]]", response or []))
+            erased.extend(cast("list[tuple[type, list[Any]]]", response or []))
         _scrub_audit_history(erased)
         # After the scrub, so that this entry (who erased, when, why) is kept whole.
         record_action(instance=family, user=user, action=audit.ERASURE, detail={"reason": reason})
     return family
 
 
-def _scrub_audit_history(erased: list[tuple[type, list[int]]]) -> None:
-    """Auditlog keeps old and new values of every change: blank them for erased records."""
+def _scrub_audit_history(erased: list[tuple[type, list[Any]]]) -> None:
+    """Auditlog keeps old and new values of every change, and a description of the record:
+    blank them for erased records. What stays is the fact: who did what (the action, and a
+    named action such as "subject-access export") to which record, when, from where."""
     for model, pks in erased:
         if not pks:
             continue
         content_type = ContentType.objects.get_for_model(model)
-        LogEntry.objects.filter(
+        entries = LogEntry.objects.filter(
             content_type=content_type, object_pk__in=[str(pk) for pk in pks]
-        ).update(
+        )
+        entries.update(
             changes={},
             changes_text="",
             serialized_data=None,
             object_repr=f"{model.__name__} (anonymised)",
         )
+        for entry in entries.filter(additional_data__isnull=False).only("pk", "additional_data"):
+            data = entry.additional_data
+            kept = (
+                {"action": data["action"]} if isinstance(data, dict) and "action" in data else None
+            )
+            if kept != data:
+                LogEntry.objects.filter(pk=entry.pk).update(additional_data=kept)
 
 
 def families_due_for_retention(today: date) -> list[Family]:

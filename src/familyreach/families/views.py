@@ -314,27 +314,27 @@ def duplicate_dismiss(request: HttpRequest, family_id: int) -> HttpResponse:
 
 @login_required
 def family_export(request: HttpRequest, family_id: int) -> HttpResponse:
-    export = selectors.family_export_for_user(user=request.user, family_id=family_id)
-    return render(
+    copy = selectors.family_export_for_user(user=request.user, family_id=family_id)
+    response = render(
         request,
         "families/export.html",
-        _context(
-            export=export,
-            family_id=family_id,
-            sections=[(k, v) for k, v in export.items() if isinstance(v, list)],
-        ),
+        _context(copy=copy.data, withheld_records=copy.withheld_records, family_id=family_id),
     )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
 def family_export_json(request: HttpRequest, family_id: int) -> HttpResponse:
-    export = selectors.family_export_for_user(user=request.user, family_id=family_id)
+    # The family's copy only: the count of withheld records is for staff, not the file.
+    copy = selectors.family_export_for_user(user=request.user, family_id=family_id)
     response = HttpResponse(
-        json.dumps(export, indent=2, default=str), content_type="application/json"
+        json.dumps(copy.data, indent=2, ensure_ascii=False), content_type="application/json"
     )
     response["Content-Disposition"] = (
         f'attachment; filename="family-{family_id}-subject-access-{timezone.localdate()}.json"'
     )
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -346,11 +346,15 @@ def family_erase(request: HttpRequest, family_id: int) -> HttpResponse:
         raise PermissionDenied("Only a service manager can erase a family's record.")
     form = forms.EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.family_anonymise(
-            user=request.user, family=family, reason=form.cleaned_data["reason"]
-        )
-        messages.success(request, "The family's personal data has been erased")
-        return HttpResponseRedirect(reverse("families:list"))
+        try:
+            services.family_anonymise(
+                user=request.user, family=family, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as refused:
+            form.add_error(None, refused)
+        else:
+            messages.success(request, "The family's personal data has been erased")
+            return HttpResponseRedirect(reverse("families:list"))
     return render(request, "families/erase.html", _context(form=form, family=family))
 
 

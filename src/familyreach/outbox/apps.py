@@ -17,3 +17,8 @@ class OutboxConfig(AppConfig):
         auditlog.register(
             OutboundMessage, include_fields=["status", "attempts", "kind", "reference", "channel"]
         )
+
+        # Where this app holds a family's personal data, for subject access and erasure.
+        from familyreach.outbox import personal_data
+
+        personal_data.register()

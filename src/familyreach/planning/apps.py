@@ -20,3 +20,7 @@ class PlanningConfig(AppConfig):
         auditlog.register(
             models.ScenarioRun, exclude_fields=["progress", "progress_message", "heartbeat_at"]
         )
+
+        from familyreach.core.personal_data import exempt
+
+        exempt(models.Scenario, reason="Planning scenarios, named by planners: no family data.")

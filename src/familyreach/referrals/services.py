@@ -279,20 +279,3 @@ def referral_reminders_send(*, today: date | None = None) -> int:
                 )
             reminded += len(due)
     return reminded
-
-
-def referrals_erase_for_family(*, family: Any, user: Any, **_: Any) -> list[tuple[type, list[Any]]]:
-    """When a family's record is anonymised, erase what its referrals hold about it (receiver
-    of `families.signals.family_anonymising`, inside that transaction). The referral stays
-    (status and dates remain countable) without the family's name, contact details or words."""
-    referrals = list(Referral.objects.select_for_update().filter(family=family))
-    for referral in referrals:
-        referral.name = "(anonymised)"
-        referral.email = ""
-        referral.phone = ""
-        referral.postcode = ""
-        referral.reason = "(anonymised)"
-        referral.engage_with_family = ""
-        referral.decline_reason = "(anonymised)" if referral.decline_reason else ""
-        referral.save()
-    return [(Referral, [referral.pk for referral in referrals])]

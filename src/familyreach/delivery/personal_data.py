@@ -1,0 +1,81 @@
+"""What delivery holds about a family, for subject access and erasure (registered with
+`familyreach.core.personal_data` from `DeliveryConfig.ready`)."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from familyreach.core.personal_data import Holding, blank, exempt, hold
+from familyreach.delivery.models import (
+    Attendance,
+    Base,
+    Booking,
+    SchoolHoliday,
+    Team,
+    Visit,
+)
+
+
+def _keep(rows: QuerySet[Any], user: Any) -> None:
+    """Attendance holds counts and a session, no words about the family: kept for reach."""
+
+
+def register() -> None:
+    hold(
+        Holding(
+            model=Booking,
+            section="Bookings",
+            find=lambda found: Booking.objects.filter(family_id__in=found.family_ids),
+            fields=(
+                ("occurrence", "Session"),
+                ("status", "Status"),
+                ("channel", "How it was booked"),
+                ("reference", "Reference"),
+                ("created_at", "Booked on"),
+                ("cancelled_at", "Cancelled on"),
+            ),
+            # The child key is a keyed hash of the child's name, birth date and postcode.
+            erase=blank(child_key=""),
+            references=lambda rows: [f"booking-{pk}" for pk in rows.values_list("pk", flat=True)],
+            order=70,
+        )
+    )
+    hold(
+        Holding(
+            model=Attendance,
+            section="Sessions you came to",
+            find=lambda found: Attendance.objects.filter(family_id__in=found.family_ids),
+            fields=(
+                ("occurrence", "Session"),
+                ("adults", "Adults"),
+                ("children", "Children"),
+                ("is_walk_in", "Came without booking"),
+            ),
+            erase=_keep,
+            order=75,
+        )
+    )
+    hold(
+        Holding(
+            model=Visit,
+            section="Home visits, meetings and calls",
+            find=lambda found: Visit.objects.filter(family_id__in=found.family_ids),
+            fields=(
+                ("kind", "Kind"),
+                ("scheduled_at", "When"),
+                ("worker", "Family worker"),
+                ("venue", "Where"),
+                ("status", "What happened"),
+                ("purpose", "Purpose"),
+                ("outcome_notes", "Notes"),
+            ),
+            erase=blank(purpose="", outcome_notes=""),
+            order=80,
+        )
+    )
+    exempt(
+        Base,
+        Team,
+        SchoolHoliday,
+        reason="Names of bases, teams and holidays: places and dates, not people.",
+    )
