@@ -16,6 +16,7 @@ from familyreach.delivery.services import booking_create
 from familyreach.directory.models import Service
 from familyreach.families.models import Contact, Family
 from familyreach.geo.models import Area
+from tests.fixtures.outbox import booking_confirmation_path
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,17 @@ BOOKING_FORM = {
     "child_date_of_birth-day": "1",
     "child_date_of_birth-month": "9",
     "child_date_of_birth-year": "2025",
+    "email": "pia@example.org",
     "privacy": "on",
 }
+
+
+def _book_and_confirm(client: Client, occurrence: Occurrence, form: dict[str, str]) -> str:
+    """Post the form, follow the link from the outbox and confirm: the booked page's path."""
+    assert client.post(f"/book/{occurrence.pk}", form).status_code == 302
+    response = client.post(booking_confirmation_path(form["email"]))
+    assert response.status_code == 302
+    return str(response["Location"])
 
 
 def test_the_service_page_links_each_date_to_its_booking(
@@ -109,10 +119,9 @@ def test_bad_booking_links_are_not_found(client: Client, next_occurrence: Occurr
 def test_book_see_the_reference_download_the_calendar_and_cancel(
     client: Client, next_occurrence: Occurrence, yarmouth_area: Area
 ) -> None:
-    response = client.post(f"/book/{next_occurrence.pk}", BOOKING_FORM)
-    assert response.status_code == 302
+    booked = _book_and_confirm(client, next_occurrence, BOOKING_FORM)
     booking = Booking.objects.get()
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(booked).content.decode()
     assert booking.reference in page
     assert "Pia" not in page
     assert "Pip" not in page
@@ -143,7 +152,7 @@ def test_book_see_the_reference_download_the_calendar_and_cancel(
 def test_booking_the_same_child_twice_is_a_clear_form_error(
     client: Client, next_occurrence: Occurrence, yarmouth_area: Area
 ) -> None:
-    assert client.post(f"/book/{next_occurrence.pk}", BOOKING_FORM).status_code == 302
+    _book_and_confirm(client, next_occurrence, BOOKING_FORM)
     again = client.post(f"/book/{next_occurrence.pk}", {**BOOKING_FORM, "carer_first_name": "Al"})
     assert again.status_code == 200
     html = again.content.decode()

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED_JOBS = {
     "community-warn-expiries",
+    "delivery-purge-booking-holds",
     "delivery-roll-forward",
     "delivery-send-reminders",
     "directory-remind-unassured",

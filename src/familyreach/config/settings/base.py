@@ -533,3 +533,10 @@ FAMILYREACH_REACH_TARGET_PERCENT: float | None = (
 )
 # Peer supporters' DBS rechecks and training that expire within this many days are listed.
 FAMILYREACH_TODAY_EXPIRY_DAYS = env.int("FAMILYREACH_TODAY_EXPIRY_DAYS", default=30)
+
+# --- online bookings confirmed by the parent (issue 18; docs/families-and-delivery.md) -------
+# A booking posted on the public form creates no family record until the parent follows the
+# link we email or text them. Until then the place is held for this many minutes (it counts
+# against the session's places, so the last place is never given twice); after that the hold
+# lapses, the place is free again and the job `delivery-purge-booking-holds` deletes it.
+FAMILYREACH_BOOKING_HOLD_MINUTES = env.int("FAMILYREACH_BOOKING_HOLD_MINUTES", default=30)
