@@ -14,3 +14,8 @@ class CommunityConfig(AppConfig):
         family_anonymising.connect(
             peer_support_requests_erase_for_family, dispatch_uid="community-erase-requests"
         )
+        from familyreach.community.selectors import proposer_mobile
+        from familyreach.directory.signals import proposer_mobile_wanted
+
+        # A group admin's listing change: the outcome goes by text too, to their own mobile.
+        proposer_mobile_wanted.connect(proposer_mobile, dispatch_uid="community-proposer-mobile")

@@ -322,7 +322,14 @@ AGE_CHOICES = [
     ("3", "3 years old"),
     ("4", "4 years old"),
 ]
-RADIUS_CHOICES = [("1", "1 mile"), ("3", "3 miles"), ("5", "5 miles"), ("10", "10 miles")]
+# The same distances as /find's, so a search carried from a /find card keeps its radius.
+RADIUS_CHOICES = [
+    ("1", "1 mile"),
+    ("2", "2 miles"),
+    ("5", "5 miles"),
+    ("10", "10 miles"),
+    ("20", "20 miles"),
+]
 
 
 class BookFilterForm(forms.Form):

@@ -4,6 +4,7 @@ selector or service, render."""
 
 import csv
 import io
+from urllib.parse import urlencode
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -675,6 +676,8 @@ def book_list(request: HttpRequest) -> HttpResponse:
             "filtered": any(
                 value is not None for key, value in filters.items() if key != "radius_miles"
             ),
+            # The postcode searched goes on to the booking form (which ignores a town name).
+            "form_query": urlencode({"postcode": place.label}) if place is not None else "",
         },
     )
 
