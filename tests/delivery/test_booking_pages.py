@@ -252,3 +252,50 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(
     text = body.content.decode()
     assert "'=HYPERLINK(1) Smith" in text
     assert "'+Kid" in text
+
+
+def test_the_search_is_carried_from_find_through_the_service_page_to_the_form(
+    client: Client, baby_group: Session, next_occurrence: Occurrence, yarmouth_area: Area
+) -> None:
+    """Issue 17: a parent who searched NR30 1NE for a baby under one does not type it again."""
+    service = Service.objects.get(source_reference=f"session-{baby_group.pk}")
+    find = client.get("/find", {"postcode": "NR30 1NE", "age": "0"}).content.decode()
+    assert f'href="/services/{service.pk}?postcode=NR30+1NE&amp;age=0&amp;radius=5"' in find
+    assert (
+        f'href="/book/?session={baby_group.pk}&amp;postcode=NR30+1NE&amp;age=0&amp;radius=5"'
+        in find
+    )
+    page = client.get(
+        f"/services/{service.pk}", {"postcode": "NR30 1NE", "age": "0", "radius": "5"}
+    ).content.decode()
+    assert f'href="/book/{next_occurrence.pk}?postcode=NR30+1NE&amp;age=0&amp;radius=5"' in page
+    assert f"/book/?session={baby_group.pk}&amp;postcode=NR30+1NE&amp;age=0&amp;radius=5" in page
+    listed = client.get(
+        "/book/", {"session": baby_group.pk, "postcode": "NR30 1NE", "age": "0", "radius": "5"}
+    ).content.decode()
+    assert "within 5 miles of NR30 1NE" in listed
+    assert '<option value="0" selected>Under 1</option>' in listed
+    assert f'href="/book/{next_occurrence.pk}?postcode=NR30+1NE"' in listed
+    form = client.get(f"/book/{next_occurrence.pk}", {"postcode": "nr301ne"}).content.decode()
+    assert 'value="NR30 1NE"' in form
+
+
+def test_what_is_carried_is_only_what_the_pages_understand(
+    client: Client, baby_group: Session, next_occurrence: Occurrence, yarmouth_area: Area
+) -> None:
+    service = Service.objects.get(source_reference=f"session-{baby_group.pk}")
+    # Expecting a baby is -1 on /book/; "5 or older" has no booking filter; junk is dropped.
+    expecting = client.get(f"/services/{service.pk}", {"postcode": "NR30 1NE", "age": "pregnancy"})
+    assert "postcode=NR30+1NE&amp;age=-1" in expecting.content.decode()
+    page = client.get(
+        f"/services/{service.pk}", {"postcode": "<b>x</b>", "age": "5", "radius": "999"}
+    ).content.decode()
+    assert f'href="/book/{next_occurrence.pk}?postcode=%3Cb%3Ex%3C%2Fb%3E"' in page
+    assert "age=5" not in page
+    assert "radius=999" not in page
+    # A town name searches /book/, but is not a postcode for the form.
+    form = client.get(f"/book/{next_occurrence.pk}", {"postcode": "Great Yarmouth"})
+    assert 'value="Great Yarmouth"' not in form.content.decode()
+    # A page reached with no search carries nothing.
+    plain = client.get(f"/services/{service.pk}").content.decode()
+    assert f'href="/book/{next_occurrence.pk}"' in plain

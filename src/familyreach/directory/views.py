@@ -159,12 +159,11 @@ def _searched(*, postcode: str, age: str, radius: int | None) -> dict[str, str]:
 
 def _booking_query(searched: dict[str, str]) -> str:
     """The same search in the booking pages' words (/book/'s filters, the form's postcode)."""
-    query = dict(searched)
-    if "age" in query:
-        age = BOOKING_AGES.get(query.pop("age"))
-        if age is not None:
-            query["age"] = age
-    return urlencode(query)
+    query = {
+        key: BOOKING_AGES.get(value, "") if key == "age" else value
+        for key, value in searched.items()
+    }
+    return urlencode({key: value for key, value in query.items() if value})
 
 
 FILTERS_SECONDS = 5 * 60
