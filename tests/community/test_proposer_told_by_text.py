@@ -83,9 +83,9 @@ def test_the_groups_contact_mobile_counts_when_it_is_the_admins_address(
     make_group: Callable[..., Any], make_user: Callable[..., User]
 ) -> None:
     admin = make_user(Role.COMMUNITY_GROUP_ADMIN, email="gail@example.org")
-    make_group(
-        user=admin, contact_email="GAIL@example.org", contact_phone="+44 7700 900789"
-    )
+    make_group(user=admin, contact_email="GAIL@example.org", contact_phone="+44 7700 900789")
     assert group_admin_mobile(user=admin) == "+44 7700 900789"
     # Someone who runs no group has no number here.
-    assert group_admin_mobile(user=make_user(Role.COMMUNITY_GROUP_ADMIN, email="x@example.org")) == ""
+    assert (
+        group_admin_mobile(user=make_user(Role.COMMUNITY_GROUP_ADMIN, email="x@example.org")) == ""
+    )

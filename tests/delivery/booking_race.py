@@ -258,7 +258,9 @@ def hold_race(threads: int) -> dict[str, Any]:
         family = family_register(
             user=None,
             carers=[CarerDetails(first_name=f"Early {index}")],
-            children=[ChildDetails(first_name=f"Early child {index}", date_of_birth=date(2025, 1, 1))],
+            children=[
+                ChildDetails(first_name=f"Early child {index}", date_of_birth=date(2025, 1, 1))
+            ],
             postcode="PE30 1AA",
             confirmed_not_duplicate=True,
         ).family

@@ -706,9 +706,9 @@ def booking_hold_create(*, occurrence_id: int, details: OnlineBookingDetails) ->
             raise BookingRefused(
                 ALREADY_BOOKED.format(name=details.child_first_name.strip() or "Your child")
             )
-        occurrence.holds.filter(
-            child_key=child_key, confirmed_at=None, expires_at__gt=now
-        ).update(expires_at=now)
+        occurrence.holds.filter(child_key=child_key, confirmed_at=None, expires_at__gt=now).update(
+            expires_at=now
+        )
     _promote_waiting(user=None, occurrence=occurrence)
     token = secrets.token_urlsafe(32)
     hold = BookingHold(

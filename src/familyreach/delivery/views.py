@@ -4,9 +4,9 @@ selector or service, render."""
 
 import csv
 import io
-from urllib.parse import urlencode
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import rules
@@ -688,14 +688,10 @@ def book(request: HttpRequest, occurrence_id: int) -> HttpResponse:
     """The booking form. Posting it books nothing yet: it holds the place and sends the parent
     a link; the family record and the booking are made when they follow it (book_confirm)."""
     occurrence = selectors.bookable_occurrence(occurrence_id=occurrence_id)
-    form = forms.OnlineBookingForm(
-        request.POST or None, initial=_carried_initial(request.GET)
-    )
+    form = forms.OnlineBookingForm(request.POST or None, initial=_carried_initial(request.GET))
     if request.method == "POST" and form.is_valid():
         try:
-            made = services.booking_hold_create(
-                occurrence_id=occurrence.pk, details=form.details()
-            )
+            made = services.booking_hold_create(occurrence_id=occurrence.pk, details=form.details())
         except ValidationError as error:
             form.add_error(None, error.messages[0])
         else:
@@ -722,7 +718,7 @@ def _carried_initial(query: Any) -> dict[str, str]:
 
 
 def book_check(request: HttpRequest, occurrence_id: int) -> HttpResponse:
-    """"Check your email" (or phone): the link we sent confirms the booking."""
+    """ "Check your email" (or phone): the link we sent confirms the booking."""
     sent = request.session.get("booking_hold")
     if not isinstance(sent, dict) or sent.get("occurrence") != occurrence_id:
         return HttpResponseRedirect(reverse("delivery:book", args=[occurrence_id]))

@@ -109,7 +109,7 @@ def find(request: HttpRequest) -> HttpResponse:
     )
     query.pop("page", None)
     base_query = query.urlencode()
-    searched = _searched(postcode=data["postcode"], age=data["age"] or "", radius=radius)
+    carried = _searched(postcode=data["postcode"], age=data["age"] or "", radius=radius)
     wider = [r for r in (2, 5, 10, 20) if r > radius]
     context.update(
         {
@@ -132,8 +132,8 @@ def find(request: HttpRequest) -> HttpResponse:
             ],
             "map_centre": {"lat": place.latitude, "lon": place.longitude, "label": place.label},
             # Carried by the cards' links to the service page and to booking.
-            "service_query": urlencode(searched),
-            "booking_query": _booking_query(searched),
+            "service_query": urlencode(carried),
+            "booking_query": _booking_query(carried),
         }
     )
     return render(request, "directory/find.html", context)

@@ -89,7 +89,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
         if shows_week(user):
             return week_page(
-                request, extra={**_worker_panel(user), "may_raise_concern": _may_raise_concern(user)}
+                request,
+                extra={**_worker_panel(user), "may_raise_concern": _may_raise_concern(user)},
             )
     return render(
         request,
