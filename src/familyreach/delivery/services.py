@@ -759,7 +759,11 @@ def booking_hold_confirm(*, token: str) -> Booking:
     # The occurrence first, as every booking does, then the hold: two clicks on one link (or
     # a click racing the purge) are serialised here.
     _lock_occurrence(found.occurrence_id)
-    hold = BookingHold.objects.select_for_update().select_related("booking").get(pk=found.pk)
+    hold = (
+        BookingHold.objects.select_for_update(of=("self",))
+        .select_related("booking")
+        .get(pk=found.pk)
+    )
     if hold.confirmed_at is not None and hold.booking is not None:
         return hold.booking
     now = timezone.now()
