@@ -10,6 +10,7 @@ import time_machine
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from familyreach.accounts.models import User
 from familyreach.delivery import references
 from familyreach.delivery.models import Booking, BookingHold, BookingStatus, Occurrence
 from familyreach.delivery.services import (
@@ -279,3 +280,19 @@ def test_the_places_left_shown_count_holds(
     assert "2 places left" in client.get(f"/book/{next_occurrence.pk}").content.decode()
     with time_machine.travel(timezone.now() + timedelta(minutes=31)):
         assert "3 places left" in client.get(f"/book/{next_occurrence.pk}").content.decode()
+
+
+def test_staff_see_places_held_for_families_still_to_confirm(
+    family_worker: User, next_occurrence: Occurrence, yarmouth_area: Area
+) -> None:
+    client = Client()
+    client.force_login(family_worker)
+    path = (
+        f"/staff/sessions/{next_occurrence.session_id}/occurrences/"
+        f"{next_occurrence.date.isoformat()}"
+    )
+    assert "places-held" not in client.get(path).content.decode()
+    _hold(next_occurrence)
+    page = client.get(path).content.decode()
+    assert "1 place is held for a family who booked online and has not confirmed yet" in page
+    assert "Pia" not in page

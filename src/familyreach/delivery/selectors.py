@@ -113,6 +113,15 @@ def occurrence_bookings(*, user: Any, occurrence: Occurrence) -> dict[str, list[
     }
 
 
+def occurrence_places_held(*, occurrence: Occurrence) -> int:
+    """Places kept for parents who booked online and have not yet confirmed (no names: the
+    family record does not exist until they do). Staff see why a booking went to the waiting
+    list while places look free."""
+    return occurrence.holds.filter(
+        holds_place=True, confirmed_at=None, expires_at__gt=timezone.now()
+    ).count()
+
+
 @dataclass
 class RegisterRow:
     family: Family

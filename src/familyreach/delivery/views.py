@@ -224,6 +224,8 @@ def occurrence_detail(request: HttpRequest, session_id: int, day: str) -> HttpRe
         {
             "occurrence": occurrence,
             "bookings": selectors.occurrence_bookings(user=request.user, occurrence=occurrence),
+            "held": selectors.occurrence_places_held(occurrence=occurrence),
+            "hold_minutes": settings.FAMILYREACH_BOOKING_HOLD_MINUTES,
             "form": form,
         },
     )
