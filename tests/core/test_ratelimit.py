@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from familyreach.core.ratelimit import address_group, client_address
-from familyreach.delivery.models import Booking, Occurrence
+from familyreach.delivery.models import BookingHold, Occurrence
 from familyreach.families.models import Family
 from tests.govuk_forms import date_fields
 
@@ -24,6 +24,7 @@ def _booking_form(name: str) -> dict[str, str]:
         "postcode": "NR30 1NE",
         # A child per booking: the same child twice is refused anyway (one place per child).
         "child_first_name": f"{name} child",
+        "email": f"{name.lower()}@example.org",
         "privacy": "on",
     } | date_fields("child_date_of_birth", date(2025, 9, 1))
 
@@ -43,7 +44,7 @@ def test_the_fourth_booking_from_one_address_in_ten_minutes_is_refused(
         assert int(refused["Retry-After"]) > 0
         assert "Nothing you sent this time has been saved" in refused.content.decode()
         assert not Family.objects.filter(carers__first_name="Flood3").exists()
-        assert Booking.objects.filter(occurrence=next_occurrence).count() == 3
+        assert BookingHold.objects.filter(occurrence=next_occurrence).count() == 3
         # Reading the form is never limited, and another address books as usual.
         assert flood.get(path).status_code == 200
         neighbour = Client(REMOTE_ADDR="203.0.113.10")

@@ -8,6 +8,7 @@ uses a shared cache whose table locks do not wait, so it cannot show real concur
 
     DATABASE_URL=sqlite:////tmp/race.sqlite3 python -m tests.delivery.booking_race 50
     DATABASE_URL=sqlite:////tmp/race2.sqlite3 python -m tests.delivery.booking_race 10 same-child
+    DATABASE_URL=sqlite:////tmp/race3.sqlite3 python -m tests.delivery.booking_race 10 holds
 """
 
 import json
@@ -206,6 +207,133 @@ def same_child_race(threads: int) -> dict[str, Any]:
     }
 
 
+def hold_race(threads: int) -> dict[str, Any]:
+    """`threads` parents post the form for the last place at the same moment (different
+    children): exactly one hold keeps the place. Then `threads` clicks on that parent's link
+    at once: one family, one booking."""
+    from datetime import date
+
+    from django.db import connection, connections
+    from django.utils import timezone
+
+    from familyreach.delivery.models import Booking, BookingHold, BookingStatus
+    from familyreach.delivery.services import (
+        OnlineBookingDetails,
+        SessionDetails,
+        booking_create,
+        booking_hold_confirm,
+        booking_hold_create,
+        session_create,
+    )
+    from familyreach.families.models import Family
+    from familyreach.families.services import CarerDetails, ChildDetails, family_register
+    from familyreach.geo.models import Area, District, Venue, VenueKind
+
+    district = District.objects.create(
+        code="E07000146", name="King's Lynn", council_code="E10000020", council_name="Norfolk"
+    )
+    area = Area.objects.create(
+        code="E01026900", name="King's Lynn 001A", district=district, latitude=52.75, longitude=0.4
+    )
+    venue = Venue.objects.create(
+        name="Race Library", kind=VenueKind.LIBRARY, latitude=52.75, longitude=0.4, area=area
+    )
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    session = session_create(
+        user=None,
+        details=SessionDetails(
+            title="Race group",
+            category="stay_and_play",
+            venue=venue,
+            capacity=3,
+            start_date=tomorrow,
+            start_time=time(10),
+            end_time=time(11),
+            recurrence="one_off",
+        ),
+        generate_until=tomorrow,
+    )
+    occurrence = session.occurrences.get()
+    for index in range(occurrence.capacity - 1):
+        family = family_register(
+            user=None,
+            carers=[CarerDetails(first_name=f"Early {index}")],
+            children=[
+                ChildDetails(first_name=f"Early child {index}", date_of_birth=date(2025, 1, 1))
+            ],
+            postcode="PE30 1AA",
+            confirmed_not_duplicate=True,
+        ).family
+        booking_create(user=None, occurrence_id=occurrence.pk, family=family)
+    families_before = Family.objects.count()
+
+    barrier = threading.Barrier(threads)
+    errors: list[str] = []
+    tokens: list[tuple[bool, str]] = []
+
+    def hold(index: int) -> None:
+        try:
+            barrier.wait()
+            made = booking_hold_create(
+                occurrence_id=occurrence.pk,
+                details=OnlineBookingDetails(
+                    carer_first_name=f"Racer {index}",
+                    carer_last_name="Public",
+                    email=f"racer{index}@example.org",
+                    phone="",
+                    postcode="PE30 1AA",
+                    child_first_name=f"Racer child {index}",
+                    child_date_of_birth=date(2025, 9, 1),
+                    expected_due_date=None,
+                    remind_by_email=False,
+                    remind_by_text=False,
+                ),
+            )
+            tokens.append((made.hold.holds_place, made.token))
+        except Exception as error:  # reported, and failed on, by the test
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=hold, args=(index,)) for index in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    holding = [token for holds_place, token in tokens if holds_place]
+
+    confirmed_references: list[str] = []
+    confirm_barrier = threading.Barrier(threads)
+
+    def confirm() -> None:
+        try:
+            confirm_barrier.wait()
+            confirmed_references.append(booking_hold_confirm(token=holding[0]).reference)
+        except Exception as error:  # reported, and failed on, by the test
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    if len(holding) == 1:
+        workers = [threading.Thread(target=confirm) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    return {
+        "vendor": connection.vendor,
+        "errors": errors,
+        "holds": BookingHold.objects.filter(occurrence=occurrence).count(),
+        "holding_place": len(holding),
+        "families_after_posts_and_clicks": Family.objects.count() - families_before,
+        "confirmed_references": sorted(set(confirmed_references)),
+        "confirmed_total": Booking.objects.filter(
+            occurrence=occurrence, status=BookingStatus.CONFIRMED
+        ).count(),
+        "capacity": occurrence.capacity,
+    }
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "familyreach.config.settings.test")
     import django
@@ -216,6 +344,8 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     if len(sys.argv) > 2 and sys.argv[2] == "same-child":
         print(json.dumps(same_child_race(int(sys.argv[1]))))
+    elif len(sys.argv) > 2 and sys.argv[2] == "holds":
+        print(json.dumps(hold_race(int(sys.argv[1]))))
     else:
         print(json.dumps(race(int(sys.argv[1]))))
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from tests.delivery.booking_race import race, same_child_race
+from tests.delivery.booking_race import hold_race, race, same_child_race
 
 THREADS = 50
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -66,3 +66,22 @@ def test_the_same_child_booked_at_the_same_moment_gets_one_place(tmp_path: Path)
     assert set(result["refused"]) == {"Pip already has a place at this session on this date"}
     # Each refusal rolled back the family it registered.
     assert result["families"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_parents_posting_for_the_last_place_get_one_hold_and_one_booking(
+    tmp_path: Path,
+) -> None:
+    """Holds count against the places under the occurrence lock: one of 50 simultaneous posts
+    keeps the last place; 50 simultaneous clicks on its link make one family and one booking."""
+    if connection.vendor == "sqlite":
+        result = _race_on_a_sqlite_file(tmp_path, "holds")
+        assert result["vendor"] == "sqlite"
+    else:
+        result = hold_race(THREADS)
+    assert result["errors"] == []
+    assert result["holds"] == THREADS
+    assert result["holding_place"] == 1
+    assert len(result["confirmed_references"]) == 1
+    assert result["families_after_posts_and_clicks"] == 1
+    assert result["confirmed_total"] == result["capacity"]

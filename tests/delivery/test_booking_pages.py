@@ -16,6 +16,7 @@ from familyreach.delivery.services import booking_create
 from familyreach.directory.models import Service
 from familyreach.families.models import Contact, Family
 from familyreach.geo.models import Area
+from tests.fixtures.outbox import booking_confirmation_path
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,17 @@ BOOKING_FORM = {
     "child_date_of_birth-day": "1",
     "child_date_of_birth-month": "9",
     "child_date_of_birth-year": "2025",
+    "email": "pia@example.org",
     "privacy": "on",
 }
+
+
+def _book_and_confirm(client: Client, occurrence: Occurrence, form: dict[str, str]) -> str:
+    """Post the form, follow the link from the outbox and confirm: the booked page's path."""
+    assert client.post(f"/book/{occurrence.pk}", form).status_code == 302
+    response = client.post(booking_confirmation_path(form["email"]))
+    assert response.status_code == 302
+    return str(response["Location"])
 
 
 def test_the_service_page_links_each_date_to_its_booking(
@@ -59,10 +69,11 @@ def test_book_list_filters_by_distance_and_age(
     client: Client, next_occurrence: Occurrence, yarmouth_area: Area, norwich_area: Area
 ) -> None:
     near = client.get("/book/", {"postcode": "NR30 1NE", "radius": "5"}).content.decode()
-    assert f'href="/book/{next_occurrence.pk}"' in near
+    # The postcode goes on to the form.
+    assert f'href="/book/{next_occurrence.pk}?postcode=NR30+1NE"' in near
     assert "within 5 miles of NR30 1NE" in near
     far = client.get("/book/", {"postcode": "NR2 4AB", "radius": "5"}).content.decode()
-    assert f'href="/book/{next_occurrence.pk}"' not in far
+    assert f'href="/book/{next_occurrence.pk}' not in far
     assert "No sessions match" in far
     # The baby group is for under-ones.
     babies = client.get("/book/", {"age": "0"}).content.decode()
@@ -109,10 +120,9 @@ def test_bad_booking_links_are_not_found(client: Client, next_occurrence: Occurr
 def test_book_see_the_reference_download_the_calendar_and_cancel(
     client: Client, next_occurrence: Occurrence, yarmouth_area: Area
 ) -> None:
-    response = client.post(f"/book/{next_occurrence.pk}", BOOKING_FORM)
-    assert response.status_code == 302
+    booked = _book_and_confirm(client, next_occurrence, BOOKING_FORM)
     booking = Booking.objects.get()
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(booked).content.decode()
     assert booking.reference in page
     assert "Pia" not in page
     assert "Pip" not in page
@@ -143,7 +153,7 @@ def test_book_see_the_reference_download_the_calendar_and_cancel(
 def test_booking_the_same_child_twice_is_a_clear_form_error(
     client: Client, next_occurrence: Occurrence, yarmouth_area: Area
 ) -> None:
-    assert client.post(f"/book/{next_occurrence.pk}", BOOKING_FORM).status_code == 302
+    _book_and_confirm(client, next_occurrence, BOOKING_FORM)
     again = client.post(f"/book/{next_occurrence.pk}", {**BOOKING_FORM, "carer_first_name": "Al"})
     assert again.status_code == 200
     html = again.content.decode()
@@ -243,3 +253,50 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(
     text = body.content.decode()
     assert "'=HYPERLINK(1) Smith" in text
     assert "'+Kid" in text
+
+
+def test_the_search_is_carried_from_find_through_the_service_page_to_the_form(
+    client: Client, baby_group: Session, next_occurrence: Occurrence, yarmouth_area: Area
+) -> None:
+    """Issue 17: a parent who searched NR30 1NE for a baby under one does not type it again."""
+    service = Service.objects.get(source_reference=f"session-{baby_group.pk}")
+    find = client.get("/find", {"postcode": "NR30 1NE", "age": "0"}).content.decode()
+    assert f'href="/services/{service.pk}?postcode=NR30+1NE&amp;age=0&amp;radius=5"' in find
+    assert (
+        f'href="/book/?session={baby_group.pk}&amp;postcode=NR30+1NE&amp;age=0&amp;radius=5"'
+        in find
+    )
+    page = client.get(
+        f"/services/{service.pk}", {"postcode": "NR30 1NE", "age": "0", "radius": "5"}
+    ).content.decode()
+    assert f'href="/book/{next_occurrence.pk}?postcode=NR30+1NE&amp;age=0&amp;radius=5"' in page
+    assert f"/book/?session={baby_group.pk}&amp;postcode=NR30+1NE&amp;age=0&amp;radius=5" in page
+    listed = client.get(
+        "/book/", {"session": baby_group.pk, "postcode": "NR30 1NE", "age": "0", "radius": "5"}
+    ).content.decode()
+    assert "within 5 miles of NR30 1NE" in listed
+    assert '<option value="0" selected>Under 1</option>' in listed
+    assert f'href="/book/{next_occurrence.pk}?postcode=NR30+1NE"' in listed
+    form = client.get(f"/book/{next_occurrence.pk}", {"postcode": "nr301ne"}).content.decode()
+    assert 'value="NR30 1NE"' in form
+
+
+def test_what_is_carried_is_only_what_the_pages_understand(
+    client: Client, baby_group: Session, next_occurrence: Occurrence, yarmouth_area: Area
+) -> None:
+    service = Service.objects.get(source_reference=f"session-{baby_group.pk}")
+    # Expecting a baby is -1 on /book/; "5 or older" has no booking filter; junk is dropped.
+    expecting = client.get(f"/services/{service.pk}", {"postcode": "NR30 1NE", "age": "pregnancy"})
+    assert "postcode=NR30+1NE&amp;age=-1" in expecting.content.decode()
+    page = client.get(
+        f"/services/{service.pk}", {"postcode": "<b>x</b>", "age": "5", "radius": "999"}
+    ).content.decode()
+    assert f'href="/book/{next_occurrence.pk}?postcode=%3Cb%3Ex%3C%2Fb%3E"' in page
+    assert "age=5" not in page
+    assert "radius=999" not in page
+    # A town name searches /book/, but is not a postcode for the form.
+    form = client.get(f"/book/{next_occurrence.pk}", {"postcode": "Great Yarmouth"})
+    assert 'value="Great Yarmouth"' not in form.content.decode()
+    # A page reached with no search carries nothing.
+    plain = client.get(f"/services/{service.pk}").content.decode()
+    assert f'href="/book/{next_occurrence.pk}"' in plain

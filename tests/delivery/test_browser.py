@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from familyreach.accounts.models import User
 from familyreach.delivery.models import Booking, Occurrence
 from familyreach.families.models import Contact, Family
+from tests.fixtures.outbox import booking_confirmation_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +31,7 @@ def test_a_family_books_a_session_on_a_phone(
     expect(page.get_by_role("heading", level=1)).to_have_text("Book: Baby group")
     _no_sideways_scroll(page)
     assert axe(page) == []
-    page.get_by_role("button", name="Book").click()
+    page.get_by_role("button", name="Continue").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Enter your first name")
     assert axe(page) == []
@@ -43,9 +44,14 @@ def test_a_family_books_a_session_on_a_phone(
     dob.get_by_label("Month").fill("9")
     dob.get_by_label("Year").fill("2025")
     page.get_by_role("checkbox", name="By email").check()
-    page.get_by_label("Email address (for reminders by email)").fill("pia@example.org")
+    page.get_by_label("Email address").fill("pia@example.org")
     page.get_by_label("I have read how my information is used").check()
-    page.get_by_role("button", name="Book").click()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    _no_sideways_scroll(page)
+    assert axe(page) == []
+    page.goto(live_server.url + booking_confirmation_path("pia@example.org"))
+    page.get_by_role("button", name="Confirm booking").click()
     expect(page.locator(".govuk-panel__title")).to_have_text("Your place is booked")
     _no_sideways_scroll(page)
     assert axe(page) == []

@@ -12,6 +12,7 @@ from familyreach.delivery.models import Booking, Occurrence, Session, Visit
 from familyreach.delivery.services import booking_create, visit_schedule
 from familyreach.families.models import Contact, Family
 from familyreach.geo.models import Area
+from tests.fixtures.outbox import booking_confirmation_path
 from tests.govuk_forms import date_fields
 
 pytestmark = pytest.mark.django_db
@@ -255,6 +256,13 @@ def test_public_booking_registers_and_books(
         },
     )
     assert response.status_code == 302
+    assert "Check your email" in client.get(response["Location"]).content.decode()
+    # Nothing is registered until the parent follows the link we sent.
+    assert not Family.objects.exists()
+    confirm = booking_confirmation_path("pia@example.org")
+    assert "Confirm your booking" in client.get(confirm).content.decode()
+    response = client.post(confirm)
+    assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Your place is booked" in page
     assert "Pia" not in page
@@ -265,6 +273,8 @@ def test_public_booking_registers_and_books(
     errors = client.post(f"/book/{next_occurrence.pk}", {"remind_by": ["text"]}).content.decode()
     assert "Enter your first name" in errors
     assert "Enter your mobile number" in errors
+    nothing = client.post(f"/book/{next_occurrence.pk}", {"privacy": "on"}).content.decode()
+    assert "Enter your email address or mobile number" in nothing
 
 
 def test_a_date_is_taken_out_of_a_session(family_worker: User, next_occurrence: Occurrence) -> None:

@@ -1,6 +1,8 @@
 """A parent books a place by clicks alone on a phone (390×844): from the home page, through
-/find to the session's service page, "Book a place" on a date, the form, the booking reference
-on the confirmation, and the cancel link ("Are you sure?", then cancelled). axe on every page:
+/find to the session's service page, "Book a place" on a date, the form (the postcode searched
+already in it), "Check your email", the link from the email (read from the outbox, as the
+parent opens it from their inbox), "Confirm booking", the booking reference on the
+confirmation, and the cancel link ("Are you sure?", then cancelled). axe on every page:
 nothing serious or critical."""
 
 from collections.abc import Callable
@@ -10,7 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from familyreach.delivery.models import Booking, BookingStatus, Occurrence
+from familyreach.families.models import Family
 from familyreach.geo.models import Area
+from tests.fixtures.outbox import booking_confirmation_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,18 +57,34 @@ def test_a_parent_books_from_the_service_page_and_cancels(
     _fits_the_phone(page)
     assert axe(page) == []
 
+    # The postcode searched on /find came with the link.
+    expect(page.get_by_label("Postcode")).to_have_value("NR30 1NE")
     page.get_by_label("First name", exact=True).fill("Pia")
     page.get_by_label("Last name", exact=True).fill("Public")
-    page.get_by_label("Postcode").fill("nr30 1ne")
     page.get_by_label("Your child's first name").fill("Pip")
     dob = page.get_by_role("group", name="Your child's date of birth")
     dob.get_by_label("Day").fill("1")
     dob.get_by_label("Month").fill("9")
     dob.get_by_label("Year").fill("2026")
+    page.get_by_label("Email address").fill("pia@example.org")
     page.get_by_label("I have read how my information is used").check()
-    page.get_by_role("button", name="Book").click()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    expect(page.get_by_test_id("hold-note")).to_contain_text("holding a place for you")
+    # Nothing is on record until the parent follows the link.
+    assert not Family.objects.exists()
+    _fits_the_phone(page)
+    assert axe(page) == []
+
+    page.goto(live_server.url + booking_confirmation_path("pia@example.org"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your booking")
+    _fits_the_phone(page)
+    assert axe(page) == []
+    page.get_by_role("button", name="Confirm booking").click()
 
     expect(page.locator(".govuk-panel__title")).to_have_text("Your place is booked")
+    assert Family.objects.count() == 1
     booking = Booking.objects.get()
     expect(page.get_by_test_id("booking-reference")).to_have_text(booking.reference)
     expect(page.get_by_role("link", name="Add it to your calendar (.ics file)")).to_be_visible()
@@ -92,7 +112,7 @@ def test_a_parent_filters_sessions_by_postcode_and_age_with_the_keyboard_only(
     next_occurrence: Occurrence,
     yarmouth_area: Area,
 ) -> None:
-    """From the service page's "See all dates" to /book/'s filters, by keyboard."""
+    """From a /find card's "Book a place" to /book/'s filters, by keyboard."""
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/")
     page.get_by_label("Enter a postcode or town").fill("NR30 1NE")
@@ -100,8 +120,10 @@ def test_a_parent_filters_sessions_by_postcode_and_age_with_the_keyboard_only(
     page.get_by_test_id("results").get_by_role("link", name="Book a place at Baby group").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Book a session")
+    # The card's link carried the postcode searched: the dates are already near it.
+    expect(page.get_by_label("Your postcode or town")).to_have_value("NR30 1NE")
+    expect(page.get_by_test_id("book-count")).to_contain_text("within 5 miles of NR30 1NE")
     assert axe(page) == []
-    page.get_by_label("Your postcode or town").fill("NR30 1NE")
     page.get_by_label("Your child's age").select_option(label="3 years old")
     page.get_by_role("button", name="Show sessions").press("Enter")
     expect(page.get_by_test_id("book-count")).to_have_text("0 sessions within 5 miles of NR30 1NE")
@@ -113,3 +135,4 @@ def test_a_parent_filters_sessions_by_postcode_and_age_with_the_keyboard_only(
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Book: Baby group")
     _fits_the_phone(page)
+    expect(page.get_by_label("Postcode")).to_have_value("NR30 1NE")

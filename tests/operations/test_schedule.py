@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 EXPECTED_JOBS = {
     "community-warn-expiries",
     "consult-delete-abandoned-drafts",
+    "delivery-purge-booking-holds",
     "delivery-roll-forward",
     "delivery-send-reminders",
     "directory-remind-unassured",

@@ -40,8 +40,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Public pages reached only with a token or after a form (a consultation response being resumed,
 # the "sent" page): their own app's browser tests open them in their journeys.
-# A booking's cancel page and calendar file are reached by the signed link in its confirmation:
-# tests/journeys/test_parent_booking.py follows it and checks the cancel page with axe.
+# A booking's confirmation link (from the email or text after the form), cancel page and
+# calendar file are reached by links in messages: tests/journeys/test_parent_booking.py follows
+# them and checks the confirm, "check your email" and cancel pages with axe.
 PUBLIC_SKIPPED = {
     "consult:resume",
     # The response's question pages, "Check your answers" and the return-link page: the
@@ -51,6 +52,7 @@ PUBLIC_SKIPPED = {
     "consult:save",
     "web:healthz",
     "consult:option-map",  # the map is GeoJSON
+    "delivery:book-confirm",
     "delivery:book-cancel",
     "delivery:book-calendar",
 }

@@ -14,3 +14,9 @@ class CommunityConfig(AppConfig):
         )
 
         personal_data.register()
+
+        from familyreach.community.selectors import proposer_mobile
+        from familyreach.directory.signals import proposer_mobile_wanted
+
+        # A group admin's listing change: the outcome goes by text too, to their own mobile.
+        proposer_mobile_wanted.connect(proposer_mobile, dispatch_uid="community-proposer-mobile")

@@ -19,6 +19,7 @@ from familyreach.community.models import (
     Concern,
     DbsCheck,
     ExpiryKind,
+    GroupLeader,
     GroupStatus,
     Match,
     MatchStatus,
@@ -380,3 +381,36 @@ def coordinator_user_emails() -> list[str]:
         .values_list("email", flat=True)
         .distinct()
     )
+
+
+def _is_uk_mobile(number: str) -> bool:
+    digits = "".join(character for character in number if character.isdigit())
+    if digits.startswith("44"):
+        digits = "0" + digits[2:]
+    return len(digits) == 11 and digits.startswith("07")
+
+
+def group_admin_mobile(*, user: Any) -> str:
+    """The mobile number a group admin gave for themselves: as a leader of a group they run
+    (matched by their email address), else as their group's contact (same email). "" when
+    none is known or the number is not a mobile. Answers directory's `proposer_mobile_wanted`,
+    so a proposer hears the outcome of a listing change by text as well as email."""
+    email = (getattr(user, "email", "") or "").strip()
+    if not email:
+        return ""
+    groups = CommunityGroup.objects.filter(admins=user)
+    leader_numbers = GroupLeader.objects.filter(group__in=groups, email__iexact=email).values_list(
+        "phone", flat=True
+    )
+    contact_numbers = groups.filter(contact_email__iexact=email).values_list(
+        "contact_phone", flat=True
+    )
+    for number in [*leader_numbers, *contact_numbers]:
+        if number and _is_uk_mobile(number):
+            return str(number)
+    return ""
+
+
+def proposer_mobile(sender: Any, *, user: Any, **_: Any) -> str:
+    """Receiver of directory.signals.proposer_mobile_wanted."""
+    return group_admin_mobile(user=user)

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
@@ -235,9 +236,28 @@ class OnlineBookingForm(ChildOrDueDateMixin):
         error_messages={"required": "Confirm you have read how we use your information"}
     )
 
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data.get("phone", "").strip()
+        digits = phone.replace(" ", "").replace("-", "")
+        if digits.startswith("+44"):
+            digits = "0" + digits[3:]
+        if phone and not (digits.isascii() and digits.isdigit() and digits.startswith("07")):
+            raise ValidationError("Enter a UK mobile number, like 07700 900982")
+        if phone and len(digits) != 11:
+            raise ValidationError("Enter a UK mobile number, like 07700 900982")
+        return phone
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         self.require_birth_or_due_date(data)
+        typed_wrong = self.has_error("email") or self.has_error("phone")
+        if not data.get("email") and not data.get("phone") and not typed_wrong:
+            # Without one of them we cannot send the link, and nothing is booked without it.
+            self.add_error(
+                "email",
+                "Enter your email address or mobile number so we can send you a link to "
+                "confirm the booking",
+            )
         reminders = set(data.get("remind_by") or [])
         if "email" in reminders and not data.get("email"):
             self.add_error("email", "Enter your email address to get reminders by email")
@@ -302,7 +322,14 @@ AGE_CHOICES = [
     ("3", "3 years old"),
     ("4", "4 years old"),
 ]
-RADIUS_CHOICES = [("1", "1 mile"), ("3", "3 miles"), ("5", "5 miles"), ("10", "10 miles")]
+# The same distances as /find's, so a search carried from a /find card keeps its radius.
+RADIUS_CHOICES = [
+    ("1", "1 mile"),
+    ("2", "2 miles"),
+    ("5", "5 miles"),
+    ("10", "10 miles"),
+    ("20", "20 miles"),
+]
 
 
 class BookFilterForm(forms.Form):

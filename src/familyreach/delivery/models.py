@@ -191,6 +191,13 @@ class Occurrence(TrackedModel):
     def register_is_closed(self) -> bool:
         return self.register_closed_at is not None
 
+    @property
+    def places_left(self) -> int:
+        """Free places, on occurrences from selectors.bookable_occurrences (annotated with
+        `confirmed` bookings and places `held` for parents still to confirm)."""
+        taken = getattr(self, "confirmed", 0) + getattr(self, "held", 0)
+        return max(self.capacity - taken, 0)
+
 
 class BookingStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Booked"
@@ -325,3 +332,47 @@ class Visit(TrackedModel):
         from django.utils import timezone
 
         return timezone.localtime(self.scheduled_at).date()
+
+
+class BookingHold(models.Model):
+    """An online booking waiting for the parent to confirm it from the link we sent them.
+
+    Anyone can post the public form, so a post alone creates no family record: it creates this
+    hold, which keeps what the record will need for a short time (settings
+    FAMILYREACH_BOOKING_HOLD_MINUTES) and a hash of the link's secret, never the secret
+    itself. Following the link registers the family and books (`booking_hold_confirm`). A hold
+    made while places were left keeps one (`holds_place`) until it expires, so the last place
+    cannot be given to two families; an expired hold counts for nothing, and a job every ten minutes
+    deletes it (`delivery-purge-booking-holds`). After confirmation its personal fields are blanked: the family record holds them.
+    """
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="holds")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    holds_place = models.BooleanField(
+        help_text="Made while a place was free: the place is kept for it until it expires"
+    )
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    booking = models.ForeignKey(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    child_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # What the family record needs, as the parent typed it (blanked on confirmation).
+    carer_first_name = models.CharField(max_length=100, blank=True)
+    carer_last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    child_first_name = models.CharField(max_length=100, blank=True)
+    child_date_of_birth = models.DateField(null=True, blank=True)
+    expected_due_date = models.DateField(null=True, blank=True)
+    remind_by_email = models.BooleanField(default=False)
+    remind_by_text = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["occurrence", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Booking hold {self.pk}"

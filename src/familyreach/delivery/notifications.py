@@ -3,7 +3,7 @@ Notify client. Messages go only to carers who consented to that channel. They ar
 outbox inside the booking's transaction and sent after it commits (a rolled-back booking sends
 nothing; a committed one cannot lose its message)."""
 
-from familyreach.delivery.models import Booking, BookingStatus
+from familyreach.delivery.models import Booking, BookingHold, BookingStatus, Occurrence
 from familyreach.families.models import ConsentPurpose
 
 
@@ -27,7 +27,10 @@ def _channels(booking: Booking) -> list[tuple[str, str]]:
 
 
 def _describe(booking: Booking) -> str:
-    occurrence = booking.occurrence
+    return _describe_occurrence(booking.occurrence)
+
+
+def _describe_occurrence(occurrence: Occurrence) -> str:
     from django.utils import timezone
 
     starts = timezone.localtime(occurrence.starts_at)
@@ -133,3 +136,40 @@ def occurrence_cancelled(booking: Booking, *, reason: str) -> bool:
         body=f"We are sorry: {_describe(booking)} is cancelled ({reason}). "
         "Your booking is cancelled; you do not need to do anything.",
     )
+
+
+def booking_hold_made(hold: BookingHold, *, token: str) -> str:
+    """The link that confirms an online booking, to the address the parent typed: by email when
+    they gave one, else by text (one message, so the form cannot be used to send two). Sent
+    whatever they chose about reminders: without it nothing is booked. Returns "email" or
+    "text". The message names no child and no family, in case the address was mistyped."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from familyreach.outbox import notify
+
+    link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("delivery:book-confirm", args=[token])
+    minutes = settings.FAMILYREACH_BOOKING_HOLD_MINUTES
+    what = _describe_occurrence(hold.occurrence)
+    place = (
+        "We are holding a place for you until then."
+        if hold.holds_place
+        else "The session is full: confirming puts you on the waiting list."
+    )
+    body = (
+        f"To book {what}, confirm within {minutes} minutes: {link} {place} "
+        "If you did not ask to book, ignore this message: nothing is booked and we keep none "
+        "of the details."
+    )
+    reference = f"booking-hold-{hold.pk}"
+    if hold.email:
+        notify.send_email(
+            to=hold.email,
+            subject="Confirm your booking",
+            body=body,
+            reference=reference,
+            kind=notify.Kind.BOOKING,
+        )
+        return "email"
+    notify.send_text(to=hold.phone, body=body, reference=reference, kind=notify.Kind.BOOKING)
+    return "text"

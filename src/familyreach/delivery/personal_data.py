@@ -10,6 +10,7 @@ from familyreach.delivery.models import (
     Attendance,
     Base,
     Booking,
+    BookingHold,
     SchoolHoliday,
     Team,
     Visit,
@@ -78,4 +79,13 @@ def register() -> None:
         Team,
         SchoolHoliday,
         reason="Names of bases, teams and holidays: places and dates, not people.",
+    )
+    exempt(
+        BookingHold,
+        reason=(
+            "An online booking not yet confirmed by the parent: never linked to a family (the "
+            "family record is made only on confirmation), its personal fields are blanked when "
+            "it is confirmed, and a lapsed hold is deleted within 40 minutes by the job "
+            "delivery-purge-booking-holds."
+        ),
     )

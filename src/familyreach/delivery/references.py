@@ -7,6 +7,7 @@ link cannot be guessed or changed into another booking's. The cancel and calenda
 signed with different salts: a calendar link someone forwards cannot cancel the place.
 """
 
+import hashlib
 import secrets
 import unicodedata
 from datetime import date
@@ -59,3 +60,10 @@ def reference_from_token(token: str, *, salt: str) -> str | None:
         return signing.Signer(salt=salt).unsign(token)
     except signing.BadSignature:
         return None
+
+
+def hold_token_hash(token: str) -> str:
+    """What is stored of a confirmation link's secret (`BookingHold.token_hash`): a leaked
+    table cannot be turned back into links. The secret has 256 random bits, so a plain hash
+    is enough; no salt or slow hash is needed against guessing."""
+    return hashlib.sha256(token.encode()).hexdigest()

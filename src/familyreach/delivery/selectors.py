@@ -17,6 +17,7 @@ from familyreach.delivery.models import (
     Attendance,
     Base,
     Booking,
+    BookingHold,
     BookingMode,
     BookingStatus,
     Occurrence,
@@ -110,6 +111,15 @@ def occurrence_bookings(*, user: Any, occurrence: Occurrence) -> dict[str, list[
         "confirmed": [b for b in bookings if b.status == BookingStatus.CONFIRMED],
         "waiting": [b for b in bookings if b.status == BookingStatus.WAITING],
     }
+
+
+def occurrence_places_held(*, occurrence: Occurrence) -> int:
+    """Places kept for parents who booked online and have not yet confirmed (no names: the
+    family record does not exist until they do). Staff see why a booking went to the waiting
+    list while places look free."""
+    return occurrence.holds.filter(
+        holds_place=True, confirmed_at=None, expires_at__gt=timezone.now()
+    ).count()
 
 
 @dataclass
@@ -230,7 +240,21 @@ def bookable_occurrences(*, start: date, days: int = 28) -> QuerySet[Occurrence]
             starts_at__gt=timezone.now(),
         )
         .select_related("session", "session__venue")
-        .annotate(confirmed=Count("bookings", filter=Q(bookings__status=BookingStatus.CONFIRMED)))
+        .annotate(
+            confirmed=Count(
+                "bookings", filter=Q(bookings__status=BookingStatus.CONFIRMED), distinct=True
+            ),
+            # Places held for parents still to confirm are not free (see BookingHold).
+            held=Count(
+                "holds",
+                filter=Q(
+                    holds__holds_place=True,
+                    holds__confirmed_at=None,
+                    holds__expires_at__gt=timezone.now(),
+                ),
+                distinct=True,
+            ),
+        )
         .order_by("starts_at", "id")
     )
 
@@ -454,3 +478,22 @@ def booking_get_public(*, reference: str) -> Booking:
     if booking is None:
         raise Http404("No such booking")
     return booking
+
+
+class HoldNotFound(Exception):
+    """No hold has this link (mistyped, or deleted after it lapsed)."""
+
+
+def booking_hold_get(*, token: str) -> BookingHold:
+    """The hold a confirmation link names, with what, where and when (pages that use it show
+    nothing the parent typed)."""
+    from familyreach.delivery.references import hold_token_hash
+
+    hold = (
+        BookingHold.objects.select_related("occurrence__session__venue", "booking")
+        .filter(token_hash=hold_token_hash(token))
+        .first()
+    )
+    if hold is None:
+        raise HoldNotFound
+    return hold

@@ -1,6 +1,7 @@
 """Writes for delivery: sessions and occurrences, bookings and the waiting list, registers,
 visits and reminders. One function per state change, atomic, validated and audited."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,12 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from familyreach.delivery import notifications, publishing, references
+from familyreach.delivery import notifications, publishing, references, selectors
 from familyreach.delivery.models import (
     Attendance,
     Base,
     Booking,
     BookingChannel,
+    BookingHold,
     BookingMode,
     BookingStatus,
     Occurrence,
@@ -322,6 +324,28 @@ def _lock_occurrence(occurrence_id: int) -> Occurrence:
 ALREADY_BOOKED = "{name} already has a place at this session on this date"
 
 
+def _check_bookable(occurrence: Occurrence) -> None:
+    if occurrence.status == OccurrenceStatus.CANCELLED:
+        raise BookingRefused("This session has been cancelled.")
+    if occurrence.session.booking_mode == BookingMode.DROP_IN:
+        raise BookingRefused("This is a drop-in session: no booking is needed.")
+    if occurrence.ends_at <= timezone.now():
+        raise BookingRefused("This session has already happened.")
+
+
+def _places_taken(
+    occurrence: Occurrence, *, now: datetime, excluding_hold_id: int | None = None
+) -> int:
+    """Confirmed bookings plus places held for parents still to confirm (holds made while a
+    place was free, not yet confirmed or lapsed). Read under the occurrence lock."""
+    held = BookingHold.objects.filter(
+        occurrence=occurrence, holds_place=True, confirmed_at=None, expires_at__gt=now
+    )
+    if excluding_hold_id is not None:
+        held = held.exclude(pk=excluding_hold_id)
+    return occurrence.bookings.filter(status=BookingStatus.CONFIRMED).count() + held.count()
+
+
 def _months_between(born: date, on: date) -> int:
     return (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
 
@@ -356,23 +380,21 @@ def booking_create(
     channel: str = BookingChannel.STAFF,
     child_key: str | None = None,
     child_name: str = "",
+    hold_id: int | None = None,
 ) -> Booking:
     """Book a family a place, or put it on the waiting list when the occurrence is full.
 
     Counting happens while the occurrence row is locked, so places are never overbooked
-    however many people book the last place at the same moment. Booking twice returns the
-    family's existing booking. The same child (`child_key`; worked out from the family's
-    children when not given) cannot hold two live bookings at one occurrence: refused here
-    with a message, and by a unique constraint should two requests ever pass this check.
+    however many people book the last place at the same moment. Places held for parents
+    confirming online (`BookingHold`) count as taken, except the one held by `hold_id`, the
+    hold this booking confirms. Booking twice returns the family's existing booking. The same
+    child (`child_key`; worked out from the family's children when not given) cannot hold two
+    live bookings at one occurrence: refused here with a message, and by a unique constraint
+    should two requests ever pass this check.
     """
     with acting_as(user):
         occurrence = _lock_occurrence(occurrence_id)
-        if occurrence.status == OccurrenceStatus.CANCELLED:
-            raise BookingRefused("This session has been cancelled.")
-        if occurrence.session.booking_mode == BookingMode.DROP_IN:
-            raise BookingRefused("This is a drop-in session: no booking is needed.")
-        if occurrence.ends_at <= timezone.now():
-            raise BookingRefused("This session has already happened.")
+        _check_bookable(occurrence)
         # Read the family's state afresh: it may have been merged or erased since it was loaded.
         if not Family.objects.filter(pk=family.pk, archived_at=None, anonymised_at=None).exists():
             raise BookingRefused("This family's record is closed.")
@@ -394,8 +416,11 @@ def booking_create(
         ):
             raise BookingRefused(already)
         now = timezone.now()
-        confirmed = occurrence.bookings.filter(status=BookingStatus.CONFIRMED).count()
-        has_place = confirmed < occurrence.capacity
+        # A place freed by a lapsed hold goes to the waiting list first, not to whoever books next.
+        _promote_waiting(user=user, occurrence=occurrence)
+        has_place = (
+            _places_taken(occurrence, now=now, excluding_hold_id=hold_id) < occurrence.capacity
+        )
         booking = Booking(
             occurrence=occurrence,
             family=family,
@@ -458,9 +483,11 @@ def booking_cancel_by_family(*, reference: str) -> Booking:
 
 
 def _promote_waiting(*, user: Any, occurrence: Occurrence) -> list[Booking]:
-    """Fill free places from the waiting list, first come first served. Caller holds the lock."""
-    confirmed = occurrence.bookings.filter(status=BookingStatus.CONFIRMED).count()
-    free = max(occurrence.capacity - confirmed, 0)
+    """Fill free places from the waiting list, first come first served. Caller holds the lock.
+    A place held for a parent confirming online is not free until the hold lapses."""
+    free = max(occurrence.capacity - _places_taken(occurrence, now=timezone.now()), 0)
+    if not free:
+        return []
     promoted = []
     waiting = occurrence.bookings.filter(status=BookingStatus.WAITING).order_by(
         "waiting_since", "id"
@@ -551,8 +578,12 @@ class OnlineBookingDetails:
 
 
 @transaction.atomic
-def booking_create_online(*, occurrence_id: int, details: OnlineBookingDetails) -> Booking:
-    """A family books on the public page, with simple registration.
+def booking_create_online(
+    *, occurrence_id: int, details: OnlineBookingDetails, hold_id: int | None = None
+) -> Booking:
+    """Register the family who booked online and book: called when the parent confirms
+    (`booking_hold_confirm`, with the hold whose place it takes); the public form itself only
+    creates a hold, so a post that is never confirmed leaves no family record.
 
     Families never sign in, so an online booking always registers a new household; if it looks
     like one we know, it is flagged for staff to review and merge (never merged silently, and
@@ -615,7 +646,162 @@ def booking_create_online(*, occurrence_id: int, details: OnlineBookingDetails) 
             postcode=result.family.postcode,
         ),
         child_name=details.child_first_name,
+        hold_id=hold_id,
     )
+
+
+# --- Online bookings held until the parent confirms ------------------------------------------
+
+
+class HoldExpired(ValidationError):
+    """The hold lapsed before the parent confirmed: nothing was booked."""
+
+
+@dataclass(frozen=True)
+class HoldMade:
+    hold: BookingHold
+    token: str  # the secret in the link; only its hash is stored
+    sent_by: str  # "email" or "text": where the link went
+
+
+HOLD_PERSONAL_FIELDS = (
+    "carer_first_name",
+    "carer_last_name",
+    "email",
+    "phone",
+    "postcode",
+    "child_first_name",
+    "child_date_of_birth",
+    "expected_due_date",
+)
+
+
+@transaction.atomic
+def booking_hold_create(*, occurrence_id: int, details: OnlineBookingDetails) -> HoldMade:
+    """The public booking form was posted: hold a place (if one is free) for
+    FAMILYREACH_BOOKING_HOLD_MINUTES and send the parent a link to confirm it, by email when
+    they gave one, else by text. No family record is created until they confirm.
+
+    Refused at once, with the form's message, when the session cannot be booked or the child
+    already has a place. A second post for the same child replaces the first hold (a parent
+    who mistyped their email address tries again without waiting for the first to lapse)."""
+    if not details.email and not details.phone:
+        raise ValidationError(
+            "Enter your email address or mobile number so we can send you a link to confirm"
+        )
+    occurrence = _lock_occurrence(occurrence_id)
+    _check_bookable(occurrence)
+    now = timezone.now()
+    child_key = references.child_key(
+        first_name=details.child_first_name,
+        born_or_due=details.child_date_of_birth or details.expected_due_date,
+        postcode=details.postcode,
+    )
+    if child_key:
+        if (
+            occurrence.bookings.filter(child_key=child_key)
+            .exclude(status=BookingStatus.CANCELLED)
+            .exists()
+        ):
+            raise BookingRefused(
+                ALREADY_BOOKED.format(name=details.child_first_name.strip() or "Your child")
+            )
+        occurrence.holds.filter(child_key=child_key, confirmed_at=None, expires_at__gt=now).update(
+            expires_at=now
+        )
+    _promote_waiting(user=None, occurrence=occurrence)
+    token = secrets.token_urlsafe(32)
+    hold = BookingHold(
+        occurrence=occurrence,
+        token_hash=references.hold_token_hash(token),
+        holds_place=_places_taken(occurrence, now=now) < occurrence.capacity,
+        expires_at=now + timedelta(minutes=settings.FAMILYREACH_BOOKING_HOLD_MINUTES),
+        child_key=child_key,
+        carer_first_name=details.carer_first_name,
+        carer_last_name=details.carer_last_name,
+        email=details.email,
+        phone=details.phone,
+        postcode=details.postcode,
+        child_first_name=details.child_first_name,
+        child_date_of_birth=details.child_date_of_birth,
+        expected_due_date=details.expected_due_date,
+        remind_by_email=details.remind_by_email,
+        remind_by_text=details.remind_by_text,
+    )
+    hold.full_clean()
+    hold.save()
+    sent_by = notifications.booking_hold_made(hold, token=token)
+    return HoldMade(hold=hold, token=token, sent_by=sent_by)
+
+
+def _hold_details(hold: BookingHold) -> OnlineBookingDetails:
+    return OnlineBookingDetails(
+        carer_first_name=hold.carer_first_name,
+        carer_last_name=hold.carer_last_name,
+        email=hold.email,
+        phone=hold.phone,
+        postcode=hold.postcode,
+        child_first_name=hold.child_first_name,
+        child_date_of_birth=hold.child_date_of_birth,
+        expected_due_date=hold.expected_due_date,
+        remind_by_email=hold.remind_by_email,
+        remind_by_text=hold.remind_by_text,
+    )
+
+
+@transaction.atomic
+def booking_hold_confirm(*, token: str) -> Booking:
+    """The parent followed the link: register the family and book (a place if the hold kept
+    one, or one has come free; else the waiting list). Then and only then a family record
+    exists. The hold keeps no personal data afterwards. Following the link again returns the
+    same booking; a lapsed hold is refused (`HoldExpired`), and nothing is booked."""
+    found = selectors.booking_hold_get(token=token)
+    # The occurrence first, as every booking does, then the hold: two clicks on one link (or
+    # a click racing the purge) are serialised here.
+    _lock_occurrence(found.occurrence_id)
+    hold = (
+        BookingHold.objects.select_for_update(of=("self",))
+        .select_related("booking")
+        .get(pk=found.pk)
+    )
+    if hold.confirmed_at is not None and hold.booking is not None:
+        return hold.booking
+    now = timezone.now()
+    if hold.confirmed_at is not None or hold.expires_at <= now:
+        raise HoldExpired(
+            "This link has expired: we held the place for "
+            f"{settings.FAMILYREACH_BOOKING_HOLD_MINUTES} minutes. Nothing has been booked."
+        )
+    booking = booking_create_online(
+        occurrence_id=hold.occurrence_id, details=_hold_details(hold), hold_id=hold.pk
+    )
+    hold.confirmed_at = now
+    hold.booking = booking
+    for name in HOLD_PERSONAL_FIELDS:
+        setattr(hold, name, None if name in ("child_date_of_birth", "expected_due_date") else "")
+    hold.save()
+    return booking
+
+
+def booking_holds_purge(*, now: datetime | None = None) -> int:
+    """Delete lapsed holds, confirmed or not (what an unconfirmed one held about a family goes
+    with it), and give the places they kept to waiting lists. Capacity counting already
+    ignores lapsed holds; this removes the data and keeps the queue moving. One transaction
+    per occurrence. Returns the holds deleted."""
+    now = now or timezone.now()
+    lapsed = BookingHold.objects.filter(expires_at__lte=now)
+    freed = set(
+        lapsed.filter(holds_place=True, confirmed_at=None, occurrence__starts_at__gt=now)
+        .values_list("occurrence_id", flat=True)
+        .distinct()
+    )
+    for occurrence_id in sorted(freed):
+        with transaction.atomic():
+            occurrence = _lock_occurrence(occurrence_id)
+            if occurrence.status == OccurrenceStatus.SCHEDULED:
+                _promote_waiting(user=None, occurrence=occurrence)
+    deleted, _by_model = BookingHold.objects.filter(expires_at__lte=now).delete()
+    return deleted
 
 
 # --- Registers -------------------------------------------------------------------------------

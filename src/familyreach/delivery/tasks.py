@@ -1,4 +1,5 @@
-"""Delivery's scheduled jobs: recurring sessions' dates, and reminders to families."""
+"""Delivery's scheduled jobs: recurring sessions' dates, reminders to families, and lapsed
+online booking holds."""
 
 from datetime import timedelta
 
@@ -40,3 +41,20 @@ def send_reminders() -> str:
     tomorrow = timezone.localdate() + timedelta(days=1)
     sent = services.booking_reminders_send(on=tomorrow)
     return f"{sent} reminders sent for {tomorrow:%-d %B %Y}"
+
+
+@scheduled_job(
+    name="delivery-purge-booking-holds",
+    cron="*/10 * * * *",
+    description=(
+        "Deletes online bookings nobody confirmed within "
+        f"{settings.FAMILYREACH_BOOKING_HOLD_MINUTES} minutes (and what they held about the "
+        "family), and gives the places they kept to the waiting list."
+    ),
+    stale_after=timedelta(minutes=30),
+    keep_history=False,
+)
+@task()
+def purge_booking_holds() -> str:
+    deleted = services.booking_holds_purge()
+    return f"{deleted} lapsed booking holds deleted"

@@ -40,7 +40,9 @@ urlpatterns: list[URLPattern] = [
     ),
     path("book/", views.book_list, name="book-list"),
     path("book/<int:occurrence_id>", views.book, name="book"),
+    path("book/<int:occurrence_id>/check", views.book_check, name="book-check"),
     path("book/<int:occurrence_id>/booked", views.booked, name="booked"),
+    path("book/confirm/<str:token>", views.book_confirm, name="book-confirm"),
     path("book/cancel/<str:token>", views.book_cancel, name="book-cancel"),
     path("book/calendar/<str:token>.ics", views.book_calendar, name="book-calendar"),
 ]

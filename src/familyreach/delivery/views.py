@@ -6,9 +6,11 @@ import csv
 import io
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -222,6 +224,8 @@ def occurrence_detail(request: HttpRequest, session_id: int, day: str) -> HttpRe
         {
             "occurrence": occurrence,
             "bookings": selectors.occurrence_bookings(user=request.user, occurrence=occurrence),
+            "held": selectors.occurrence_places_held(occurrence=occurrence),
+            "hold_minutes": settings.FAMILYREACH_BOOKING_HOLD_MINUTES,
             "form": form,
         },
     )
@@ -674,6 +678,8 @@ def book_list(request: HttpRequest) -> HttpResponse:
             "filtered": any(
                 value is not None for key, value in filters.items() if key != "radius_miles"
             ),
+            # The postcode searched goes on to the booking form (which ignores a town name).
+            "form_query": urlencode({"postcode": place.label}) if place is not None else "",
         },
     )
 
@@ -681,23 +687,89 @@ def book_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @rate_limited("book")
 def book(request: HttpRequest, occurrence_id: int) -> HttpResponse:
+    """The booking form. Posting it books nothing yet: it holds the place and sends the parent
+    a link; the family record and the booking are made when they follow it (book_confirm)."""
     occurrence = selectors.bookable_occurrence(occurrence_id=occurrence_id)
-    form = forms.OnlineBookingForm(request.POST or None)
+    form = forms.OnlineBookingForm(request.POST or None, initial=_carried_initial(request.GET))
     if request.method == "POST" and form.is_valid():
         try:
-            booking = services.booking_create_online(
-                occurrence_id=occurrence.pk, details=form.details()
-            )
-        except PostcodeProblem as problem:
-            form.add_error("postcode", getattr(problem, "message", str(problem)))
+            made = services.booking_hold_create(occurrence_id=occurrence.pk, details=form.details())
         except ValidationError as error:
             form.add_error(None, error.messages[0])
         else:
-            # Only the reference goes in the session: the confirmation page shows no
-            # personal data, and the reference alone cannot change anything.
-            request.session["booking_reference"] = booking.reference
-            return HttpResponseRedirect(reverse("delivery:booked", args=[occurrence.pk]))
+            # Where the link went and whether a place is held: nothing the parent typed.
+            request.session["booking_hold"] = {
+                "occurrence": occurrence.pk,
+                "sent_by": made.sent_by,
+                "holds_place": made.hold.holds_place,
+            }
+            return HttpResponseRedirect(reverse("delivery:book-check", args=[occurrence.pk]))
     return render(request, "delivery/book.html", {"occurrence": occurrence, "form": form})
+
+
+def _carried_initial(query: Any) -> dict[str, str]:
+    """The postcode searched on /find or /book/, carried in the link to the form, when it is a
+    postcode (a town name is not an address)."""
+    from familyreach.geo.postcodes import InvalidPostcode, normalise_postcode
+
+    text = str(query.get("postcode", ""))[:20]
+    try:
+        return {"postcode": normalise_postcode(text)} if text.strip() else {}
+    except InvalidPostcode:
+        return {}
+
+
+def book_check(request: HttpRequest, occurrence_id: int) -> HttpResponse:
+    """ "Check your email" (or phone): the link we sent confirms the booking."""
+    sent = request.session.get("booking_hold")
+    if not isinstance(sent, dict) or sent.get("occurrence") != occurrence_id:
+        return HttpResponseRedirect(reverse("delivery:book", args=[occurrence_id]))
+    return render(
+        request,
+        "delivery/book_check.html",
+        {
+            "occurrence": selectors.occurrence_get_public(occurrence_id=occurrence_id),
+            "sent_by": sent.get("sent_by"),
+            "holds_place": bool(sent.get("holds_place")),
+            "minutes": settings.FAMILYREACH_BOOKING_HOLD_MINUTES,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def book_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the parent's email or text. Opening it shows what they are confirming and a
+    button: mail scanners open links by themselves, and must not book. The button registers
+    the family and books (services.booking_hold_confirm)."""
+    try:
+        hold = selectors.booking_hold_get(token=token)
+    except selectors.HoldNotFound as missing:
+        raise Http404("This link is not right, or it has expired") from missing
+    if hold.booking is not None:
+        request.session["booking_reference"] = hold.booking.reference
+        return HttpResponseRedirect(reverse("delivery:booked", args=[hold.occurrence_id]))
+    error = ""
+    if request.method == "POST":
+        try:
+            booking = services.booking_hold_confirm(token=token)
+        except ValidationError as problem:
+            error = problem.messages[0]
+        else:
+            request.session["booking_reference"] = booking.reference
+            request.session.pop("booking_hold", None)
+            return HttpResponseRedirect(reverse("delivery:booked", args=[booking.occurrence_id]))
+    response = render(
+        request,
+        "delivery/book_confirm.html",
+        {
+            "occurrence": hold.occurrence,
+            "hold": hold,
+            "expired": hold.expires_at <= timezone.now() or hold.confirmed_at is not None,
+            "error": error,
+        },
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def booked(request: HttpRequest, occurrence_id: int) -> HttpResponse:

@@ -645,19 +645,43 @@ def _change_title(change: ListingChange) -> str:
     return str(change.changes.get("name") or "a new listing")
 
 
-def _tell_proposer(change: ListingChange, *, subject: str, body: str) -> notify.Message | None:
+def _tell_proposer(change: ListingChange, *, subject: str, body: str) -> list[notify.Message]:
     """The community group admin who proposed a change hears the outcome (and on a refusal,
-    why); their listings page shows the same."""
+    why) by email, and by text too when a mobile number is known for them (another domain
+    answers `signals.proposer_mobile_wanted`); their listings page shows the same."""
+    from familyreach.directory.signals import proposer_mobile_wanted
+
     proposer = change.created_by
-    if proposer is None or not proposer.email:
-        return None
-    return notify.send_email(
-        to=proposer.email,
-        subject=subject,
-        body=f"{body}\n\nYour listings: {settings.PUBLIC_BASE_URL}/staff/directory/",
-        reference=f"listing-change-{change.pk}",
-        kind=notify.Kind.DIRECTORY,
-    )
+    if proposer is None:
+        return []
+    link = f"{settings.PUBLIC_BASE_URL}/staff/directory/"
+    reference = f"listing-change-{change.pk}"
+    sent = []
+    if proposer.email:
+        sent.append(
+            notify.send_email(
+                to=proposer.email,
+                subject=subject,
+                body=f"{body}\n\nYour listings: {link}",
+                reference=reference,
+                kind=notify.Kind.DIRECTORY,
+            )
+        )
+    numbers = [
+        number
+        for _receiver, number in proposer_mobile_wanted.send(sender=User, user=proposer)
+        if number
+    ]
+    if numbers:
+        sent.append(
+            notify.send_text(
+                to=numbers[0],
+                body=f"{body} Your listings: {link}",
+                reference=reference,
+                kind=notify.Kind.DIRECTORY,
+            )
+        )
+    return sent
 
 
 @transaction.atomic

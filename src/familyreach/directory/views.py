@@ -109,6 +109,7 @@ def find(request: HttpRequest) -> HttpResponse:
     )
     query.pop("page", None)
     base_query = query.urlencode()
+    carried = _searched(postcode=data["postcode"], age=data["age"] or "", radius=radius)
     wider = [r for r in (2, 5, 10, 20) if r > radius]
     context.update(
         {
@@ -130,9 +131,39 @@ def find(request: HttpRequest) -> HttpResponse:
                 for row in results.nearby
             ],
             "map_centre": {"lat": place.latitude, "lon": place.longitude, "label": place.label},
+            # Carried by the cards' links to the service page and to booking.
+            "service_query": urlencode(carried),
+            "booking_query": _booking_query(carried),
         }
     )
     return render(request, "directory/find.html", context)
+
+
+# /find's child's ages as the booking pages name them (no booking filter for 5 or older).
+BOOKING_AGES = {"pregnancy": "-1", "0": "0", "1": "1", "2": "2", "3": "3", "4": "4"}
+
+
+def _searched(*, postcode: str, age: str, radius: int | None) -> dict[str, str]:
+    """What a parent searched, to carry from /find to a service page and on to booking, so
+    they do not type it again (a postcode or town as they typed it; it is in the URL already)."""
+    carried = {}
+    postcode = " ".join(postcode.split())[:60]
+    if postcode:
+        carried["postcode"] = postcode
+    if age in {value for value, _label in forms.AGE_CHOICES if value}:
+        carried["age"] = age
+    if radius:
+        carried["radius"] = str(radius)
+    return carried
+
+
+def _booking_query(searched: dict[str, str]) -> str:
+    """The same search in the booking pages' words (/book/'s filters, the form's postcode)."""
+    query = {
+        key: BOOKING_AGES.get(value, "") if key == "age" else value
+        for key, value in searched.items()
+    }
+    return urlencode({key: value for key, value in query.items() if value})
 
 
 FILTERS_SECONDS = 5 * 60
@@ -207,11 +238,19 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     locations = [sal.location for sal in service.service_at_locations.all()]
     terms = [attribute.taxonomy_term for attribute in service.attributes.all()]
     assured = service.assured_date
+    radius = request.GET.get("radius", "")
+    searched = _searched(
+        postcode=request.GET.get("postcode", ""),
+        age=request.GET.get("age", ""),
+        radius=int(radius) if radius in ("1", "2", "5", "10", "20") else None,
+    )
     return render(
         request,
         "directory/service.html",
         {
             "service": service,
+            # From a /find card: the booking links carry the search (postcode, child's age).
+            "booking_query": _booking_query(searched),
             "sessions": sessions,
             "locations": locations,
             "categories": [t for t in terms if t.taxonomy.code == taxonomy.CATEGORY_TAXONOMY],

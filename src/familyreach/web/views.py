@@ -88,8 +88,25 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         from familyreach.delivery.views import shows_week, week_page
 
         if shows_week(user):
-            return week_page(request, extra=_worker_panel(user))
-    return render(request, "web/staff_home.html", {"my_changes": _my_listing_changes(user)})
+            return week_page(
+                request,
+                extra={**_worker_panel(user), "may_raise_concern": _may_raise_concern(user)},
+            )
+    return render(
+        request,
+        "web/staff_home.html",
+        {"my_changes": _my_listing_changes(user), "may_raise_concern": _may_raise_concern(user)},
+    )
+
+
+def _may_raise_concern(user: Any) -> bool:
+    """Volunteers and group admins raise safeguarding concerns: their landing page links to the
+    form, so a worry is one click away whatever page they start on."""
+    if not apps.is_installed("familyreach.community"):
+        return False
+    from familyreach.community.selectors import user_may_raise_concern
+
+    return user_may_raise_concern(user)
 
 
 def _my_listing_changes(user: Any) -> list[Any]:

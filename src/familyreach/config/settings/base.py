@@ -587,3 +587,10 @@ SECURE_CSP["img-src"] = [
     *([tile_origin(MAP_TILE_URL)] if MAP_TILE_URL else []),
     *[host.strip() for host in MAP_TILE_HOST.split(",") if host.strip()],
 ]
+
+# --- online bookings confirmed by the parent (issue 18; docs/families-and-delivery.md) -------
+# A booking posted on the public form creates no family record until the parent follows the
+# link we email or text them. Until then the place is held for this many minutes (it counts
+# against the session's places, so the last place is never given twice); after that the hold
+# lapses, the place is free again and the job `delivery-purge-booking-holds` deletes it.
+FAMILYREACH_BOOKING_HOLD_MINUTES = env.int("FAMILYREACH_BOOKING_HOLD_MINUTES", default=30)
