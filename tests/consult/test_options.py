@@ -53,6 +53,10 @@ def test_option_with_a_run_shows_measures_map_and_sites_without_personal_data(
     assert "data-planning-map" in html
     assert "planning/map.js" in html
     assert "Bases and outreach venues in option" in html
+    # The list of places folds away (GOV.UK details), so on a phone the next option is not
+    # thousands of pixels down; its summary says how many places it holds.
+    assert f'data-testid="sites-{option.pk}"' in html
+    assert "The 2 bases and outreach venues in option" in html
     data = client.get(f"/consultations/{consultation.slug}/options/{option.pk}/map.geojson").json()
     layers = {feature["properties"]["layer"] for feature in data["features"]}
     assert layers == {"area", "base"}
