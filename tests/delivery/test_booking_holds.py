@@ -4,6 +4,7 @@ the places, lapse after FAMILYREACH_BOOKING_HOLD_MINUTES, and are purged."""
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -64,6 +65,23 @@ FORM = {
     "email": "pia@example.org",
     "privacy": "on",
 }
+
+
+def test_the_demo_shows_the_link_it_would_send_and_nothing_else_does(
+    client: Client, next_occurrence: Occurrence, yarmouth_area: Area, settings: Any
+) -> None:
+    # The demo sends no messages, so someone trying it could never confirm a booking: the check
+    # page shows the link the message holds, labelled. With demo mode off it never does.
+    response = client.post(f"/book/{next_occurrence.pk}", FORM)
+    check = client.get(response["Location"]).content.decode()
+    assert 'data-testid="demo-link"' not in check
+    assert "/book/confirm/" not in check
+
+    settings.DEMO_MODE = True
+    response = client.post(f"/book/{next_occurrence.pk}", FORM)
+    check = client.get(response["Location"]).content.decode()
+    assert 'data-testid="demo-link"' in check
+    assert booking_confirmation_path("pia@example.org") in check  # the newest link, as sent
 
 
 def test_a_post_creates_no_family_only_following_the_link_does(

@@ -703,6 +703,13 @@ def book(request: HttpRequest, occurrence_id: int) -> HttpResponse:
                 "sent_by": made.sent_by,
                 "holds_place": made.hold.holds_place,
             }
+            if settings.DEMO_MODE:
+                # The demo sends no email or text: the person trying it is shown the link the
+                # message holds, labelled. Never in production (DEMO_MODE is forced off there),
+                # where the link proves the parent holds the address they gave.
+                request.session["booking_hold"]["demo_link"] = reverse(
+                    "delivery:book-confirm", args=[made.token]
+                )
             return HttpResponseRedirect(reverse("delivery:book-check", args=[occurrence.pk]))
     return render(request, "delivery/book.html", {"occurrence": occurrence, "form": form})
 
@@ -732,6 +739,7 @@ def book_check(request: HttpRequest, occurrence_id: int) -> HttpResponse:
             "sent_by": sent.get("sent_by"),
             "holds_place": bool(sent.get("holds_place")),
             "minutes": settings.FAMILYREACH_BOOKING_HOLD_MINUTES,
+            "demo_link": sent.get("demo_link") if settings.DEMO_MODE else None,
         },
     )
 
