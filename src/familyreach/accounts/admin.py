@@ -17,5 +17,8 @@ class StaffUserAdmin(UserAdmin):
     )
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("familyreach", {"fields": ("display_name", "district_code", "all_districts", "is_demo_account")}),
+        (
+            "familyreach",
+            {"fields": ("display_name", "district_code", "all_districts", "is_demo_account")},
+        ),
     )

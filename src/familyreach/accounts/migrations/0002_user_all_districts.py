@@ -4,20 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='all_districts',
-            field=models.BooleanField(default=False, help_text='County-wide: sees families and requests for support in every district (for county-wide managers). Never implied by a blank district.'),
+            model_name="user",
+            name="all_districts",
+            field=models.BooleanField(
+                default=False,
+                help_text="County-wide: sees families and requests for support in every district (for county-wide managers). Never implied by a blank district.",
+            ),
         ),
         migrations.AlterField(
-            model_name='user',
-            name='district_code',
-            field=models.CharField(blank=True, help_text='ONS code of the district the user works in. Blank (and not all districts) means no access to families or requests for support.', max_length=9),
+            model_name="user",
+            name="district_code",
+            field=models.CharField(
+                blank=True,
+                help_text="ONS code of the district the user works in. Blank (and not all districts) means no access to families or requests for support.",
+                max_length=9,
+            ),
         ),
     ]
