@@ -3,7 +3,8 @@
 Sessions themselves hold no personal data: every staff role that delivers (managers, family
 and outreach workers, volunteers for their own sessions) can see them. Bookings and registers
 name families, so only the session's staff and the managers of its district (or of every
-district, `all_districts`) run an occurrence, and no one without a district; volunteers get first names on the sessions they help at.
+district, `all_districts`) run an occurrence, and no one without a district; volunteers get
+first names on the sessions they help at.
 """
 
 from typing import Any
