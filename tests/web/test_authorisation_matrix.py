@@ -1107,6 +1107,14 @@ def _status_and_content(
 
 # Signing out, and Django's own admin pages, have their own rules for methods.
 METHODS_LEFT_ALONE = ("accounts:logout", "admin:")
+# Pages where reading is for more people than deciding: a POST (even an empty one) from these
+# roles, on their own record, is refused though the GET is allowed. A family worker reads the
+# referral they made but does not answer it; a volunteer or group admin reads the concern they
+# raised but does not decide on it.
+POST_REFUSED_THOUGH_GET_ALLOWED: dict[str, frozenset[str]] = {
+    "referrals:detail": frozenset({"family_worker", "outreach_worker"}),
+    "community:concern": frozenset({"volunteer", "community_group_admin"}),
+}
 
 
 def _every_method(
@@ -1131,6 +1139,12 @@ def _every_method(
             where = f"{method.upper()} {path} ({relation}): {actual}"
             if expected in REFUSED and actual not in REFUSED | {405}:
                 yield f"{where}, but {row_method.upper()} is refused ({expected})"
+            elif (
+                method == "post"
+                and role in POST_REFUSED_THOUGH_GET_ALLOWED.get(url.name, ())
+                and actual not in REFUSED
+            ):
+                yield f"{where}: reading is allowed, deciding is not"
             elif isinstance(actual, int) and actual >= 500:
                 yield f"{where}"
             elif method in ("put", "delete") and actual not in REFUSED | {405, get_outcome}:
