@@ -53,6 +53,7 @@ def main() -> int:
     reached = set().union(*(set(r["reached"]) for r in reports.values()))
     killed = set().union(*(set(r["killed"]) for r in reports.values()))
     survived = set().union(*(set(r["survived"]) for r in reports.values())) - killed
+    equivalent = set().union(*(set(r.get("equivalent", [])) for r in reports.values())) - killed
     checks = sites | {f"rule {name}" for name in rules}
     unreached = sorted(checks - reached)
     print(f"roles: {', '.join(sorted(reports))} ({seconds:.0f} s)")
@@ -61,6 +62,11 @@ def main() -> int:
     print(f"mutants killed: {len(killed)}; survived: {len(survived)}")
     for name in sorted(survived):
         print(f"  SURVIVED {name}")
+    print(
+        f"equivalent (another check refuses the same request; listed in the test): {len(equivalent)}"
+    )
+    for name in sorted(equivalent):
+        print(f"  {name}")
     print(f"not reached by any role ({len(unreached)}):")
     for name in unreached:
         print(f"  {name}")

@@ -379,7 +379,8 @@ def test_removing_any_check_the_matrix_reaches_makes_it_fail(
         {
             "reached": sorted(reached.cells),
             "killed": sorted(killed),
-            "survived": sorted(survivors),
+            "survived": sorted(set(survivors) - set(EQUIVALENT)),
+            "equivalent": sorted(set(survivors) & set(EQUIVALENT)),
             "sites": sorted(str(site) for site in sites),
             "rules": sorted(default_rules),
         },
@@ -388,4 +389,6 @@ def test_removing_any_check_the_matrix_reaches_makes_it_fail(
     assert unexplained == [], "Removing these checks goes unnoticed by the matrix:\n" + "\n".join(
         unexplained
     )
-    assert len(killed) >= 3
+    # Signed in, every role runs into some check (anonymous visitors are sent to sign in
+    # before any view's own check).
+    assert killed or role == "anonymous"
