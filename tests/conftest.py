@@ -81,12 +81,15 @@ def planner(make_user: Callable[..., User]) -> User:
 
 @pytest.fixture
 def manager(make_user: Callable[..., User]) -> User:
-    return make_user(Role.MANAGER, username="dana-manager")
+    """A county-wide service manager (every district, set on purpose: no district would mean
+    no family access)."""
+    return make_user(Role.MANAGER, username="dana-manager", all_districts=True)
 
 
 @pytest.fixture
 def family_worker(make_user: Callable[..., User]) -> User:
-    return make_user(Role.FAMILY_WORKER, username="will-worker")
+    """A family worker in Great Yarmouth (E07000145), where the shared world's families live."""
+    return make_user(Role.FAMILY_WORKER, username="will-worker", district_code="E07000145")
 
 
 # --- Browser tests -------------------------------------------------------------------------

@@ -198,7 +198,7 @@ def test_only_managers_and_family_workers_of_the_district_see_requests(
     in_yarmouth = _request(yarmouth)
     in_norwich = _request(norwich)
     yarmouth_worker = make_user(Role.FAMILY_WORKER, district_code="E07000145")
-    county_manager = make_user(Role.MANAGER)
+    county_manager = make_user(Role.MANAGER, all_districts=True)
     planner = make_user(Role.PLANNER)
     group_admin = make_user(Role.COMMUNITY_GROUP_ADMIN)
 

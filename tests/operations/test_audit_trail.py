@@ -69,7 +69,7 @@ def _page(client: Client, **query: str) -> str:
 def test_a_manager_searches_by_person_record_action_and_date(
     yarmouth_family: Family, manager: User, make_user: Callable[..., User]
 ) -> None:
-    worker = make_user(Role.FAMILY_WORKER, username="wendy-worker")
+    worker = make_user(Role.FAMILY_WORKER, username="wendy-worker", district_code="E07000145")
     case_open(user=None, family=yarmouth_family, worker=worker)
     family_get_for_user(user=worker, family_id=yarmouth_family.pk)
     family_export_for_user(user=manager, family_id=yarmouth_family.pk)
@@ -109,6 +109,15 @@ def test_only_managers_read_the_audit_trail(role: Role, make_user: Callable[...,
     client = Client()
     client.force_login(make_user(role))
     assert client.get(reverse("operations:audit")).status_code == 403
+
+
+def test_a_districts_manager_may_not_read_it(make_user: Callable[..., User]) -> None:
+    """The trail names families county-wide: a manager of one district neither reads it nor
+    is offered it."""
+    client = Client()
+    client.force_login(make_user(Role.MANAGER, district_code="E07000145"))
+    assert client.get(reverse("operations:audit")).status_code == 403
+    assert f'href="{reverse("operations:audit")}"' not in client.get("/staff/").content.decode()
 
 
 def test_managers_reach_it_from_the_navigation(manager: User) -> None:

@@ -23,7 +23,7 @@ def test_demo_worker_refers_to_demo_groups_organisation(
 ) -> None:
     manager.username = "demo-manager"
     manager.save()
-    worker = make_user(Role.FAMILY_WORKER, username="demo-worker")
+    worker = make_user(Role.FAMILY_WORKER, username="demo-worker", district_code="E07000145")
     group_admin = make_user(Role.COMMUNITY_GROUP_ADMIN, username="demo-group")
     for index, postcode in enumerate(("NR30 1NE", "NR31 6AA", "NR1 3JU")):
         Venue.objects.create(

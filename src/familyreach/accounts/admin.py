@@ -11,10 +11,14 @@ class StaffUserAdmin(UserAdmin):
         "display_name",
         "email",
         "district_code",
+        "all_districts",
         "is_demo_account",
         "is_active",
     )
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("familyreach", {"fields": ("display_name", "district_code", "is_demo_account")}),
+        (
+            "familyreach",
+            {"fields": ("display_name", "district_code", "all_districts", "is_demo_account")},
+        ),
     )

@@ -16,6 +16,14 @@ DEMO_ACCOUNTS: tuple[tuple[str, Role, str], ...] = (
     ("demo-volunteer", Role.VOLUNTEER, "Val Volunteer (demo)"),
     ("demo-group", Role.COMMUNITY_GROUP_ADMIN, "Gita Group-admin (demo)"),
 )
+# Where each demo account works (district code, every district). No district means no family
+# access, so the accounts that see families are given one on purpose: the manager answers for
+# the whole county (as a county-wide service manager would), the worker for Great Yarmouth,
+# where the demo's named family and requests for support are.
+DEMO_DISTRICTS: dict[str, tuple[str, bool]] = {
+    "demo-manager": ("", True),
+    "demo-worker": ("E07000145", False),
+}
 
 
 def roles_sync(*, using: str = "default") -> dict[str, int]:
@@ -93,5 +101,7 @@ def demo_accounts_ensure() -> list[User]:
             user.display_name = display_name
             user.save()
             user.groups.set([Group.objects.get(name=role.value)])
+        user.district_code, user.all_districts = DEMO_DISTRICTS.get(username, ("", False))
+        user.save(update_fields=["district_code", "all_districts"])
         users.append(user)
     return users

@@ -2,8 +2,9 @@
 
 Sessions themselves hold no personal data: every staff role that delivers (managers, family
 and outreach workers, volunteers for their own sessions) can see them. Bookings and registers
-name families, so only the session's staff and the managers of its district (or the county)
-run an occurrence; volunteers get first names on the sessions they help at.
+name families, so only the session's staff and the managers of its district (or of every
+district, `all_districts`) run an occurrence, and no one without a district; volunteers get
+first names on the sessions they help at.
 """
 
 from typing import Any
@@ -39,11 +40,11 @@ def runs_session(user: Any, session: Any) -> bool:
         return False
     if user.is_superuser:
         return True
+    if user.district_scope == "":
+        return False  # no district: no registers, bookings or visits (they name families)
     roles = _roles(user)
-    if Role.MANAGER in roles:
-        district = session.venue.district
-        if not user.district_code or (district is not None and district.code == user.district_code):
-            return True
+    if Role.MANAGER in roles and user.works_in_district(session.venue.district):
+        return True
     if roles & FAMILY_WORKER_ROLES:
         return session.staff.filter(pk=user.pk).exists()
     return False

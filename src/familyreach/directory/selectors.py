@@ -490,14 +490,12 @@ def _may_triage(user: User) -> bool:
 
 
 def support_requests_for_user(*, user: User) -> QuerySet[SupportRequest]:
-    """The requests this user may see: managers and family workers, for their district
-    (county-wide staff, with no district, see all)."""
+    """The requests this user may see: managers and family workers, for their district (or
+    every district, for an account marked `all_districts`); none without a district."""
     if not _may_triage(user):
         raise PermissionDenied("You cannot see requests for support.")
     requests = SupportRequest.objects.select_related("district").order_by("-created_at")
-    if user.district_code and not user.is_superuser:
-        requests = requests.filter(district__code=user.district_code)
-    return requests
+    return requests.filter(user.in_district_filter("district"))
 
 
 def support_requests_open_for_user(*, user: User) -> QuerySet[SupportRequest]:

@@ -2,7 +2,10 @@
 
 - A family worker or outreach worker sees families on their caseload, families booked on or
   attending sessions they run, and families they have visits with.
-- A manager sees the families of their district (`user.district_code`; blank = the county).
+- A manager sees the families of their district (`user.district_code`), or of every district
+  when their account says so on purpose (`user.all_districts`).
+- No district means no family access: an account with neither a district nor `all_districts`
+  opens no family record, whatever its role or relationships (docs/runbooks/security.md).
 - Volunteers and volunteer coordinators never open family records: they see only first names
   on the registers of sessions they help at (see `delivery.selectors.volunteer_register`).
 - Planners and community group admins see no family data at all.
@@ -33,10 +36,12 @@ def visible_families_filter(user: Any) -> Q | None:
         return None
     if user.is_superuser:
         return Q()
+    if user.district_scope == "":
+        return None  # no district, and not county-wide on purpose: no family access
     roles = user.roles
     conditions: list[Q] = []
     if Role.MANAGER in roles:
-        conditions.append(Q(district__code=user.district_code) if user.district_code else Q())
+        conditions.append(user.in_district_filter("district"))
     if roles & FAMILY_WORKER_ROLES:
         conditions.append(
             Q(pk__in=Case.objects.filter(worker=user, closed_on=None).values("family_id"))

@@ -83,10 +83,19 @@ class AuditSearchForm(forms.Form):
         return data
 
 
+def _require_county_wide_manager(user: Any) -> None:
+    # The trail names every family read or changed anywhere in the county, so it is for
+    # managers who answer for every district (`all_districts`) and the administrator; a
+    # district's manager would otherwise read the names of families outside their district.
+    _require_manager(user)
+    if user.district_scope is not None:
+        raise PermissionDenied("The audit trail is for managers who cover every district.")
+
+
 @login_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
     """Search the audit trail: who did what to which record, when (reads included)."""
-    _require_manager(request.user)
+    _require_county_wide_manager(request.user)
     form = AuditSearchForm(request.GET or None)
     page = None
     # No search yet lists everything, newest first; a search with a mistake lists nothing.

@@ -17,6 +17,8 @@ class NavigationItem:
     text: str
     url_name: str
     roles: frozenset[Role] | None = None  # None: everyone (public), or any signed-in user on staff
+    # Only for accounts covering every district (the audit trail names families county-wide).
+    county_wide: bool = False
 
 
 PUBLIC_ITEMS = (
@@ -74,7 +76,7 @@ STAFF_ITEMS = (
     ),
     NavigationItem("Scheduled jobs", "operations:jobs", frozenset({Role.MANAGER})),
     NavigationItem("Messages", "outbox:list", frozenset({Role.MANAGER})),
-    NavigationItem("Audit trail", "operations:audit", frozenset({Role.MANAGER})),
+    NavigationItem("Audit trail", "operations:audit", frozenset({Role.MANAGER}), county_wide=True),
 )
 
 
@@ -99,6 +101,8 @@ def navigation_for(
     navigation: list[dict[str, object]] = []
     for item in items:
         if item.roles is not None and not superuser and not (roles & item.roles):
+            continue
+        if item.county_wide and getattr(user, "district_scope", "") is not None:
             continue
         href = _href(item.url_name)
         if href is None:
