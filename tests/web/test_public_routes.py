@@ -14,6 +14,7 @@ Two-factor authentication has no part here (no one signs in); the page cache is 
 """
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -24,7 +25,11 @@ from familyreach.consult import services as consult_services
 from familyreach.consult.models import Consultation, QuestionKind
 from familyreach.delivery import references
 from familyreach.delivery.models import Booking, BookingStatus, Occurrence
-from familyreach.delivery.services import booking_create
+from familyreach.delivery.services import (
+    OnlineBookingDetails,
+    booking_create,
+    booking_hold_create,
+)
 from familyreach.directory.models import SupportRequest
 from familyreach.families.models import Family
 from tests.fixtures.consult import consultation_build
@@ -59,6 +64,7 @@ WITHOUT_PERSONAL_DATA: dict[str, str] = {
     "directory:oruk-organization": "one published organisation",
     "delivery:book-list": "sessions with places, and how many",
     "delivery:book": "a session and a blank form (only what the visitor typed is shown back)",
+    "delivery:book-check": "'check your email or phone': names the channel only, nothing typed",
     "community:group-register": "a blank form",
     "community:group-registered": "a fixed thank-you page",
     "consult:list": "published consultations",
@@ -73,6 +79,10 @@ WITH_PERSONAL_DATA: dict[str, str] = {
     "delivery:book-cancel": "a booking, by its cancel link's signed token",
     "delivery:book-calendar": "a booking, by its calendar link's signed token",
     "consult:resume": "a draft response's answers and postcode, by its secret link",
+    "consult:respond": "a question page with the visitor's own draft answers: their session",
+    "consult:check": "'check your answers': the visitor's own draft, from their session",
+    "consult:save": "the visitor's own draft's return link: their session",
+    "delivery:book-confirm": "an unconfirmed booking's session and child, by its secret link",
     "consult:confirmation": "the response's reference: the visitor's own session",
     "directory:request-support-sent": "the request's reference: the visitor's own session",
 }
@@ -98,6 +108,7 @@ def _page_cache_on() -> Iterator[None]:
 
 DRAFT_WORDS = "Quillon draft about the Gorleston base"
 DRAFT_POSTCODE = "NR30 1NE"
+HOLD_CHILD = "Quillonetta"
 
 
 @pytest.fixture
@@ -110,10 +121,26 @@ def keys(
     other = booking_create(user=None, occurrence_id=next_occurrence.pk, family=norwich_family)
     consultation: Consultation = consultation_build(slug="matrix-public")
     free_text = consultation.questions.get(kind=QuestionKind.FREE_TEXT)
-    _draft, resume = consult_services.response_save_draft(
+    draft = consult_services.response_save_draft(
         consultation=consultation,
         data=consult_services.ResponseData(
             answers={free_text.pk: DRAFT_WORDS}, respondent_type="parent", postcode=DRAFT_POSTCODE
+        ),
+    )
+    resume = consult_services.response_return_link_issue(response=draft)
+    hold = booking_hold_create(
+        occurrence_id=next_occurrence.pk,
+        details=OnlineBookingDetails(
+            carer_first_name="Pia",
+            carer_last_name="Quillon",
+            email="pia@example.org",
+            phone="",
+            postcode="NR30 1NE",
+            child_first_name=HOLD_CHILD,
+            child_date_of_birth=date(2025, 9, 1),
+            expected_due_date=None,
+            remind_by_email=True,
+            remind_by_text=False,
         ),
     )
     return {
@@ -125,9 +152,10 @@ def keys(
             "delivery:book-cancel": references.cancel_token(own.reference),
             "delivery:book-calendar": references.calendar_token(own.reference),
             "consult:resume": resume,
+            "delivery:book-confirm": hold.token,
         },
         # What the genuine link shows; no other key may show any of it.
-        "secrets": [own.reference, other.reference, DRAFT_WORDS],
+        "secrets": [own.reference, other.reference, DRAFT_WORDS, HOLD_CHILD],
     }
 
 
@@ -151,7 +179,9 @@ def test_a_link_opens_only_with_its_own_token(keys: dict[str, Any], client: Clie
             values = {"slug": keys["slug"], "occurrence_id": keys["occurrence_id"], "token": token}
             return _path(url.route, {name: values[name] for name in url.parameters})
 
-        genuine = client.get(path(keys["tokens"][url.name]))
+        # A consultation's return link puts the draft in the visitor's session and sends them
+        # on to its page (so the secret leaves the address bar): followed, as a browser does.
+        genuine = client.get(path(keys["tokens"][url.name]), follow=True)
         if genuine.status_code != 200:
             problems.append(f"{url.name}: its own token gave {genuine.status_code}")
         if "no-store" not in genuine.get("Cache-Control", ""):
@@ -163,7 +193,7 @@ def test_a_link_opens_only_with_its_own_token(keys: dict[str, Any], client: Clie
         ]
         for token in wrong:
             for method in ("get", "post"):
-                response = getattr(client, method)(path(token), {"confirm": "yes"})
+                response = getattr(client, method)(path(token), {"confirm": "yes"}, follow=True)
                 body = response.content.decode(errors="replace")
                 shown = [secret for secret in keys["secrets"] if secret in body]
                 if response.status_code != 404 or shown:
