@@ -19,13 +19,12 @@ from datetime import time, timedelta
 from typing import Any
 
 
-def race(threads: int) -> dict[str, Any]:
-    from django.db import connection, connections
+def _race_occurrence() -> Any:
+    """Tomorrow's one-off "Race group" (3 places) at a library in King's Lynn: what each race
+    books into."""
     from django.utils import timezone
 
-    from familyreach.delivery.models import Booking, BookingStatus
-    from familyreach.delivery.services import SessionDetails, booking_create, session_create
-    from familyreach.families.services import CarerDetails, ChildDetails, family_register
+    from familyreach.delivery.services import SessionDetails, session_create
     from familyreach.geo.models import Area, District, Venue, VenueKind
 
     district = District.objects.create(
@@ -52,14 +51,26 @@ def race(threads: int) -> dict[str, Any]:
         ),
         generate_until=tomorrow,
     )
-    occurrence = session.occurrences.get()
+    return session.occurrences.get()
+
+
+def race(threads: int) -> dict[str, Any]:
+    from django.db import connection, connections
+
+    from familyreach.delivery.models import Booking, BookingStatus
+    from familyreach.delivery.services import booking_create
+    from familyreach.families.services import CarerDetails, ChildDetails, family_register
+
+    occurrence = _race_occurrence()
 
     def family(name: str) -> Any:
         return family_register(
             user=None,
             carers=[CarerDetails(first_name=name)],
             children=[
-                ChildDetails(first_name=f"{name} child", date_of_birth=tomorrow.replace(year=2025))
+                ChildDetails(
+                    first_name=f"{name} child", date_of_birth=occurrence.date.replace(year=2025)
+                )
             ],
             postcode="PE30 1AA",
             confirmed_not_duplicate=True,
@@ -214,46 +225,18 @@ def hold_race(threads: int) -> dict[str, Any]:
     from datetime import date
 
     from django.db import connection, connections
-    from django.utils import timezone
 
     from familyreach.delivery.models import Booking, BookingHold, BookingStatus
     from familyreach.delivery.services import (
         OnlineBookingDetails,
-        SessionDetails,
         booking_create,
         booking_hold_confirm,
         booking_hold_create,
-        session_create,
     )
     from familyreach.families.models import Family
     from familyreach.families.services import CarerDetails, ChildDetails, family_register
-    from familyreach.geo.models import Area, District, Venue, VenueKind
 
-    district = District.objects.create(
-        code="E07000146", name="King's Lynn", council_code="E10000020", council_name="Norfolk"
-    )
-    area = Area.objects.create(
-        code="E01026900", name="King's Lynn 001A", district=district, latitude=52.75, longitude=0.4
-    )
-    venue = Venue.objects.create(
-        name="Race Library", kind=VenueKind.LIBRARY, latitude=52.75, longitude=0.4, area=area
-    )
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    session = session_create(
-        user=None,
-        details=SessionDetails(
-            title="Race group",
-            category="stay_and_play",
-            venue=venue,
-            capacity=3,
-            start_date=tomorrow,
-            start_time=time(10),
-            end_time=time(11),
-            recurrence="one_off",
-        ),
-        generate_until=tomorrow,
-    )
-    occurrence = session.occurrences.get()
+    occurrence = _race_occurrence()
     for index in range(occurrence.capacity - 1):
         family = family_register(
             user=None,
