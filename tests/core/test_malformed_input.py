@@ -99,3 +99,23 @@ def test_an_id_wider_than_any_column_is_not_found(client: Client, manager: User,
 def test_the_largest_id_a_column_holds_is_looked_up_as_usual(client: Client, manager: User) -> None:
     client.force_login(manager)
     assert client.get("/staff/families/9223372036854775807").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [("2147483648", "1", "2020"), ("1", "1", "2147483648"), ("1", "99999999999999999999", "2020")],
+)
+def test_a_date_part_wider_than_a_c_int_is_not_a_real_date(parts: tuple[str, str, str]) -> None:
+    # Found by the property-based run on PostgreSQL: date() raises OverflowError, not
+    # ValueError, for a part wider than a C int, and the register form gave a 500.
+    from django import forms as django_forms
+
+    from familyreach.families.forms import DateField
+
+    class Form(django_forms.Form):
+        born = DateField(label_text="Date of birth")
+
+    day, month, year = parts
+    form = Form({"born-day": day, "born-month": month, "born-year": year})
+    assert not form.is_valid()
+    assert form.errors["born"] == ["Date of birth must be a real date"]

@@ -191,7 +191,7 @@ class PaperReceivedForm(forms.Form):
         day, month, year = (int(part) for part in parts)  # type: ignore[arg-type]
         try:
             cleaned["received_on"] = datetime.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # a part wider than a C int overflows
             self.add_error("received_on_day", "The date received must be a real date")
         return cleaned
 

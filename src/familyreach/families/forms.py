@@ -56,7 +56,8 @@ class DateField(forms.Field):
             raise ValidationError(f"{self.label_text} must include a {' and '.join(missing)}")
         try:
             parsed = date(int(year), int(month), int(day))
-        except ValueError as error:
+        # OverflowError: a part wider than a C int ("2147483648") fails before the range check.
+        except (ValueError, OverflowError) as error:
             raise ValidationError(f"{self.label_text} must be a real date") from error
         if parsed.year < 1900:
             raise ValidationError(f"{self.label_text} must include a 4-digit year")

@@ -55,7 +55,7 @@ def search_date(text: str) -> date | None:
         if iso:
             year, month, day = (int(part) for part in iso.groups())
             return date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     return None
 

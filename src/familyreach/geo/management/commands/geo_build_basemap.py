@@ -14,7 +14,7 @@ from familyreach.geo.norfolk import norfolk_data_dir
 
 
 class Command(BaseCommand):
-    help = "Build the maps' approximate basemap from postcode positions."
+    help = "Rebuild the maps' Norfolk basemap."
 
     def add_arguments(self, parser: CommandParser) -> None:
         data = norfolk_data_dir()
