@@ -22,7 +22,6 @@ from django.utils import timezone
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.community import services as community
-from familyreach.community.models import REQUIRED_TRAINING, SupporterStatus
 from familyreach.core.personal_data import ERASED
 from familyreach.delivery.models import Occurrence
 from familyreach.delivery.services import (
@@ -46,6 +45,7 @@ from familyreach.families.services import (
 from familyreach.geo.models import Area, Postcode
 from familyreach.outbox.models import OutboundMessage
 from familyreach.referrals import services as referrals
+from tests.fixtures.community import supporter_make_ready
 from tests.fixtures.referrals import ReferralWorld
 
 pytestmark = pytest.mark.django_db
@@ -76,35 +76,7 @@ def _ready_supporter(coordinator: User, today: date) -> Any:
         applied_on=today - timedelta(days=200),
         user=coordinator,
     )
-    for referee in ("Referee One", "Referee Two"):
-        community.reference_record(
-            supporter=supporter,
-            referee_name=referee,
-            relationship="Employer",
-            received_on=today - timedelta(days=150),
-            satisfactory=True,
-            user=coordinator,
-        )
-    community.dbs_check_record(
-        supporter=supporter,
-        certificate_number="001234567890",
-        issued_on=today - timedelta(days=120),
-        recheck_due_on=today + timedelta(days=900),
-        update_service_subscribed=True,
-        user=coordinator,
-    )
-    for module in REQUIRED_TRAINING:
-        community.training_record_add(
-            supporter=supporter,
-            module=module,
-            completed_on=today - timedelta(days=100),
-            expires_on=None,
-            user=coordinator,
-        )
-    community.supporter_status_set(
-        supporter=supporter, status=SupporterStatus.ACTIVE, user=coordinator
-    )
-    return supporter
+    return supporter_make_ready(supporter, coordinator=coordinator, on=today)
 
 
 @pytest.fixture

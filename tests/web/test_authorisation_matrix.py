@@ -53,7 +53,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.community import services as community_services
-from familyreach.community.models import REQUIRED_TRAINING, HelpKind, SupporterStatus
+from familyreach.community.models import HelpKind
 from familyreach.delivery.models import Attendance, Booking, Occurrence, SchoolHoliday, Session
 from familyreach.delivery.services import (
     SessionDetails,
@@ -72,7 +72,7 @@ from familyreach.planning.services import scenario_create, scenario_run_enqueue
 from familyreach.referrals.models import Referral
 from familyreach.referrals.services import referral_create
 from tests.conftest import STAFF_PASSWORD
-from tests.fixtures.community import group_fields
+from tests.fixtures.community import group_fields, supporter_make_ready
 from tests.fixtures.consult import consultation_build
 from tests.fixtures.directory import DirectoryWorld
 
@@ -475,8 +475,7 @@ Values = dict[str, Any]
 
 def _ready_supporter(first_name: str, *, account: User | None, coordinator: User) -> Any:
     """A peer supporter whose references, DBS check and training are complete and in date
-    (the steps of `make_supporter` in tests/fixtures/community.py, which needs its own
-    geography)."""
+    (`make_supporter` in tests/fixtures/community.py needs its own geography)."""
     today = timezone.localdate()
     supporter = community_services.supporter_apply(
         first_name=first_name,
@@ -490,35 +489,7 @@ def _ready_supporter(first_name: str, *, account: User | None, coordinator: User
         experiences=["twins"],
         availability=["mon_am", "wed_am"],
     )
-    for referee in ("Referee One", "Referee Two"):
-        community_services.reference_record(
-            supporter=supporter,
-            referee_name=referee,
-            relationship="Employer",
-            received_on=today - timedelta(days=150),
-            satisfactory=True,
-            user=coordinator,
-        )
-    community_services.dbs_check_record(
-        supporter=supporter,
-        certificate_number="001234567890",
-        issued_on=today - timedelta(days=120),
-        recheck_due_on=today + timedelta(days=900),
-        update_service_subscribed=True,
-        user=coordinator,
-    )
-    for module in REQUIRED_TRAINING:
-        community_services.training_record_add(
-            supporter=supporter,
-            module=module,
-            completed_on=today - timedelta(days=100),
-            expires_on=None,
-            user=coordinator,
-        )
-    community_services.supporter_status_set(
-        supporter=supporter, status=SupporterStatus.ACTIVE, user=coordinator
-    )
-    return supporter
+    return supporter_make_ready(supporter, coordinator=coordinator, on=today)
 
 
 def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorld) -> Any:
@@ -941,10 +912,11 @@ def _expected_for(url: StaffUrl) -> tuple[str, Expected] | None:
 
 
 def _path(route: str, kwargs: dict[str, Any]) -> str:
-    """The URL for a route with its parameters filled in (works for unnamed patterns too)."""
-    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), route)
-    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m.group(1)]), path)
-    return "/" + path.replace("^", "").replace("$", "").replace("\\", "")
+    """The URL for a route with its parameters filled in: regular-expression routes (the ORUK
+    API's) first, whose `(?P<name>...)` the converter pattern would otherwise match inside."""
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m.group(1)]), route)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), path)
+    return "/" + path.replace("^", "").replace("$", "").replace("/?", "/").replace("\\", "")
 
 
 def _outcome(response: Any) -> Any:

@@ -21,7 +21,6 @@ test-postgres`); `make fuzz` runs 20,000 or more (FAMILYREACH_FUZZ_EXAMPLES per 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -42,6 +41,7 @@ from tests.web.test_authorisation_matrix import (
     PARAMETER_ALIASES,
     StaffUrl,
     World,
+    _path,
     _walk,
 )
 from tests.web.test_authorisation_matrix import (
@@ -179,14 +179,6 @@ def _routes() -> list[StaffUrl]:
     ]
 
 
-def _fill(route: str, kwargs: dict[str, Any]) -> str:
-    """The path for a route with its parameters filled in: regular-expression routes (the ORUK
-    API's) first, then converter routes."""
-    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwargs[m.group(1)]), route)
-    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), path)
-    return "/" + path.replace("^", "").replace("$", "").replace("/?", "/").replace("\\", "")
-
-
 def _public_values() -> dict[str, Any]:
     """Values for the public routes' parameters, which the matrix (staff routes) has no need of:
     a real occurrence, advice article, consultation option and booking's signed links."""
@@ -219,7 +211,7 @@ def _targets(world: World, client: Client) -> list[Target]:
                 (url.name, name), name
             )
             kwargs[name] = values.get(key, "1")
-        target = Target(path=_fill(url.route, kwargs), name=url.name or url.route)
+        target = Target(path=_path(url.route, kwargs), name=url.name or url.route)
         response = client.get(target.path)
         if response.get("Content-Type", "").startswith("text/html"):
             parser = _FormFields()
