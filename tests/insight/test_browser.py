@@ -69,6 +69,10 @@ def test_a_month_counted_only_so_far_is_drawn_apart_not_as_a_fall(
         f"{month} So far"
     )
     expect(page.get_by_test_id("partial-note")).to_contain_text("a part of a month is not a fall")
+    # The chart script runs after the page loads; wait until it has drawn (not a fixed sleep).
+    page.wait_for_function(
+        "window.Chart && Chart.getChart(document.querySelector('#chart-months'))"
+    )
     chart = page.locator("#chart-months").evaluate(
         """canvas => {
           const chart = Chart.getChart(canvas);
