@@ -7,16 +7,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from familyreach.locate import _branch as branching
 from familyreach.locate import _pmedian as core
-from familyreach.locate._highs import solve_milp
 from familyreach.locate._problem import (
     BoolArray,
     Costs,
     FloatArray,
-    IntArray,
     QuotaSpec,
     SiteRules,
     check_costs,
@@ -102,7 +99,11 @@ def p_median(
     index, cost = checked.neighbour_lists(rules.allowed)
     if capacities is not None:
         caps = _check_capacities(capacities, checked.m, w, p, rules)
-        return _capacitated(
+        # Imported here: the capacitated kernels compile on first use, and most calls never
+        # need them (keeps the import of this module light).
+        from familyreach.locate._capacitated import solve_capacitated
+
+        return solve_capacitated(
             checked, w, p, rules, caps, index, cost, started, deadline, method, seed
         )
 
@@ -342,253 +343,6 @@ def _check_capacities(
             f"but the demand weights sum to {w.sum():g}"
         )
     return caps
-
-
-def _capacitated(
-    checked: Costs,
-    w: FloatArray,
-    p: int,
-    rules: SiteRules,
-    caps: FloatArray,
-    index: np.ndarray,
-    cost: np.ndarray,
-    started: float,
-    deadline: float,
-    method: str,
-    seed: int,
-) -> LocateResult:
-    """Capacitated p-median (demand may be split between sites).
-
-    1. Heuristic: the uncapacitated solution (greedy, swap, Lagrangian), made capacity-feasible
-       if needed, then swap search where each candidate choice of sites is priced exactly by
-       the transportation LP (`_transport`).
-    2. Bound: the uncapacitated Lagrangian bound (capacities only remove solutions, so it is a
-       lower bound here too), raised by the reduced MILP's dual bound when that runs.
-    3. Exact (unless ``method="heuristic"``): the reduced MILP with HiGHS (lists of about
-       3·m/p nearest, grown on overflow, which consumes no capacity: still a relaxation).
-    """
-    m = checked.m
-    limit = deadline - started
-    details: dict[str, Any] = {}
-    methods = ["greedy", "swap", "lagrangian", "transport-swap"]
-    uncapacitated = p_median(
-        _costs_argument(checked),
-        w,
-        p,
-        forced_open=np.flatnonzero(rules.forced),
-        excluded=np.flatnonzero(~rules.allowed),
-        groups=rules.group if rules.has_quotas else None,
-        group_min=dict(enumerate(rules.group_min.tolist())) if rules.has_quotas else None,
-        group_max=dict(enumerate(rules.group_max.tolist())) if rules.has_quotas else None,
-        time_limit=max(0.05, 0.2 * limit),
-        method="heuristic",
-        seed=seed,
-    )
-    lower = uncapacitated.bound
-    details["uncapacitated_objective"] = uncapacitated.objective
-    details["uncapacitated_bound"] = lower
-    heuristic_deadline = time.perf_counter() + (0.6 if method == "heuristic" else 0.25) * max(
-        0.0, deadline - time.perf_counter()
-    )
-    sites, upper, moves = _capacitated_search(
-        checked, w, p, rules, caps, uncapacitated.sites, heuristic_deadline
-    )
-    details["transport_swaps"] = moves
-    details["heuristic_objective"] = upper
-    proven = upper <= lower + OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
-    time_limit_hit = False
-    if not proven and method != "heuristic":
-        keep = min(index.shape[1] - 2, max(10, 3 * int(np.ceil(m / p))))
-        radius = cost[:, max(keep - 1, 0)].copy()
-        exact = core.exact_reduced(
-            index,
-            cost,
-            w,
-            rules,
-            p,
-            fixed_closed=~rules.allowed,
-            fixed_open=rules.forced.copy(),
-            incumbent=None,
-            radius=radius,
-            deadline=deadline,
-            capacities=caps,
-        )
-        methods.append("highs-reduced-milp-capacitated")
-        details.update(exact_rounds=exact.rounds, exact_entries=exact.entries)
-        time_limit_hit = exact.time_limit_hit
-        if exact.is_open is not None:
-            found = np.flatnonzero(exact.is_open[:m]).astype(np.int64)
-            priced = _transport(checked, w, caps, found)
-            if priced is not None and priced[0] < upper:
-                sites, upper = found, priced[0]
-        if exact.proven:
-            # The reduced optimum used no overflow: it is the optimum, and its sites (priced
-            # above by the full transportation LP, never dearer) are optimal.
-            lower = max(lower, min(upper, exact.reduced_optimum))
-            proven = True
-        elif np.isfinite(exact.dual_bound):
-            lower = max(lower, min(upper, exact.dual_bound))
-            proven = upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
-    elif not proven:
-        time_limit_hit = time.perf_counter() >= deadline
-    if sites is None:
-        raise ValueError(
-            "no capacitated solution found"
-            + (" within the time limit" if time.perf_counter() >= deadline else "")
-        )
-    assignment, _ = nearest_open(checked, sites)
-    if proven:
-        lower = upper
-    return LocateResult(
-        sites=np.sort(sites),
-        objective=float(upper),
-        bound=float(min(lower, upper)),
-        gap=relative_gap(upper, min(lower, upper)),
-        assignment=assignment,
-        seconds=time.perf_counter() - started,
-        status="optimal" if proven else ("time_limit" if time_limit_hit else "feasible"),
-        proven_optimal=bool(proven),
-        method="+".join(methods),
-        time_limit_hit=time_limit_hit,
-        details=details,
-    )
-
-
-def _costs_argument(checked: Costs) -> Any:
-    return checked.dense if checked.dense is not None else checked.sparse
-
-
-def _transport(
-    checked: Costs, w: FloatArray, caps: FloatArray, sites: IntArray
-) -> tuple[float, FloatArray] | None:
-    """Least cost of serving all demand from ``sites`` within their capacities (demand may be
-    split): the transportation LP, solved by HiGHS. None when the sites cannot carry it."""
-    sites = np.asarray(sites, dtype=np.int64)
-    if checked.dense is not None:
-        block = checked.dense[:, sites]
-        rows, cols = np.nonzero(np.ones_like(block, dtype=bool))
-        values = block[rows, cols]
-    else:
-        assert checked.sparse is not None
-        block_sparse = sp.coo_array(checked.sparse[:, sites])
-        rows, cols, values = block_sparse.row, block_sparse.col, block_sparse.data
-    positive = w > 0
-    keep = positive[rows]
-    rows, cols, values = rows[keep], cols[keep], values[keep]
-    n_rows = np.flatnonzero(positive)
-    renumber = np.full(checked.n, -1)
-    renumber[n_rows] = np.arange(n_rows.size)
-    if n_rows.size == 0:
-        return 0.0, np.zeros(0)
-    if np.setdiff1d(np.arange(n_rows.size), renumber[rows]).size:
-        return None  # some demand has no allowed assignment to these sites
-    variables = np.arange(rows.size)
-    equality = sp.csr_array(
-        (np.ones(rows.size), (renumber[rows], variables)), shape=(n_rows.size, rows.size)
-    )
-    capacity = sp.csr_array((w[rows], (cols, variables)), shape=(sites.size, rows.size))
-    # All columns continuous: HiGHS solves it as an LP (simplex, so the cost is exact).
-    solved = solve_milp(
-        cost=w[rows] * values,
-        matrix=sp.vstack([equality, capacity]).tocsc(),
-        row_lower=np.concatenate([np.ones(n_rows.size), np.full(sites.size, -np.inf)]),
-        row_upper=np.concatenate([np.ones(n_rows.size), caps[sites]]),
-        col_lower=np.zeros(rows.size),
-        col_upper=np.full(rows.size, np.inf),
-        integer=np.zeros(rows.size, dtype=bool),
-        time_limit=60.0,
-    )
-    if solved.x is None or not solved.optimal:
-        return None
-    return float(solved.objective), solved.x
-
-
-def _capacitated_search(
-    checked: Costs,
-    w: FloatArray,
-    p: int,
-    rules: SiteRules,
-    caps: FloatArray,
-    start: IntArray,
-    deadline: float,
-) -> tuple[IntArray | None, float, int]:
-    """Swap search priced by the transportation LP, from the uncapacitated solution.
-
-    If the start cannot carry the demand, the open site of least capacity is swapped for the
-    closed site of most capacity that keeps the rules, until it can. Then, while time lasts,
-    first-improvement swaps: each open site v (most loaded relative to its capacity first)
-    against the closed sites that serve v's demand most cheaply.
-    """
-    m = checked.m
-    is_open = np.zeros(m, dtype=bool)
-    is_open[start] = True
-    priced = _transport(checked, w, caps, np.flatnonzero(is_open))
-    repairs = 0
-    while priced is None and repairs < m and time.perf_counter() < deadline:
-        swap = _capacity_repair(is_open, rules, caps)
-        if swap is None:
-            break
-        is_open[swap[0]], is_open[swap[1]] = True, False
-        repairs += 1
-        priced = _transport(checked, w, caps, np.flatnonzero(is_open))
-    if priced is None:
-        return None, float("inf"), 0
-    value = priced[0]
-    moves = 0
-    dense = checked.dense if checked.dense is not None else None
-    improved = True
-    while improved and time.perf_counter() < deadline:
-        improved = False
-        open_sites = np.flatnonzero(is_open & ~rules.forced)
-        nearest, _ = nearest_open(checked, np.flatnonzero(is_open))
-        for v in open_sites:
-            served = nearest == v
-            closed = np.flatnonzero(rules.allowed & ~is_open)
-            if closed.size == 0 or not served.any():
-                continue
-            if dense is not None:
-                score = (w[served, None] * dense[np.ix_(served, closed)]).sum(axis=0)
-            else:
-                assert checked.sparse is not None
-                sub = checked.sparse[served][:, closed].toarray()
-                score = (w[served, None] * np.where(sub > 0, sub, np.inf)).sum(axis=0)
-            for u in closed[np.argsort(score, kind="stable")[:5]]:
-                if time.perf_counter() >= deadline:
-                    return np.flatnonzero(is_open), value, moves
-                gu, gv = rules.group[u], rules.group[v]
-                counts = rules.counts(is_open)
-                if gu != gv and (
-                    counts[gu] >= rules.group_max[gu] or counts[gv] <= rules.group_min[gv]
-                ):
-                    continue
-                trial = is_open.copy()
-                trial[u], trial[v] = True, False
-                priced = _transport(checked, w, caps, np.flatnonzero(trial))
-                if priced is not None and priced[0] < value - 1e-9 * max(1.0, value):
-                    is_open, value = trial, priced[0]
-                    moves += 1
-                    improved = True
-                    break
-            if improved:
-                break
-    return np.flatnonzero(is_open), value, moves
-
-
-def _capacity_repair(
-    is_open: BoolArray, rules: SiteRules, caps: FloatArray
-) -> tuple[int, int] | None:
-    """(open u, close v): the largest closed capacity for the smallest open one, by the rules."""
-    counts = rules.counts(is_open)
-    closed = np.flatnonzero(rules.allowed & ~is_open)
-    movable = np.flatnonzero(is_open & ~rules.forced)
-    for v in movable[np.argsort(caps[movable], kind="stable")]:
-        for u in closed[np.argsort(-caps[closed], kind="stable")]:
-            if caps[u] <= caps[v]:
-                break
-            gu, gv = rules.group[u], rules.group[v]
-            if gu == gv or (counts[gu] < rules.group_max[gu] and counts[gv] > rules.group_min[gv]):
-                return int(u), int(v)
-    return None
 
 
 def _perturb(

@@ -1,0 +1,621 @@
+"""Capacitated p-median (demand may be split between sites): heuristic, Lagrangian bound, exact.
+
+    min Σ_i Σ_j w_i c_ij x_ij  s.t.  Σ_j x_ij = 1 ∀i,  x_ij ≤ y_j,  Σ_i w_i x_ij ≤ Q_j y_j,
+                                    y ∈ Y (p, forced/excluded sites, quotas),  y binary, x ≥ 0
+
+Bound: relax the assignment constraints ``Σ_j x_ij = 1`` with multipliers λ_i (Lagrangian
+relaxation, as for the uncapacitated model). What is left splits by site: site j, if open, takes
+the rows that are cheaper than their multiplier, most negative ``c_ij − λ_i`` first, until its
+capacity is full — a continuous knapsack whose greedy fill is optimal — worth ``ρ_j ≤ 0``. Then
+the p sites of least ρ allowed by the rules (matroid greedy). ``L(λ) = Σ_i w_i λ_i + Σ_{j open}
+ρ_j`` is a lower bound for every λ; its best value equals the LP bound of the strong model
+above (the knapsack has the integrality property only in y, which the rules keep), far above
+the uncapacitated bound when capacities bind. λ follows subgradient ascent with Polyak steps.
+See docs/locate.md ("Capacitated p-median").
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+
+from familyreach.locate import _pmedian as core
+from familyreach.locate._highs import solve_milp
+from familyreach.locate._problem import (
+    BoolArray,
+    Costs,
+    FloatArray,
+    IntArray,
+    SiteRules,
+)
+from familyreach.locate.evaluate import nearest_open
+from familyreach.locate.result import LocateResult, relative_gap
+
+FREE = 0
+OPEN = 1
+CLOSED = -1
+#: Relative gap at which a result counts as proven optimal (HiGHS's own MIP gap is 1e-7).
+OPTIMALITY_TOLERANCE = 1e-7
+#: Subgradient steps per compiled chunk (deadline checks and primal pricing between chunks).
+CHUNK = 100
+#: Full assignment lists in the exact MILP when rows × sites left stays below this.
+FULL_LISTS_ENTRIES = 150_000
+
+
+@numba.njit(cache=True, nogil=True)
+def _select(
+    rho: FloatArray,
+    status: np.ndarray,
+    group: IntArray,
+    group_min: IntArray,
+    group_max: IntArray,
+    p: int,
+    chosen: BoolArray,
+) -> bool:  # pragma: no cover - compiled
+    """The p sites of least total ρ allowed by the rules (matroid greedy); False if none."""
+    m = rho.size
+    counts = np.zeros(group_min.size, dtype=np.int64)
+    total = 0
+    for j in range(m):
+        chosen[j] = status[j] == OPEN
+        if chosen[j]:
+            counts[group[j]] += 1
+            total += 1
+    order = np.argsort(rho, kind="mergesort")
+    for k in range(m):
+        j = order[k]
+        if status[j] == FREE and counts[group[j]] < group_min[group[j]]:
+            chosen[j] = True
+            counts[group[j]] += 1
+            total += 1
+    for g in range(group_min.size):
+        if counts[g] < group_min[g] or counts[g] > group_max[g]:
+            return False
+    for k in range(m):
+        if total >= p:
+            break
+        j = order[k]
+        if status[j] == FREE and not chosen[j] and counts[group[j]] < group_max[group[j]]:
+            chosen[j] = True
+            counts[group[j]] += 1
+            total += 1
+    return total == p
+
+
+@numba.njit(cache=True, nogil=True)
+def _site_values(
+    index: IntArray,
+    cost: FloatArray,
+    weights: FloatArray,
+    capacities: FloatArray,
+    status: np.ndarray,
+    lam: FloatArray,
+    start: IntArray,
+    bucket_value: FloatArray,
+    bucket_row: IntArray,
+    rho: FloatArray,
+) -> None:  # pragma: no cover - compiled
+    """ρ_j for every site: its continuous knapsack over the rows with ``c_ij < λ_i``, most
+    negative ``c_ij − λ_i`` first until the capacity is full (greedy is optimal for a
+    continuous knapsack). Rows' lists are sorted by cost, so each row walks only the prefix
+    below its λ_i. Leaves each site's rows sorted in ``bucket_*[start[j]:start[j + 1]]``."""
+    n, width = index.shape
+    m = capacities.size
+    start[:] = 0
+    for i in range(n):
+        if weights[i] <= 0.0:
+            continue
+        for k in range(width):
+            if cost[i, k] >= lam[i]:
+                break
+            j = index[i, k]
+            if j < m and status[j] != CLOSED:
+                start[j + 1] += 1
+    for j in range(m):
+        start[j + 1] += start[j]
+    fill = start[:m].copy()
+    for i in range(n):
+        if weights[i] <= 0.0:
+            continue
+        for k in range(width):
+            if cost[i, k] >= lam[i]:
+                break
+            j = index[i, k]
+            if j < m and status[j] != CLOSED:
+                bucket_value[fill[j]] = cost[i, k] - lam[i]
+                bucket_row[fill[j]] = i
+                fill[j] += 1
+    for j in range(m):
+        lo, hi = start[j], start[j + 1]
+        rho[j] = 0.0
+        if hi - lo == 0:
+            continue
+        total = 0.0
+        for t in range(lo, hi):
+            total += weights[bucket_row[t]]
+        if total <= capacities[j]:
+            # Everything fits: no order needed, the site takes every row below its λ.
+            for t in range(lo, hi):
+                rho[j] += weights[bucket_row[t]] * bucket_value[t]
+            continue
+        if hi - lo > 1:
+            order = np.argsort(bucket_value[lo:hi]) + lo
+            bucket_value[lo:hi] = bucket_value[order]
+            bucket_row[lo:hi] = bucket_row[order]
+        room = capacities[j]
+        for t in range(lo, hi):
+            if room <= 0.0:
+                break
+            take = min(weights[bucket_row[t]], room)
+            rho[j] += take * bucket_value[t]
+            room -= take
+
+
+@numba.njit(cache=True, nogil=True)
+def _ascent(
+    index: IntArray,
+    cost: FloatArray,
+    weights: FloatArray,
+    capacities: FloatArray,
+    status: np.ndarray,
+    group: IntArray,
+    group_min: IntArray,
+    group_max: IntArray,
+    p: int,
+    lam: FloatArray,
+    upper: float,
+    steps: int,
+    patience: int,
+    state: FloatArray,
+    best_lam: FloatArray,
+    best_chosen: BoolArray,
+    best_rho: FloatArray,
+) -> bool:  # pragma: no cover - compiled
+    """``steps`` subgradient steps. ``state`` = [step factor θ, steps without a better bound,
+    best bound, 1 when the Lagrangian solution served every row exactly once]."""
+    n = weights.size
+    m = capacities.size
+    rho = np.zeros(m)
+    chosen = np.zeros(m, dtype=np.bool_)
+    served = np.zeros(n)
+    start = np.zeros(m + 1, dtype=np.int64)
+    bucket_value = np.empty(index.size)
+    bucket_row = np.empty(index.size, dtype=np.int64)
+    for _ in range(steps):
+        _site_values(
+            index, cost, weights, capacities, status, lam, start, bucket_value, bucket_row, rho
+        )
+        if not _select(rho, status, group, group_min, group_max, p, chosen):
+            return False
+        bound = 0.0
+        for i in range(n):
+            bound += weights[i] * lam[i]
+        for j in range(m):
+            if chosen[j]:
+                bound += rho[j]
+        if bound > state[2] + 1e-12 * max(1.0, abs(bound)):
+            state[2] = bound
+            state[1] = 0.0
+            best_lam[:] = lam
+            best_chosen[:] = chosen
+            best_rho[:] = rho
+        else:
+            state[1] += 1.0
+            if state[1] >= patience:
+                state[0] *= 0.5
+                state[1] = 0.0
+        served[:] = 0.0
+        for j in range(m):
+            if not chosen[j]:
+                continue
+            room = capacities[j]
+            for t in range(start[j], start[j + 1]):
+                if room <= 0.0:
+                    break
+                i = bucket_row[t]
+                take = min(weights[i], room)
+                served[i] += take / weights[i]
+                room -= take
+        norm = 0.0
+        for i in range(n):
+            g = weights[i] * (1.0 - served[i])
+            norm += g * g
+        if norm <= 1e-18:
+            state[3] = 1.0  # every row served exactly once: optimal for the relaxation
+            return True
+        step = state[0] * max(upper - bound, 1e-9 * max(1.0, abs(upper))) / norm
+        for i in range(n):
+            lam[i] += step * weights[i] * (1.0 - served[i])
+        if state[0] < 1e-5:
+            return True
+    return True
+
+
+def rules_status(rules: SiteRules) -> np.ndarray:
+    status = np.zeros(rules.m, dtype=np.int8)
+    status[~rules.allowed] = CLOSED
+    status[rules.forced] = OPEN
+    return status
+
+
+def fix_from_values(
+    rho: FloatArray, rules: SiteRules, p: int, bound: float, upper: float
+) -> tuple[BoolArray, BoolArray]:
+    """Sites closed / open in every solution cheaper than ``upper``, from site values ρ at
+    which the Lagrangian bound is ``bound`` (one matroid exchange, as in the uncapacitated
+    reduced-cost fixing: forcing a closed site j in costs ``ρ_j − max ρ_s`` over the open sites
+    s it may replace)."""
+    chosen = np.zeros(rules.m, dtype=bool)
+    _select(rho, rules_status(rules), rules.group, rules.group_min, rules.group_max, p, chosen)
+    groups = rules.group_min.size
+    counts = np.bincount(rules.group[chosen], minlength=groups)
+    pair_ok = np.outer(counts < rules.group_max, counts > rules.group_min)
+    np.fill_diagonal(pair_ok, True)
+    removable = chosen & ~rules.forced
+    addable = rules.allowed & ~chosen
+    top_out = np.full(groups, -np.inf)
+    np.maximum.at(top_out, rules.group[removable], rho[removable])
+    low_in = np.full(groups, np.inf)
+    np.minimum.at(low_in, rules.group[addable], rho[addable])
+    best_out_for_in = np.where(pair_ok, top_out[None, :], -np.inf).max(axis=1)
+    best_in_for_out = np.where(pair_ok, low_in[:, None], np.inf).min(axis=0)
+    threshold = upper + 1e-9 * max(1.0, abs(upper))
+    with np.errstate(invalid="ignore"):
+        open_cost = bound + rho - best_out_for_in[rules.group]
+        close_cost = bound - rho + best_in_for_out[rules.group]
+    fixed_closed = (addable & (open_cost > threshold)) | ~rules.allowed
+    fixed_open = (removable & (close_cost > threshold)) | rules.forced
+    return fixed_closed, fixed_open
+
+
+def solve_capacitated(
+    checked: Costs,
+    w: FloatArray,
+    p: int,
+    rules: SiteRules,
+    caps: FloatArray,
+    index: IntArray,
+    cost: FloatArray,
+    started: float,
+    deadline: float,
+    method: str,
+    seed: int,
+) -> LocateResult:
+    """Capacitated p-median (demand may be split between sites).
+
+    1. Heuristic: the uncapacitated solution (greedy, swap, Lagrangian), made able to carry the
+       demand if needed, then swap search where each candidate choice of sites is priced
+       exactly by the transportation LP (`transport_cost`).
+    2. Bound: the capacitated Lagrangian bound (module docstring); every distinct Lagrangian
+       site choice is priced too, and the best start a short transport swap search.
+    3. Exact (unless ``method="heuristic"``), when the bound has not closed the gap: sites
+       fixed by the Lagrangian values, then HiGHS on the strong model over the sites left.
+    """
+    from familyreach.locate.pmedian import p_median
+
+    m = checked.m
+    limit = deadline - started
+    details: dict[str, Any] = {}
+    methods = ["greedy", "swap", "lagrangian", "transport-swap"]
+    uncapacitated = p_median(
+        _costs_argument(checked),
+        w,
+        p,
+        forced_open=np.flatnonzero(rules.forced),
+        excluded=np.flatnonzero(~rules.allowed),
+        groups=rules.group if rules.has_quotas else None,
+        group_min=dict(enumerate(rules.group_min.tolist())) if rules.has_quotas else None,
+        group_max=dict(enumerate(rules.group_max.tolist())) if rules.has_quotas else None,
+        time_limit=max(0.05, 0.05 * limit),
+        method="heuristic",
+        seed=seed,
+    )
+    lower = uncapacitated.bound
+    details["uncapacitated_objective"] = uncapacitated.objective
+    details["uncapacitated_bound"] = lower
+    # A first price (and a repair when the uncapacitated sites cannot carry the demand): the
+    # swap search pays off more from the Lagrangian's site choices (below).
+    search_deadline = time.perf_counter() + 0.02 * max(0.0, deadline - time.perf_counter())
+    sites, upper, moves = capacitated_search(
+        checked, w, p, rules, caps, uncapacitated.sites, search_deadline
+    )
+    details["transport_swaps"] = moves
+    details["heuristic_objective"] = upper
+    details["seconds_first_price"] = time.perf_counter() - started
+    if sites is None:
+        raise ValueError(
+            "no capacitated solution found: no choice of sites tried carries the demand"
+        )
+    time_limit_hit = False
+
+    # Capacitated Lagrangian bound, pricing each new Lagrangian site choice on the way.
+    status = rules_status(rules)
+    assignment, assigned = nearest_open(checked, sites)
+    lam = np.where(np.isfinite(assigned), assigned, 0.0).astype(np.float64)
+    best_lam = lam.copy()
+    best_chosen = np.zeros(m, dtype=bool)
+    best_rho = np.zeros(m)
+    state = np.array([2.0, 0.0, -np.inf, 0.0])
+    priced: set[bytes] = {np.sort(sites).tobytes()}
+    iterations = 0
+    seen = np.zeros(m, dtype=bool)
+    bound_deadline = started + (0.55 if method != "heuristic" else 0.9) * limit
+    methods.append("capacitated-lagrangian")
+    while iterations < 5000 and time.perf_counter() < bound_deadline:
+        feasible = _ascent(
+            index,
+            cost,
+            w,
+            caps,
+            status,
+            rules.group,
+            rules.group_min,
+            rules.group_max,
+            p,
+            lam,
+            float(upper),
+            CHUNK,
+            30,
+            state,
+            best_lam,
+            best_chosen,
+            best_rho,
+        )
+        iterations += CHUNK
+        if not feasible:
+            raise ValueError("no feasible site to add: the quotas cannot be met")
+        choice = np.flatnonzero(best_chosen).astype(np.int64)
+        key = choice.tobytes()
+        if choice.size == p and key not in priced:
+            priced.add(key)
+            found = transport_cost(checked, w, caps, choice)
+            if found is not None and found[0] < upper - 1e-9 * max(1.0, upper):
+                sites, upper = choice, found[0]
+        seen |= best_chosen
+        if state[3] or state[0] < 1e-5:
+            break
+        if upper - state[2] <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper)):
+            break
+    capacitated_bound = float(state[2])
+    lower = max(lower, min(capacitated_bound, upper))
+    details["capacitated_lagrangian_bound"] = capacitated_bound
+    details["capacitated_lagrangian_iterations"] = iterations
+    details["lagrangian_choices_priced"] = len(priced) - 1
+    details["seconds_lagrangian"] = time.perf_counter() - started
+    if time.perf_counter() < deadline:
+        # Kernel search: the exact model over the sites the Lagrangian ever chose, the
+        # incumbent's and those of least ρ. Its optimum is a solution of the full model.
+        kernel = seen.copy()
+        kernel[sites] = True
+        kernel[np.argsort(best_rho, kind="stable")[: 3 * p]] = True
+        kernel &= rules.allowed
+        kernel_outcome = core.exact_reduced(
+            index,
+            cost,
+            w,
+            rules,
+            p,
+            fixed_closed=~kernel,
+            fixed_open=rules.forced.copy(),
+            incumbent=None,
+            radius=np.full(checked.n, np.inf),
+            deadline=min(deadline, time.perf_counter() + 0.2 * limit),
+            capacities=caps,
+        )
+        methods.append("kernel-milp")
+        details["kernel_sites"] = int(kernel.sum())
+        if kernel_outcome.is_open is not None:
+            found_sites = np.flatnonzero(kernel_outcome.is_open[:m]).astype(np.int64)
+            found = transport_cost(checked, w, caps, found_sites)
+            if found is not None and found[0] < upper - 1e-9 * max(1.0, upper):
+                sites, upper = found_sites, found[0]
+    # A short transport swap search from the best choice found so far.
+    polish_deadline = min(deadline, time.perf_counter() + 0.1 * limit)
+    polished, value, more = capacitated_search(checked, w, p, rules, caps, sites, polish_deadline)
+    if polished is not None and value < upper:
+        sites, upper = polished, value
+    details["transport_swaps"] = moves + more
+    details["seconds_to_bound"] = time.perf_counter() - started
+
+    proven = upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
+    if not proven and method != "heuristic" and time.perf_counter() < deadline:
+        fixed_closed, fixed_open = fix_from_values(best_rho, rules, p, capacitated_bound, upper)
+        left = int((~fixed_closed).sum())
+        details["fixed_closed"] = int((fixed_closed & rules.allowed).sum())
+        details["fixed_open"] = int((fixed_open & ~rules.forced).sum())
+        if checked.n * left <= FULL_LISTS_ENTRIES:
+            radius = np.full(checked.n, np.inf)
+        else:
+            keep = min(index.shape[1] - 2, max(10, 3 * int(np.ceil(m / p))))
+            radius = cost[:, max(keep - 1, 0)].copy()
+        start = np.zeros(m + 1, dtype=bool)
+        start[sites] = True
+        start[m] = True
+        exact = core.exact_reduced(
+            index,
+            cost,
+            w,
+            rules,
+            p,
+            fixed_closed=fixed_closed,
+            fixed_open=fixed_open,
+            incumbent=None,
+            radius=radius,
+            deadline=deadline,
+            capacities=caps,
+        )
+        methods.append("highs-capacitated-milp")
+        details.update(exact_rounds=exact.rounds, exact_entries=exact.entries, exact_columns=left)
+        time_limit_hit = exact.time_limit_hit
+        if exact.is_open is not None:
+            found_sites = np.flatnonzero(exact.is_open[:m]).astype(np.int64)
+            found = transport_cost(checked, w, caps, found_sites)
+            if found is not None and found[0] < upper:
+                sites, upper = found_sites, found[0]
+        if exact.proven:
+            # The reduced optimum used no overflow: it is the optimum among solutions cheaper
+            # than the incumbent (fixing removed only dearer ones), so the best of the two is.
+            lower = max(lower, min(upper, exact.reduced_optimum))
+            proven = True
+        elif np.isfinite(exact.dual_bound):
+            lower = max(lower, min(upper, exact.dual_bound))
+            proven = upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
+    elif not proven:
+        time_limit_hit = time.perf_counter() >= deadline
+    assignment, _ = nearest_open(checked, sites)
+    if proven:
+        lower = upper
+    return LocateResult(
+        sites=np.sort(sites),
+        objective=float(upper),
+        bound=float(min(lower, upper)),
+        gap=relative_gap(upper, min(lower, upper)),
+        assignment=assignment,
+        seconds=time.perf_counter() - started,
+        status="optimal" if proven else ("time_limit" if time_limit_hit else "feasible"),
+        proven_optimal=bool(proven),
+        method="+".join(methods),
+        time_limit_hit=time_limit_hit,
+        details=details,
+    )
+
+
+def _costs_argument(checked: Costs) -> Any:
+    return checked.dense if checked.dense is not None else checked.sparse
+
+
+def transport_cost(
+    checked: Costs, w: FloatArray, caps: FloatArray, sites: IntArray
+) -> tuple[float, FloatArray] | None:
+    """Least cost of serving all demand from ``sites`` within their capacities (demand may be
+    split): the transportation LP, solved by HiGHS. None when the sites cannot carry it."""
+    sites = np.asarray(sites, dtype=np.int64)
+    if checked.dense is not None:
+        block = checked.dense[:, sites]
+        rows, cols = np.nonzero(np.ones_like(block, dtype=bool))
+        values = block[rows, cols]
+    else:
+        assert checked.sparse is not None
+        block_sparse = sp.coo_array(checked.sparse[:, sites])
+        rows, cols, values = block_sparse.row, block_sparse.col, block_sparse.data
+    positive = w > 0
+    keep = positive[rows]
+    rows, cols, values = rows[keep], cols[keep], values[keep]
+    n_rows = np.flatnonzero(positive)
+    renumber = np.full(checked.n, -1)
+    renumber[n_rows] = np.arange(n_rows.size)
+    if n_rows.size == 0:
+        return 0.0, np.zeros(0)
+    if np.setdiff1d(np.arange(n_rows.size), renumber[rows]).size:
+        return None  # some demand has no allowed assignment to these sites
+    variables = np.arange(rows.size)
+    equality = sp.csr_array(
+        (np.ones(rows.size), (renumber[rows], variables)), shape=(n_rows.size, rows.size)
+    )
+    capacity = sp.csr_array((w[rows], (cols, variables)), shape=(sites.size, rows.size))
+    # All columns continuous: HiGHS solves it as an LP (simplex, so the cost is exact).
+    solved = solve_milp(
+        cost=w[rows] * values,
+        matrix=sp.vstack([equality, capacity]).tocsc(),
+        row_lower=np.concatenate([np.ones(n_rows.size), np.full(sites.size, -np.inf)]),
+        row_upper=np.concatenate([np.ones(n_rows.size), caps[sites]]),
+        col_lower=np.zeros(rows.size),
+        col_upper=np.full(rows.size, np.inf),
+        integer=np.zeros(rows.size, dtype=bool),
+        time_limit=60.0,
+    )
+    if solved.x is None or not solved.optimal:
+        return None
+    return float(solved.objective), solved.x
+
+
+def capacitated_search(
+    checked: Costs,
+    w: FloatArray,
+    p: int,
+    rules: SiteRules,
+    caps: FloatArray,
+    start: IntArray,
+    deadline: float,
+) -> tuple[IntArray | None, float, int]:
+    """Swap search priced by the transportation LP, from the uncapacitated solution.
+
+    If the start cannot carry the demand, the open site of least capacity is swapped for the
+    closed site of most capacity that keeps the rules, until it can. Then, while time lasts,
+    first-improvement swaps: each open site v (most loaded relative to its capacity first)
+    against the closed sites that serve v's demand most cheaply.
+    """
+    m = checked.m
+    is_open = np.zeros(m, dtype=bool)
+    is_open[start] = True
+    priced = transport_cost(checked, w, caps, np.flatnonzero(is_open))
+    repairs = 0
+    while priced is None and repairs < m and time.perf_counter() < deadline:
+        swap = capacity_repair(is_open, rules, caps)
+        if swap is None:
+            break
+        is_open[swap[0]], is_open[swap[1]] = True, False
+        repairs += 1
+        priced = transport_cost(checked, w, caps, np.flatnonzero(is_open))
+    if priced is None:
+        return None, float("inf"), 0
+    value = priced[0]
+    moves = 0
+    dense = checked.dense if checked.dense is not None else None
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        open_sites = np.flatnonzero(is_open & ~rules.forced)
+        nearest, _ = nearest_open(checked, np.flatnonzero(is_open))
+        for v in open_sites:
+            served = nearest == v
+            closed = np.flatnonzero(rules.allowed & ~is_open)
+            if closed.size == 0 or not served.any():
+                continue
+            if dense is not None:
+                score = (w[served, None] * dense[np.ix_(served, closed)]).sum(axis=0)
+            else:
+                assert checked.sparse is not None
+                sub = checked.sparse[served][:, closed].toarray()
+                score = (w[served, None] * np.where(sub > 0, sub, np.inf)).sum(axis=0)
+            for u in closed[np.argsort(score, kind="stable")[:5]]:
+                if time.perf_counter() >= deadline:
+                    return np.flatnonzero(is_open), value, moves
+                gu, gv = rules.group[u], rules.group[v]
+                counts = rules.counts(is_open)
+                if gu != gv and (
+                    counts[gu] >= rules.group_max[gu] or counts[gv] <= rules.group_min[gv]
+                ):
+                    continue
+                trial = is_open.copy()
+                trial[u], trial[v] = True, False
+                priced = transport_cost(checked, w, caps, np.flatnonzero(trial))
+                if priced is not None and priced[0] < value - 1e-9 * max(1.0, value):
+                    is_open, value = trial, priced[0]
+                    moves += 1
+                    improved = True
+                    break
+            if improved:
+                break
+    return np.flatnonzero(is_open), value, moves
+
+
+def capacity_repair(
+    is_open: BoolArray, rules: SiteRules, caps: FloatArray
+) -> tuple[int, int] | None:
+    """(open u, close v): the largest closed capacity for the smallest open one, by the rules."""
+    counts = rules.counts(is_open)
+    closed = np.flatnonzero(rules.allowed & ~is_open)
+    movable = np.flatnonzero(is_open & ~rules.forced)
+    for v in movable[np.argsort(caps[movable], kind="stable")]:
+        for u in closed[np.argsort(-caps[closed], kind="stable")]:
+            if caps[u] <= caps[v]:
+                break
+            gu, gv = rules.group[u], rules.group[v]
+            if gu == gv or (counts[gu] < rules.group_max[gu] and counts[gv] > rules.group_min[gv]):
+                return int(u), int(v)
+    return None
