@@ -41,7 +41,7 @@ OPTIMALITY_TOLERANCE = 1e-7
 def p_median(
     costs: Any,
     weights: Any,
-    p: int,
+    p: int | None,
     *,
     forced_open: Iterable[int] | None = None,
     excluded: Iterable[int] | None = None,
@@ -49,6 +49,8 @@ def p_median(
     group_min: QuotaSpec = None,
     group_max: QuotaSpec = None,
     capacities: Any = None,
+    site_costs: Any = None,
+    budget: float | None = None,
     time_limit: float = 60.0,
     seed: int = 0,
     method: str = "auto",
@@ -66,7 +68,9 @@ def p_median(
         groups: one label per candidate column (e.g. its district code), for quotas.
         group_min, group_max: sites per group, an int for every group or a mapping label → int.
         capacities: optional per-column capacity in weight units; demand may then be split
-            between sites (solved by MILP only).
+            between sites.
+        site_costs, budget: with a budget, open sites whose ``site_costs`` add up to at most
+            ``budget``; ``p`` may then be None (as many sites as serve best within it).
         time_limit: seconds; the result says whether it was hit.
         seed: seeds the perturbation of iterated local search (``perturbation_rounds``).
         method: "auto" (heuristic, bound, then the reduced exact MILP when it is small enough),
@@ -81,6 +85,30 @@ def p_median(
     deadline = started + float(time_limit)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if budget is not None or site_costs is not None:
+        if budget is None:
+            raise ValueError("site_costs need a budget")
+        if capacities is not None:
+            raise ValueError("capacities and a budget together are not supported")
+        # Imported here so the plain model's import stays as light as it is.
+        from familyreach.locate._budget import budget_p_median
+
+        return budget_p_median(
+            costs,
+            weights,
+            p,
+            site_costs=site_costs,
+            budget=budget,
+            forced_open=forced_open,
+            excluded=excluded,
+            groups=groups,
+            group_min=group_min,
+            group_max=group_max,
+            time_limit=time_limit,
+            method=method,
+        )
+    if p is None:
+        raise ValueError("p must be an integer (it may be None only with a budget)")
     checked = check_costs(costs)
     w = check_weights(weights, checked.n)
     p = check_p(p, checked.m)
