@@ -281,34 +281,6 @@ def _optimisation(result: Any, note: str) -> Optimisation:
     )
 
 
-def _sites_cost(sites: Any, candidates: list[Venue], scenario: Scenario) -> float:
-    return sum(costs.building_cost(candidates[int(column)], scenario)[0] for column in sites)
-
-
-def _budget_p(
-    scenario: Scenario, candidates: list[Venue], forced_ids: set[int], excluded_ids: set[int]
-) -> int:
-    """With a budget and no number of bases: as many bases as the cheapest choice affords."""
-    sessions = sum(scenario.outreach_venues.values_list("sessions_per_week", flat=True)) + (
-        scenario.outreach_count * scenario.outreach_sessions_per_week
-    )
-    money = float(scenario.budget or 0) - costs.outreach_frontline_cost(scenario, float(sessions))
-    forced_cost = sum(costs.building_cost(v, scenario)[0] for v in candidates if v.pk in forced_ids)
-    money -= forced_cost
-    spare = sorted(
-        costs.building_cost(v, scenario)[0]
-        for v in candidates
-        if v.pk not in forced_ids and v.pk not in excluded_ids
-    )
-    count = len(forced_ids)
-    for cost in spare:
-        if cost > money:
-            break
-        money -= cost
-        count += 1
-    return max(count, 1)
-
-
 def _nearest(minutes: FloatArray) -> tuple[FloatArray, npt.NDArray[np.int64]]:
     if minutes.shape[1] == 0:
         return np.full(minutes.shape[0], np.inf), np.full(minutes.shape[0], -1, dtype=np.int64)
@@ -381,7 +353,6 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
     report(20, f"Travel times: {len(area_data.areas)} areas to {len(candidates)} candidate bases")
     minutes = inputs.travel_minutes(area_data.areas, candidates, scenario.travel_mode)
 
-    p = scenario.number_of_bases or _budget_p(scenario, candidates, forced_ids, excluded_ids)
     options: dict[str, Any] = {
         "forced_open": [k for k, v in enumerate(candidates) if v.pk in forced_ids],
         "excluded": [k for k, v in enumerate(candidates) if v.pk in excluded_ids],
@@ -396,7 +367,6 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
             options["group_max"] = scenario.district_maximum
 
     building_budget = _building_budget(scenario)
-    budget_note = ""
     try:
         if scenario.objective == Objective.MAX_COVERAGE:
             # Maximal coverage honours the budget itself: site costs against the money left
@@ -416,25 +386,28 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
                 **budget_options,
                 **options,
             )
+        elif building_budget is not None:
+            # A budget: the engine weighs each building's running cost against the travel it
+            # saves, so a cheap library and a dear centre are not counted the same; without a
+            # number of bases it opens as many as serve families best within the budget.
+            report(35, f"Choosing bases within the budget from {len(candidates)} candidates")
+            result = locate.p_median(
+                minutes,
+                weights,
+                scenario.number_of_bases,
+                site_costs=[costs.building_cost(v, scenario)[0] for v in candidates],
+                budget=max(building_budget, 0.0),
+                **options,
+            )
         else:
+            p = scenario.number_of_bases
             report(35, f"Choosing {p} bases from {len(candidates)} candidates")
             result = locate.p_median(minutes, weights, p, **options)
-            if scenario.number_of_bases is None and building_budget is not None:
-                # Budget only: p-median does not weigh site costs, so take the most bases the
-                # cheapest choice affords and step down until the best choice fits the budget.
-                floor = max(len(options["forced_open"]), 1)
-                while (
-                    p > floor and _sites_cost(result.sites, candidates, scenario) > building_budget
-                ):
-                    p -= 1
-                    report(35, f"Over budget: choosing {p} bases instead")
-                    result = locate.p_median(minutes, weights, p, **options)
-                budget_note = f"; number of bases lowered to {p} to fit the budget"
     except ValueError as error:
         # The engine's own checks (e.g. quotas it finds infeasible) are reasons, not crashes.
         raise ScenarioCannotBeMet([str(error)]) from error
     bases = [candidates[int(column)] for column in result.sites]
-    optimisation = _optimisation(result, budget_note)
+    optimisation = _optimisation(result, "")
     outreach_optimisation: Optimisation | None = None
 
     outreach = [
@@ -489,7 +462,8 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
             outreach_sessions_per_week=float(sum(o.sessions_per_week for o in outreach)),
         )
         if split["buildings"] + split["outreach_frontline_needed"] > float(scenario.budget) + 0.5:
-            # p-median minimises travel for a number of bases; it does not weigh their cost.
+            # The engine keeps the bases within what outreach leaves, so this is only a guard
+            # against the two disagreeing (it did happen before budgets reached the engine).
             raise ScenarioCannotBeMet(
                 [
                     f"The bases with the shortest travel cost £{split['buildings']:,.0f} a year "
