@@ -432,9 +432,6 @@ def solve_capacitated(
         else:
             keep = min(index.shape[1] - 2, max(10, 3 * int(np.ceil(m / p))))
             radius = cost[:, max(keep - 1, 0)].copy()
-        start = np.zeros(m + 1, dtype=bool)
-        start[sites] = True
-        start[m] = True
         exact = core.exact_reduced(
             index,
             cost,
