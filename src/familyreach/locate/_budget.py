@@ -83,6 +83,12 @@ def budget_p_median(
     )
     if time_limit <= 0:
         raise ValueError(f"time_limit must be positive, got {time_limit}")
+    if p is None and rules.has_quotas:
+        # Quotas can fix the number of sites (one per district: minimum = maximum): then it is
+        # a p-median with a budget, and the p-median without the budget bounds it (below).
+        available = np.bincount(rules.group[rules.allowed], minlength=rules.group_min.size)
+        if int(rules.group_min.sum()) == int(np.minimum(rules.group_max, available).sum()):
+            p = int(rules.group_min.sum())
     prices = _check_site_costs(site_costs, checked.m)
     money = float(budget)
     if not np.isfinite(money) or money < 0:
@@ -112,9 +118,35 @@ def budget_p_median(
     details["heuristic_objective"] = upper
 
     lower = -np.inf
-    if is_open is not None:
+    if p is not None:
+        # Without the budget row the model is a relaxation, solved fast by the p-median's own
+        # stages: its bound holds here, and when its answer fits the budget it is the answer.
+        from familyreach.locate.pmedian import p_median
+
+        free = p_median(
+            costs,
+            w,
+            p,
+            forced_open=np.flatnonzero(rules.forced),
+            excluded=np.flatnonzero(~rules.allowed),
+            groups=rules.group if rules.has_quotas else None,
+            group_min=dict(enumerate(rules.group_min.tolist())) if rules.has_quotas else None,
+            group_max=dict(enumerate(rules.group_max.tolist())) if rules.has_quotas else None,
+            time_limit=max(0.05, 0.4 * float(time_limit)),
+            method=method,
+        )
+        methods.append("p-median-without-budget")
+        lower = max(lower, free.bound)
+        details["without_budget_bound"] = free.bound
+        free_open = np.zeros(checked.m, dtype=bool)
+        free_open[free.sites] = True
+        if prices[free_open].sum() <= money + 1e-9 * max(1.0, money):
+            value = _travel(dense, w, free_open)
+            if value < upper:
+                is_open, upper = free_open, value
+    if is_open is not None and upper - lower > OPTIMALITY_TOLERANCE * max(1.0, abs(upper)):
         methods.append("lagrangian")
-        lower, iterations = _lagrangian(
+        bound, iterations = _lagrangian(
             dense,
             w,
             prices,
@@ -123,9 +155,10 @@ def budget_p_median(
             p,
             upper,
             start=dense[:, is_open].min(axis=1),
-            deadline=started + 0.3 * float(time_limit),
+            deadline=time.perf_counter() + 0.2 * float(time_limit),
         )
-        details["lagrangian_bound"] = lower
+        lower = max(lower, bound)
+        details["lagrangian_bound"] = bound
         details["lagrangian_iterations"] = iterations
     proven = bool(
         is_open is not None and upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))

@@ -386,7 +386,7 @@ def solve_capacitated(
     details["capacitated_lagrangian_iterations"] = iterations
     details["lagrangian_choices_priced"] = len(priced) - 1
     details["seconds_lagrangian"] = time.perf_counter() - started
-    if time.perf_counter() < deadline:
+    if deadline - time.perf_counter() > 0.2 * limit:
         # Kernel search: the exact model over the sites the Lagrangian ever chose, the
         # incumbent's and those of least ρ. Its optimum is a solution of the full model.
         kernel = seen.copy()
@@ -422,7 +422,9 @@ def solve_capacitated(
     details["seconds_to_bound"] = time.perf_counter() - started
 
     proven = upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
-    if not proven and method != "heuristic" and time.perf_counter() < deadline:
+    # HiGHS checks its limit only once the model is built and presolved: with less than a
+    # tenth of the limit left, starting it would overrun the limit rather than help.
+    if not proven and method != "heuristic" and deadline - time.perf_counter() > 0.1 * limit:
         fixed_closed, fixed_open = fix_from_values(best_rho, rules, p, capacitated_bound, upper)
         left = int((~fixed_closed).sum())
         details["fixed_closed"] = int((fixed_closed & rules.allowed).sum())
@@ -461,8 +463,8 @@ def solve_capacitated(
         elif np.isfinite(exact.dual_bound):
             lower = max(lower, min(upper, exact.dual_bound))
             proven = upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
-    elif not proven:
-        time_limit_hit = time.perf_counter() >= deadline
+    elif not proven and method != "heuristic":
+        time_limit_hit = True  # too little time was left for the exact stage
     assignment, _ = nearest_open(checked, sites)
     if proven:
         lower = upper
