@@ -110,3 +110,30 @@ def test_budget_errors_are_named() -> None:
         p_median(costs, weights, 2, site_costs=prices)
     with pytest.raises(ValueError, match="may be None only with a budget"):
         p_median(costs, weights, None)
+
+
+def test_one_per_group_within_a_budget_matches_brute_force() -> None:
+    # Minimum = maximum = 1 per group fixes the number of sites at 2 without p.
+    costs, weights = euclidean(9, 12, 8)
+    prices = np.array([10.0, 2.0, 10.0, 2.0, 10.0, 2.0, 10.0, 2.0])
+    groups = ["a", "a", "a", "a", "b", "b", "b", "b"]
+    best = min(
+        float(weights @ costs[:, [i, j]].min(axis=1))
+        for i in range(4)
+        for j in range(4, 8)
+        if prices[i] + prices[j] <= 12.0
+    )
+    result = p_median(
+        costs,
+        weights,
+        None,
+        site_costs=prices,
+        budget=12.0,
+        groups=groups,
+        group_min=1,
+        group_max=1,
+    )
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(best)
+    assert len(result.sites) == 2
+    assert prices[result.sites].sum() <= 12.0

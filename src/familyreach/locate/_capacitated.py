@@ -343,7 +343,7 @@ def solve_capacitated(
     priced: set[bytes] = {np.sort(sites).tobytes()}
     iterations = 0
     seen = np.zeros(m, dtype=bool)
-    bound_deadline = started + (0.55 if method != "heuristic" else 0.9) * limit
+    bound_deadline = started + (0.5 if method != "heuristic" else 0.9) * limit
     methods.append("capacitated-lagrangian")
     while iterations < 5000 and time.perf_counter() < bound_deadline:
         feasible = _ascent(
@@ -391,7 +391,7 @@ def solve_capacitated(
         # incumbent's and those of least ρ. Its optimum is a solution of the full model.
         kernel = seen.copy()
         kernel[sites] = True
-        kernel[np.argsort(best_rho, kind="stable")[: 3 * p]] = True
+        kernel[np.argsort(best_rho, kind="stable")[: 2 * p]] = True
         kernel &= rules.allowed
         kernel_outcome = core.exact_reduced(
             index,
@@ -403,7 +403,7 @@ def solve_capacitated(
             fixed_open=rules.forced.copy(),
             incumbent=None,
             radius=np.full(checked.n, np.inf),
-            deadline=min(deadline, time.perf_counter() + 0.2 * limit),
+            deadline=min(deadline, time.perf_counter() + 0.25 * limit),
             capacities=caps,
         )
         methods.append("kernel-milp")
