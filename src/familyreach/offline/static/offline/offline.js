@@ -13,6 +13,7 @@
 const DB_NAME = "familyreach-offline";
 const SHELL_CACHE = "familyreach-offline-shell";
 const DAY_MS = 24 * 60 * 60 * 1000;
+const RETRY_MS = 5000;
 
 const root = document.getElementById("offline-app");
 const config = root.dataset;
@@ -228,8 +229,13 @@ async function keepShell() {
   const assets = [
     ...document.querySelectorAll("link[rel=stylesheet][href], link[rel=manifest][href], script[src]"),
   ].map((element) => element.getAttribute("href") || element.getAttribute("src"));
-  const cache = await caches.open(SHELL_CACHE);
-  await cache.addAll([config.scope, "/static/govuk/govuk-frontend.min.js", ...new Set(assets)]);
+  const wanted = new Set([config.scope, "/static/govuk/govuk-frontend.min.js", ...assets]);
+  try {
+    const cache = await caches.open(SHELL_CACHE);
+    await cache.addAll([...wanted]);
+  } catch {
+    notify("The page could not be kept for use without signal. Try again before you go out.", true);
+  }
 }
 
 // Send what is waiting, then take a fresh copy (with the server's versions). One at a time.
@@ -672,14 +678,22 @@ async function start() {
     renderConnection();
     syncNow({ quiet: true });
   });
+  // From the landing page's "Get ready for offline" button: download straight away.
+  const prepare = location.hash === "#prepare";
+  if (prepare) history.replaceState(null, "", location.pathname);
   await render();
   if (navigator.onLine) {
     const pending = (await getAll("outbox")).length;
     const status = await askForKey();
-    if (status === "ok" && pending) await syncNow({ quiet: true });
+    if (status === "ok" && (pending || prepare)) await syncNow({ quiet: !prepare });
     else if (status !== "ok" && status !== "offline") explain(status);
     await render();
   }
+  // navigator.onLine and its "online" event are not reliable (a page opened without signal
+  // may never hear it): while changes wait, try quietly every few seconds as well.
+  setInterval(async () => {
+    if (!busy && db && (await getAll("outbox")).length) syncNow({ quiet: true });
+  }, RETRY_MS);
   root.dataset.ready = "true";
 }
 
