@@ -224,7 +224,9 @@ def test_two_devices_sync_one_register_in_either_order_and_a_conflict_is_shown(
     kept = "Phone notes" if first == "phone" else "Tablet notes"
     visit.refresh_from_db()
     assert visit.outcome_notes == kept  # never silently overwritten
+    expect(second.locator("#offline-notice")).to_contain_text("1 thing needs your attention")
     conflict.get_by_role("button", name="Use mine").click()
+    expect(second.locator("#offline-notice")).to_contain_text("Ready for offline")
     expect(second.locator("#pending-count")).to_have_text("No changes waiting to send")
     expect(conflict).to_have_count(0)
     visit.refresh_from_db()
