@@ -43,7 +43,9 @@ def _at(minutes_ago: int) -> str:
     return (timezone.now() - timedelta(minutes=minutes_ago)).isoformat()
 
 
-def _mark(occurrence: Occurrence, family: Family, attended: bool, minutes_ago: int) -> dict[str, Any]:
+def _mark(
+    occurrence: Occurrence, family: Family, attended: bool, minutes_ago: int
+) -> dict[str, Any]:
     return {
         "key": str(uuid.uuid4()),
         "kind": "mark",
@@ -55,7 +57,9 @@ def _mark(occurrence: Occurrence, family: Family, attended: bool, minutes_ago: i
 
 
 def _book(occurrence: Occurrence, family: Family) -> None:
-    Booking.objects.create(occurrence=occurrence, family=family, status="confirmed", channel="staff")
+    Booking.objects.create(
+        occurrence=occurrence, family=family, status="confirmed", channel="staff"
+    )
 
 
 @pytest.fixture
@@ -75,7 +79,9 @@ def test_the_download_holds_the_next_7_days_of_own_sessions_and_visits_each_read
 ) -> None:
     today = timezone.localdate()
     # A weekly session: one date in the next 7 days (today's or later), and dates after them.
-    (this_week,) = baby_group.occurrences.filter(date__gte=today, date__lte=today + timedelta(days=6))
+    (this_week,) = baby_group.occurrences.filter(
+        date__gte=today, date__lte=today + timedelta(days=6)
+    )
     assert baby_group.occurrences.filter(date__gt=today + timedelta(days=6)).exists()
     _book(this_week, yarmouth_family)
     family_type = ContentType.objects.get_for_model(Family)
@@ -90,7 +96,8 @@ def test_the_download_holds_the_next_7_days_of_own_sessions_and_visits_each_read
     assert row["name"] == "Amy Smith"
     assert row["children"][0]["first_name"] == "Ben"
     assert "No photographs" in row["flags"]
-    assert row["booked"] is True and row["attended"] is False
+    assert row["booked"] is True
+    assert row["attended"] is False
     assert [v["id"] for v in bundle["visits"]] == [visit.pk]
     assert bundle["visits"][0]["where"] == "1 Test Street, NR30 1NE"
     assert (
@@ -111,8 +118,10 @@ def test_a_replayed_change_changes_nothing(
     change = _mark(next_occurrence, yarmouth_family, True, 5)
     (first,) = _sync(client, change)
     (again,) = _sync(client, change)
-    assert first["outcome"] == "applied" and first["replayed"] is False
-    assert again["outcome"] == "applied" and again["replayed"] is True
+    assert first["outcome"] == "applied"
+    assert first["replayed"] is False
+    assert again["outcome"] == "applied"
+    assert again["replayed"] is True
     assert Attendance.objects.filter(occurrence=next_occurrence).count() == 1
     assert OfflineChange.objects.count() == 1
 
@@ -143,7 +152,9 @@ def test_two_devices_marking_one_register_merge_the_same_in_either_order(
     devices = [(_client(family_worker), a_changes), (_client(colleague), b_changes)]
     for client, changes in devices if a_syncs_first else reversed(devices):
         _sync(client, *changes)
-    here = set(Attendance.objects.filter(occurrence=next_occurrence).values_list("family_id", flat=True))
+    here = set(
+        Attendance.objects.filter(occurrence=next_occurrence).values_list("family_id", flat=True)
+    )
     assert here == ({other.pk} if attended_first else {other.pk, yarmouth_family.pk})
 
 
@@ -214,11 +225,14 @@ def test_a_walk_in_like_a_registered_family_is_flagged_for_the_worker_to_merge(
     family_worker: User, next_occurrence: Occurrence, yarmouth_family: Family
 ) -> None:
     client = _client(family_worker)
-    (result,) = _sync(client, _walk_in(next_occurrence, child_first_name="Ben", child_date_of_birth="2025-03-01"))
+    (result,) = _sync(
+        client, _walk_in(next_occurrence, child_first_name="Ben", child_date_of_birth="2025-03-01")
+    )
     assert result["outcome"] == "applied"
     assert result["needs_duplicate_review"] is True
     walk_in = Family.objects.get(pk=result["family_id"])
-    assert walk_in.needs_duplicate_review and walk_in.merged_into is None
+    assert walk_in.needs_duplicate_review
+    assert walk_in.merged_into is None
     assert Attendance.objects.get(occurrence=next_occurrence, family=walk_in).is_walk_in
     page = client.get("/staff/offline/walk-ins")
     assert f"/staff/families/{walk_in.pk}" in page.content.decode()
@@ -263,7 +277,11 @@ def test_roles_without_family_records_are_refused_and_told_to_wipe(
     make_user: Callable[..., User], role: Role
 ) -> None:
     client = _client(make_user(role, district_code="E07000145"))
-    for response in (client.get(KEY), client.get(DOWNLOAD), client.post(SYNC, "{}", "application/json")):
+    for response in (
+        client.get(KEY),
+        client.get(DOWNLOAD),
+        client.post(SYNC, "{}", "application/json"),
+    ):
         assert response.status_code == 403
         assert response.json()["wipe"] is True
     assert client.get("/staff/offline/").status_code == 403
@@ -276,7 +294,8 @@ def test_signed_out_keeps_the_copy_and_a_disabled_account_wipes_it(family_worker
     family_worker.is_active = False
     family_worker.save()
     response = client.get(KEY)
-    assert response.status_code == 403 and response.json()["wipe"] is True
+    assert response.status_code == 403
+    assert response.json()["wipe"] is True
 
 
 def test_a_worker_without_a_district_cannot_work_offline(make_user: Callable[..., User]) -> None:
@@ -303,7 +322,12 @@ def test_the_service_worker_is_served_for_the_offline_pages_scope(client: Client
 
 def test_a_bad_change_is_refused_without_a_500(family_worker: User) -> None:
     client = _client(family_worker)
-    results = _sync(client, {"kind": "mark"}, "nonsense", {"key": str(uuid.uuid4()), "kind": "x", "made_at": _at(1)})
+    results = _sync(
+        client,
+        {"kind": "mark"},
+        "nonsense",
+        {"key": str(uuid.uuid4()), "kind": "x", "made_at": _at(1)},
+    )
     assert [r["outcome"] for r in results] == ["refused", "refused", "refused"]
     assert client.post(SYNC, "not json", "application/json").status_code == 400
 

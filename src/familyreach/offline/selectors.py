@@ -128,7 +128,8 @@ def _register(occurrence: Occurrence, user: Any) -> list[dict[str, Any]]:
         .prefetch_related(*_FAMILY_PARTS)
         .order_by("id")
     )
-    for holder in [*bookings, *attendances.values()]:
+    holders: list[Booking | Attendance] = [*bookings, *attendances.values()]
+    for holder in holders:
         family = holder.family
         if family.pk in rows or family.anonymised_at is not None:
             continue

@@ -214,9 +214,12 @@ def _latest_mark(occurrence: Occurrence, family_id: int) -> tuple[datetime, bool
     )
     latest = (mark.made_at, bool(mark.attended)) if mark else None
     attendance = Attendance.objects.filter(occurrence=occurrence, family_id=family_id).first()
-    if attendance is not None and (latest is None or attendance.modified_at > latest[0]):
-        if latest is None or not latest[1]:
-            latest = (attendance.modified_at, True)
+    # An attendance row newer than an offline "not attended" was saved online afterwards.
+    saved_online_later = attendance is not None and (
+        latest is None or (not latest[1] and attendance.modified_at > latest[0])
+    )
+    if saved_online_later and attendance is not None:
+        latest = (attendance.modified_at, True)
     return latest
 
 

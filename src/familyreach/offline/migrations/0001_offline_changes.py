@@ -6,36 +6,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('delivery', '0004_online_booking_holds_confirmed_by_parent'),
-        ('families', '0001_initial'),
+        ("delivery", "0004_online_booking_holds_confirmed_by_parent"),
+        ("families", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OfflineChange',
+            name="OfflineChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.UUIDField(help_text='The idempotency key the device made', unique=True)),
-                ('kind', models.CharField(choices=[('mark', 'Register mark'), ('walk_in', 'Walk-in'), ('visit', 'Visit outcome')], max_length=10)),
-                ('attended', models.BooleanField(blank=True, help_text='For a register mark', null=True)),
-                ('base_version', models.CharField(blank=True, max_length=64)),
-                ('made_at', models.DateTimeField(help_text="When the worker made it, by the device's clock")),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('outcome', models.CharField(choices=[('applied', 'Applied'), ('merged', 'Merged'), ('conflict', 'Conflict shown to the worker'), ('refused', 'Refused')], max_length=10)),
-                ('message', models.CharField(blank=True, max_length=300)),
-                ('family', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='families.family')),
-                ('occurrence', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='delivery.occurrence')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offline_changes', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='delivery.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.UUIDField(help_text="The idempotency key the device made", unique=True),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mark", "Register mark"),
+                            ("walk_in", "Walk-in"),
+                            ("visit", "Visit outcome"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "attended",
+                    models.BooleanField(blank=True, help_text="For a register mark", null=True),
+                ),
+                ("base_version", models.CharField(blank=True, max_length=64)),
+                (
+                    "made_at",
+                    models.DateTimeField(
+                        help_text="When the worker made it, by the device's clock"
+                    ),
+                ),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("merged", "Merged"),
+                            ("conflict", "Conflict shown to the worker"),
+                            ("refused", "Refused"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("message", models.CharField(blank=True, max_length=300)),
+                (
+                    "family",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="families.family",
+                    ),
+                ),
+                (
+                    "occurrence",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="delivery.occurrence",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offline_changes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="delivery.visit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['received_at', 'id'],
-                'indexes': [models.Index(fields=['occurrence', 'family', 'kind'], name='offline_off_occurre_c65c92_idx')],
+                "ordering": ["received_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["occurrence", "family", "kind"],
+                        name="offline_off_occurre_c65c92_idx",
+                    )
+                ],
             },
         ),
     ]
