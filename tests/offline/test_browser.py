@@ -167,6 +167,10 @@ def test_a_register_with_two_walk_ins_and_a_visit_recorded_without_signal_sync_o
     assert OfflineChange.objects.count() == 4
     assert Family.objects.count() == 3
 
+    page.get_by_role("link", name="Walk-ins to check for duplicates").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Walk-ins to check for duplicates")
+    assert axe(page) == []
+    _no_sideways_scroll(page)
     page.get_by_role("button", name="Menu").click()  # the phone's collapsed navigation
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/staff/signed-out")
