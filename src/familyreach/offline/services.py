@@ -268,7 +268,7 @@ def _mark(user: Any, key: uuid.UUID, change: dict[str, Any], made_at: datetime) 
         record.message = "A later mark for this family was already on the register."
         return record
     if attended:
-        if attended and adults + children == 0:
+        if adults + children == 0:
             raise BadChange("A family that attended has at least one person")
         if attendance is None:
             attendance = Attendance(occurrence=occurrence, family_id=family_id, created_by=user)
