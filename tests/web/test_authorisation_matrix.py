@@ -154,6 +154,10 @@ BOOKING_POST = access(
     community_group_admin=(REDIRECT, 404),
 )
 
+# Offline working needs a district as family records do: the matrix's outreach worker has none.
+OFFLINE_ROLES_200 = {"superuser": 200, "manager": 200, "family_worker": 200}
+OFFLINE_WORKERS = access(**OFFLINE_ROLES_200)
+
 EXPECTED: dict[str, tuple[str, Expected]] = {
     # accounts (foundation)
     "accounts:login": ("get", access(anonymous=200, default=REDIRECT)),
@@ -394,6 +398,20 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
             outreach_worker=(200, 404),
             community_group_admin=(200, 404),
         ),
+    ),
+    # offline outreach (issue 21): the app, its list of walk-ins to check and its JSON API are
+    # for those who run sessions and visit families (with a district); the service worker is
+    # a script with no data, fetched by the browser signed in or not.
+    "offline:app": ("get", OFFLINE_WORKERS),
+    "offline:walk-ins": ("get", OFFLINE_WORKERS),
+    "offline:service-worker": ("get", access(anonymous=200, default=200)),
+    # The API answers 401 (not a redirect) to nobody signed in: the device keeps its copy.
+    "offline-api:key": ("get", access(anonymous=401, **OFFLINE_ROLES_200)),
+    "offline-api:download": ("get", access(anonymous=401, **OFFLINE_ROLES_200)),
+    # An empty POST has no list of changes: 400 for those allowed.
+    "offline-api:sync": (
+        "post",
+        access(anonymous=401, superuser=400, manager=400, family_worker=400),
     ),
 }
 # Django's admin (superusers only): everyone else is sent to the admin's sign-in page. For a

@@ -32,6 +32,9 @@ DOMAIN_URLS = (
     ("consult", "", "familyreach.consult.urls"),
     ("outbox", "staff/messages/", "familyreach.outbox.urls"),
     ("referrals", "staff/referrals/", "familyreach.referrals.urls"),
+    # Offline outreach (issue 21): the app under /staff/offline/, its JSON API beside it.
+    ("offline", "staff/", "familyreach.offline.urls"),
+    ("offline", "staff/api/offline/", "familyreach.offline.api_urls"),
 )
 for label, prefix, module in DOMAIN_URLS:
     if apps.is_installed(f"familyreach.{label}"):

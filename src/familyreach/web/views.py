@@ -138,6 +138,11 @@ def _worker_panel(user: Any) -> dict[str, Any]:
         from familyreach.directory.selectors import support_requests_new_count
 
         panel["new_requests"] = support_requests_new_count(user=user)
+    if apps.is_installed("familyreach.offline"):
+        # Going out without signal (issue 21): one click to take the week's work offline.
+        from familyreach.offline.selectors import may_work_offline
+
+        panel["works_offline"] = may_work_offline(user)
     return panel
 
 

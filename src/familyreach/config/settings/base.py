@@ -594,3 +594,12 @@ SECURE_CSP["img-src"] = [
 # against the session's places, so the last place is never given twice); after that the hold
 # lapses, the place is free again and the job `delivery-purge-booking-holds` deletes it.
 FAMILYREACH_BOOKING_HOLD_MINUTES = env.int("FAMILYREACH_BOOKING_HOLD_MINUTES", default=30)
+
+# --- offline outreach (issue 21; docs/offline.md, decision 0018) ----------------------------
+# Registers, walk-ins and home visits that work without signal: the app under /staff/offline/,
+# its JSON API under /staff/api/offline/. Devices keep this many days of sessions and visits,
+# and wipe their copy when it has not been synced for as long.
+INSTALLED_APPS += ["familyreach.offline"]
+FAMILYREACH_OFFLINE_DAYS = env.int("FAMILYREACH_OFFLINE_DAYS", default=7)
+# Signing out tells the browser to delete the site's storage (the offline copy with it).
+MIDDLEWARE.append("familyreach.offline.middleware.ClearOfflineDataOnSignOutMiddleware")

@@ -1,0 +1,240 @@
+"""Reads for offline outreach: who may work offline, and what a device takes away.
+
+What goes on a device is the least the next 7 days need (docs/offline.md): the worker's own
+sessions with their registers (families booked or ticked, first names and ages of children,
+the flags that matter on the day) and the worker's own visits with the address to go to.
+Every family in the download is an audited read, as on the register and week pages.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import rules
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from familyreach.accounts.roles import Role
+from familyreach.core.audit import record_access
+from familyreach.delivery.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    Occurrence,
+    OccurrenceStatus,
+    Visit,
+    VisitStatus,
+)
+from familyreach.families.models import Carer, ConsentPurpose, Family
+from familyreach.families.rules import FAMILY_WORKER_ROLES
+from familyreach.offline.models import ChangeKind, OfflineChange
+
+LONDON = ZoneInfo("Europe/London")
+OFFLINE_ROLES = FAMILY_WORKER_ROLES | {Role.MANAGER}
+
+
+def may_work_offline(user: Any) -> bool:
+    """Family and outreach workers and managers who run sessions or visit families; never
+    without a district (no district means no family access), never a disabled account."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.roles & OFFLINE_ROLES) and user.district_scope != ""
+
+
+def version_of(record: Any) -> str:
+    """The version a device's change is made against: when the record last changed."""
+    return str(record.modified_at.isoformat())
+
+
+def _months(born: date, on: date) -> int:
+    return (on.year - born.year) * 12 + on.month - born.month - (on.day < born.day)
+
+
+def age_text(born: date | None, due: date | None, on: date) -> str:
+    if born is None:
+        return f"due {due:%-d %B}" if due else ""
+    months = max(_months(born, on), 0)
+    if months < 24:
+        return f"{months} month{'s' if months != 1 else ''}"
+    return f"{months // 12} years"
+
+
+def _flags(family: Family) -> list[str]:
+    """What a worker needs to know on the day, without opening the record."""
+    flags = []
+    if family.english_additional_language:
+        flags.append("English is an additional language")
+    if family.disability_or_send:
+        flags.append("Disability or SEND")
+    if not any(
+        consent.purpose == ConsentPurpose.PHOTOGRAPHS and consent.withdrawn_at is None
+        for consent in family.consents.all()
+    ):
+        flags.append("No photographs")
+    if family.needs_duplicate_review:
+        flags.append("May be registered twice")
+    return flags
+
+
+def _family(family: Family, on: date) -> dict[str, Any]:
+    carer = next(iter(family.carers.all()), None)
+    return {
+        "id": family.pk,
+        "name": str(carer) if carer else f"Family {family.pk}",
+        "children": [
+            {
+                "first_name": child.first_name or "Expected baby",
+                "age": age_text(child.date_of_birth, child.expected_due_date, on),
+            }
+            for child in family.children.all()
+        ],
+        "flags": _flags(family),
+    }
+
+
+_FAMILY_PARTS = (
+    Prefetch("family__carers", queryset=Carer.objects.order_by("-is_main_contact", "id")),
+    "family__children",
+    "family__consents",
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def from_today(cls, today: date | None = None) -> "Window":
+        today = today or timezone.localdate()
+        return cls(start=today, end=today + timedelta(days=settings.FAMILYREACH_OFFLINE_DAYS - 1))
+
+
+def _register(occurrence: Occurrence, user: Any) -> list[dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    attendances = {
+        a.family_id: a
+        for a in Attendance.objects.filter(occurrence=occurrence)
+        .select_related("family")
+        .prefetch_related(*_FAMILY_PARTS)
+    }
+    bookings = (
+        Booking.objects.filter(occurrence=occurrence, status=BookingStatus.CONFIRMED)
+        .select_related("family")
+        .prefetch_related(*_FAMILY_PARTS)
+        .order_by("id")
+    )
+    holders: list[Booking | Attendance] = [*bookings, *attendances.values()]
+    for holder in holders:
+        family = holder.family
+        if family.pk in rows or family.anonymised_at is not None:
+            continue
+        attendance = attendances.get(family.pk)
+        rows[family.pk] = {
+            **_family(family, occurrence.date),
+            "booked": isinstance(holder, Booking),
+            "attended": attendance is not None,
+            "adults": attendance.adults if attendance else 1,
+            "children_count": attendance.children if attendance else 1,
+        }
+        record_access(instance=family, user=user)
+    return sorted(rows.values(), key=lambda row: (row["name"].lower(), row["id"]))
+
+
+def offline_bundle_for_user(*, user: Any, window: Window | None = None) -> dict[str, Any]:
+    """What the device keeps for the next 7 days. The caller has checked `may_work_offline`."""
+    window = window or Window.from_today()
+    occurrences = (
+        Occurrence.objects.filter(
+            session__staff=user,
+            session__archived_at=None,
+            date__gte=window.start,
+            date__lte=window.end,
+            status=OccurrenceStatus.SCHEDULED,
+        )
+        .select_related("session", "session__venue", "session__venue__district")
+        .order_by("starts_at", "id")
+    )
+    sessions = []
+    for occurrence in occurrences:
+        if not rules.test_rule("delivery.run_session", user, occurrence.session):
+            continue
+        sessions.append(
+            {
+                "id": occurrence.pk,
+                "title": occurrence.session.title,
+                "venue": occurrence.session.venue.name,
+                "date": occurrence.date.isoformat(),
+                "when": _when(occurrence.starts_at, occurrence.ends_at),
+                "register_closed": occurrence.register_is_closed,
+                "version": version_of(occurrence),
+                "families": _register(occurrence, user),
+            }
+        )
+    first = datetime.combine(window.start, time(), tzinfo=LONDON)
+    visits = (
+        Visit.objects.filter(
+            worker=user,
+            scheduled_at__gte=first,
+            scheduled_at__lt=first + timedelta(days=settings.FAMILYREACH_OFFLINE_DAYS),
+            family__anonymised_at=None,
+        )
+        .exclude(status=VisitStatus.CANCELLED)
+        .select_related("family", "venue")
+        .prefetch_related(*_FAMILY_PARTS)
+        .order_by("scheduled_at", "id")
+    )
+    visit_rows = []
+    for visit in visits:
+        record_access(instance=visit, user=user)
+        visit_rows.append(
+            {
+                **_family(visit.family, visit.date),
+                "id": visit.pk,
+                "family_id": visit.family_id,
+                "kind": visit.get_kind_display(),
+                "when": timezone.localtime(visit.scheduled_at).strftime("%A %-d %B, %H:%M"),
+                # Homes are never venues: a home visit needs the family's address to get there.
+                "where": visit.venue.name
+                if visit.venue
+                else ", ".join(p for p in (visit.family.address, visit.family.postcode) if p),
+                "purpose": visit.purpose,
+                "status": visit.status,
+                "outcome_notes": visit.outcome_notes,
+                "version": version_of(visit),
+            }
+        )
+    return {
+        "user_id": user.pk,
+        "generated_at": timezone.now().isoformat(),
+        "until": window.end.isoformat(),
+        "sessions": sessions,
+        "visits": visit_rows,
+    }
+
+
+def _when(starts_at: datetime, ends_at: datetime) -> str:
+    start = timezone.localtime(starts_at)
+    return f"{start:%A %-d %B}, {start:%H:%M} to {timezone.localtime(ends_at):%H:%M}"
+
+
+def offline_walk_ins_to_check(*, user: Any) -> list[Family]:
+    """Walk-ins this worker recorded offline that look like families already registered: the
+    worker confirms a merge (or that they differ) on the family's record."""
+    family_ids = OfflineChange.objects.filter(
+        user=user, kind=ChangeKind.WALK_IN, family__isnull=False
+    ).values("family_id")
+    families = list(
+        Family.objects.filter(
+            pk__in=family_ids, needs_duplicate_review=True, archived_at=None, anonymised_at=None
+        )
+        .prefetch_related(Prefetch("carers", queryset=Carer.objects.order_by("-is_main_contact")))
+        .order_by("-created_at")
+    )
+    for family in families:
+        record_access(instance=family, user=user)
+    return families

@@ -1,0 +1,344 @@
+"""The offline API: what a device downloads, and the sync rules (replay, merge, conflict,
+duplicates, access). Through the real views with a signed-in test client."""
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.utils import timezone
+
+from familyreach.accounts.models import User
+from familyreach.accounts.roles import Role
+from familyreach.delivery.models import Attendance, Booking, Occurrence, Visit
+from familyreach.delivery.services import register_close, visit_schedule
+from familyreach.families.models import Family
+from familyreach.offline.models import OfflineChange
+
+pytestmark = pytest.mark.django_db
+
+KEY = "/staff/api/offline/key"
+DOWNLOAD = "/staff/api/offline/download"
+SYNC = "/staff/api/offline/sync"
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _sync(client: Client, *changes: dict[str, Any]) -> list[dict[str, Any]]:
+    response = client.post(SYNC, json.dumps({"changes": list(changes)}), "application/json")
+    assert response.status_code == 200, response.content
+    return response.json()["results"]  # type: ignore[no-any-return]
+
+
+def _at(minutes_ago: int) -> str:
+    return (timezone.now() - timedelta(minutes=minutes_ago)).isoformat()
+
+
+def _mark(
+    occurrence: Occurrence, family: Family, attended: bool, minutes_ago: int
+) -> dict[str, Any]:
+    return {
+        "key": str(uuid.uuid4()),
+        "kind": "mark",
+        "occurrence_id": occurrence.pk,
+        "family_id": family.pk,
+        "attended": attended,
+        "made_at": _at(minutes_ago),
+    }
+
+
+def _book(occurrence: Occurrence, family: Family) -> None:
+    Booking.objects.create(
+        occurrence=occurrence, family=family, status="confirmed", channel="staff"
+    )
+
+
+@pytest.fixture
+def visit(family_worker: User, yarmouth_family: Family) -> Visit:
+    return visit_schedule(
+        user=family_worker,
+        family=yarmouth_family,
+        worker=family_worker,
+        kind="home_visit",
+        scheduled_at=timezone.now() + timedelta(days=1),
+        purpose="Settling in",
+    )
+
+
+def test_the_download_holds_the_next_7_days_of_own_sessions_and_visits_each_read_audited(
+    family_worker: User, baby_group: Any, yarmouth_family: Family, visit: Visit
+) -> None:
+    today = timezone.localdate()
+    # A weekly session: one date in the next 7 days (today's or later), and dates after them.
+    (this_week,) = baby_group.occurrences.filter(
+        date__gte=today, date__lte=today + timedelta(days=6)
+    )
+    assert baby_group.occurrences.filter(date__gt=today + timedelta(days=6)).exists()
+    _book(this_week, yarmouth_family)
+    family_type = ContentType.objects.get_for_model(Family)
+    reads_before = LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, content_type=family_type, object_pk=str(yarmouth_family.pk)
+    ).count()
+    client = _client(family_worker)
+    assert client.get(KEY).json()["user_id"] == family_worker.pk
+    bundle = client.get(DOWNLOAD).json()
+    assert [s["id"] for s in bundle["sessions"]] == [this_week.pk]
+    (row,) = bundle["sessions"][0]["families"]
+    assert row["name"] == "Amy Smith"
+    assert row["children"][0]["first_name"] == "Ben"
+    assert "No photographs" in row["flags"]
+    assert row["booked"] is True
+    assert row["attended"] is False
+    assert [v["id"] for v in bundle["visits"]] == [visit.pk]
+    assert bundle["visits"][0]["where"] == "1 Test Street, NR30 1NE"
+    assert (
+        LogEntry.objects.filter(
+            action=LogEntry.Action.ACCESS,
+            content_type=family_type,
+            object_pk=str(yarmouth_family.pk),
+        ).count()
+        > reads_before
+    )
+
+
+def test_a_replayed_change_changes_nothing(
+    family_worker: User, next_occurrence: Occurrence, yarmouth_family: Family
+) -> None:
+    _book(next_occurrence, yarmouth_family)
+    client = _client(family_worker)
+    change = _mark(next_occurrence, yarmouth_family, True, 5)
+    (first,) = _sync(client, change)
+    (again,) = _sync(client, change)
+    assert first["outcome"] == "applied"
+    assert first["replayed"] is False
+    assert again["outcome"] == "applied"
+    assert again["replayed"] is True
+    assert Attendance.objects.filter(occurrence=next_occurrence).count() == 1
+    assert OfflineChange.objects.count() == 1
+
+
+@pytest.mark.parametrize("attended_first", [True, False])
+@pytest.mark.parametrize("a_syncs_first", [True, False])
+def test_two_devices_marking_one_register_merge_the_same_in_either_order(
+    family_worker: User,
+    make_user: Callable[..., User],
+    next_occurrence: Occurrence,
+    yarmouth_family: Family,
+    register_family: Callable[..., Family],
+    attended_first: bool,
+    a_syncs_first: bool,
+) -> None:
+    """Marks of different families are a union; for one family the latest mark wins."""
+    other = register_family("Cara", last_name="Cole", child="Dot", dob=date(2025, 5, 5))
+    _book(next_occurrence, yarmouth_family)
+    _book(next_occurrence, other)
+    colleague = make_user(Role.FAMILY_WORKER, district_code="E07000145")
+    next_occurrence.session.staff.add(colleague)
+    # Device A ticks Amy (earlier or later than device B unticks her) and ticks Cara.
+    a_changes = [
+        _mark(next_occurrence, yarmouth_family, True, 20 if attended_first else 10),
+        _mark(next_occurrence, other, True, 15),
+    ]
+    b_changes = [_mark(next_occurrence, yarmouth_family, False, 10 if attended_first else 20)]
+    devices = [(_client(family_worker), a_changes), (_client(colleague), b_changes)]
+    for client, changes in devices if a_syncs_first else reversed(devices):
+        _sync(client, *changes)
+    here = set(
+        Attendance.objects.filter(occurrence=next_occurrence).values_list("family_id", flat=True)
+    )
+    assert here == ({other.pk} if attended_first else {other.pk, yarmouth_family.pk})
+
+
+def test_not_attended_wins_a_tie(
+    family_worker: User, next_occurrence: Occurrence, yarmouth_family: Family
+) -> None:
+    _book(next_occurrence, yarmouth_family)
+    client = _client(family_worker)
+    moment = _at(3)
+    for attended in (False, True):
+        _sync(client, {**_mark(next_occurrence, yarmouth_family, attended, 0), "made_at": moment})
+    assert not Attendance.objects.filter(occurrence=next_occurrence).exists()
+
+
+def test_a_visit_recorded_on_two_devices_is_a_conflict_shown_never_overwritten(
+    family_worker: User, visit: Visit
+) -> None:
+    client = _client(family_worker)
+    version = client.get(DOWNLOAD).json()["visits"][0]["version"]
+
+    def outcome(notes: str, base: str) -> dict[str, Any]:
+        return {
+            "key": str(uuid.uuid4()),
+            "kind": "visit",
+            "visit_id": visit.pk,
+            "status": "completed",
+            "outcome_notes": notes,
+            "base_version": base,
+            "made_at": _at(1),
+        }
+
+    (first,) = _sync(client, outcome("Talked about sleep", version))
+    (second,) = _sync(client, outcome("Talked about feeding", version))
+    assert first["outcome"] == "applied"
+    assert second["outcome"] == "conflict"
+    assert second["theirs"]["outcome_notes"] == "Talked about sleep"
+    visit.refresh_from_db()
+    assert visit.outcome_notes == "Talked about sleep"
+    # The worker chooses theirs: sent again against the version now seen.
+    (mine,) = _sync(client, outcome("Talked about feeding", second["version"]))
+    assert mine["outcome"] == "applied"
+    visit.refresh_from_db()
+    assert visit.outcome_notes == "Talked about feeding"
+    # The same words again are no conflict, whatever the version.
+    (same,) = _sync(client, outcome("Talked about feeding", version))
+    assert same["outcome"] == "merged"
+
+
+def _walk_in(occurrence: Occurrence, **fields: Any) -> dict[str, Any]:
+    return {
+        "key": str(uuid.uuid4()),
+        "kind": "walk_in",
+        "occurrence_id": occurrence.pk,
+        "made_at": _at(2),
+        "carer_first_name": "Wendy",
+        "carer_last_name": "Walker",
+        "child_first_name": "Will",
+        "child_date_of_birth": "2025-02-02",
+        "postcode": "NR30 1NE",
+        "adults": 1,
+        "children": 1,
+        "consent": True,
+        **fields,
+    }
+
+
+def test_a_walk_in_like_a_registered_family_is_flagged_for_the_worker_to_merge(
+    family_worker: User, next_occurrence: Occurrence, yarmouth_family: Family
+) -> None:
+    client = _client(family_worker)
+    (result,) = _sync(
+        client, _walk_in(next_occurrence, child_first_name="Ben", child_date_of_birth="2025-03-01")
+    )
+    assert result["outcome"] == "applied"
+    assert result["needs_duplicate_review"] is True
+    walk_in = Family.objects.get(pk=result["family_id"])
+    assert walk_in.needs_duplicate_review
+    assert walk_in.merged_into is None
+    assert Attendance.objects.get(occurrence=next_occurrence, family=walk_in).is_walk_in
+    page = client.get("/staff/offline/walk-ins")
+    assert f"/staff/families/{walk_in.pk}" in page.content.decode()
+
+
+def test_a_walk_in_without_consent_is_refused_and_records_nothing(
+    family_worker: User, next_occurrence: Occurrence
+) -> None:
+    (result,) = _sync(_client(family_worker), _walk_in(next_occurrence, consent=False))
+    assert result["outcome"] == "refused"
+    assert not Family.objects.filter(carers__first_name="Wendy").exists()
+    assert not OfflineChange.objects.exists()
+
+
+def test_a_mark_for_a_register_closed_since_is_a_conflict(
+    family_worker: User, past_occurrence: Occurrence, yarmouth_family: Family
+) -> None:
+    _book(past_occurrence, yarmouth_family)
+    register_close(user=family_worker, occurrence=past_occurrence)
+    (result,) = _sync(_client(family_worker), _mark(past_occurrence, yarmouth_family, True, 1))
+    assert result["outcome"] == "conflict"
+    assert not Attendance.objects.filter(occurrence=past_occurrence).exists()
+
+
+def test_no_one_marks_a_register_they_do_not_run_or_a_family_not_on_it(
+    family_worker: User,
+    make_user: Callable[..., User],
+    next_occurrence: Occurrence,
+    yarmouth_family: Family,
+    norwich_family: Family,
+) -> None:
+    _book(next_occurrence, yarmouth_family)
+    stranger = make_user(Role.FAMILY_WORKER, district_code="E07000145")
+    (theirs,) = _sync(_client(stranger), _mark(next_occurrence, yarmouth_family, True, 1))
+    (not_on_it,) = _sync(_client(family_worker), _mark(next_occurrence, norwich_family, True, 1))
+    assert theirs["outcome"] == not_on_it["outcome"] == "refused"
+    assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.PLANNER, Role.COMMUNITY_GROUP_ADMIN])
+def test_roles_without_family_records_are_refused_and_told_to_wipe(
+    make_user: Callable[..., User], role: Role
+) -> None:
+    client = _client(make_user(role, district_code="E07000145"))
+    for response in (
+        client.get(KEY),
+        client.get(DOWNLOAD),
+        client.post(SYNC, "{}", "application/json"),
+    ):
+        assert response.status_code == 403
+        assert response.json()["wipe"] is True
+    assert client.get("/staff/offline/").status_code == 403
+
+
+def test_signed_out_keeps_the_copy_and_a_disabled_account_wipes_it(family_worker: User) -> None:
+    assert Client().get(KEY).status_code == 401
+    client = _client(family_worker)
+    assert client.get(KEY).status_code == 200
+    family_worker.is_active = False
+    family_worker.save()
+    response = client.get(KEY)
+    assert response.status_code == 403
+    assert response.json()["wipe"] is True
+
+
+def test_a_worker_without_a_district_cannot_work_offline(make_user: Callable[..., User]) -> None:
+    assert _client(make_user(Role.FAMILY_WORKER)).get(KEY).status_code == 403
+
+
+def test_the_key_stays_the_same_for_a_session(family_worker: User) -> None:
+    client = _client(family_worker)
+    assert client.get(KEY).json()["key"] == client.get(KEY).json()["key"]
+    assert _client(family_worker).get(KEY).json()["key"] != client.get(KEY).json()["key"]
+
+
+def test_signing_out_tells_the_browser_to_clear_the_sites_storage(family_worker: User) -> None:
+    response = _client(family_worker).post("/staff/sign-out")
+    assert response["Clear-Site-Data"] == '"storage"'
+
+
+def test_the_service_worker_is_served_for_the_offline_pages_scope(client: Client) -> None:
+    response = client.get("/staff/offline/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert b"/staff/api/" in response.content
+
+
+def test_a_bad_change_is_refused_without_a_500(family_worker: User) -> None:
+    client = _client(family_worker)
+    results = _sync(
+        client,
+        {"kind": "mark"},
+        "nonsense",
+        {"key": str(uuid.uuid4()), "kind": "x", "made_at": _at(1)},
+    )
+    assert [r["outcome"] for r in results] == ["refused", "refused", "refused"]
+    assert client.post(SYNC, "not json", "application/json").status_code == 400
+
+
+def test_made_at_in_the_future_counts_as_now(
+    family_worker: User, next_occurrence: Occurrence, yarmouth_family: Family
+) -> None:
+    _book(next_occurrence, yarmouth_family)
+    client = _client(family_worker)
+    future = (timezone.now() + timedelta(days=30)).isoformat()
+    _sync(client, {**_mark(next_occurrence, yarmouth_family, True, 0), "made_at": future})
+    change = OfflineChange.objects.get()
+    assert change.made_at <= timezone.now()
+    assert isinstance(change.made_at, datetime)
