@@ -25,7 +25,7 @@ from familyreach.families.models import (
     Family,
     FamilySource,
 )
-from familyreach.families.signals import family_anonymising
+from familyreach.families.signals import family_merging
 
 TARGET_GROUP_FIELDS = tuple(name for name, _label in TARGET_GROUPS)
 
@@ -268,8 +268,6 @@ def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
     occurrence) the kept family's row stays and the duplicate's copy is removed, because it
     records the same event; the merge note lists each one.
     """
-    from familyreach.delivery.models import Attendance, Booking, BookingStatus, Visit
-
     if duplicate.pk == keep.pk:
         raise ValidationError("Choose two different families to merge.")
     with acting_as(user):
@@ -296,9 +294,6 @@ def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
                 notes.append(f"case {case.pk} closed: the kept family is already on that caseload")
             case.family = keep
             case.save()
-        for visit in Visit.objects.filter(family=duplicate):
-            visit.family = keep
-            visit.save()
         kept_occurrences = set(
             Contact.objects.filter(family=keep, occurrence__isnull=False).values_list(
                 "occurrence_id", flat=True
@@ -311,28 +306,12 @@ def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
                 continue
             contact.family = keep
             contact.save()
-        attended = set(
-            Attendance.objects.filter(family=keep).values_list("occurrence_id", flat=True)
-        )
-        for attendance in Attendance.objects.filter(family=duplicate):
-            if attendance.occurrence_id in attended:
-                notes.append(f"attendance {attendance.pk} duplicated one already kept")
-                attendance.delete()
-                continue
-            attendance.family = keep
-            attendance.save()
-        live_bookings = set(
-            Booking.objects.filter(family=keep)
-            .exclude(status=BookingStatus.CANCELLED)
-            .values_list("occurrence_id", flat=True)
-        )
-        for booking in Booking.objects.filter(family=duplicate):
-            if booking.status != BookingStatus.CANCELLED and booking.occurrence_id in live_bookings:
-                booking.status = BookingStatus.CANCELLED
-                booking.cancelled_at = timezone.now()
-                notes.append(f"booking {booking.pk} cancelled: the kept family holds a place")
-            booking.family = keep
-            booking.save()
+        # Bookings, attendance and visits (delivery) move through the signal, in this
+        # transaction: families does not import the apps built on it.
+        for _receiver, response in family_merging.send(
+            sender=Family, duplicate=duplicate, keep=keep, user=user
+        ):
+            notes.extend(cast("list[str]", response or []))
         for name in TARGET_GROUP_FIELDS:
             if getattr(duplicate, name):
                 setattr(keep, name, True)
@@ -416,10 +395,6 @@ def family_anonymise(*, user: Any, family: Family, reason: str) -> Family:
         family.modified_by = user
         family.save()
         erased: list[tuple[type, list[Any]]] = [(holding.model, pks) for holding, pks in collected]
-        # Receivers outside the register (none in this codebase: each app registers its tables
-        # instead) may still erase what they hold, in this transaction.
-        for _receiver, response in family_anonymising.send(sender=Family, family=family, user=user):
-            erased.extend(cast("list[tuple[type, list[Any]]]", response or []))
         _scrub_audit_history(erased)
         # After the scrub, so that this entry (who erased, when, why) is kept whole.
         record_action(instance=family, user=user, action=audit.ERASURE, detail={"reason": reason})

@@ -3,7 +3,7 @@ render. Every family is fetched through a selector that authorises and audits.""
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import rules
 from django.contrib import messages
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from familyreach.core.audit import record_access
 from familyreach.core.working_days import add_working_days
 from familyreach.families import forms, selectors, services
-from familyreach.families.models import Consent, ConsentPurpose, LawfulBasis
+from familyreach.families.models import Consent, ConsentPurpose, Family, LawfulBasis
+from familyreach.families.signals import family_page_sections
 
 
 def _family_url(family_id: int) -> str:
@@ -109,8 +110,6 @@ def family_register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
-    from familyreach.delivery.selectors import family_bookings, family_visits
-
     family = selectors.family_get_for_user(user=request.user, family_id=family_id)
     user: Any = request.user
     return render(
@@ -118,8 +117,6 @@ def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
         "families/detail.html",
         _context(
             family=family,
-            bookings=family_bookings(family=family),
-            visits=family_visits(family=family),
             duplicates=selectors.family_duplicates_for_user(user=user, family=family)
             if family.needs_duplicate_review
             else [],
@@ -131,21 +128,18 @@ def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
                 None,
             ),
             today=timezone.localdate(),
-            **_referrals_context(user, family),
+            **_sections(user, family),
         ),
     )
 
 
-def _referrals_context(user: Any, family: Any) -> dict[str, Any]:
-    """The family's referrals to other organisations, where the referrals app is installed
-    (it builds on families, so families asks for it by name rather than importing it)."""
-    from django.apps import apps
-
-    if not apps.is_installed("familyreach.referrals"):
-        return {}
-    from familyreach.referrals.selectors import referrals_for_family
-
-    return {"family_referrals": referrals_for_family(user=user, family=family)}
+def _sections(user: Any, family: Any) -> dict[str, Any]:
+    """What the apps built on families (delivery's bookings and visits, referrals) show on the
+    family's record: families asks through a signal rather than importing them."""
+    context: dict[str, Any] = {}
+    for _receiver, response in family_page_sections.send(sender=Family, user=user, family=family):
+        context.update(cast(dict[str, Any], response or {}))
+    return context
 
 
 @login_required

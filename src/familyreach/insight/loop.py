@@ -117,6 +117,11 @@ def _run_minutes(scenario: Scenario, area_ids: list[int]) -> NDArray[np.float64]
     return np.array([stored[area_id] for area_id in area_ids], dtype=np.float64)
 
 
+def finished_scenarios() -> list[Scenario]:
+    """The scenarios whose runs finished, by name: those the plan-effect page can estimate."""
+    return list(Scenario.objects.filter(status=ScenarioStatus.FINISHED).order_by("name"))
+
+
 def scenario_reach_effect(
     *, scenario: Scenario, assumptions: Assumptions | None = None
 ) -> PlanEffect:

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from familyreach.geo.models import Venue
+from familyreach.geo.need import unreached_need_by_area
 from familyreach.planning import costs, inputs
 from familyreach.planning.measures import AreaResults, compute_measures
 from familyreach.planning.models import DemandMeasure, Objective, Scenario
@@ -128,10 +129,8 @@ def _district_label(venue: Venue) -> str:
 
 def _unreached_need_problems() -> list[str]:
     """Demand from insight's unreached need needs reach figures with some unreached need."""
-    from familyreach.insight.selectors import unreached_greatest_need_by_area
-
     try:
-        unreached, _ = unreached_greatest_need_by_area()
+        unreached = unreached_need_by_area()
     except ValueError as error:
         return [str(error)]
     if not any(value > 0 for value in unreached.values()):
