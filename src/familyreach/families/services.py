@@ -21,9 +21,11 @@ from familyreach.families.models import (
     Case,
     Child,
     Consent,
+    ConsentPurpose,
     Contact,
     Family,
     FamilySource,
+    LawfulBasis,
 )
 from familyreach.families.signals import family_merging
 
@@ -72,6 +74,14 @@ class RegistrationResult:
     possible_duplicates: list[Family] = field(default_factory=list)
 
 
+class PossibleDuplicates(Exception):
+    """The family may already be registered: staff check `duplicates` and confirm or stop."""
+
+    def __init__(self, duplicates: list[Family]) -> None:
+        super().__init__("This family may already be registered.")
+        self.duplicates = duplicates
+
+
 def _apply_location(family: Family, postcode: str) -> None:
     location = locate_postcode(postcode)
     family.postcode = location.postcode
@@ -93,9 +103,11 @@ def family_register(
     source: str = FamilySource.STAFF,
     confirmed_not_duplicate: bool = False,
     is_simulated: bool = False,
+    refuse_possible_duplicates: bool = False,
 ) -> RegistrationResult:
     """Register a household. Possible duplicates are returned and, unless staff confirmed it is
-    a different family, the new record is flagged for review (never silently merged)."""
+    a different family, the new record is flagged for review (never silently merged); with
+    `refuse_possible_duplicates`, nothing is written and PossibleDuplicates is raised instead."""
     from familyreach.families.selectors import family_possible_duplicates
 
     if not carers:
@@ -115,6 +127,8 @@ def family_register(
         for name in TARGET_GROUP_FIELDS:
             setattr(family, name, getattr(target_groups or TargetGroups(), name))
         duplicates = family_possible_duplicates(children=children, postcode=family.postcode)
+        if duplicates and refuse_possible_duplicates and not confirmed_not_duplicate:
+            raise PossibleDuplicates(duplicates)
         family.needs_duplicate_review = bool(duplicates) and not confirmed_not_duplicate
         family.full_clean()
         family.save()
@@ -133,6 +147,64 @@ def family_register(
         for consent in consents or []:
             consent_record(user=user, family=family, details=consent)
     return RegistrationResult(family=family, possible_duplicates=duplicates)
+
+
+@transaction.atomic
+def family_register_by_worker(
+    *,
+    user: Any,
+    carer: CarerDetails,
+    child: ChildDetails,
+    postcode: str,
+    address: str,
+    target_groups: TargetGroups,
+    consent_method: str,
+    consent_to_texts: bool,
+    consent_to_emails: bool,
+    confirmed_not_duplicate: bool,
+) -> Family:
+    """A worker registers a family they met, and takes it on to their caseload: one
+    transaction, so no family is left on nobody's caseload. Raises PossibleDuplicates (writing
+    nothing) when the family may already be registered and the worker has not confirmed it is a
+    different one.
+
+    Keeping the record is the council's public task; texts and emails are sent only with the
+    family's consent, each recorded as given to the worker in the same way."""
+    given_by = f"{carer.first_name} {carer.last_name}"
+    consents = [
+        ConsentDetails(
+            purpose=ConsentPurpose.KEEP_RECORD,
+            lawful_basis=LawfulBasis.PUBLIC_TASK,
+            given_by=given_by,
+            method=consent_method,
+        )
+    ]
+    for purpose, wanted in (
+        (ConsentPurpose.CONTACT_BY_TEXT, consent_to_texts),
+        (ConsentPurpose.CONTACT_BY_EMAIL, consent_to_emails),
+    ):
+        if wanted:
+            consents.append(
+                ConsentDetails(
+                    purpose=purpose,
+                    lawful_basis=LawfulBasis.CONSENT,
+                    given_by=given_by,
+                    method=consent_method,
+                )
+            )
+    family = family_register(
+        user=user,
+        carers=[carer],
+        children=[child],
+        postcode=postcode,
+        address=address,
+        target_groups=target_groups,
+        consents=consents,
+        confirmed_not_duplicate=confirmed_not_duplicate,
+        refuse_possible_duplicates=True,
+    ).family
+    case_open(user=user, family=family, worker=user, reason="Registered the family")
+    return family
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from familyreach.core.audit import record_access
 from familyreach.core.working_days import add_working_days
 from familyreach.families import forms, selectors, services
-from familyreach.families.models import Consent, ConsentPurpose, Family, LawfulBasis
+from familyreach.families.models import Consent, Family
 from familyreach.families.signals import family_page_sections
 
 
@@ -52,10 +52,26 @@ def family_register(request: HttpRequest) -> HttpResponse:
     duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        child = form.child()
-        found = selectors.family_possible_duplicates(children=[child], postcode=data["postcode"])
-        duplicates = [d for d in found if rules.test_rule("families.view_family", request.user, d)]
-        if found and not data["confirmed_not_duplicate"]:
+        try:
+            family = services.family_register_by_worker(
+                user=request.user,
+                carer=form.carer(),
+                child=form.child(),
+                postcode=data["postcode"],
+                address=data["address"],
+                target_groups=form.target_groups_value(),
+                consent_method=data["consent_method"],
+                consent_to_texts=data["consent_text"],
+                consent_to_emails=data["consent_email"],
+                confirmed_not_duplicate=data["confirmed_not_duplicate"],
+            )
+        except services.PossibleDuplicates as found:
+            # Only the records this worker may open are shown, and each showing is audited.
+            duplicates = [
+                d
+                for d in found.duplicates
+                if rules.test_rule("families.view_family", request.user, d)
+            ]
             for duplicate in duplicates:
                 record_access(instance=duplicate, user=request.user)
             form.add_error(
@@ -64,47 +80,8 @@ def family_register(request: HttpRequest) -> HttpResponse:
                 "different family, tick the box to confirm and register again.",
             )
         else:
-            given_by = f"{data['carer_first_name']} {data['carer_last_name']}"
-            consents = [
-                services.ConsentDetails(
-                    purpose=ConsentPurpose.KEEP_RECORD,
-                    lawful_basis=LawfulBasis.PUBLIC_TASK,
-                    given_by=given_by,
-                    method=data["consent_method"],
-                )
-            ]
-            for purpose, wanted in (
-                (ConsentPurpose.CONTACT_BY_TEXT, data["consent_text"]),
-                (ConsentPurpose.CONTACT_BY_EMAIL, data["consent_email"]),
-            ):
-                if wanted:
-                    consents.append(
-                        services.ConsentDetails(
-                            purpose=purpose,
-                            lawful_basis=LawfulBasis.CONSENT,
-                            given_by=given_by,
-                            method=data["consent_method"],
-                        )
-                    )
-            result = services.family_register(
-                user=request.user,
-                carers=[form.carer()],
-                children=[child],
-                postcode=data["postcode"],
-                address=data["address"],
-                target_groups=form.target_groups_value(),
-                consents=consents,
-                confirmed_not_duplicate=data["confirmed_not_duplicate"],
-            )
-            # The worker who registers a family takes it on to their caseload.
-            services.case_open(
-                user=request.user,
-                family=result.family,
-                worker=request.user,
-                reason="Registered the family",
-            )
             messages.success(request, "Family registered")
-            return HttpResponseRedirect(_family_url(result.family.pk))
+            return HttpResponseRedirect(_family_url(family.pk))
     return render(request, "families/register.html", _context(form=form, duplicates=duplicates))
 
 
