@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from familyreach.core import audit, personal_data
-from familyreach.core.audit import record_action
-from familyreach.families.auditing import acting_as
+from familyreach.core.audit import acting_as, record_action
 from familyreach.families.geography import locate_postcode
 from familyreach.families.models import (
     TARGET_GROUPS,

@@ -26,7 +26,7 @@ from familyreach.insight.measures import Report
 from familyreach.insight.models import OutreachSeed
 from familyreach.insight.money import DistrictSpend
 from familyreach.insight.simulate import Assumptions, ScenarioEffect, scenario_effect
-from familyreach.insight.simulation import current_session_venues, simulation_areas
+from familyreach.insight.simulation_database import current_session_venues, simulation_areas
 from familyreach.insight.tables import percent
 from familyreach.planning import figures as planning_figures
 from familyreach.planning.figures import TravelFigures, network_cost
