@@ -31,6 +31,7 @@ from familyreach.families.services import (
     family_register_by_worker,
     family_update,
 )
+from familyreach.geo.exceptions import InvalidPostcode
 from familyreach.geo.models import Area
 
 pytestmark = pytest.mark.django_db
@@ -82,9 +83,7 @@ def test_a_postcode_outside_our_data_registers_without_an_area(db: object) -> No
 
 
 def test_an_invalid_postcode_is_refused_with_a_clear_message(db: object) -> None:
-    from familyreach.families.geography import PostcodeProblem
-
-    with pytest.raises(PostcodeProblem) as problem:
+    with pytest.raises(InvalidPostcode) as problem:
         family_register(
             user=None,
             carers=[CarerDetails(first_name="Sue")],

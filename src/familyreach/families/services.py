@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from familyreach.core import audit, personal_data
 from familyreach.core.audit import acting_as, record_action
-from familyreach.families.geography import locate_postcode
 from familyreach.families.models import (
     TARGET_GROUPS,
     Carer,
@@ -27,6 +26,7 @@ from familyreach.families.models import (
     LawfulBasis,
 )
 from familyreach.families.signals import family_merging
+from familyreach.geo.selectors import postcode_locate
 
 TARGET_GROUP_FIELDS = tuple(name for name, _label in TARGET_GROUPS)
 
@@ -82,7 +82,10 @@ class PossibleDuplicates(Exception):
 
 
 def _apply_location(family: Family, postcode: str) -> None:
-    location = locate_postcode(postcode)
+    """Normalise the postcode and find its area through geo; a valid postcode outside our data
+    has no area (a family over the county border can still be registered). Raises geo's
+    InvalidPostcode when the text is not a postcode."""
+    location = postcode_locate(postcode)
     family.postcode = location.postcode
     family.area = location.area
     family.district = location.district

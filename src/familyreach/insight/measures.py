@@ -130,7 +130,7 @@ def month_key(day: date) -> str:
 
 def month_is_partial(key: str, as_of: date) -> bool:
     """True for the reference date's own month unless the date is its last day: that month's
-    counts cover only part of it, so a smaller count is not a fall (issue 17)."""
+    counts cover only part of it, so a smaller count is not a fall."""
     return key == month_key(as_of) and (as_of + relativedelta(days=1)).month == as_of.month
 
 
