@@ -21,7 +21,7 @@ help:
 	@echo "make test-stack     a production stack on loopback (PostgreSQL, Redis, 2 gunicorn, 2 workers) and tests/stack"
 	@echo "make test-replica   the read-replica router on a PostgreSQL primary and streaming replica"
 	@echo "make smoke-demo     make demo on a clean clone of HEAD, then its pages and demo sign-ins"
-	@echo "make lint           ruff and mypy"
+	@echo "make lint           ruff, mypy and the import contracts (import-linter)"
 	@echo "make bench          benchmarks, printing figures (see docs/benchmarks.md)"
 	@echo "make assets         rebuild the committed GOV.UK Frontend, Leaflet and Chart.js files (needs Node)"
 
@@ -64,6 +64,7 @@ lint: sync
 	$(RUN) ruff check src tests benchmarks
 	$(RUN) ruff format --check src tests benchmarks
 	$(RUN) mypy
+	$(RUN) lint-imports
 
 format: sync
 	$(RUN) ruff check --fix src tests benchmarks

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from familyreach.delivery import demo as delivery_demo
+from familyreach.delivery import demo_families as families_demo
 from familyreach.delivery.models import Base, Booking, Session
 from familyreach.directory.models import Service, SupportRequest
-from familyreach.families import demo as families_demo
 from familyreach.families.models import Contact, Family
 from familyreach.geo.models import District, VenueKind
 

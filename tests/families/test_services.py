@@ -21,14 +21,17 @@ from familyreach.families.services import (
     CarerDetails,
     ChildDetails,
     ConsentDetails,
+    PossibleDuplicates,
     TargetGroups,
     case_open,
     consent_record,
     consent_withdraw,
     family_merge,
     family_register,
+    family_register_by_worker,
     family_update,
 )
+from familyreach.geo.exceptions import InvalidPostcode
 from familyreach.geo.models import Area
 
 pytestmark = pytest.mark.django_db
@@ -80,9 +83,7 @@ def test_a_postcode_outside_our_data_registers_without_an_area(db: object) -> No
 
 
 def test_an_invalid_postcode_is_refused_with_a_clear_message(db: object) -> None:
-    from familyreach.families.geography import PostcodeProblem
-
-    with pytest.raises(PostcodeProblem) as problem:
+    with pytest.raises(InvalidPostcode) as problem:
         family_register(
             user=None,
             carers=[CarerDetails(first_name="Sue")],
@@ -222,3 +223,54 @@ def test_merge_loses_nothing(
         assert not model.objects.filter(family=duplicate).exists()
     with pytest.raises(ValidationError):
         family_merge(user=family_worker, duplicate=duplicate, keep=yarmouth_family)
+
+
+def _register_by_worker(
+    user: User | None, *, confirmed: bool = False, texts: bool = False
+) -> Family:
+    return family_register_by_worker(
+        user=user,
+        carer=CarerDetails(first_name="Amy", last_name="Smith", relationship="parent"),
+        child=ChildDetails(first_name="Ben", last_name="Smith", date_of_birth=date(2025, 3, 1)),
+        postcode="NR30 1NE",
+        address="",
+        target_groups=TargetGroups(),
+        consent_method="verbal",
+        consent_to_texts=texts,
+        consent_to_emails=False,
+        confirmed_not_duplicate=confirmed,
+    )
+
+
+def test_a_worker_registers_a_family_with_its_consents_and_takes_it_on(
+    yarmouth_area: Area, family_worker: User
+) -> None:
+    family = _register_by_worker(family_worker, texts=True)
+
+    bases = dict(family.consents.values_list("purpose", "lawful_basis"))
+    assert bases == {"keep_record": "public_task", "contact_by_text": "consent"}
+    assert family.cases.filter(worker=family_worker, closed_on=None).count() == 1
+    assert not family.needs_duplicate_review
+
+
+def test_a_possible_duplicate_writes_nothing_until_the_worker_confirms(
+    yarmouth_family: Family, family_worker: User
+) -> None:
+    before = Family.objects.count()
+    with pytest.raises(PossibleDuplicates) as found:
+        _register_by_worker(family_worker)
+    assert found.value.duplicates == [yarmouth_family]
+    assert Family.objects.count() == before
+
+    family = _register_by_worker(family_worker, confirmed=True)
+    assert Family.objects.count() == before + 1
+    assert family.cases.filter(worker=family_worker).exists()
+
+
+def test_registration_and_the_case_are_one_transaction(yarmouth_area: Area) -> None:
+    # With nobody to take the family on, opening the case fails: the family is not kept either,
+    # so no family is left on nobody's caseload.
+    before = Family.objects.count()
+    with pytest.raises(ValidationError):
+        _register_by_worker(None)
+    assert Family.objects.count() == before

@@ -11,7 +11,7 @@ from familyreach.geo.population import under_fives_of
 from familyreach.geo.selectors import under_fives_summary
 from familyreach.insight.measures import Cells, MeasureConfig, roll_up
 from familyreach.insight.selectors import area_rows
-from familyreach.insight.simulation import simulation_areas
+from familyreach.insight.simulation_database import simulation_areas
 from familyreach.planning import inputs
 from tests.fixtures.geo import NorfolkWorld
 

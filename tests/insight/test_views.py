@@ -11,7 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from familyreach.accounts.roles import Role
-from familyreach.insight.measures import MeasureConfig, family_cells, roll_up
+from familyreach.insight.disclosure import roll_up_published
+from familyreach.insight.measures import MeasureConfig, family_cells
 from familyreach.insight.selectors import area_rows, raw_rows
 from familyreach.insight.services import reach_snapshot_refresh
 from familyreach.insight.tables import percent
@@ -35,10 +36,10 @@ def expected_report(world: ReachWorld, **scope: Any) -> Any:
     cells = family_cells(
         families, contacts, as_of=world.as_of, config=MeasureConfig.from_settings()
     )
-    return roll_up(
+    return roll_up_published(
         cells,
         area_rows(),
-        suppression_threshold=settings.INSIGHT_SUPPRESSION_THRESHOLD,
+        threshold=settings.INSIGHT_SUPPRESSION_THRESHOLD,
         **scope,
     )
 

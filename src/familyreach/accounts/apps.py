@@ -26,12 +26,6 @@ class AccountsConfig(AppConfig):
         # step after every migrate means a new app's permissions reach the right roles at once.
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="familyreach-roles-sync")
 
-        from axes.signals import user_locked_out
-
-        from familyreach.accounts.lockout import on_user_locked_out
-
-        user_locked_out.connect(on_user_locked_out, dispatch_uid="familyreach-lockout-notify")
-
         from django.contrib.auth.signals import user_logged_in
 
         from familyreach.accounts.middleware import note_activity_at_sign_in

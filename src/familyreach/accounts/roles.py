@@ -61,7 +61,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
 ROLE_PERMISSIONS[Role.MANAGER] |= {"geo.view_area", "geo.view_venue", "geo.view_district"}
 ROLE_PERMISSIONS[Role.PLANNER] |= {"geo.view_area", "geo.view_venue", "geo.view_district"}
 
-# directory (issue 6): the views check roles and relationships themselves (see
+# directory: the views check roles and relationships themselves (see
 # directory/services.py and selectors.py); these model permissions mirror them for the admin.
 ROLE_PERMISSIONS[Role.MANAGER] |= {
     "directory.add_service",
@@ -78,7 +78,7 @@ ROLE_PERMISSIONS[Role.FAMILY_WORKER] |= {
 }
 ROLE_PERMISSIONS[Role.COMMUNITY_GROUP_ADMIN] |= {"directory.add_listingchange"}
 
-# Community (issue 9): coordinators and managers run peer support, groups and rooms; volunteers
+# Community: coordinators and managers run peer support, groups and rooms; volunteers
 # and group admins raise safeguarding concerns. What a volunteer or group admin may see beyond
 # that is decided per record in `community/selectors.py` (their own matches, their own group).
 COMMUNITY_COORDINATION = {

@@ -6,22 +6,15 @@ from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 
+from familyreach.core.formats import localtime
 from familyreach.web.maps import map_attributes
 
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
     """`url("geo:areas")` in a template, like Django's `{% url %}`."""
     return reverse(viewname, args=args or None, kwargs=kwargs or None)
-
-
-def localtime(value: Any, fmt: str = "%-d %B %Y, %-I:%M%p") -> str:
-    """Times are stored in UTC and shown in Europe/London, GOV.UK style (5:30pm)."""
-    if value is None:
-        return ""
-    return timezone.localtime(value).strftime(fmt).replace("AM", "am").replace("PM", "pm")
 
 
 def field_error(form: Any, name: str) -> dict[str, str] | None:

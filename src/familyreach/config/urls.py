@@ -1,10 +1,9 @@
 """The service's URL map. Each domain owns its URLs in its own `urls.py`.
 
 Public pages sit at the root; staff pages under /staff/; the Open Referral UK API under
-/openreferral/. Domains that are not installed yet are simply absent.
+/openreferral/.
 """
 
-from django.apps import apps
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -18,24 +17,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/django-admin/", admin.site.urls),
     path("", include("familyreach.web.urls")),
     path("staff/operations/", include("familyreach.operations.urls")),
+    # Order matters only where prefixes overlap.
+    path("staff/", include("familyreach.geo.urls")),
+    path("staff/planning/", include("familyreach.planning.urls")),
+    path("", include("familyreach.directory.urls")),
+    path("staff/", include("familyreach.families.urls")),
+    path("", include("familyreach.delivery.urls")),
+    path("", include("familyreach.community.urls")),
+    path("staff/insight/", include("familyreach.insight.urls")),
+    path("", include("familyreach.consult.urls")),
+    path("staff/messages/", include("familyreach.outbox.urls")),
+    path("staff/referrals/", include("familyreach.referrals.urls")),
+    # Outreach without signal: the offline pages, and their JSON API beside them.
+    path("staff/", include("familyreach.offline.urls")),
+    path("staff/api/offline/", include("familyreach.offline.api_urls")),
 ]
-
-# (app label, URL prefix, URL module). Order matters only where prefixes overlap.
-DOMAIN_URLS = (
-    ("geo", "staff/", "familyreach.geo.urls"),
-    ("planning", "staff/planning/", "familyreach.planning.urls"),
-    ("directory", "", "familyreach.directory.urls"),
-    ("families", "staff/", "familyreach.families.urls"),
-    ("delivery", "", "familyreach.delivery.urls"),
-    ("community", "", "familyreach.community.urls"),
-    ("insight", "staff/insight/", "familyreach.insight.urls"),
-    ("consult", "", "familyreach.consult.urls"),
-    ("outbox", "staff/messages/", "familyreach.outbox.urls"),
-    ("referrals", "staff/referrals/", "familyreach.referrals.urls"),
-    # Offline outreach (issue 21): the app under /staff/offline/, its JSON API beside it.
-    ("offline", "staff/", "familyreach.offline.urls"),
-    ("offline", "staff/api/offline/", "familyreach.offline.api_urls"),
-)
-for label, prefix, module in DOMAIN_URLS:
-    if apps.is_installed(f"familyreach.{label}"):
-        urlpatterns.append(path(prefix, include(module)))

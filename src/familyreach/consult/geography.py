@@ -7,10 +7,10 @@ a valid postcode outside it (a respondent from Suffolk, say) is accepted and cou
 
 from dataclasses import dataclass
 
-from familyreach.geo.exceptions import InvalidPostcode, PlaceNotFound
+from familyreach.geo.exceptions import InvalidPostcode
 from familyreach.geo.models import Area, District
 from familyreach.geo.postcodes import normalise_postcode
-from familyreach.geo.selectors import postcode_lookup
+from familyreach.geo.selectors import postcode_locate
 
 __all__ = ["InvalidPostcode", "Placement", "postcode_normalise", "postcode_place"]
 
@@ -34,11 +34,6 @@ class Placement:
 
 
 def postcode_place(text: str) -> Placement:
-    normalised = postcode_normalise(text)
-    try:
-        record = postcode_lookup(normalised)
-    except PlaceNotFound:
-        return Placement(normalised, None, None, None)
-    area = record.area
-    district = record.district or (area.district if area else None)
-    return Placement(normalised, district, area, area.imd_decile if area else None)
+    location = postcode_locate(postcode_normalise(text))
+    area = location.area
+    return Placement(location.postcode, location.district, area, area.imd_decile if area else None)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from familyreach.core.audit import acting_as
 from familyreach.delivery import notifications, publishing, references, selectors
 from familyreach.delivery.models import (
     Attendance,
@@ -33,7 +34,6 @@ from familyreach.delivery.models import (
     VisitKind,
     VisitStatus,
 )
-from familyreach.families.auditing import acting_as
 from familyreach.families.models import Case, Contact, ContactKind, Family, FamilySource
 from familyreach.families.services import (
     CarerDetails,

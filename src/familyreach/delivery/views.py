@@ -31,9 +31,9 @@ from familyreach.delivery.models import (
     Occurrence,
     SchoolHoliday,
 )
-from familyreach.families.geography import PostcodeProblem
 from familyreach.families.selectors import family_for_change
-from familyreach.geo.exceptions import LookupProblem
+from familyreach.geo.exceptions import InvalidPostcode, LookupProblem
+from familyreach.geo.postcodes import normalise_postcode
 from familyreach.geo.selectors import place_lookup
 
 LONDON = ZoneInfo("Europe/London")
@@ -526,7 +526,7 @@ def walk_in(request: HttpRequest, session_id: int, day: str) -> HttpResponse:
                 adults=form.cleaned_data["adults"],
                 children=form.cleaned_data["children"],
             )
-        except (ValidationError, PostcodeProblem) as problem:
+        except (ValidationError, InvalidPostcode) as problem:
             message = getattr(problem, "message", None) or problem.messages[0]  # type: ignore[union-attr]
             form.add_error(None, message)
         else:
@@ -717,8 +717,6 @@ def book(request: HttpRequest, occurrence_id: int) -> HttpResponse:
 def _carried_initial(query: Any) -> dict[str, str]:
     """The postcode searched on /find or /book/, carried in the link to the form, when it is a
     postcode (a town name is not an address)."""
-    from familyreach.geo.postcodes import InvalidPostcode, normalise_postcode
-
     text = str(query.get("postcode", ""))[:20]
     try:
         return {"postcode": normalise_postcode(text)} if text.strip() else {}

@@ -3,27 +3,28 @@ Django's cache.
 
 With the default cache (local memory, one per worker process) each worker keeps its own
 copy: a change made through one worker clears that worker's copy at once (the receivers
-below) and the others' within the timeout. Set CACHES to a shared cache (Redis, Memcached)
-to clear every worker at once.
+below, connected by `connect_receivers()` from `DirectoryConfig.ready()`) and the others'
+within the timeout. Set CACHES to a shared cache (Redis, Memcached) to clear every worker at
+once.
+
+Selectors use this module, never the reverse: they pass their card builders in, so the cache
+knows nothing of how a card is built.
 """
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from familyreach.core import public_cache
-from familyreach.directory import selectors
-from familyreach.directory.models import Language
+from familyreach.directory.models import AdviceArticle, Language, ListingChange, SupportRequest
 from familyreach.geo.selectors import Place, place_lookup
 
 LANGUAGES_KEY = "directory:languages-offered"
@@ -41,8 +42,6 @@ def languages_offered() -> list[str]:
     return languages
 
 
-@receiver(post_save, sender=Language, dispatch_uid="directory_languages_cache_save")
-@receiver(post_delete, sender=Language, dispatch_uid="directory_languages_cache_delete")
 def _languages_changed(**kwargs: Any) -> None:
     cache.delete(LANGUAGES_KEY)
 
@@ -69,19 +68,21 @@ CARD_SECONDS = 10 * 60
 CARD_VERSION = 2
 
 
-def listing_cards(ids: Sequence[UUID], *, kind: str = "place") -> dict[UUID, selectors.ListingCard]:
+def listing_cards[Card](
+    ids: Sequence[UUID], *, build: Callable[[Sequence[UUID]], dict[UUID, Card]], kind: str = "place"
+) -> dict[UUID, Card]:
     """Result cards, kept while the page cache is on (FAMILYREACH_PUBLIC_CACHE_SECONDS): a
     search not seen before still finds most of its rows already built, since nearby
-    postcodes share them. `kind` "place": by service-at-location id
-    (`selectors.listing_cards_build`); "service": services with no venue, by service id."""
-    build = selectors.listing_cards_build if kind == "place" else selectors.service_cards_build
+    postcodes share them. `build` makes the cards not kept; `kind` keeps the two kinds apart:
+    "place", by service-at-location id (`selectors.listing_cards_build`); "service", services
+    with no venue, by service id (`selectors.service_cards_build`)."""
     if not settings.FAMILYREACH_PUBLIC_CACHE_SECONDS or not ids:
         return build(ids)
     generation = public_cache.generation()
     today = timezone.localdate().isoformat()
     keys = {i: f"directory:card:v{CARD_VERSION}:{kind}:{generation}:{today}:{i}" for i in ids}
     store = caches["public"]
-    kept: dict[str, selectors.ListingCard] = store.get_many(list(keys.values()))
+    kept: dict[str, Card] = store.get_many(list(keys.values()))
     cards = {i: kept[key] for i, key in keys.items() if key in kept}
     missing = [i for i in ids if i not in cards]
     if missing:
@@ -107,13 +108,27 @@ def _directory_changed(**kwargs: Any) -> None:
 # support, proposed changes or advice, which no kept page shows). Queryset deletes send
 # post_delete per row; bulk_create and update() send nothing, and the code that uses them
 # (bulk loads, search_columns) calls public_pages_changed() itself.
-NOT_ON_PUBLIC_PAGES = {"SupportRequest", "ListingChange", "AdviceArticle"}
-for _model in apps.get_app_config("directory").get_models():
-    if _model.__name__ in NOT_ON_PUBLIC_PAGES:
-        continue
+NOT_ON_PUBLIC_PAGES = {SupportRequest, ListingChange, AdviceArticle}
+
+
+def connect_receivers() -> None:
+    """Clear the caches when what they hold changes (from `DirectoryConfig.ready()`)."""
+    from django.apps import apps
+
     post_save.connect(
-        _directory_changed, sender=_model, dispatch_uid=f"public_pages_save_{_model._meta.label}"
+        _languages_changed, sender=Language, dispatch_uid="directory_languages_cache_save"
     )
     post_delete.connect(
-        _directory_changed, sender=_model, dispatch_uid=f"public_pages_delete_{_model._meta.label}"
+        _languages_changed, sender=Language, dispatch_uid="directory_languages_cache_delete"
     )
+    for model in apps.get_app_config("directory").get_models():
+        if model in NOT_ON_PUBLIC_PAGES:
+            continue
+        post_save.connect(
+            _directory_changed, sender=model, dispatch_uid=f"public_pages_save_{model._meta.label}"
+        )
+        post_delete.connect(
+            _directory_changed,
+            sender=model,
+            dispatch_uid=f"public_pages_delete_{model._meta.label}",
+        )

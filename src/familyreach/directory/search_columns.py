@@ -2,7 +2,7 @@
 
 `Service.has_venue` says whether a service has any ServiceAtLocation. Saves and deletes
 (including cascades and queryset deletes, which send post_delete per row) update it through
-the receivers below; bulk loads that bypass signals (`bulk_create`) call
+the receivers below (connected from `DirectoryConfig.ready()`); bulk loads that bypass signals (`bulk_create`) call
 `services_venue_flags_refresh()` afterwards.
 """
 
@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from familyreach.directory.models import Service, ServiceAtLocation
 
@@ -36,7 +35,18 @@ def services_venue_flags_refresh() -> int:
     return changed
 
 
-@receiver(post_save, sender=ServiceAtLocation, dispatch_uid="directory_has_venue_save")
-@receiver(post_delete, sender=ServiceAtLocation, dispatch_uid="directory_has_venue_delete")
 def _service_at_location_changed(sender: Any, instance: ServiceAtLocation, **kwargs: Any) -> None:
     service_venue_flag_refresh(service_id=instance.service_id)
+
+
+def connect_receivers() -> None:
+    post_save.connect(
+        _service_at_location_changed,
+        sender=ServiceAtLocation,
+        dispatch_uid="directory_has_venue_save",
+    )
+    post_delete.connect(
+        _service_at_location_changed,
+        sender=ServiceAtLocation,
+        dispatch_uid="directory_has_venue_delete",
+    )

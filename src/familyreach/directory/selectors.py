@@ -624,7 +624,7 @@ def find_services(
     from familyreach.directory.caches import listing_cards
 
     chosen = nearby[(page - 1) * per_page : page * per_page]
-    cards = listing_cards([row[0] for row in chosen])
+    cards = listing_cards([row[0] for row in chosen], build=listing_cards_build)
     results = [Nearby(cards[row[0]], row[2]) for row in chosen]
     nearest_beyond: list[Nearby] = []
     if not nearby:
@@ -635,7 +635,7 @@ def find_services(
             radius_km=miles_to_km(25),
             family_bases_only=filters.family_bases,
         )[:3]
-        wider_cards = listing_cards([row[0] for row in wider])
+        wider_cards = listing_cards([row[0] for row in wider], build=listing_cards_build)
         nearest_beyond = [Nearby(wider_cards[row[0]], row[2]) for row in wider]
     remote: list[ListingCard] = []
     if not filters.family_bases:
@@ -652,7 +652,7 @@ def find_services(
             .order_by("name", "id")
         )
         remote_ids = list(remote_services.values_list("id", flat=True)[:20])
-        remote_cards = listing_cards(remote_ids, kind="service")
+        remote_cards = listing_cards(remote_ids, kind="service", build=service_cards_build)
         remote = [remote_cards[i] for i in remote_ids]
     return FindResults(
         nearby=results,

@@ -22,18 +22,16 @@ class FamiliesConfig(AppConfig):
         ):
             auditlog.register(model)
 
-        from django.apps import apps
+        # An accepted request for support (directory, which families builds on) becomes a family.
+        from familyreach.directory.models import SupportRequest
+        from familyreach.directory.signals import support_request_accepted
+        from familyreach.families.receivers import support_request_became_family
 
-        if apps.is_installed("familyreach.directory"):
-            from familyreach.directory.models import SupportRequest
-            from familyreach.directory.signals import support_request_accepted
-            from familyreach.families.receivers import support_request_became_family
-
-            support_request_accepted.connect(
-                support_request_became_family,
-                sender=SupportRequest,
-                dispatch_uid="families.support_request_became_family",
-            )
+        support_request_accepted.connect(
+            support_request_became_family,
+            sender=SupportRequest,
+            dispatch_uid="families.support_request_became_family",
+        )
 
         # Where this app holds a family's personal data, for subject access and erasure.
         from familyreach.families import personal_data

@@ -14,6 +14,8 @@ from familyreach.families.services import (
     ChildDetails,
     TargetGroups,
 )
+from familyreach.geo.exceptions import InvalidPostcode
+from familyreach.geo.postcodes import normalise_postcode
 
 
 class CheckboxesWidget(forms.CheckboxSelectMultiple):
@@ -84,12 +86,10 @@ class PostcodeField(forms.CharField):
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> str:
-        from familyreach.families.geography import PostcodeProblem, locate_postcode
-
         text = super().clean(value)
         try:
-            return locate_postcode(text).postcode
-        except PostcodeProblem as problem:
+            return normalise_postcode(text)
+        except InvalidPostcode as problem:
             raise ValidationError(problem.message) from problem
 
 

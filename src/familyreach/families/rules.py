@@ -14,7 +14,7 @@
 test single records with it, so a list can never show what a record page would refuse.
 """
 
-from typing import Any
+from typing import Any, cast
 
 import rules
 from django.db.models import Q
@@ -29,8 +29,8 @@ FAMILY_RECORD_ROLES = FAMILY_WORKER_ROLES | {Role.MANAGER}
 
 def visible_families_filter(user: Any) -> Q | None:
     """A filter on Family for the records `user` may open, or None for none at all."""
-    from familyreach.delivery.models import Attendance, Booking, BookingStatus, Visit
     from familyreach.families.models import Case
+    from familyreach.families.signals import family_worker_links
 
     if user is None or not user.is_authenticated:
         return None
@@ -43,20 +43,13 @@ def visible_families_filter(user: Any) -> Q | None:
     if Role.MANAGER in roles:
         conditions.append(user.in_district_filter("district"))
     if roles & FAMILY_WORKER_ROLES:
-        conditions.append(
-            Q(pk__in=Case.objects.filter(worker=user, closed_on=None).values("family_id"))
-            | Q(
-                pk__in=Booking.objects.filter(occurrence__session__staff=user)
-                .exclude(status=BookingStatus.CANCELLED)
-                .values("family_id")
-            )
-            | Q(
-                pk__in=Attendance.objects.filter(occurrence__session__staff=user).values(
-                    "family_id"
-                )
-            )
-            | Q(pk__in=Visit.objects.filter(worker=user).values("family_id"))
-        )
+        # Their open cases, and the families other apps say they work with (delivery: booked
+        # on their sessions, on their registers, visited by them).
+        link = Q(pk__in=Case.objects.filter(worker=user, closed_on=None).values("family_id"))
+        for _receiver, response in family_worker_links.send(sender=Case, user=user):
+            if response is not None:
+                link |= cast(Q, response)
+        conditions.append(link)
     if not conditions:
         return None
     combined = conditions[0]

@@ -12,20 +12,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from familyreach.core import audit, personal_data
-from familyreach.core.audit import record_action
-from familyreach.families.auditing import acting_as
-from familyreach.families.geography import locate_postcode
+from familyreach.core.audit import acting_as, record_action
 from familyreach.families.models import (
     TARGET_GROUPS,
     Carer,
     Case,
     Child,
     Consent,
+    ConsentPurpose,
     Contact,
     Family,
     FamilySource,
+    LawfulBasis,
 )
-from familyreach.families.signals import family_anonymising
+from familyreach.families.signals import family_merging
+from familyreach.geo.selectors import postcode_locate
 
 TARGET_GROUP_FIELDS = tuple(name for name, _label in TARGET_GROUPS)
 
@@ -72,8 +73,19 @@ class RegistrationResult:
     possible_duplicates: list[Family] = field(default_factory=list)
 
 
+class PossibleDuplicates(Exception):
+    """The family may already be registered: staff check `duplicates` and confirm or stop."""
+
+    def __init__(self, duplicates: list[Family]) -> None:
+        super().__init__("This family may already be registered.")
+        self.duplicates = duplicates
+
+
 def _apply_location(family: Family, postcode: str) -> None:
-    location = locate_postcode(postcode)
+    """Normalise the postcode and find its area through geo; a valid postcode outside our data
+    has no area (a family over the county border can still be registered). Raises geo's
+    InvalidPostcode when the text is not a postcode."""
+    location = postcode_locate(postcode)
     family.postcode = location.postcode
     family.area = location.area
     family.district = location.district
@@ -93,9 +105,11 @@ def family_register(
     source: str = FamilySource.STAFF,
     confirmed_not_duplicate: bool = False,
     is_simulated: bool = False,
+    refuse_possible_duplicates: bool = False,
 ) -> RegistrationResult:
     """Register a household. Possible duplicates are returned and, unless staff confirmed it is
-    a different family, the new record is flagged for review (never silently merged)."""
+    a different family, the new record is flagged for review (never silently merged); with
+    `refuse_possible_duplicates`, nothing is written and PossibleDuplicates is raised instead."""
     from familyreach.families.selectors import family_possible_duplicates
 
     if not carers:
@@ -115,6 +129,8 @@ def family_register(
         for name in TARGET_GROUP_FIELDS:
             setattr(family, name, getattr(target_groups or TargetGroups(), name))
         duplicates = family_possible_duplicates(children=children, postcode=family.postcode)
+        if duplicates and refuse_possible_duplicates and not confirmed_not_duplicate:
+            raise PossibleDuplicates(duplicates)
         family.needs_duplicate_review = bool(duplicates) and not confirmed_not_duplicate
         family.full_clean()
         family.save()
@@ -133,6 +149,64 @@ def family_register(
         for consent in consents or []:
             consent_record(user=user, family=family, details=consent)
     return RegistrationResult(family=family, possible_duplicates=duplicates)
+
+
+@transaction.atomic
+def family_register_by_worker(
+    *,
+    user: Any,
+    carer: CarerDetails,
+    child: ChildDetails,
+    postcode: str,
+    address: str,
+    target_groups: TargetGroups,
+    consent_method: str,
+    consent_to_texts: bool,
+    consent_to_emails: bool,
+    confirmed_not_duplicate: bool,
+) -> Family:
+    """A worker registers a family they met, and takes it on to their caseload: one
+    transaction, so no family is left on nobody's caseload. Raises PossibleDuplicates (writing
+    nothing) when the family may already be registered and the worker has not confirmed it is a
+    different one.
+
+    Keeping the record is the council's public task; texts and emails are sent only with the
+    family's consent, each recorded as given to the worker in the same way."""
+    given_by = f"{carer.first_name} {carer.last_name}"
+    consents = [
+        ConsentDetails(
+            purpose=ConsentPurpose.KEEP_RECORD,
+            lawful_basis=LawfulBasis.PUBLIC_TASK,
+            given_by=given_by,
+            method=consent_method,
+        )
+    ]
+    for purpose, wanted in (
+        (ConsentPurpose.CONTACT_BY_TEXT, consent_to_texts),
+        (ConsentPurpose.CONTACT_BY_EMAIL, consent_to_emails),
+    ):
+        if wanted:
+            consents.append(
+                ConsentDetails(
+                    purpose=purpose,
+                    lawful_basis=LawfulBasis.CONSENT,
+                    given_by=given_by,
+                    method=consent_method,
+                )
+            )
+    family = family_register(
+        user=user,
+        carers=[carer],
+        children=[child],
+        postcode=postcode,
+        address=address,
+        target_groups=target_groups,
+        consents=consents,
+        confirmed_not_duplicate=confirmed_not_duplicate,
+        refuse_possible_duplicates=True,
+    ).family
+    case_open(user=user, family=family, worker=user, reason="Registered the family")
+    return family
 
 
 @transaction.atomic
@@ -268,8 +342,6 @@ def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
     occurrence) the kept family's row stays and the duplicate's copy is removed, because it
     records the same event; the merge note lists each one.
     """
-    from familyreach.delivery.models import Attendance, Booking, BookingStatus, Visit
-
     if duplicate.pk == keep.pk:
         raise ValidationError("Choose two different families to merge.")
     with acting_as(user):
@@ -296,9 +368,6 @@ def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
                 notes.append(f"case {case.pk} closed: the kept family is already on that caseload")
             case.family = keep
             case.save()
-        for visit in Visit.objects.filter(family=duplicate):
-            visit.family = keep
-            visit.save()
         kept_occurrences = set(
             Contact.objects.filter(family=keep, occurrence__isnull=False).values_list(
                 "occurrence_id", flat=True
@@ -311,28 +380,12 @@ def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
                 continue
             contact.family = keep
             contact.save()
-        attended = set(
-            Attendance.objects.filter(family=keep).values_list("occurrence_id", flat=True)
-        )
-        for attendance in Attendance.objects.filter(family=duplicate):
-            if attendance.occurrence_id in attended:
-                notes.append(f"attendance {attendance.pk} duplicated one already kept")
-                attendance.delete()
-                continue
-            attendance.family = keep
-            attendance.save()
-        live_bookings = set(
-            Booking.objects.filter(family=keep)
-            .exclude(status=BookingStatus.CANCELLED)
-            .values_list("occurrence_id", flat=True)
-        )
-        for booking in Booking.objects.filter(family=duplicate):
-            if booking.status != BookingStatus.CANCELLED and booking.occurrence_id in live_bookings:
-                booking.status = BookingStatus.CANCELLED
-                booking.cancelled_at = timezone.now()
-                notes.append(f"booking {booking.pk} cancelled: the kept family holds a place")
-            booking.family = keep
-            booking.save()
+        # Bookings, attendance and visits (delivery) move through the signal, in this
+        # transaction: families does not import the apps built on it.
+        for _receiver, response in family_merging.send(
+            sender=Family, duplicate=duplicate, keep=keep, user=user
+        ):
+            notes.extend(cast("list[str]", response or []))
         for name in TARGET_GROUP_FIELDS:
             if getattr(duplicate, name):
                 setattr(keep, name, True)
@@ -416,10 +469,6 @@ def family_anonymise(*, user: Any, family: Family, reason: str) -> Family:
         family.modified_by = user
         family.save()
         erased: list[tuple[type, list[Any]]] = [(holding.model, pks) for holding, pks in collected]
-        # Receivers outside the register (none in this codebase: each app registers its tables
-        # instead) may still erase what they hold, in this transaction.
-        for _receiver, response in family_anonymising.send(sender=Family, family=family, user=user):
-            erased.extend(cast("list[tuple[type, list[Any]]]", response or []))
         _scrub_audit_history(erased)
         # After the scrub, so that this entry (who erased, when, why) is kept whole.
         record_action(instance=family, user=user, action=audit.ERASURE, detail={"reason": reason})

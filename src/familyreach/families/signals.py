@@ -1,11 +1,24 @@
-"""Signals other domains listen to, so the families app needs no knowledge of them."""
+"""Signals the families app sends so that the apps built on it (delivery, referrals) add what
+they hold about a family without families importing them: delivery depends on families, never
+the reverse (docs/decisions/0014-signals-between-apps.md). Each receiver is connected in its
+own app's `AppConfig.ready()`. Erasure and subject access do not use signals: they follow the
+personal-data register (`familyreach.core.personal_data`) every app registers its tables in.
+"""
 
 from django.dispatch import Signal
 
-# Sent inside `family_anonymise`'s transaction with `family` and `user`. A receiver erases the
-# personal data its own domain holds about that family and returns the (model, primary keys)
-# it erased, so their audit history is scrubbed too. Raising stops the whole erasure.
-# New code registers its tables in `familyreach.core.personal_data` instead (erasure and
-# subject access both follow the register, and a test fails on a table left out of it); no
-# app in this codebase listens to this signal any more.
-family_anonymising = Signal()
+# Sent by `rules.visible_families_filter` with `user` (a signed-in family or outreach worker).
+# A receiver returns a `Q` on Family matching the families the worker works with through its
+# own domain (booked them, took their register, visits them), or None for none.
+family_worker_links = Signal()
+
+# Sent inside `services.family_merge`'s transaction with `duplicate`, `keep` and `user`, after
+# the families app moved its own rows. A receiver moves its domain's rows from `duplicate` to
+# `keep` and returns a list of notes (what it removed or cancelled as the same fact twice) for
+# the merge record. Raising stops the whole merge.
+family_merging = Signal()
+
+# Sent by the family record page with `user` and `family` (already fetched and authorised). A
+# receiver returns a dict of what its domain shows on the page (template context), keyed by
+# names the template reads.
+family_page_sections = Signal()

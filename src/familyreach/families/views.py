@@ -3,7 +3,7 @@ render. Every family is fetched through a selector that authorises and audits.""
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import rules
 from django.contrib import messages
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from familyreach.core.audit import record_access
 from familyreach.core.working_days import add_working_days
 from familyreach.families import forms, selectors, services
-from familyreach.families.models import Consent, ConsentPurpose, LawfulBasis
+from familyreach.families.models import Consent, Family
+from familyreach.families.signals import family_page_sections
 
 
 def _family_url(family_id: int) -> str:
@@ -51,10 +52,26 @@ def family_register(request: HttpRequest) -> HttpResponse:
     duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        child = form.child()
-        found = selectors.family_possible_duplicates(children=[child], postcode=data["postcode"])
-        duplicates = [d for d in found if rules.test_rule("families.view_family", request.user, d)]
-        if found and not data["confirmed_not_duplicate"]:
+        try:
+            family = services.family_register_by_worker(
+                user=request.user,
+                carer=form.carer(),
+                child=form.child(),
+                postcode=data["postcode"],
+                address=data["address"],
+                target_groups=form.target_groups_value(),
+                consent_method=data["consent_method"],
+                consent_to_texts=data["consent_text"],
+                consent_to_emails=data["consent_email"],
+                confirmed_not_duplicate=data["confirmed_not_duplicate"],
+            )
+        except services.PossibleDuplicates as found:
+            # Only the records this worker may open are shown, and each showing is audited.
+            duplicates = [
+                d
+                for d in found.duplicates
+                if rules.test_rule("families.view_family", request.user, d)
+            ]
             for duplicate in duplicates:
                 record_access(instance=duplicate, user=request.user)
             form.add_error(
@@ -63,54 +80,13 @@ def family_register(request: HttpRequest) -> HttpResponse:
                 "different family, tick the box to confirm and register again.",
             )
         else:
-            given_by = f"{data['carer_first_name']} {data['carer_last_name']}"
-            consents = [
-                services.ConsentDetails(
-                    purpose=ConsentPurpose.KEEP_RECORD,
-                    lawful_basis=LawfulBasis.PUBLIC_TASK,
-                    given_by=given_by,
-                    method=data["consent_method"],
-                )
-            ]
-            for purpose, wanted in (
-                (ConsentPurpose.CONTACT_BY_TEXT, data["consent_text"]),
-                (ConsentPurpose.CONTACT_BY_EMAIL, data["consent_email"]),
-            ):
-                if wanted:
-                    consents.append(
-                        services.ConsentDetails(
-                            purpose=purpose,
-                            lawful_basis=LawfulBasis.CONSENT,
-                            given_by=given_by,
-                            method=data["consent_method"],
-                        )
-                    )
-            result = services.family_register(
-                user=request.user,
-                carers=[form.carer()],
-                children=[child],
-                postcode=data["postcode"],
-                address=data["address"],
-                target_groups=form.target_groups_value(),
-                consents=consents,
-                confirmed_not_duplicate=data["confirmed_not_duplicate"],
-            )
-            # The worker who registers a family takes it on to their caseload.
-            services.case_open(
-                user=request.user,
-                family=result.family,
-                worker=request.user,
-                reason="Registered the family",
-            )
             messages.success(request, "Family registered")
-            return HttpResponseRedirect(_family_url(result.family.pk))
+            return HttpResponseRedirect(_family_url(family.pk))
     return render(request, "families/register.html", _context(form=form, duplicates=duplicates))
 
 
 @login_required
 def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
-    from familyreach.delivery.selectors import family_bookings, family_visits
-
     family = selectors.family_get_for_user(user=request.user, family_id=family_id)
     user: Any = request.user
     return render(
@@ -118,8 +94,6 @@ def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
         "families/detail.html",
         _context(
             family=family,
-            bookings=family_bookings(family=family),
-            visits=family_visits(family=family),
             duplicates=selectors.family_duplicates_for_user(user=user, family=family)
             if family.needs_duplicate_review
             else [],
@@ -131,21 +105,18 @@ def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
                 None,
             ),
             today=timezone.localdate(),
-            **_referrals_context(user, family),
+            **_sections(user, family),
         ),
     )
 
 
-def _referrals_context(user: Any, family: Any) -> dict[str, Any]:
-    """The family's referrals to other organisations, where the referrals app is installed
-    (it builds on families, so families asks for it by name rather than importing it)."""
-    from django.apps import apps
-
-    if not apps.is_installed("familyreach.referrals"):
-        return {}
-    from familyreach.referrals.selectors import referrals_for_family
-
-    return {"family_referrals": referrals_for_family(user=user, family=family)}
+def _sections(user: Any, family: Any) -> dict[str, Any]:
+    """What the apps built on families (delivery's bookings and visits, referrals) show on the
+    family's record: families asks through a signal rather than importing them."""
+    context: dict[str, Any] = {}
+    for _receiver, response in family_page_sections.send(sender=Family, user=user, family=family):
+        context.update(cast(dict[str, Any], response or {}))
+    return context
 
 
 @login_required

@@ -13,7 +13,7 @@ Greatest need (default): IDACI national deciles 1–2, set in `FAMILYREACH_GREAT
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 from django.conf import settings
@@ -99,3 +99,28 @@ def greatest_need_areas(queryset: QuerySet[Area] | None = None) -> QuerySet[Area
     """The areas of greatest need, as a queryset (filterable, e.g. by district)."""
     areas = queryset if queryset is not None else Area.objects.all()
     return areas.filter(pk__in=greatest_need_area_ids(areas))
+
+
+# --- Unreached need: published here by insight, read by planning --------------------------------
+# Planning's "unreached need" demand is the unreached under-fives of each greatest-need area in
+# the latest reach figures. Insight works those figures out; planning takes need from geo and
+# never imports insight (docs/decisions/0016-layers-and-import-linter.md), so insight publishes
+# its reader here when the app is ready (`InsightConfig.ready()`).
+_unreached_need_source: Callable[[], dict[int, float]] | None = None
+
+
+def unreached_need_source_set(source: Callable[[], dict[int, float]]) -> None:
+    """Publish the reader of unreached need: a function returning area id -> unreached
+    under-fives (0 or absent for other areas), raising ValueError when there are no figures."""
+    global _unreached_need_source
+    _unreached_need_source = source
+
+
+def unreached_need_by_area() -> dict[int, float]:
+    """Unreached under-fives per greatest-need area (area id -> count) in the latest reach
+    figures. Raises ValueError when no figures have been worked out, or nothing publishes them."""
+    if _unreached_need_source is None:
+        raise ValueError(
+            "Unreached need needs the reach figures, and the insight app is not installed"
+        )
+    return _unreached_need_source()

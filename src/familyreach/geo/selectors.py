@@ -136,6 +136,41 @@ def postcode_lookup(text: str) -> Postcode:
     return found
 
 
+@dataclass(frozen=True)
+class PostcodeLocation:
+    """A full postcode and where it is. `found` is False for a valid postcode the loaded
+    geography does not hold (a family or respondent over the county border): it then has no
+    position, area or district, and is still a postcode people may give."""
+
+    postcode: str
+    found: bool
+    latitude: float | None
+    longitude: float | None
+    area: Area | None
+    district: District | None
+    area_is_exact: bool
+
+
+def postcode_locate(text: str) -> PostcodeLocation:
+    """The postcode lookup the apps that take people's postcodes use (families, consult).
+    Raises InvalidPostcode (its `message` fit to show) when the text is not a full UK
+    postcode; a valid one we do not hold is returned with `found` False."""
+    postcode = normalise_postcode(text)
+    try:
+        row = postcode_lookup(postcode)
+    except PlaceNotFound:
+        return PostcodeLocation(postcode, False, None, None, None, None, False)
+    return PostcodeLocation(
+        postcode=row.postcode,
+        found=True,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        area=row.area,
+        district=row.district or (row.area.district if row.area else None),
+        area_is_exact=row.area_is_exact,
+    )
+
+
 def _place_at(
     query: str,
     label: str,

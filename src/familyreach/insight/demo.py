@@ -5,7 +5,11 @@ from familyreach.core.output import Output
 from familyreach.insight.models import SimulationRun
 from familyreach.insight.services import reach_snapshot_refresh, simulated_population_write
 from familyreach.insight.simulate import Assumptions, default_family_count, simulate_population
-from familyreach.insight.simulation import as_of_default, gather_inputs, population_summary_lines
+from familyreach.insight.simulation_database import (
+    as_of_default,
+    gather_inputs,
+    population_summary_lines,
+)
 
 DEMO_SEED = 1
 DEMO_MONTHS = 24

@@ -26,7 +26,7 @@ from familyreach.insight.measures import Report
 from familyreach.insight.models import OutreachSeed
 from familyreach.insight.money import DistrictSpend
 from familyreach.insight.simulate import Assumptions, ScenarioEffect, scenario_effect
-from familyreach.insight.simulation import current_session_venues, simulation_areas
+from familyreach.insight.simulation_database import current_session_venues, simulation_areas
 from familyreach.insight.tables import percent
 from familyreach.planning import figures as planning_figures
 from familyreach.planning.figures import TravelFigures, network_cost
@@ -115,6 +115,11 @@ def _run_minutes(scenario: Scenario, area_ids: list[int]) -> NDArray[np.float64]
     if any(stored.get(area_id) is None for area_id in area_ids):
         return None
     return np.array([stored[area_id] for area_id in area_ids], dtype=np.float64)
+
+
+def finished_scenarios() -> list[Scenario]:
+    """The scenarios whose runs finished, by name: those the plan-effect page can estimate."""
+    return list(Scenario.objects.filter(status=ScenarioStatus.FINISHED).order_by("name"))
 
 
 def scenario_reach_effect(

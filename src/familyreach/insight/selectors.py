@@ -22,6 +22,7 @@ from familyreach.accounts.roles import Role
 from familyreach.geo import need
 from familyreach.geo.models import Area, District
 from familyreach.geo.population import under_fives_of
+from familyreach.insight.disclosure import Hidden, hidden_cells, roll_up_published
 from familyreach.insight.measures import (
     TARGET_GROUP_NAMES,
     AreaRow,
@@ -29,11 +30,9 @@ from familyreach.insight.measures import (
     ContactRow,
     Counts,
     FamilyRow,
-    Hidden,
     MeasureConfig,
     MonthCounts,
     Report,
-    hidden_cells,
     month_from_number,
     month_key,
     month_number,
@@ -445,19 +444,21 @@ def dashboard_report(
     areas = area_rows()
     threshold = settings.INSIGHT_SUPPRESSION_THRESHOLD
     cells, hidden = snapshot_cells_and_hidden(snapshot, areas, threshold=threshold)
-    options: dict[str, Any] = {"suppression_threshold": threshold, "hidden": hidden}
+    options: dict[str, Any] = {"threshold": threshold, "hidden": hidden}
     district = area = None
     if area_code is not None:
         area = Area.objects.select_related("district").filter(code=area_code).first()
         if area is None:
             raise Http404("No area with that code.")
         district = area.district
-        report = roll_up(cells, areas, area_id=area.pk, scope=area.name, **options)
+        report = roll_up_published(cells, areas, area_id=area.pk, scope=area.name, **options)
     elif district_code is not None:
         district = District.objects.filter(code=district_code).first()
         if district is None:
             raise Http404("No district with that code.")
-        report = roll_up(cells, areas, district_id=district.pk, scope=district.name, **options)
+        report = roll_up_published(
+            cells, areas, district_id=district.pk, scope=district.name, **options
+        )
     else:
-        report = roll_up(cells, areas, scope="County", **options)
+        report = roll_up_published(cells, areas, scope="County", **options)
     return Dashboard(report=report, snapshot=snapshot, areas=areas, district=district, area=area)

@@ -28,7 +28,7 @@ from familyreach.insight.selectors import reach_cells_sql, today_in_london
 
 if TYPE_CHECKING:
     from familyreach.insight.simulate import SimulatedPopulation
-    from familyreach.insight.simulation import SimulationInputs
+    from familyreach.insight.simulation_database import SimulationInputs
 
 logger = logging.getLogger(__name__)
 

@@ -196,7 +196,7 @@ def month_value(month: MonthFigures, name: str, *, mark: Any = MARK) -> Any:
 
 
 def period_text(month: MonthFigures, as_of: date) -> str:
-    """ "complete month", or how much of a partial month is counted (issue 17: a part-month is
+    """ "complete month", or how much of a partial month is counted (so a part-month is
     never read as a fall)."""
     if not month.partial:
         return "complete month"

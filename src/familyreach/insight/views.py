@@ -290,7 +290,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def refresh(request: HttpRequest) -> HttpResponse:
-    from familyreach.config.jinja2 import localtime
+    from familyreach.core.formats import localtime
     from familyreach.insight.services import reach_refresh_request
 
     insight_check_access(user=request.user)
@@ -343,10 +343,9 @@ def plan_outreach(request: HttpRequest) -> HttpResponse:
 def plan_effect(request: HttpRequest) -> HttpResponse:
     """The simulator's estimate of a planning scenario's effect on reach, with its assumptions."""
     from familyreach.insight import loop
-    from familyreach.planning.models import Scenario, ScenarioStatus
 
     insight_check_access(user=request.user)
-    scenarios = list(Scenario.objects.filter(status=ScenarioStatus.FINISHED).order_by("name"))
+    scenarios = loop.finished_scenarios()
     chosen = None
     effect = None
     error = ""

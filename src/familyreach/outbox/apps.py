@@ -22,3 +22,11 @@ class OutboxConfig(AppConfig):
         from familyreach.outbox import personal_data
 
         personal_data.register()
+
+        # Telling the owner and managers of a sign-in lockout is a message like any other, so it
+        # lives here rather than in accounts (which every app, the outbox included, builds on).
+        from axes.signals import user_locked_out
+
+        from familyreach.outbox.lockout import on_user_locked_out
+
+        user_locked_out.connect(on_user_locked_out, dispatch_uid="familyreach-lockout-notify")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from familyreach import locate
 from familyreach.geo.models import Venue
+from familyreach.geo.need import unreached_need_by_area
 from familyreach.planning import costs, inputs
 from familyreach.planning.measures import AreaResults, compute_measures
 from familyreach.planning.models import DemandMeasure, Objective, Scenario
@@ -31,11 +32,6 @@ class ScenarioCannotBeMet(ValueError):
     def __init__(self, reasons: list[str]) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
-
-
-def _locate() -> Any:
-    """The engine module (a function, so tests and future engine versions can be swapped in)."""
-    return import_module("familyreach.locate")
 
 
 @dataclass
@@ -128,10 +124,8 @@ def _district_label(venue: Venue) -> str:
 
 def _unreached_need_problems() -> list[str]:
     """Demand from insight's unreached need needs reach figures with some unreached need."""
-    from familyreach.insight.selectors import unreached_greatest_need_by_area
-
     try:
-        unreached, _ = unreached_greatest_need_by_area()
+        unreached = unreached_need_by_area()
     except ValueError as error:
         return [str(error)]
     if not any(value > 0 for value in unreached.values()):
@@ -169,11 +163,6 @@ def scenario_problems(scenario: Scenario) -> list[str]:
         problems.append("Give a number of bases or a budget")
     if scenario.demand_measure == DemandMeasure.UNREACHED_NEED:
         problems.extend(_unreached_need_problems())
-    if scenario.objective == Objective.MAX_COVERAGE and not hasattr(_locate(), "max_coverage"):
-        problems.append(
-            "The maximal coverage objective is not available in this version of the optimiser: "
-            "choose shortest travel on average"
-        )
 
     # District quotas: each district needs enough candidates, and together they must fit p.
     from familyreach.geo.models import District
@@ -300,9 +289,8 @@ def evaluate_sites(
     minutes, imported = inputs.travel_minutes_with_source(
         area_data.areas, service_venues, scenario.travel_mode
     )
-    locate = _locate()
     weights = area_data.demand(scenario.demand_measure)
-    if hasattr(locate, "evaluate") and service_venues:
+    if service_venues:
         base_eval = locate.evaluate(minutes, weights, range(len(bases))) if bases else None
         service_eval = locate.evaluate(minutes, weights, range(len(service_venues)))
         if base_eval is not None:
@@ -341,7 +329,6 @@ def optimise(scenario: Scenario, progress: Progress | None = None) -> PlanResult
     problems = scenario_problems(scenario)
     if problems:
         raise ScenarioCannotBeMet(problems)
-    locate = _locate()
 
     report(10, "Loading areas and venues")
     area_data = inputs.load_areas()

@@ -151,7 +151,7 @@ class NetworkCost:
 def network_cost(costs: dict[str, Any]) -> NetworkCost:
     """A run's cost, from the costs stored with it (`costs.cost_split`).
 
-    Runs made before issue 17 stored, under "frontline", the budget left after buildings when
+    Older runs stored, under "frontline", the budget left after buildings when
     the scenario had a budget; "outreach_frontline_needed" (the staff the sessions need) was
     stored by every run, so it is read here and the old runs show the same figure as new ones.
     """

@@ -59,16 +59,14 @@ class AreaData:
         return self.under_fives
 
 
-# --- Unreached need from insight (issue 8: closing the loop) ----------------------------------
+# --- Unreached need (published in geo by insight: closing the loop) -------------------------
 
 
 def unreached_need_demand(areas: Sequence[Area]) -> FloatArray:
     """Demand = the unreached under-fives of each greatest-need area in the latest reach figures
     (`familyreach.insight`), 0 for other areas. Raises ValueError when no reach figures have
     been worked out (`scenario_problems` says so before a run)."""
-    from familyreach.insight.selectors import unreached_greatest_need_by_area
-
-    unreached, _ = unreached_greatest_need_by_area()
+    unreached = need.unreached_need_by_area()
     return np.array([unreached.get(area.pk, 0.0) for area in areas], dtype=np.float64)
 
 

@@ -41,8 +41,8 @@ class TravelMode(models.TextChoices):
 class DemandMeasure(models.TextChoices):
     UNDER_FIVES = "under_fives", "Under-fives"
     NEED_WEIGHTED = "need_weighted", "Under-fives weighted by need (estimated)"
-    # Added for insight's closing of the loop (issue 8): demand is the latest reach figures'
-    # unreached under-fives in greatest-need areas (familyreach.insight; 0 elsewhere).
+    # Closing the loop with insight: demand is the latest reach figures' unreached under-fives
+    # in greatest-need areas (published by insight through geo.need; 0 elsewhere).
     UNREACHED_NEED = (
         "unreached_need",
         "Unreached under-fives in greatest-need areas (latest reach figures, estimated)",

@@ -96,7 +96,7 @@ def measure_rows_from(m: dict[str, Any]) -> list[dict[str, Any]]:
                 "chart": True,
             },
         ]
-    # Travel and cost through planning.figures, as every other page reads them (issue 17).
+    # Travel and cost through planning.figures, as every other page reads them, so the figures agree.
     travel = travel_figures(m)
     cost = network_cost(m["costs"])
     rows += [

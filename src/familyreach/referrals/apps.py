@@ -19,3 +19,10 @@ class ReferralsConfig(AppConfig):
         from familyreach.referrals import personal_data
 
         personal_data.register()
+
+        # The family record page lists the family's referrals: referrals builds on families,
+        # so it answers the page's signal rather than families importing it.
+        from familyreach.families.signals import family_page_sections
+        from familyreach.referrals.receivers import family_page_section
+
+        family_page_sections.connect(family_page_section, dispatch_uid="referrals.family_page")

@@ -50,10 +50,6 @@ def _count_new_referrals(
         return
     if not roles & {Role.MANAGER, Role.COMMUNITY_GROUP_ADMIN}:
         return
-    from django.apps import apps
-
-    if not apps.is_installed("familyreach.referrals"):
-        return
     from django.urls import reverse
 
     from familyreach.referrals.selectors import new_referrals_count

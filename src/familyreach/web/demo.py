@@ -21,7 +21,7 @@ DEMO_STEPS: tuple[tuple[str, str, str], ...] = (
         "familyreach.directory.demo.withdraw_duplicates",
         "directory: no simulated session where delivery publishes the venue's timetable",
     ),
-    ("families", "familyreach.families.demo.load", "families and attendance (simulated)"),
+    ("delivery", "familyreach.delivery.demo_families.load", "families and attendance (simulated)"),
     (
         "insight",
         "familyreach.insight.demo.load",

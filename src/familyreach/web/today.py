@@ -10,11 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
 from familyreach.accounts.roles import Role
+from familyreach.community.selectors import expiries_upcoming
+from familyreach.directory.selectors import (
+    listing_changes_pending,
+    support_requests_new_count,
+    support_requests_open_for_user,
+)
+from familyreach.insight import figures
 from familyreach.operations import selectors as operations
 
 
@@ -65,13 +71,6 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 def _requests(user: Any) -> Item | None:
-    if not apps.is_installed("familyreach.directory"):
-        return None
-    from familyreach.directory.selectors import (
-        support_requests_new_count,
-        support_requests_open_for_user,
-    )
-
     new = support_requests_new_count(user=user)
     if new is None:
         return None
@@ -88,10 +87,6 @@ def _requests(user: Any) -> Item | None:
 
 
 def _approvals() -> Item | None:
-    if not apps.is_installed("familyreach.directory"):
-        return None
-    from familyreach.directory.selectors import listing_changes_pending
-
     pending = list(listing_changes_pending())
     return Item(
         key="approvals",
@@ -110,10 +105,6 @@ def _approvals() -> Item | None:
 
 
 def _expiring_checks(on: date) -> Item | None:
-    if not apps.is_installed("familyreach.community"):
-        return None
-    from familyreach.community.selectors import expiries_upcoming
-
     within = settings.FAMILYREACH_TODAY_EXPIRY_DAYS
     expiries = expiries_upcoming(on=on, within_days=within)
     return Item(
@@ -151,10 +142,6 @@ def _failed_jobs() -> Item:
 
 
 def _reach() -> Reach | None:
-    if not apps.is_installed("familyreach.insight"):
-        return None
-    from familyreach.insight import figures
-
     report = figures.county_report()
     if report is None:
         return None

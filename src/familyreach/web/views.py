@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from django.apps import apps
+import rules
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
@@ -12,6 +12,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from familyreach.accounts.roles import Role
+from familyreach.community.selectors import user_may_raise_concern
+from familyreach.delivery.views import shows_week, week_page
+from familyreach.directory.selectors import (
+    listing_changes_proposed_by,
+    support_requests_new_count,
+)
+from familyreach.offline.selectors import may_work_offline
 from familyreach.operations import selectors as operations
 from familyreach.web.today import manager_today, shows_today
 
@@ -84,14 +92,11 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "web/today.html",
             {"today_page": manager_today(user=user, on=today), "today": today},
         )
-    if apps.is_installed("familyreach.delivery"):
-        from familyreach.delivery.views import shows_week, week_page
-
-        if shows_week(user):
-            return week_page(
-                request,
-                extra={**_worker_panel(user), "may_raise_concern": _may_raise_concern(user)},
-            )
+    if shows_week(user):
+        return week_page(
+            request,
+            extra={**_worker_panel(user), "may_raise_concern": _may_raise_concern(user)},
+        )
     return render(
         request,
         "web/staff_home.html",
@@ -102,48 +107,26 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 def _may_raise_concern(user: Any) -> bool:
     """Volunteers and group admins raise safeguarding concerns: their landing page links to the
     form, so a worry is one click away whatever page they start on."""
-    if not apps.is_installed("familyreach.community"):
-        return False
-    from familyreach.community.selectors import user_may_raise_concern
-
     return user_may_raise_concern(user)
 
 
 def _my_listing_changes(user: Any) -> list[Any]:
     """A community group admin's latest proposed listing changes and their outcomes (with the
     reason for a refusal), so they see it as soon as they sign in."""
-    from familyreach.accounts.roles import Role
-
-    if not apps.is_installed("familyreach.directory") or not user.has_role(
-        Role.COMMUNITY_GROUP_ADMIN
-    ):
+    if not user.has_role(Role.COMMUNITY_GROUP_ADMIN):
         return []
-    from familyreach.directory.selectors import listing_changes_proposed_by
-
     return list(listing_changes_proposed_by(user=user)[:5])
 
 
 def _worker_panel(user: Any) -> dict[str, Any]:
     """The family search box and the count of new requests for support, for those who open
     family records (nothing for volunteers)."""
-    if not apps.is_installed("familyreach.families"):
-        return {}
-    import rules
-
-    panel: dict[str, Any] = {
+    return {
         "family_search": rules.test_rule("families.list_families", user),
-        "new_requests": None,
+        "new_requests": support_requests_new_count(user=user),
+        # Going out without signal: one click to take the week's work offline.
+        "works_offline": may_work_offline(user),
     }
-    if apps.is_installed("familyreach.directory"):
-        from familyreach.directory.selectors import support_requests_new_count
-
-        panel["new_requests"] = support_requests_new_count(user=user)
-    if apps.is_installed("familyreach.offline"):
-        # Going out without signal (issue 21): one click to take the week's work offline.
-        from familyreach.offline.selectors import may_work_offline
-
-        panel["works_offline"] = may_work_offline(user)
-    return panel
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

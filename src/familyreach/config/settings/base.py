@@ -183,7 +183,7 @@ LOGOUT_REDIRECT_URL = "accounts:signed-out"
 
 # 5 failed sign-ins lock for 30 minutes, counted per username (from any address: a new address
 # brings no new guesses) and per address (one address trying many usernames); IPv6 addresses
-# count per /64 (see core.ratelimit). The owner and managers are told (accounts.lockout).
+# count per /64 (see core.ratelimit). The owner and managers are told (outbox.lockout).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -8,7 +8,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from familyreach.insight.services import reach_snapshot_refresh, simulated_population_write
 from familyreach.insight.simulate import Assumptions, default_family_count, simulate_population
-from familyreach.insight.simulation import as_of_default, gather_inputs, population_summary_lines
+from familyreach.insight.simulation_database import (
+    as_of_default,
+    gather_inputs,
+    population_summary_lines,
+)
 
 
 class Command(BaseCommand):

@@ -2,7 +2,8 @@
 bookings for the coming weeks and attendance (closed registers, so contacts) for the past
 four weeks. Every family is flagged `is_simulated` and shown as simulated.
 
-Issue 8 (insight) will bring a proper population simulator; this stays small and deterministic.
+Insight's simulator (`insight.simulate`) makes the large simulated population; this stays small
+and deterministic, for the pages and journeys that name a family.
 """
 
 import random

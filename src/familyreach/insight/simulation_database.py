@@ -6,21 +6,20 @@ The arithmetic is in `simulate.py`; this module gathers its inputs and writes it
 
 from dataclasses import dataclass
 from datetime import date
-from importlib import import_module
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from familyreach.delivery.models import Session
 from familyreach.geo.models import Area, Venue, VenueKind, VenueStatus
 from familyreach.geo.population import under_fives_of
+from familyreach.geo.travel import travel_time_matrix
 from familyreach.insight.selectors import greatest_need_and_weights
 from familyreach.insight.simulate import (
     Assumptions,
     ServicePoint,
     SimulatedPopulation,
     SimulationArea,
-    straight_line_minutes,
 )
 
 TRAVEL_MODE = "car"
@@ -56,15 +55,9 @@ def simulation_areas(areas: list[Area]) -> list[SimulationArea]:
 def current_session_venues() -> tuple[list[Venue], str]:
     """Where sessions run today: venues of live sessions; without any, the open children's
     centres and family bases (the network before the redesign)."""
-    try:
-        session_model: Any = import_module("familyreach.delivery.models").Session
-        venue_ids = set(
-            session_model.objects.filter(archived_at__isnull=True).values_list(
-                "venue_id", flat=True
-            )
-        )
-    except ImportError:  # delivery not installed
-        venue_ids = set()
+    venue_ids = set(
+        Session.objects.filter(archived_at__isnull=True).values_list("venue_id", flat=True)
+    )
     if venue_ids:
         venues = list(Venue.objects.filter(pk__in=venue_ids).order_by("pk"))
         return venues, f"the {len(venues)} venues where sessions run today"
@@ -81,26 +74,9 @@ def current_session_venues() -> tuple[list[Venue], str]:
     return venues, f"the {len(venues)} open libraries (no sessions or centres are recorded)"
 
 
-def travel_minutes(
-    areas: list[Area],
-    venues: list[Venue],
-    simulation: list[SimulationArea],
-    assumptions: Assumptions,
-) -> tuple[NDArray[np.float64], str]:
-    """Areas × venues minutes from geo's travel model, or straight-line minutes without it."""
-    points = [
-        ServicePoint(venue.name, venue.latitude, venue.longitude, venue.pk) for venue in venues
-    ]
-    try:
-        travel = import_module("familyreach.geo.travel")
-    except ImportError:
-        return (
-            straight_line_minutes(simulation, points, assumptions),
-            "straight-line distance (geo's travel model is not installed)",
-        )
-    matrix = np.asarray(
-        travel.travel_time_matrix(areas, venues, mode=TRAVEL_MODE), dtype=np.float64
-    )
+def travel_minutes(areas: list[Area], venues: list[Venue]) -> tuple[NDArray[np.float64], str]:
+    """Areas × venues minutes from geo's travel model."""
+    matrix = np.asarray(travel_time_matrix(areas, venues, mode=TRAVEL_MODE), dtype=np.float64)
     return matrix, f"geo's travel-time model ({TRAVEL_MODE})"
 
 
@@ -118,7 +94,7 @@ def gather_inputs(
         description = f"{len(venues)} chosen venues"
     if not venues:
         raise ValueError("No venues are loaded to place sessions at: load the geography first.")
-    minutes, travel_description = travel_minutes(areas, venues, simulation, assumptions)
+    minutes, travel_description = travel_minutes(areas, venues)
     return SimulationInputs(
         areas=areas,
         simulation_areas=simulation,

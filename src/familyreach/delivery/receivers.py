@@ -1,0 +1,61 @@
+"""What delivery adds to the families app's signals (`familyreach.families.signals`): the
+families a worker works with through sessions and visits, a merge's bookings, attendance and
+visits, and the family record page's bookings and visits. Connected in `DeliveryConfig.ready()`.
+"""
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from familyreach.delivery.models import Attendance, Booking, BookingStatus, Visit
+from familyreach.delivery.selectors import family_bookings, family_visits
+
+
+def worker_links(sender: Any, user: Any, **kwargs: Any) -> Q:
+    """Families the worker booked on, took the register of, or visits."""
+    return (
+        Q(
+            pk__in=Booking.objects.filter(occurrence__session__staff=user)
+            .exclude(status=BookingStatus.CANCELLED)
+            .values("family_id")
+        )
+        | Q(pk__in=Attendance.objects.filter(occurrence__session__staff=user).values("family_id"))
+        | Q(pk__in=Visit.objects.filter(worker=user).values("family_id"))
+    )
+
+
+def merge_family_records(
+    sender: Any, duplicate: Any, keep: Any, user: Any, **kwargs: Any
+) -> list[str]:
+    """Move visits, attendance and bookings onto the kept family. Where both attended or hold a
+    place at the same occurrence the kept family's row stays (it records the same event)."""
+    notes: list[str] = []
+    for visit in Visit.objects.filter(family=duplicate):
+        visit.family = keep
+        visit.save()
+    attended = set(Attendance.objects.filter(family=keep).values_list("occurrence_id", flat=True))
+    for attendance in Attendance.objects.filter(family=duplicate):
+        if attendance.occurrence_id in attended:
+            notes.append(f"attendance {attendance.pk} duplicated one already kept")
+            attendance.delete()
+            continue
+        attendance.family = keep
+        attendance.save()
+    live_bookings = set(
+        Booking.objects.filter(family=keep)
+        .exclude(status=BookingStatus.CANCELLED)
+        .values_list("occurrence_id", flat=True)
+    )
+    for booking in Booking.objects.filter(family=duplicate):
+        if booking.status != BookingStatus.CANCELLED and booking.occurrence_id in live_bookings:
+            booking.status = BookingStatus.CANCELLED
+            booking.cancelled_at = timezone.now()
+            notes.append(f"booking {booking.pk} cancelled: the kept family holds a place")
+        booking.family = keep
+        booking.save()
+    return notes
+
+
+def family_page_section(sender: Any, user: Any, family: Any, **kwargs: Any) -> dict[str, Any]:
+    return {"bookings": family_bookings(family=family), "visits": family_visits(family=family)}
