@@ -17,7 +17,7 @@ under a budget").
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -60,8 +60,12 @@ def budget_p_median(
     group_max: QuotaSpec = None,
     time_limit: float = 60.0,
     method: str = "auto",
+    uncapacitated: Callable[..., LocateResult],
 ) -> LocateResult:
     """Minimise weighted travel over sites whose total cost is within ``budget``.
+
+    ``uncapacitated`` is the plain p-median (passed in by `p_median`, which calls this module,
+    so the engine's modules import each other one way only).
 
     ``p`` fixes the number of sites; ``None`` leaves it to the budget. ``details`` carries
     ``site_cost`` (what the chosen sites cost) and ``budget``.
@@ -121,9 +125,7 @@ def budget_p_median(
     if p is not None:
         # Without the budget row the model is a relaxation, solved fast by the p-median's own
         # stages: its bound holds here, and when its answer fits the budget it is the answer.
-        from familyreach.locate.pmedian import p_median
-
-        free = p_median(
+        free = uncapacitated(
             costs,
             w,
             p,

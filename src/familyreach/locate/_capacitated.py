@@ -17,6 +17,7 @@ See docs/locate.md ("Capacitated p-median").
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numba
@@ -286,8 +287,10 @@ def solve_capacitated(
     deadline: float,
     method: str,
     seed: int,
+    uncapacitated: Callable[..., LocateResult],
 ) -> LocateResult:
-    """Capacitated p-median (demand may be split between sites).
+    """Capacitated p-median (demand may be split between sites). ``uncapacitated`` is the plain
+    p-median, passed in by `p_median` (which calls this module) so imports run one way.
 
     1. Heuristic: the uncapacitated solution (greedy, swap, Lagrangian), made able to carry the
        demand if needed, then swap search where each candidate choice of sites is priced
@@ -297,13 +300,11 @@ def solve_capacitated(
     3. Exact (unless ``method="heuristic"``), when the bound has not closed the gap: sites
        fixed by the Lagrangian values, then HiGHS on the strong model over the sites left.
     """
-    from familyreach.locate.pmedian import p_median
-
     m = checked.m
     limit = deadline - started
     details: dict[str, Any] = {}
     methods = ["greedy", "swap", "lagrangian", "transport-swap"]
-    uncapacitated = p_median(
+    plain = uncapacitated(
         _costs_argument(checked),
         w,
         p,
@@ -316,14 +317,14 @@ def solve_capacitated(
         method="heuristic",
         seed=seed,
     )
-    lower = uncapacitated.bound
-    details["uncapacitated_objective"] = uncapacitated.objective
+    lower = plain.bound
+    details["uncapacitated_objective"] = plain.objective
     details["uncapacitated_bound"] = lower
     # A first price (and a repair when the uncapacitated sites cannot carry the demand): the
     # swap search pays off more from the Lagrangian's site choices (below).
     search_deadline = time.perf_counter() + 0.02 * max(0.0, deadline - time.perf_counter())
     sites, upper, moves = capacitated_search(
-        checked, w, p, rules, caps, uncapacitated.sites, search_deadline
+        checked, w, p, rules, caps, plain.sites, search_deadline
     )
     details["transport_swaps"] = moves
     details["heuristic_objective"] = upper

@@ -106,6 +106,7 @@ def p_median(
             group_max=group_max,
             time_limit=time_limit,
             method=method,
+            uncapacitated=p_median,
         )
     if p is None:
         raise ValueError("p must be an integer (it may be None only with a budget)")
@@ -132,7 +133,18 @@ def p_median(
         from familyreach.locate._capacitated import solve_capacitated
 
         return solve_capacitated(
-            checked, w, p, rules, caps, index, cost, started, deadline, method, seed
+            checked,
+            w,
+            p,
+            rules,
+            caps,
+            index,
+            cost,
+            started,
+            deadline,
+            method,
+            seed,
+            uncapacitated=p_median,
         )
 
     details: dict[str, Any] = {}

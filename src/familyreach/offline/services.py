@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from familyreach.core.audit import acting_as
 from familyreach.delivery.models import (
     Attendance,
     BookingStatus,
@@ -31,9 +32,8 @@ from familyreach.delivery.models import (
     VisitStatus,
 )
 from familyreach.delivery.services import register_add_walk_in, visit_record
-from familyreach.families.auditing import acting_as
-from familyreach.families.geography import PostcodeProblem
 from familyreach.families.services import CarerDetails, ChildDetails
+from familyreach.geo.selectors import InvalidPostcode
 from familyreach.offline.models import ChangeKind, ChangeOutcome, OfflineChange
 from familyreach.offline.selectors import version_of
 
@@ -321,7 +321,7 @@ def _walk_in(user: Any, key: uuid.UUID, change: dict[str, Any], made_at: datetim
             adults=_int(change, "adults", default=1),
             children=_int(change, "children", default=1),
         )
-    except PostcodeProblem as problem:
+    except InvalidPostcode as problem:
         raise BadChange(str(getattr(problem, "message", problem))) from problem
     except ValidationError as problem:
         raise BadChange(problem.messages[0]) from problem
