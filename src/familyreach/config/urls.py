@@ -32,6 +32,8 @@ DOMAIN_URLS = (
     ("consult", "", "familyreach.consult.urls"),
     ("outbox", "staff/messages/", "familyreach.outbox.urls"),
     ("referrals", "staff/referrals/", "familyreach.referrals.urls"),
+    ("outcomes", "staff/", "familyreach.outcomes.urls"),
+    ("commissioning", "staff/commissioning/", "familyreach.commissioning.urls"),
 )
 for label, prefix, module in DOMAIN_URLS:
     if apps.is_installed(f"familyreach.{label}"):

@@ -132,6 +132,7 @@ def family_detail(request: HttpRequest, family_id: int) -> HttpResponse:
             ),
             today=timezone.localdate(),
             **_referrals_context(user, family),
+            plan_url=reverse("outcomes:plan", args=[family.pk]) if _outcomes_installed() else "",
         ),
     )
 
@@ -253,18 +254,44 @@ def case_edit(request: HttpRequest, family_id: int, case_id: int) -> HttpRespons
         initial={"next_action": case.next_action, "next_action_due": case.next_action_due},
     )
     if request.method == "POST" and form.is_valid():
+        close = form.cleaned_data["close"]
+        # Closing a case asks for the outcome first when the family has a plan: the case
+        # closes with the plan's scores at closure (the worker would lose sight of the family
+        # the moment the case closed).
+        ask_outcome = close and _has_open_plan(family_id)
         services.case_update(
             user=request.user,
             case=case,
             next_action=form.cleaned_data["next_action"],
             next_action_due=form.cleaned_data["next_action_due"],
-            close=form.cleaned_data["close"],
+            close=close and not ask_outcome,
         )
+        if ask_outcome:
+            messages.info(request, "Record the outcome of the plan to close the case")
+            return HttpResponseRedirect(
+                reverse("outcomes:review-add", args=[family_id]) + f"?stage=closure&case={case.pk}"
+            )
         messages.success(request, "Case updated")
         return HttpResponseRedirect(_family_url(family_id))
     return render(
         request, "families/case_form.html", _context(form=form, case=case, family=case.family)
     )
+
+
+def _outcomes_installed() -> bool:
+    from django.apps import apps
+
+    return apps.is_installed("familyreach.outcomes")
+
+
+def _has_open_plan(family_id: int) -> bool:
+    """Whether the family has an open plan, where the outcomes app is installed (it builds on
+    families, so families asks for it by name rather than importing it)."""
+    if not _outcomes_installed():
+        return False
+    from familyreach.outcomes.selectors import open_plan_exists
+
+    return open_plan_exists(family_id=family_id)
 
 
 @login_required

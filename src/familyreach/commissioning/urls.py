@@ -1,0 +1,4 @@
+from django.urls import URLPattern
+
+app_name = "commissioning"
+urlpatterns: list[URLPattern] = []
