@@ -55,6 +55,11 @@ def contract(request: HttpRequest, contract_id: int) -> HttpResponse:
 @require_POST
 def return_draft(request: HttpRequest, contract_id: int) -> HttpResponse:
     found = selectors.contract_get_for_user(user=request.user, contract_id=contract_id)
+    user: Any = request.user
+    if not (
+        selectors.can_prepare(user=user, contract=found) or selectors.can_commission(user=user)
+    ):
+        raise PermissionDenied("You cannot draft this contract's returns.")
     form = forms.DraftForm(request.POST)
     if form.is_valid():
         try:
@@ -161,6 +166,8 @@ def return_sign_off(request: HttpRequest, return_id: int) -> HttpResponse:
 @require_POST
 def measure_review(request: HttpRequest, return_id: int) -> HttpResponse:
     found = selectors.return_get_for_user(user=request.user, return_id=return_id)
+    if not selectors.can_commission(user=request.user):
+        raise PermissionDenied("Only a commissioner reviews returns.")
     form = forms.MeasureReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

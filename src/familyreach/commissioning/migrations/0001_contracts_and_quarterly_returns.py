@@ -6,118 +6,289 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0004_support_request_taken_on'),
-        ('geo', '0004_area_under_fives_label'),
+        ("directory", "0004_support_request_taken_on"),
+        ("geo", "0004_area_under_fives_label"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('services', models.TextField(blank=True, help_text='The services the contract covers.')),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField()),
-                ('annual_value', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('districts', models.ManyToManyField(blank=True, help_text='None chosen means the whole county.', related_name='contracts', to='geo.district')),
-                ('modified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='directory.organization')),
-                ('provider_managers', models.ManyToManyField(blank=True, help_text="The provider's managers who prepare and submit its returns.", related_name='managed_contracts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "services",
+                    models.TextField(blank=True, help_text="The services the contract covers."),
+                ),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField()),
+                ("annual_value", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "districts",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="None chosen means the whole county.",
+                        related_name="contracts",
+                        to="geo.district",
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contracts",
+                        to="directory.organization",
+                    ),
+                ),
+                (
+                    "provider_managers",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The provider's managers who prepare and submit its returns.",
+                        related_name="managed_contracts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', 'name'],
+                "ordering": ["-starts_on", "name"],
             },
         ),
         migrations.CreateModel(
-            name='QuarterlyReturn',
+            name="QuarterlyReturn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('quarter_start', models.DateField()),
-                ('quarter_end', models.DateField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('queried', 'Queried'), ('signed_off', 'Signed off')], default='draft', max_length=12)),
-                ('narrative', models.TextField(blank=True)),
-                ('case_studies', models.TextField(blank=True)),
-                ('case_studies_consented', models.BooleanField(default=False)),
-                ('figures_as_of', models.DateField()),
-                ('notes', models.JSONField(blank=True, default=list)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('signed_off_at', models.DateTimeField(blank=True, null=True)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='returns', to='commissioning.contract')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('signed_off_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("quarter_start", models.DateField()),
+                ("quarter_end", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("queried", "Queried"),
+                            ("signed_off", "Signed off"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                ("narrative", models.TextField(blank=True)),
+                ("case_studies", models.TextField(blank=True)),
+                ("case_studies_consented", models.BooleanField(default=False)),
+                ("figures_as_of", models.DateField()),
+                ("notes", models.JSONField(blank=True, default=list)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("signed_off_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="returns",
+                        to="commissioning.contract",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "signed_off_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-quarter_end'],
-                'permissions': [('prepare_return', "Prepare and submit a provider's returns"), ('sign_off_return', 'Agree, query and sign off returns')],
+                "ordering": ["-quarter_end"],
+                "permissions": [
+                    ("prepare_return", "Prepare and submit a provider's returns"),
+                    ("sign_off_return", "Agree, query and sign off returns"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReturnEvent',
+            name="ReturnEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('action', models.CharField(max_length=60)),
-                ('comment', models.TextField(blank=True)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('quarterly_return', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='commissioning.quarterlyreturn')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("action", models.CharField(max_length=60)),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "quarterly_return",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="commissioning.quarterlyreturn",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReturnMeasure',
+            name="ReturnMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40)),
-                ('title', models.CharField(max_length=200)),
-                ('definition', models.TextField()),
-                ('value', models.FloatField(blank=True, null=True)),
-                ('text', models.CharField(max_length=40)),
-                ('target', models.FloatField()),
-                ('target_text', models.CharField(max_length=40)),
-                ('tolerance', models.FloatField()),
-                ('rating', models.CharField(choices=[('green', 'Green'), ('amber', 'Amber'), ('red', 'Red'), ('not_shown', 'Not shown')], max_length=10)),
-                ('by_district', models.JSONField(blank=True, default=list)),
-                ('explanation', models.TextField(blank=True)),
-                ('review', models.CharField(blank=True, choices=[('agreed', 'Agreed'), ('queried', 'Queried')], max_length=10)),
-                ('review_comment', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('quarterly_return', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='commissioning.quarterlyreturn')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40)),
+                ("title", models.CharField(max_length=200)),
+                ("definition", models.TextField()),
+                ("value", models.FloatField(blank=True, null=True)),
+                ("text", models.CharField(max_length=40)),
+                ("target", models.FloatField()),
+                ("target_text", models.CharField(max_length=40)),
+                ("tolerance", models.FloatField()),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[
+                            ("green", "Green"),
+                            ("amber", "Amber"),
+                            ("red", "Red"),
+                            ("not_shown", "Not shown"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("by_district", models.JSONField(blank=True, default=list)),
+                ("explanation", models.TextField(blank=True)),
+                (
+                    "review",
+                    models.CharField(
+                        blank=True,
+                        choices=[("agreed", "Agreed"), ("queried", "Queried")],
+                        max_length=10,
+                    ),
+                ),
+                ("review_comment", models.TextField(blank=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "quarterly_return",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measures",
+                        to="commissioning.quarterlyreturn",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ContractMeasure',
+            name="ContractMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40)),
-                ('target', models.FloatField()),
-                ('tolerance', models.FloatField(default=0.0)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='commissioning.contract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40)),
+                ("target", models.FloatField()),
+                ("tolerance", models.FloatField(default=0.0)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measures",
+                        to="commissioning.contract",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('contract', 'code'), name='commissioning_measure_once')],
+                "ordering": ["position", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contract", "code"), name="commissioning_measure_once"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='quarterlyreturn',
-            constraint=models.UniqueConstraint(fields=('contract', 'quarter_end'), name='commissioning_one_return_per_quarter'),
+            model_name="quarterlyreturn",
+            constraint=models.UniqueConstraint(
+                fields=("contract", "quarter_end"), name="commissioning_one_return_per_quarter"
+            ),
         ),
     ]
