@@ -45,7 +45,7 @@ def test_every_measure_in_four_returns_equals_the_insight_pages(
     client = Client()
     client.force_login(commissioning_world.manager)
     districts = list(District.objects.order_by("name"))
-    shown_values = set()
+    shown_values: set[str] = set()
     for quarter_end in QUARTER_ENDS:
         drafted = return_draft(
             user=commissioning_world.commissioner,

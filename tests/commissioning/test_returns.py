@@ -30,6 +30,15 @@ pytestmark = pytest.mark.django_db
 QUARTER = date(2026, 6, 30)
 
 
+def test_quarters() -> None:
+    assert services.quarter_start_for(date(2026, 6, 30)) == date(2026, 4, 1)
+    assert services.quarter_start_for(date(2026, 3, 31)) == date(2026, 1, 1)
+    assert services.quarter_start_for(date(2025, 12, 31)) == date(2025, 10, 1)
+    assert services.is_quarter_end(date(2026, 9, 30))
+    assert not services.is_quarter_end(date(2026, 9, 29))
+    assert not services.is_quarter_end(date(2026, 8, 31))
+
+
 def test_rating_against_target_and_tolerance() -> None:
     higher, lower = BY_CODE["seen_reach"], BY_CODE["greatest_need_gap"]
     assert rating(higher, 0.61, target=0.6, tolerance=0.05) == "green"

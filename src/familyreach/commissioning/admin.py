@@ -5,7 +5,7 @@ from familyreach.commissioning import measures
 from familyreach.commissioning.models import Contract, ContractMeasure
 
 
-class ContractMeasureForm(forms.ModelForm):  # type: ignore[type-arg]
+class ContractMeasureForm(forms.ModelForm[ContractMeasure]):
     code = forms.ChoiceField(choices=measures.CHOICES)
 
     class Meta:
@@ -13,7 +13,7 @@ class ContractMeasureForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ("code", "target", "tolerance", "position")
 
 
-class ContractMeasureInline(admin.TabularInline):  # type: ignore[type-arg]
+class ContractMeasureInline(admin.TabularInline[ContractMeasure, Contract]):
     model = ContractMeasure
     form = ContractMeasureForm
     extra = 1

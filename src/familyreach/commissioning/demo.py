@@ -63,7 +63,7 @@ def load(stdout: Output) -> None:
         name=DEMO_CONTRACT,
         provider=provider,
         services="Family hubs, outreach sessions and home visiting for families with under-fives.",
-        starts_on=quarter_ends[0] - relativedelta(months=3) + relativedelta(days=1),
+        starts_on=services.quarter_start_for(quarter_ends[0]),
         ends_on=quarter_ends[0] + relativedelta(years=3),
         annual_value=Decimal("5200000"),
     )
@@ -82,7 +82,7 @@ def load(stdout: Output) -> None:
     figures = return_figures(
         contract=contract,
         snapshot=snapshot,
-        quarter_start=latest_end - relativedelta(months=3) + relativedelta(days=1),
+        quarter_start=services.quarter_start_for(latest_end),
         quarter_end=latest_end,
     )
     seen = next(item for item in figures if item.code == "seen_reach")

@@ -25,7 +25,8 @@ from familyreach.insight.services import reach_snapshot_refresh
 
 
 def quarter_start_for(quarter_end: date) -> date:
-    return quarter_end - relativedelta(months=3) + relativedelta(days=1)
+    """The first day of the quarter ending on `quarter_end` (30 June -> 1 April)."""
+    return quarter_end + relativedelta(days=1) - relativedelta(months=3)
 
 
 def is_quarter_end(day: date) -> bool:

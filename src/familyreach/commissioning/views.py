@@ -72,7 +72,7 @@ def return_draft(request: HttpRequest, contract_id: int) -> HttpResponse:
             messages.success(request, "Return drafted from the service's records")
             return HttpResponseRedirect(_return_url(drafted.pk))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return HttpResponseRedirect(reverse("commissioning:contract", args=[found.pk]))
 
 
@@ -170,7 +170,7 @@ def measure_review(request: HttpRequest, return_id: int) -> HttpResponse:
         raise PermissionDenied("Only a commissioner reviews returns.")
     form = forms.MeasureReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return HttpResponseRedirect(_return_url(found.pk))
     try:
         services.return_measure_review(
