@@ -82,10 +82,10 @@ def test_the_provider_submits_and_the_commissioner_signs_off(
         "Explain these measures"
     )
     assert axe(page) == []
-    page.get_by_role("link", name="Add narrative and explanations").click()
+    page.get_by_role("button", name="Add narrative and explanations").click()
     assert axe(page) == []
     page.get_by_label("Narrative for the quarter").fill("Sessions restarted in every district.")
-    page.get_by_label(re.compile(r"^Explanation: Seen reach")).fill("Two vacancies in outreach.")
+    page.get_by_label(re.compile(r"Explanation: Seen reach")).fill("Two vacancies in outreach.")
     page.get_by_role("button", name="Save").click()
     page.get_by_role("button", name="Submit the return").click()
     expect(page.get_by_test_id("return-status")).to_have_text("Submitted")
