@@ -59,7 +59,7 @@ def test_every_measure_in_four_returns_equals_the_insight_pages(
             assert f'data-measure="{code}">{measure.text}<' in page
         exported = client.get(reverse("commissioning:return-csv", args=[drafted.pk])).content
         rows = list(csv.reader(io.StringIO(exported.decode())))
-        for code, measure in measures.items():
+        for measure in measures.values():
             assert [measure.title, "Contract area", measure.text] in [row[:3] for row in rows]
 
         # Reach: the dashboard (the county) and each district's page, as at the quarter's end.

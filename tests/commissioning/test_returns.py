@@ -15,13 +15,13 @@ from openpyxl import load_workbook
 
 from familyreach.accounts.roles import Role
 from familyreach.commissioning import services
+from familyreach.commissioning.measures import BY_CODE, rating
 from familyreach.commissioning.models import (
     Contract,
     QuarterlyReturn,
     Rating,
     ReturnStatus,
 )
-from familyreach.commissioning.measures import BY_CODE, rating
 from familyreach.directory import services as directory_services
 from tests.commissioning.conftest import CommissioningWorld
 

@@ -52,8 +52,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
-from familyreach.community import services as community_services
 from familyreach.commissioning.models import Contract, QuarterlyReturn, ReturnMeasure
+from familyreach.community import services as community_services
 from familyreach.community.models import HelpKind
 from familyreach.delivery.models import Attendance, Booking, Occurrence, SchoolHoliday, Session
 from familyreach.delivery.services import (

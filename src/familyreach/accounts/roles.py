@@ -120,7 +120,10 @@ ROLE_PERMISSIONS[Role.PLANNER] |= {"insight.view_reach"}
 # every contract and return; the commissioner agrees, queries and signs returns off; a
 # provider's manager prepares and submits the returns of the contracts they are named on
 # (checked per contract in commissioning/selectors.py). No role here sees family records.
-ROLE_PERMISSIONS[Role.MANAGER] |= {"commissioning.view_contract", "commissioning.view_quarterlyreturn"}
+ROLE_PERMISSIONS[Role.MANAGER] |= {
+    "commissioning.view_contract",
+    "commissioning.view_quarterlyreturn",
+}
 ROLE_PERMISSIONS[Role.PLANNER] |= {
     "commissioning.view_contract",
     "commissioning.view_quarterlyreturn",
