@@ -29,7 +29,7 @@ class ReturnForm(forms.Form):
 
 
 class MeasureReviewForm(forms.Form):
-    measure = forms.IntegerField()
+    measure = forms.IntegerField(min_value=1, max_value=2_147_483_647)
     decision = forms.ChoiceField(
         choices=[("agreed", "Agree"), ("queried", "Query")],
         error_messages={"required": "Agree or query the measure"},

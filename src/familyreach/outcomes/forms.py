@@ -12,15 +12,18 @@ class PlanStartForm(forms.Form):
         error_messages={"required": "Enter what the family wants to change, in their words"},
     )
     strengths = forms.CharField(max_length=4000, required=False)
-    goals = forms.ModelMultipleChoiceField(
-        queryset=OutcomeGoal.objects.none(),
-        error_messages={"required": "Choose at least one goal"},
-    )
+    # Plain choices (the active goals' ids as text), so anything else posted is "not one of the
+    # choices" before any query is made with it.
+    goals = forms.MultipleChoiceField(error_messages={"required": "Choose at least one goal"})
 
     def __init__(self, *args: Any, goals: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["goals"].queryset = goals  # type: ignore[attr-defined]
-        self.fields["goals"].choices = [(str(goal.pk), goal.title) for goal in goals]  # type: ignore[attr-defined]
+        self.goal_list: list[OutcomeGoal] = list(goals)
+        self.fields["goals"].choices = [(str(goal.pk), goal.title) for goal in self.goal_list]  # type: ignore[attr-defined]
+
+    def chosen_goals(self) -> list[OutcomeGoal]:
+        chosen = set(self.cleaned_data["goals"])
+        return [goal for goal in self.goal_list if str(goal.pk) in chosen]
 
 
 class ActionForm(forms.Form):

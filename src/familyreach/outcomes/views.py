@@ -1,6 +1,7 @@
 """Family plan pages under /staff/families/<id>/plan. Thin: the plan is reached through its
 family (authorised and audited by the selectors), changes go through one service each."""
 
+import re
 from typing import Any
 
 import rules
@@ -61,7 +62,7 @@ def plan_start(request: HttpRequest, family_id: int) -> HttpResponse:
                 family=family,
                 family_words=form.cleaned_data["family_words"],
                 strengths=form.cleaned_data["strengths"],
-                goals=list(form.cleaned_data["goals"]),
+                goals=form.chosen_goals(),
                 case=case,
             )
         except ValidationError as error:
@@ -121,8 +122,10 @@ def review_add(request: HttpRequest, family_id: int) -> HttpResponse:
         initial={"held_on": timezone.localdate()},
     )
     closing_case = None
-    if stage == ReviewStage.CLOSURE and request.GET.get("case", "").isdigit():
-        closing_case = case_get_for_user(user=request.user, case_id=int(request.GET["case"]))
+    case_id = request.GET.get("case", "")
+    # ASCII digits of a sensible length only ("²" is a digit to str.isdigit, not to int()).
+    if stage == ReviewStage.CLOSURE and re.fullmatch(r"[0-9]{1,9}", case_id):
+        closing_case = case_get_for_user(user=request.user, case_id=int(case_id))
         if closing_case.family_id != family_id:
             raise PermissionDenied("That case belongs to another family.")
     if request.method == "POST" and form.is_valid():
