@@ -24,6 +24,7 @@ DEMO_ACCOUNTS = {
     "demo-worker": "Will Worker (demo)",
     "demo-volunteer": "Val Volunteer (demo)",
     "demo-group": "Gita Group-admin (demo)",
+    "demo-provider": "Pat Provider (demo)",
 }
 
 

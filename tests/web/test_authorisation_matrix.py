@@ -52,6 +52,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
+from familyreach.commissioning.models import Contract, QuarterlyReturn, ReturnMeasure
 from familyreach.community import services as community_services
 from familyreach.community.models import HelpKind
 from familyreach.delivery.models import Attendance, Booking, Occurrence, SchoolHoliday, Session
@@ -68,6 +69,8 @@ from familyreach.families.services import ConsentDetails, case_open, consent_rec
 from familyreach.geo.models import Area, District, Venue, VenueKind
 from familyreach.insight.services import reach_snapshot_refresh
 from familyreach.outbox import notify
+from familyreach.outcomes.models import OutcomeGoal
+from familyreach.outcomes.services import plan_action_add, plan_start
 from familyreach.planning.services import scenario_create, scenario_run_enqueue
 from familyreach.referrals.models import Referral
 from familyreach.referrals.services import referral_create
@@ -101,6 +104,7 @@ ROLES = (
     "volunteer_coordinator",
     "planner",
     "community_group_admin",
+    "provider_manager",
 )
 
 Expected = dict[str, tuple[Any, Any]]
@@ -147,6 +151,9 @@ ROOM_USERS = access(
 REFERRAL_USERS = access(
     superuser=200, manager=200, family_worker=200, outreach_worker=200, community_group_admin=200
 )
+CONTRACT_READERS = access(superuser=200, manager=200, planner=200, provider_manager=200)
+CONTRACT_READERS_OWN = access(superuser=200, manager=200, planner=200, provider_manager=(200, 404))
+COMMISSIONERS_POST = access(superuser=REDIRECT, planner=REDIRECT, provider_manager=(403, 404))
 BOOKING_POST = access(
     superuser=REDIRECT,
     manager=REDIRECT,
@@ -413,6 +420,32 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
         "post",
         access(anonymous=401, superuser=400, manager=400, family_worker=400),
     ),
+    # outcomes: a family's plan is part of its record (the same people as the family page)
+    "outcomes:plan": ("get", FAMILY_RECORD),
+    "outcomes:plan-start": ("get", FAMILY_RECORD),
+    "outcomes:action-add": ("get", FAMILY_RECORD),
+    "outcomes:action-done": ("post", FAMILY_RECORD_POST),
+    "outcomes:review-add": ("get", FAMILY_RECORD),
+    # commissioning: the council's managers and commissioners (planners) read every contract
+    # and return; a provider's manager only its own (another's is not found); the provider
+    # prepares and submits, the commissioner reviews and signs off.
+    "commissioning:contracts": ("get", CONTRACT_READERS),
+    "commissioning:contract": ("get", CONTRACT_READERS_OWN),
+    "commissioning:return-draft": (
+        "post",
+        access(superuser=REDIRECT, planner=REDIRECT, provider_manager=(REDIRECT, 404)),
+    ),
+    "commissioning:return": ("get", CONTRACT_READERS_OWN),
+    "commissioning:return-csv": ("get", CONTRACT_READERS_OWN),
+    "commissioning:return-xlsx": ("get", CONTRACT_READERS_OWN),
+    "commissioning:return-edit": ("get", access(superuser=200, provider_manager=(200, 404))),
+    "commissioning:return-submit": (
+        "post",
+        access(superuser=REDIRECT, provider_manager=(REDIRECT, 404)),
+    ),
+    "commissioning:measure-review": ("post", COMMISSIONERS_POST),
+    "commissioning:return-send-back": ("post", COMMISSIONERS_POST),
+    "commissioning:return-sign-off": ("post", COMMISSIONERS_POST),
 }
 # Django's admin (superusers only): everyone else is sent to the admin's sign-in page. For a
 # superuser the index is checked; its other pages are Django's own.
@@ -759,6 +792,51 @@ def _insight(*, users: dict[str, User | None], role: str, world: DirectoryWorld)
     )
 
 
+def _commissioning(*, users: dict[str, User | None], role: str, world: DirectoryWorld) -> Any:
+    """Own: the contract the matrix's provider manager is named on, and its draft return.
+    Other: another provider's contract and return (its manager is someone else)."""
+
+    def contract_and_return(name: str, manager: User | None) -> dict[str, int]:
+        provider = directory_services.organization_upsert(
+            source="test", source_reference=f"matrix-{name}", name=name, description="A provider."
+        )
+        contract = Contract.objects.create(
+            name=f"{name} contract",
+            provider=provider,
+            starts_on=date(2025, 4, 1),
+            ends_on=date(2028, 3, 31),
+            annual_value=Decimal("1000000"),
+        )
+        if manager is not None:
+            contract.provider_managers.add(manager)
+        quarterly_return = QuarterlyReturn.objects.create(
+            contract=contract,
+            quarter_start=date(2025, 4, 1),
+            quarter_end=date(2025, 6, 30),
+            figures_as_of=date(2025, 6, 30),
+        )
+        ReturnMeasure.objects.create(
+            quarterly_return=quarterly_return,
+            code="seen_reach",
+            title="Seen reach",
+            definition="Families seen ÷ under-fives",
+            value=0.5,
+            text="50.0 %",
+            target=0.6,
+            target_text="60.0 %",
+            tolerance=0.05,
+            rating="red",
+        )
+        return {"contract_id": contract.pk, "return_id": quarterly_return.pk}
+
+    other_manager = User.objects.create(username="petra-other-provider")
+    other_manager.groups.add(Group.objects.get_or_create(name=Role.PROVIDER_MANAGER.value)[0])
+    return (
+        contract_and_return("Matrix provider", users["provider_manager"]),
+        contract_and_return("Other provider", other_manager),
+    )
+
+
 def _referrals(*, users: dict[str, User | None], role: str, world: DirectoryWorld) -> Any:
     """Own: for the manager, a referral to the council's service they answer for; for the
     outreach worker, one they made; for everyone else one the family worker made to the charity
@@ -829,6 +907,7 @@ def world(
         "volunteer_coordinator": make_user(Role.VOLUNTEER_COORDINATOR),
         "planner": make_user(Role.PLANNER),
         "community_group_admin": make_user(Role.COMMUNITY_GROUP_ADMIN),
+        "provider_manager": make_user(Role.PROVIDER_MANAGER),
     }
     norwich_venue = Venue.objects.create(
         name="Norwich Millennium Library",
@@ -873,8 +952,18 @@ def world(
             kind="home_visit",
             scheduled_at=timezone.now() + timedelta(days=1),
         )
+        plan = plan_start(
+            user=worker,
+            family=family,
+            family_words="Calmer bedtimes",
+            goals=list(OutcomeGoal.objects.all()[:1]),
+        )
+        action = plan_action_add(
+            user=worker, plan=plan, description="Try a routine", owner="Mum", due_on=tomorrow
+        )
         return {
             "family_id": family.pk,
+            "action_id": action.pk,
             "case_id": case.pk,
             "consent_id": consent.pk,
             "booking_id": booking.pk,
@@ -894,7 +983,16 @@ def world(
     # Scheduled jobs are the service's, no one's record: two cheap ones to run now.
     own["job_name"], other["job_name"] = "heartbeat", "planning-recover-stuck"
     # _referrals after _directory: the group admin keeps the charity's listings by then.
-    for builder in (_community, _directory, _consult, _planning, _insight, _outbox, _referrals):
+    for builder in (
+        _community,
+        _directory,
+        _consult,
+        _planning,
+        _insight,
+        _outbox,
+        _referrals,
+        _commissioning,
+    ):
         own_values, other_values = builder(users=users, role=role, world=directory_world)
         own.update(own_values)
         other.update(other_values)

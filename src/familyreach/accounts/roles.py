@@ -16,6 +16,7 @@ class Role(StrEnum):
     VOLUNTEER_COORDINATOR = "volunteer_coordinator"
     VOLUNTEER = "volunteer"
     COMMUNITY_GROUP_ADMIN = "community_group_admin"
+    PROVIDER_MANAGER = "provider_manager"
 
     @property
     def label(self) -> str:
@@ -30,6 +31,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.VOLUNTEER_COORDINATOR: "Volunteer coordinator",
     Role.VOLUNTEER: "Peer supporter (volunteer)",
     Role.COMMUNITY_GROUP_ADMIN: "Community group admin",
+    Role.PROVIDER_MANAGER: "Provider's contract manager",
 }
 
 # Roles that can see personal data about families. (In production every role must use
@@ -54,6 +56,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.VOLUNTEER_COORDINATOR: set(),
     Role.VOLUNTEER: set(),
     Role.COMMUNITY_GROUP_ADMIN: set(),
+    Role.PROVIDER_MANAGER: set(),
 }
 
 
@@ -112,3 +115,18 @@ ROLE_PERMISSIONS[Role.MANAGER] |= _PLANNING_PERMISSIONS
 # Insight (familyreach.insight): managers and planners see reach dashboards and exports.
 ROLE_PERMISSIONS[Role.MANAGER] |= {"insight.view_reach"}
 ROLE_PERMISSIONS[Role.PLANNER] |= {"insight.view_reach"}
+
+# Commissioning (issue 22; docs/commissioning.md): managers and commissioners (planners) read
+# every contract and return; the commissioner agrees, queries and signs returns off; a
+# provider's manager prepares and submits the returns of the contracts they are named on
+# (checked per contract in commissioning/selectors.py). No role here sees family records.
+ROLE_PERMISSIONS[Role.MANAGER] |= {
+    "commissioning.view_contract",
+    "commissioning.view_quarterlyreturn",
+}
+ROLE_PERMISSIONS[Role.PLANNER] |= {
+    "commissioning.view_contract",
+    "commissioning.view_quarterlyreturn",
+    "commissioning.sign_off_return",
+}
+ROLE_PERMISSIONS[Role.PROVIDER_MANAGER] |= {"commissioning.prepare_return"}

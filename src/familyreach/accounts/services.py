@@ -15,6 +15,7 @@ DEMO_ACCOUNTS: tuple[tuple[str, Role, str], ...] = (
     ("demo-worker", Role.FAMILY_WORKER, "Will Worker (demo)"),
     ("demo-volunteer", Role.VOLUNTEER, "Val Volunteer (demo)"),
     ("demo-group", Role.COMMUNITY_GROUP_ADMIN, "Gita Group-admin (demo)"),
+    ("demo-provider", Role.PROVIDER_MANAGER, "Pat Provider (demo)"),
 )
 # Where each demo account works (district code, every district). No district means no family
 # access, so the accounts that see families are given one on purpose: the manager answers for
@@ -79,7 +80,7 @@ def user_create(
 
 @transaction.atomic
 def demo_accounts_ensure() -> list[User]:
-    """Create (or reset) the five demo accounts. Safe to run any number of times."""
+    """Create (or reset) the demo accounts. Safe to run any number of times."""
     if not settings.DEMO_MODE:
         raise PermissionError("Demo accounts can only be created when FAMILYREACH_DEMO_MODE is on.")
     roles_sync()

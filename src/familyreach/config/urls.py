@@ -31,4 +31,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Outreach without signal: the offline pages, and their JSON API beside them.
     path("staff/", include("familyreach.offline.urls")),
     path("staff/api/offline/", include("familyreach.offline.api_urls")),
+    path("staff/", include("familyreach.outcomes.urls")),
+    path("staff/commissioning/", include("familyreach.commissioning.urls")),
 ]

@@ -1,4 +1,4 @@
-"""Signals the families app sends so that the apps built on it (delivery, referrals) add what
+"""Signals the families app sends so that the apps built on it (delivery, referrals, outcomes) add what
 they hold about a family without families importing them: delivery depends on families, never
 the reverse (docs/decisions/0014-signals-between-apps.md). Each receiver is connected in its
 own app's `AppConfig.ready()`. Erasure and subject access do not use signals: they follow the
@@ -22,3 +22,9 @@ family_merging = Signal()
 # receiver returns a dict of what its domain shows on the page (template context), keyed by
 # names the template reads.
 family_page_sections = Signal()
+
+# Sent by the case page when a worker asks to close a case, with `user`, `family` and `case`,
+# before anything is written. A receiver returns the URL of a step that must come first (the
+# outcome of the family's plan, recorded at closure), or None. The case then closes from that
+# step instead of here.
+case_closing_steps = Signal()

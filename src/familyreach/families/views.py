@@ -20,7 +20,7 @@ from familyreach.core.audit import record_access
 from familyreach.core.working_days import add_working_days
 from familyreach.families import forms, selectors, services
 from familyreach.families.models import Consent, Family
-from familyreach.families.signals import family_page_sections
+from familyreach.families.signals import case_closing_steps, family_page_sections
 
 
 def _family_url(family_id: int) -> str:
@@ -224,18 +224,35 @@ def case_edit(request: HttpRequest, family_id: int, case_id: int) -> HttpRespons
         initial={"next_action": case.next_action, "next_action_due": case.next_action_due},
     )
     if request.method == "POST" and form.is_valid():
+        close = form.cleaned_data["close"]
+        # Closing a case asks for the outcome first when the family has a plan: the case
+        # closes with the plan's scores at closure (the worker would lose sight of the family
+        # the moment the case closed).
+        step = _closing_step(request.user, case.family, case) if close else None
         services.case_update(
             user=request.user,
             case=case,
             next_action=form.cleaned_data["next_action"],
             next_action_due=form.cleaned_data["next_action_due"],
-            close=form.cleaned_data["close"],
+            close=close and step is None,
         )
+        if step:
+            messages.info(request, "Record the outcome of the plan to close the case")
+            return HttpResponseRedirect(step)
         messages.success(request, "Case updated")
         return HttpResponseRedirect(_family_url(family_id))
     return render(
         request, "families/case_form.html", _context(form=form, case=case, family=case.family)
     )
+
+
+def _closing_step(user: Any, family: Any, case: Any) -> str | None:
+    """The step another app needs before this case closes (the outcome of the family's plan),
+    asked through a signal: those apps build on families, so families does not import them."""
+    for _receiver, url in case_closing_steps.send(sender=Family, user=user, family=family, case=case):
+        if url:
+            return cast(str, url)
+    return None
 
 
 @login_required

@@ -34,6 +34,11 @@ DEMO_STEPS: tuple[tuple[str, str, str], ...] = (
         "community groups and peer supporters (simulated)",
     ),
     ("consult", "familyreach.consult.demo.load", "the consultation on the four options"),
+    (
+        "commissioning",
+        "familyreach.commissioning.demo.load",
+        "a provider's contract with four quarterly returns (simulated figures)",
+    ),
 )
 
 

@@ -74,6 +74,11 @@ STAFF_ITEMS = (
         "referrals:sent",
         frozenset({Role.FAMILY_WORKER, Role.OUTREACH_WORKER}),
     ),
+    NavigationItem(
+        "Contracts",
+        "commissioning:contracts",
+        frozenset({Role.MANAGER, Role.PLANNER, Role.PROVIDER_MANAGER}),
+    ),
     NavigationItem("Scheduled jobs", "operations:jobs", frozenset({Role.MANAGER})),
     NavigationItem("Messages", "outbox:list", frozenset({Role.MANAGER})),
     NavigationItem("Audit trail", "operations:audit", frozenset({Role.MANAGER}), county_wide=True),

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "familyreach.insight",
     # Referrals between organisations in the directory (issue 16; docs/referrals.md).
     "familyreach.referrals",
+    # Family plans and outcomes; contracts and quarterly returns (issue 22; docs/commissioning.md).
+    "familyreach.outcomes",
+    "familyreach.commissioning",
 ]
 
 MIDDLEWARE = [

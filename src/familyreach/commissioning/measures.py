@@ -1,0 +1,178 @@
+"""The measures a contract can hold a provider to, each defined by a figure the project already
+computes and shows elsewhere, never computed again differently:
+
+- reach measures are `insight.figures` / `insight.tables` columns of the insight report (the
+  dashboard's and district pages' figures, suppressed as they are);
+- money measures are `insight.money.MoneyFigures` (the money page's figures);
+- improved outcomes are `outcomes.selectors.closed_outcomes_by_district` (family plans closed in
+  the quarter whose closure scores beat their start scores).
+
+A return is drafted "as at" the last day of its quarter: the reach measures are insight's, over
+insight's rolling window (12 months by default) up to that day, exactly as the dashboard shows
+them for a snapshot of that date.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from familyreach.insight import figures as reach_figures
+from familyreach.insight import tables
+from familyreach.insight.disclosure import MARK
+from familyreach.insight.measures import Report
+from familyreach.insight.money import MoneyFigures
+from familyreach.outcomes.selectors import ClosedOutcomes
+
+
+@dataclass(frozen=True)
+class Value:
+    value: float | None  # None when hidden or when there is nothing to divide by
+    text: str  # as pages show it: "62.1 %", "£1,234", "[c]" or "–"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What one scope (the contract's area, or one district) has to measure from."""
+
+    report: Report
+    money: MoneyFigures | None
+    outcomes: ClosedOutcomes | None
+    suppression_threshold: int
+
+
+@dataclass(frozen=True)
+class Definition:
+    code: str
+    title: str
+    definition: str
+    unit: str  # "share" (a fraction shown as a percentage) or "pounds"
+    higher_is_better: bool
+    compute: Callable[[Inputs], Value]
+
+    def show(self, value: float | None) -> str:
+        if value is None:
+            return "–"
+        return tables.percent(value) if self.unit == "share" else f"£{value:,.0f}"
+
+
+def _column(inputs: Inputs, key: str) -> Value:
+    """A column of insight's tables for the scope's total, as the dashboard's table shows it."""
+    column = next(column for column in tables.COLUMNS if column.key == key)
+    figures = inputs.report.total
+    if column.hidden_for(figures):
+        return Value(None, MARK)
+    return Value(column.value(figures), tables.display(column, figures))
+
+
+def _reach_figure(figure: reach_figures.ReachFigure) -> Value:
+    return Value(figure.value, figure.text)
+
+
+def _buildings_share(inputs: Inputs) -> Value:
+    if inputs.money is None:
+        return Value(None, "–")
+    return Value(inputs.money.buildings_share, tables.percent(inputs.money.buildings_share))
+
+
+def _cost_per_family_seen(inputs: Inputs) -> Value:
+    money = inputs.money
+    if money is None:
+        return Value(None, "–")
+    if money.hidden:
+        return Value(None, MARK)
+    cost = money.cost_per_family_seen
+    return Value(cost, "–" if cost is None else f"£{cost:,.0f}")
+
+
+def _improved_outcomes(inputs: Inputs) -> Value:
+    outcomes = inputs.outcomes
+    if outcomes is None or not outcomes.closed:
+        return Value(None, "–")
+    # Small numbers as elsewhere: fewer closed plans than the threshold, or an improved or
+    # not-improved count below it, would point at a family.
+    threshold = inputs.suppression_threshold
+    not_improved = outcomes.closed - outcomes.improved
+    if threshold > 1 and any(0 < count < threshold for count in (outcomes.improved, not_improved)):
+        return Value(None, MARK)
+    return Value(outcomes.improved_share, tables.percent(outcomes.improved_share))
+
+
+DEFINITIONS: tuple[Definition, ...] = (
+    Definition(
+        "seen_reach",
+        reach_figures.SEEN_REACH_NAME,
+        "Families with a child under five seen in the 12 months to the quarter's end ÷ "
+        "estimated under-fives (insight's seen reach, docs/measures.md).",
+        "share",
+        True,
+        lambda inputs: _reach_figure(reach_figures.seen_reach(inputs.report)),
+    ),
+    Definition(
+        "greatest_need_gap",
+        reach_figures.GREATEST_NEED_GAP_NAME,
+        "Under-fives in greatest-need areas not in a family seen in the 12 months to the "
+        "quarter's end, as a share of the under-fives there (insight's greatest-need gap).",
+        "share",
+        False,
+        lambda inputs: _reach_figure(reach_figures.greatest_need_gap(inputs.report)),
+    ),
+    Definition(
+        "registered_reach",
+        "Registered reach",
+        "Registered families with a child under five ÷ estimated under-fives (insight).",
+        "share",
+        True,
+        lambda inputs: _column(inputs, "registered_reach"),
+    ),
+    Definition(
+        "sustained_reach",
+        "Sustained reach",
+        "Families with at least the sustained number of contacts in the window ÷ estimated "
+        "under-fives (insight).",
+        "share",
+        True,
+        lambda inputs: _column(inputs, "sustained_reach"),
+    ),
+    Definition(
+        "buildings_share",
+        "Share of spend on buildings",
+        "Buildings ÷ (buildings + frontline staff), £ a year, as the money page shows it "
+        "(the share reaching families is the rest).",
+        "share",
+        False,
+        _buildings_share,
+    ),
+    Definition(
+        "cost_per_family_seen",
+        "Cost per family seen",
+        "(Buildings + frontline staff, £ a year) ÷ families seen in the window, as the money "
+        "page shows it.",
+        "pounds",
+        False,
+        _cost_per_family_seen,
+    ),
+    Definition(
+        "improved_outcomes",
+        "Closed plans with improved outcomes",
+        "Family plans closed in the quarter whose closure scores (summed over the goals scored "
+        "at the start and at closure) are higher than at the start ÷ plans closed in the "
+        "quarter with both.",
+        "share",
+        True,
+        _improved_outcomes,
+    ),
+)
+BY_CODE: dict[str, Definition] = {definition.code: definition for definition in DEFINITIONS}
+CHOICES: list[tuple[str, str]] = [(d.code, d.title) for d in DEFINITIONS]
+
+
+def rating(definition: Definition, value: float | None, *, target: float, tolerance: float) -> str:
+    """Green on or beyond the target, amber within the tolerance of it, red beyond that;
+    "not_shown" when the figure is hidden or cannot be worked out."""
+    if value is None:
+        return "not_shown"
+    shortfall = target - value if definition.higher_is_better else value - target
+    if shortfall <= 0:
+        return "green"
+    if shortfall <= tolerance:
+        return "amber"
+    return "red"

@@ -1,0 +1,214 @@
+"""Contracts and quarterly returns under /staff/commissioning/. Thin: a selector authorises and
+reads, one service changes, the page renders."""
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
+
+from familyreach.commissioning import exports, forms, selectors, services
+from familyreach.commissioning.models import ReturnStatus
+
+
+def _return_url(return_id: int) -> str:
+    return reverse("commissioning:return", args=[return_id])
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@login_required
+@require_GET
+def contracts(request: HttpRequest) -> HttpResponse:
+    found = selectors.contract_list_for_user(user=request.user)
+    return render(request, "commissioning/contracts.html", {"contracts": found})
+
+
+@login_required
+@require_GET
+def contract(request: HttpRequest, contract_id: int) -> HttpResponse:
+    found = selectors.contract_get_for_user(user=request.user, contract_id=contract_id)
+    user: Any = request.user
+    return render(
+        request,
+        "commissioning/contract.html",
+        {
+            "contract": found,
+            "measures": exports.contract_measures(found),
+            "form": forms.DraftForm(),
+            "can_draft": selectors.can_prepare(user=user, contract=found)
+            or selectors.can_commission(user=user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def return_draft(request: HttpRequest, contract_id: int) -> HttpResponse:
+    found = selectors.contract_get_for_user(user=request.user, contract_id=contract_id)
+    user: Any = request.user
+    if not (
+        selectors.can_prepare(user=user, contract=found) or selectors.can_commission(user=user)
+    ):
+        raise PermissionDenied("You cannot draft this contract's returns.")
+    form = forms.DraftForm(request.POST)
+    if form.is_valid():
+        try:
+            drafted = services.return_draft(
+                user=request.user, contract=found, quarter_end=form.cleaned_data["quarter_end"]
+            )
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, "Return drafted from the service's records")
+            return HttpResponseRedirect(_return_url(drafted.pk))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return HttpResponseRedirect(reverse("commissioning:contract", args=[found.pk]))
+
+
+@login_required
+@require_GET
+def return_detail(request: HttpRequest, return_id: int) -> HttpResponse:
+    found = selectors.return_get_for_user(user=request.user, return_id=return_id)
+    user: Any = request.user
+    return render(
+        request,
+        "commissioning/return.html",
+        {
+            "ret": found,
+            "statuses": ReturnStatus,
+            "can_prepare": selectors.can_prepare(user=user, contract=found.contract),
+            "can_commission": selectors.can_commission(user=user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_edit(request: HttpRequest, return_id: int) -> HttpResponse:
+    found = selectors.return_get_for_user(user=request.user, return_id=return_id)
+    if not selectors.can_prepare(user=request.user, contract=found.contract):
+        raise PermissionDenied("Only the provider's manager prepares this return.")
+    measures = list(found.measures.all())
+    initial: dict[str, Any] = {
+        "narrative": found.narrative,
+        "case_studies": found.case_studies,
+        "case_studies_consented": found.case_studies_consented,
+        **{f"explanation_{m.code}": m.explanation for m in measures},
+    }
+    form = forms.ReturnForm(request.POST or None, measures=measures, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.return_update(
+                user=request.user,
+                quarterly_return=found,
+                narrative=form.cleaned_data["narrative"],
+                case_studies=form.cleaned_data["case_studies"],
+                case_studies_consented=form.cleaned_data["case_studies_consented"],
+                explanations=form.explanations(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Return saved")
+            return HttpResponseRedirect(_return_url(found.pk))
+    return render(
+        request,
+        "commissioning/return_edit.html",
+        {
+            "ret": found,
+            "form": form,
+            "explanation_fields": [(m, form[f"explanation_{m.code}"]) for m in measures],
+        },
+    )
+
+
+def _step(request: HttpRequest, return_id: int, step: Any, done: str) -> HttpResponse:
+    found = selectors.return_get_for_user(user=request.user, return_id=return_id)
+    try:
+        step(user=request.user, quarterly_return=found)
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, done)
+    return HttpResponseRedirect(_return_url(found.pk))
+
+
+@login_required
+@require_POST
+def return_submit(request: HttpRequest, return_id: int) -> HttpResponse:
+    return _step(request, return_id, services.return_submit, "Return submitted to the council")
+
+
+@login_required
+@require_POST
+def return_send_back(request: HttpRequest, return_id: int) -> HttpResponse:
+    return _step(request, return_id, services.return_send_back, "Return sent back with queries")
+
+
+@login_required
+@require_POST
+def return_sign_off(request: HttpRequest, return_id: int) -> HttpResponse:
+    return _step(request, return_id, services.return_sign_off, "Return signed off")
+
+
+@login_required
+@require_POST
+def measure_review(request: HttpRequest, return_id: int) -> HttpResponse:
+    found = selectors.return_get_for_user(user=request.user, return_id=return_id)
+    if not selectors.can_commission(user=request.user):
+        raise PermissionDenied("Only a commissioner reviews returns.")
+    form = forms.MeasureReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return HttpResponseRedirect(_return_url(found.pk))
+    try:
+        services.return_measure_review(
+            user=request.user,
+            quarterly_return=found,
+            measure_id=form.cleaned_data["measure"],
+            decision=form.cleaned_data["decision"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    return HttpResponseRedirect(_return_url(found.pk) + f"#measure-{form.cleaned_data['measure']}")
+
+
+@login_required
+@require_GET
+def return_csv(request: HttpRequest, return_id: int) -> HttpResponse:
+    found = selectors.return_get_for_user(user=request.user, return_id=return_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in exports.return_rows(found):
+        writer.writerow(row)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(found, "csv")}"'
+    return response
+
+
+@login_required
+@require_GET
+def return_xlsx(request: HttpRequest, return_id: int) -> HttpResponse:
+    found = selectors.return_get_for_user(user=request.user, return_id=return_id)
+    workbook = Workbook()
+    exports.fill_workbook(workbook, found)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(found, "xlsx")}"'
+    return response

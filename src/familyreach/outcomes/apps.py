@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+
+
+class OutcomesConfig(AppConfig):
+    name = "familyreach.outcomes"
+    label = "outcomes"
+    verbose_name = "Family plans and outcomes"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from familyreach.outcomes import models
+
+        # Plans and their scores are family records: every write is audited as families' are;
+        # reads are recorded by the selectors.
+        for model in (
+            models.FamilyPlan,
+            models.PlanAction,
+            models.PlanReview,
+            models.OutcomeScore,
+        ):
+            auditlog.register(model)
+
+        from familyreach.outcomes import personal_data
+
+        personal_data.register()
+
+        # The family record links to the plan, and closing a case asks for its outcome first:
+        # outcomes builds on families, so it answers families' signals.
+        from familyreach.families.signals import case_closing_steps, family_page_sections
+        from familyreach.outcomes.receivers import case_closing_step, family_page_section
+
+        family_page_sections.connect(family_page_section, dispatch_uid="outcomes.family_page")
+        case_closing_steps.connect(case_closing_step, dispatch_uid="outcomes.case_closing")

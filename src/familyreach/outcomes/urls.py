@@ -1,0 +1,19 @@
+"""Family plans, under /staff/ (so these are /staff/families/<id>/plan...)."""
+
+from django.urls import URLPattern, path
+
+from familyreach.outcomes import views
+
+app_name = "outcomes"
+
+urlpatterns: list[URLPattern] = [
+    path("families/<int:family_id>/plan", views.plan, name="plan"),
+    path("families/<int:family_id>/plan/new", views.plan_start, name="plan-start"),
+    path("families/<int:family_id>/plan/actions/new", views.action_add, name="action-add"),
+    path(
+        "families/<int:family_id>/plan/actions/<int:action_id>/done",
+        views.action_done,
+        name="action-done",
+    ),
+    path("families/<int:family_id>/plan/reviews/new", views.review_add, name="review-add"),
+]
