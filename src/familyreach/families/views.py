@@ -249,9 +249,11 @@ def case_edit(request: HttpRequest, family_id: int, case_id: int) -> HttpRespons
 def _closing_step(user: Any, family: Any, case: Any) -> str | None:
     """The step another app needs before this case closes (the outcome of the family's plan),
     asked through a signal: those apps build on families, so families does not import them."""
-    for _receiver, url in case_closing_steps.send(sender=Family, user=user, family=family, case=case):
+    for _receiver, url in case_closing_steps.send(
+        sender=Family, user=user, family=family, case=case
+    ):
         if url:
-            return cast(str, url)
+            return str(url)
     return None
 
 
