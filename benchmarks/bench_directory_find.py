@@ -203,11 +203,13 @@ def serve(port: int) -> subprocess.Popen[bytes]:
     }
     # Required by the production settings; nothing is sent during the run.
     for name, value in (
-        ("NOTIFY_API_KEY", "benchmark-not-a-key"),
+        ("NOTIFY_API_KEY", f"benchmark-{uuid.UUID(int=3)}-{uuid.UUID(int=4)}"),
         ("NOTIFY_EMAIL_TEMPLATE_ID", str(uuid.UUID(int=1))),
         ("NOTIFY_SMS_TEMPLATE_ID", str(uuid.UUID(int=2))),
         ("FAMILYREACH_DUTY_SAFEGUARDING_EMAIL", "duty@example.org"),
         ("FAMILYREACH_VOLUNTEER_COORDINATOR_EMAIL", "volunteers@example.org"),
+        # No `familyreach worker` runs beside the load test: /healthz must not wait for one.
+        ("FAMILYREACH_SCHEDULER_REQUIRED", "false"),
     ):
         environment.setdefault(name, value)
     server = subprocess.Popen(

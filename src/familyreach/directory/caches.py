@@ -9,7 +9,7 @@ to clear every worker at once.
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -89,6 +89,24 @@ def listing_cards(ids: Sequence[UUID], *, kind: str = "place") -> dict[UUID, sel
         store.set_many({keys[i]: card for i, card in built.items()}, CARD_SECONDS)
         cards.update(built)
     return cards
+
+
+def kept_ids(name: str, key: object, build: Callable[[], list[UUID]]) -> list[UUID]:
+    """A list of ids a search reads from the directory that does not depend on the postcode
+    itself (the services with no venue covering a district, for these filters), kept like the
+    cards: under the page cache's generation and today's date, so any directory change or a
+    new day builds it again. `key` must have a stable repr (frozen dataclasses, strings)."""
+    if not settings.FAMILYREACH_PUBLIC_CACHE_SECONDS:
+        return build()
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()
+    today = timezone.localdate().isoformat()
+    cache_key = f"directory:ids:{name}:{public_cache.generation()}:{today}:{digest}"
+    store = caches["public"]
+    ids: list[UUID] | None = store.get(cache_key)
+    if ids is None:
+        ids = build()
+        store.set(cache_key, ids, CARD_SECONDS)
+    return ids
 
 
 def public_pages_changed() -> None:

@@ -669,7 +669,7 @@ def find_services(
         radius_km=miles_to_km(radius_miles),
         family_bases_only=filters.family_bases,
     )
-    from familyreach.directory.caches import listing_cards
+    from familyreach.directory.caches import kept_ids, listing_cards
 
     chosen = nearby[(page - 1) * per_page : page * per_page]
     cards = listing_cards([row[0] for row in chosen])
@@ -699,7 +699,13 @@ def find_services(
             )
             .order_by("name", "id")
         )
-        remote_ids = list(remote_services.values_list("id", flat=True)[:20])
+        # The same for every postcode in the district: kept with the cards, so a search not
+        # seen before does not build it again (docs/decisions/0012-search-index.md).
+        remote_ids = kept_ids(
+            "remote",
+            (filters, district_code or ""),
+            lambda: list(remote_services.values_list("id", flat=True)[:20]),
+        )
         remote_cards = listing_cards(remote_ids, kind="service")
         remote = [remote_cards[i] for i in remote_ids]
     return FindResults(
