@@ -298,7 +298,8 @@ class PointInBox(Func):
         )
 
     def as_sql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        parts, params = [], []
+        parts: list[str] = []
+        params: list[Any] = []
         for expression in self.get_source_expressions():
             sql, expression_params = compiler.compile(expression)
             parts.append(sql)
