@@ -17,7 +17,12 @@ from the page cache per URL, the server set-up and the machine's load average (i
 Options via environment: BENCH_SERVICES (50000), BENCH_USERS (50), BENCH_SECONDS (60, per URL
 back to back), BENCH_THINK_SECONDS (60, per URL with think time), BENCH_THINK ("5,15" seconds),
 BENCH_WORKERS (gunicorn processes, 4), BENCH_POOLS ("popular" runs only the 100-postcode pool),
-FAMILYREACH_PUBLIC_CACHE_SECONDS (the server's page cache, 60; 0 turns it off).
+BENCH_POOLS ("every" runs only the every-postcode pool), BENCH_URLS (comma-separated
+numbers of the URLs to run, from 1, e.g. "2,3"), FAMILYREACH_PUBLIC_CACHE_SECONDS (the
+server's page cache, 60; 0 turns it off).
+
+Each line also gives the CPU each answer cost: the gunicorn workers' and PostgreSQL's CPU time
+over the run divided by the answers (a fairer figure than pages a second on a shared machine).
 """
 
 import csv
@@ -37,7 +42,7 @@ from datetime import date
 from datetime import time as clock
 from pathlib import Path
 
-from measuring import load_average
+from measuring import cpu_seconds, load_average
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = int(os.environ.get("BENCH_SERVICES", "50000"))
@@ -196,6 +201,17 @@ def serve(port: int) -> subprocess.Popen[bytes]:
         "SECURE_SSL_REDIRECT": "false",
         "CONN_MAX_AGE": "60",
     }
+    # Required by the production settings; nothing is sent during the run.
+    for name, value in (
+        ("NOTIFY_API_KEY", f"benchmark-{uuid.UUID(int=3)}-{uuid.UUID(int=4)}"),
+        ("NOTIFY_EMAIL_TEMPLATE_ID", str(uuid.UUID(int=1))),
+        ("NOTIFY_SMS_TEMPLATE_ID", str(uuid.UUID(int=2))),
+        ("FAMILYREACH_DUTY_SAFEGUARDING_EMAIL", "duty@example.org"),
+        ("FAMILYREACH_VOLUNTEER_COORDINATOR_EMAIL", "volunteers@example.org"),
+        # No `familyreach worker` runs beside the load test: /healthz must not wait for one.
+        ("FAMILYREACH_SCHEDULER_REQUIRED", "false"),
+    ):
+        environment.setdefault(name, value)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -224,8 +240,35 @@ def serve(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("The server did not start")
 
 
+def postgres_pid() -> int | None:
+    """The PostgreSQL server of DATABASE_URL (its postmaster: its children are the backends),
+    found by its port among the processes named postgres; None when it is not on this machine."""
+    port = os.environ["DATABASE_URL"].rsplit(":", 1)[-1].split("/", 1)[0]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if (
+            command
+            and command[0].endswith(b"postgres")
+            and f"-p {port}".encode() in b" ".join(command)
+        ):
+            return int(entry.name)
+    return None
+
+
 def locust(
-    base: str, label: str, path: str, postcodes: list[str], think: str, seconds: int
+    base: str,
+    label: str,
+    path: str,
+    postcodes: list[str],
+    think: str,
+    seconds: int,
+    *,
+    server_pid: int,
 ) -> None:
     """One locust run (headless) against one URL pattern; prints its figures."""
     with tempfile.TemporaryDirectory() as folder:
@@ -234,6 +277,9 @@ def locust(
         postcodes_path = Path(folder) / "postcodes"
         postcodes_path.write_text(",".join(postcodes))
         before = load_average()
+        database_pid = postgres_pid()
+        app_cpu = cpu_seconds(server_pid)
+        database_cpu = cpu_seconds(database_pid) if database_pid else 0.0
         subprocess.run(
             [
                 sys.executable,
@@ -271,6 +317,8 @@ def locust(
             stderr=subprocess.DEVNULL,
         )
         after = load_average()
+        app_cpu = cpu_seconds(server_pid) - app_cpu
+        database_cpu = (cpu_seconds(database_pid) - database_cpu) if database_pid else 0.0
         with open(f"{prefix}_stats.csv", newline="") as stats_file:
             rows = [row for row in csv.DictReader(stats_file) if row["Name"] == label]
         kept, built = (
@@ -282,18 +330,22 @@ def locust(
     row = rows[0]
     waiting = "no think time" if think == "0" else f"think time {think.replace(',', '–')} s"
     share = f"{100 * kept / (kept + built):.0f} %" if kept + built else "n/a"
+    answers = max(1, int(row["Request Count"]))
+    cpu = f"CPU per answer: app {1000 * app_cpu / answers:.1f} ms" + (
+        f", PostgreSQL {1000 * database_cpu / answers:.1f} ms" if database_pid else ""
+    )
     print(
         f"{label}, {len(postcodes):,} postcodes, {USERS} users, {waiting}: "
         f"{int(row['Request Count']):,} requests in "
         f"{seconds} s ({float(row['Requests/s']):.1f}/s), failures {row['Failure Count']}; "
         f"latency ms p50 {row['50%']}, p95 {row['95%']}, p99 {row['99%']}, "
         f"mean {float(row['Average Response Time']):.0f}; from the page cache {share} "
-        f"({kept:,} kept, {built:,} built); load average before {before}, "
+        f"({kept:,} kept, {built:,} built); {cpu}; load average before {before}, "
         f"after {after}"
     )
 
 
-def drive(port: int, pools: dict[str, list[str]]) -> None:
+def drive(port: int, pools: dict[str, list[str]], *, server_pid: int) -> None:
     base = f"http://127.0.0.1:{port}"
     first = next(iter(pools.values()))
     for path in URLS.values():  # load each worker's code, and check each URL answers
@@ -307,10 +359,18 @@ def drive(port: int, pools: dict[str, list[str]]) -> None:
     for pool, postcodes in pools.items():
         print(f"-- searches near {pool}")
         for think, seconds in (("0", SECONDS), (THINK, THINK_SECONDS)):
-            for label, path in URLS.items():
+            for label, path in chosen_urls().items():
                 if len(postcodes) <= 1000:
                     warm(base, path, postcodes, passes=WORKERS)
-                locust(base, label, path, postcodes, think, seconds)
+                locust(base, label, path, postcodes, think, seconds, server_pid=server_pid)
+
+
+def chosen_urls() -> dict[str, str]:
+    wanted = os.environ.get("BENCH_URLS")
+    if not wanted:
+        return URLS
+    numbers = {int(number) for number in wanted.split(",")}
+    return {label: path for n, (label, path) in enumerate(URLS.items(), 1) if n in numbers}
 
 
 def warm(base: str, path: str, postcodes: list[str], *, passes: int) -> None:
@@ -351,13 +411,15 @@ def main() -> int:
     }
     if os.environ.get("BENCH_POOLS") == "popular":
         pools.pop("every Norfolk postcode")
+    elif os.environ.get("BENCH_POOLS") == "every":
+        pools.pop("100 postcodes")
     # A free port: another server on a fixed port would answer in our place.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = serve(port)
     try:
-        drive(port, pools)
+        drive(port, pools, server_pid=server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)

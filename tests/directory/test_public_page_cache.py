@@ -164,16 +164,23 @@ def test_listing_cards_are_kept_across_searches_and_follow_changes(
 ) -> None:
     visitor = Client()
     visitor.get(FIND)  # builds the cards of the listings near Great Yarmouth
-    # A search not seen before (a page miss) finds its rows' cards kept: the candidates and
-    # the no-venue list, without the card's four queries (rows, addresses, schedules, costs);
-    # plus one for which cards are sessions with dates to book ("Book a place" links).
-    with django_assert_num_queries(3):
+    # A search not seen before (a page miss) finds its rows' cards kept, and the district's
+    # no-venue list: the candidates, without the cards' four queries (rows, addresses,
+    # schedules, costs) or the no-venue list's; plus one for which cards are sessions with
+    # dates to book ("Book a place" links).
+    with django_assert_num_queries(2):
         response = visitor.get(FIND + "&radius=10")
     assert not _kept(response)
     assert world.stay_and_play.name in response.content.decode()
 
+    assert world.parenting_online.name in response.content.decode()
+
     world.stay_and_play.name = "Saturday Splash"
     world.stay_and_play.save()
+    world.parenting_online.status = "inactive"
+    world.parenting_online.save()
     html = visitor.get(FIND + "&radius=20").content.decode()
     assert "Saturday Splash" in html
     assert world.baby_group.name in html
+    # The kept no-venue list followed the change too.
+    assert world.parenting_online.name not in html

@@ -92,6 +92,24 @@ def listing_cards[Card](
     return cards
 
 
+def kept_ids(name: str, key: object, build: Callable[[], list[UUID]]) -> list[UUID]:
+    """A list of ids a search reads from the directory that does not depend on the postcode
+    itself (the services with no venue covering a district, for these filters), kept like the
+    cards: under the page cache's generation and today's date, so any directory change or a
+    new day builds it again. `key` must have a stable repr (frozen dataclasses, strings)."""
+    if not settings.FAMILYREACH_PUBLIC_CACHE_SECONDS:
+        return build()
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()
+    today = timezone.localdate().isoformat()
+    cache_key = f"directory:ids:{name}:{public_cache.generation()}:{today}:{digest}"
+    store = caches["public"]
+    ids: list[UUID] | None = store.get(cache_key)
+    if ids is None:
+        ids = build()
+        store.set(cache_key, ids, CARD_SECONDS)
+    return ids
+
+
 def public_pages_changed() -> None:
     """Forget the kept /find and API pages: now, so this process's next page is fresh, and
     again when the transaction commits, so a page built by another request from the data as it

@@ -9,8 +9,9 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connections, models
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.sql.compiler import SQLCompiler
 from django.http import Http404
 from django.utils import timezone
 
@@ -280,6 +281,37 @@ def service_first_session_words(service: Service) -> str:
     return describe(first) if first is not None else ""
 
 
+class PointInBox(Func):
+    """PostgreSQL: `point(longitude, latitude) <@ box(...)`, the form the GiST index on
+    directory_location answers (it is an expression index, so the query must spell the same
+    expression). Used only on PostgreSQL; other databases compare the columns."""
+
+    output_field = BooleanField()
+
+    def __init__(
+        self, longitude: Any, latitude: Any, *, west: float, south: float, east: float, north: float
+    ) -> None:
+        super().__init__(
+            longitude,
+            latitude,
+            *(Value(float(edge)) for edge in (west, south, east, north)),
+        )
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        parts: list[str] = []
+        params: list[Any] = []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        longitude, latitude, west, south, east, north = parts
+        return (
+            f"point({longitude}, {latitude}) <@ "
+            f"box(point({west}, {south}), point({east}, {north}))",
+            params,
+        )
+
+
 def services_at_locations_near(
     *,
     services: QuerySet[Service],
@@ -293,13 +325,30 @@ def services_at_locations_near(
     A bounding box on the indexed latitude/longitude columns cuts the candidates, then the
     exact haversine distance decides."""
     south, north, west, east = bounding_box_degrees(latitude, longitude, radius_km)
-    rows = ServiceAtLocation.objects.filter(
-        service__in=services,
-        location__latitude__gte=south,
-        location__latitude__lte=north,
-        location__longitude__gte=west,
-        location__longitude__lte=east,
-    )
+    rows = ServiceAtLocation.objects.filter(service__in=services)
+    if connections[rows.db].vendor == "postgresql":
+        # The GiST index on point(longitude, latitude) (migration 0005) finds the box's few
+        # hundred places directly, and its estimate makes the planner start from them; with
+        # the B-tree ranges it started from every service matching the filters, England-wide
+        # (docs/decisions/0012-search-index.md). `<@` counts the edges (and PostgreSQL's
+        # geometric fuzz of 1e-6 degrees) as inside, so it finds every row the ranges did.
+        rows = rows.filter(
+            PointInBox(
+                F("location__longitude"),
+                F("location__latitude"),
+                west=west,
+                south=south,
+                east=east,
+                north=north,
+            )
+        )
+    else:
+        rows = rows.filter(
+            location__latitude__gte=south,
+            location__latitude__lte=north,
+            location__longitude__gte=west,
+            location__longitude__lte=east,
+        )
     if family_bases_only:
         rows = rows.filter(location__is_family_base=True)
     candidates = list(
@@ -621,7 +670,7 @@ def find_services(
         radius_km=miles_to_km(radius_miles),
         family_bases_only=filters.family_bases,
     )
-    from familyreach.directory.caches import listing_cards
+    from familyreach.directory.caches import kept_ids, listing_cards
 
     chosen = nearby[(page - 1) * per_page : page * per_page]
     cards = listing_cards([row[0] for row in chosen], build=listing_cards_build)
@@ -651,7 +700,13 @@ def find_services(
             )
             .order_by("name", "id")
         )
-        remote_ids = list(remote_services.values_list("id", flat=True)[:20])
+        # The same for every postcode in the district: kept with the cards, so a search not
+        # seen before does not build it again (docs/decisions/0012-search-index.md).
+        remote_ids = kept_ids(
+            "remote",
+            (filters, district_code or ""),
+            lambda: list(remote_services.values_list("id", flat=True)[:20]),
+        )
         remote_cards = listing_cards(remote_ids, kind="service", build=service_cards_build)
         remote = [remote_cards[i] for i in remote_ids]
     return FindResults(
