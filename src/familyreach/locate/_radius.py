@@ -27,7 +27,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from familyreach.locate._highs import solve_milp
 from familyreach.locate._problem import BoolArray, FloatArray, IntArray, SiteRules
@@ -151,6 +150,8 @@ def radius_exact(
             row_upper.append(rules.group_max.astype(float))
             total_rows += rules.group_min.size
         n_var = n_y + n_z
+        import scipy.sparse as sp
+
         matrix = sp.csc_array(
             (np.concatenate(r_vals), (np.concatenate(r_rows), np.concatenate(r_cols))),
             shape=(total_rows, n_var),

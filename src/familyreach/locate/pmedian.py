@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from familyreach.locate import _branch as branching
 from familyreach.locate import _pmedian as core
@@ -27,6 +26,9 @@ from familyreach.locate._problem import (
 )
 from familyreach.locate.evaluate import nearest_open
 from familyreach.locate.result import LocateResult, relative_gap
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 METHODS = ("auto", "exact", "radius", "heuristic")
 MAX_EXACT_ENTRIES = 3_000_000
@@ -519,6 +521,8 @@ def _transport(
 ) -> tuple[float, FloatArray] | None:
     """Least cost of serving all demand from ``sites`` within their capacities (demand may be
     split): the transportation LP, solved by HiGHS. None when the sites cannot carry it."""
+    import scipy.sparse as sp
+
     sites = np.asarray(sites, dtype=np.int64)
     if checked.dense is not None:
         block = checked.dense[:, sites]
