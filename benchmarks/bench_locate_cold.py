@@ -60,7 +60,9 @@ print(json.dumps([end, usage.ru_utime + usage.ru_stime, warm, value, status,
 """
 
 
-def run(code: str, env: dict[str, str]) -> tuple[float, float, float, float, str, float, bool, bool]:
+def run(
+    code: str, env: dict[str, str]
+) -> tuple[float, float, float, float, str, float, bool, bool]:
     spawned = time.time()
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
@@ -103,7 +105,7 @@ def main() -> int:
     ours_cold = rows[0][1]
     ours_objective = rows[0][4]
     if args.no_spopt:
-        print(f"cold_ratio_vs_spopt=nan objective_match=nan")
+        print("cold_ratio_vs_spopt=nan objective_match=nan")
         return 0
     spopt = run(CHILD_SPOPT.replace("LIMIT", str(args.spopt_limit)), base)
     print(

@@ -24,9 +24,8 @@ import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from orlib_pmed import OPTIMUM, large_p, load
-
 from familyreach.locate import p_median
+from orlib_pmed import OPTIMUM, large_p, load
 
 
 def highs_full_child(number: int, limit: float) -> None:

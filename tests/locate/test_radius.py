@@ -35,7 +35,9 @@ def full_model_optimum(costs: np.ndarray, weights: np.ndarray, p: int) -> float:
             ),
         ]
     )
-    count = sp.csr_array((np.ones(m), (np.zeros(m, dtype=int), pairs + np.arange(m))), shape=(1, pairs + m))
+    count = sp.csr_array(
+        (np.ones(m), (np.zeros(m, dtype=int), pairs + np.arange(m))), shape=(1, pairs + m)
+    )
     result = milp(
         objective,
         constraints=[
@@ -122,7 +124,9 @@ def test_levels_are_added_until_no_row_is_served_beyond_its_radius() -> None:
 @FAST
 @given(instances())
 def test_radius_method_proves_the_brute_force_optimum_with_rules(instance: Instance) -> None:
-    result = p_median(instance.costs, instance.weights, instance.p, method="radius", **instance.options())
+    result = p_median(
+        instance.costs, instance.weights, instance.p, method="radius", **instance.options()
+    )
     best = brute_p_median(instance)
     assert result.objective == pytest.approx(best, rel=1e-9, abs=1e-9)
     assert result.proven_optimal
@@ -147,7 +151,7 @@ def test_auto_proves_a_large_p_graph_instance() -> None:
     assert result.objective == pytest.approx(full_model_optimum(costs, weights, 20), rel=1e-9)
 
 
-def test_importing_locate_and_solving_a_dense_p_median_loads_neither_scipy_sparse_nor_highs() -> None:
+def test_a_dense_p_median_in_a_fresh_process_loads_neither_scipy_sparse_nor_highs() -> None:
     # A command line pays for every import: a small dense p-median must need numpy only
     # (docs/decisions/0010-compiled-kernels.md). numba is absent too when the ahead-of-time
     # kernels are built; without them it is imported on the first kernel call.

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from familyreach.locate._jit import kernel
 import numpy as np
 
+from familyreach.locate._jit import kernel
 from familyreach.locate._problem import BoolArray, FloatArray, IntArray
 
 FREE = 0

@@ -3,9 +3,9 @@ Lagrangian ascent and branch and bound) are in `_branch`."""
 
 from __future__ import annotations
 
-from familyreach.locate._jit import kernel
 import numpy as np
 
+from familyreach.locate._jit import kernel
 from familyreach.locate._problem import BoolArray, FloatArray, IntArray
 
 

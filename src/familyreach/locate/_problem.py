@@ -6,9 +6,9 @@ frozen structures and passes them down.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-import sys
 from typing import TYPE_CHECKING, Any
 
 import numpy as np

@@ -120,9 +120,9 @@ def radius_exact(
         # next distance left out (infinite when none is left: then z must be 0).
         step = np.empty(n_z)
         step[:-1] = level_cost[1:] - level_cost[:-1]
-        step[last_level_of_row] = next_cost[level_row[last_level_of_row]] - level_cost[
-            last_level_of_row
-        ]
+        step[last_level_of_row] = (
+            next_cost[level_row[last_level_of_row]] - level_cost[last_level_of_row]
+        )
         closed_last = last_level_of_row & ~np.isfinite(step)
         step[closed_last] = 0.0
         constant = float(weights[level_row[first_level_of_row]] @ level_cost[first_level_of_row])

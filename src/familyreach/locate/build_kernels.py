@@ -59,7 +59,7 @@ def build(module_name: str, signatures: dict[str, str]) -> Path:
     # Kernels call each other: swap every placeholder for a numba dispatcher first, so the
     # exported functions compile their callees in.
     _jit.jit_module(module_name)
-    package, _, name = _jit.aot_name(module_name).rpartition(".")
+    _, _, name = _jit.aot_name(module_name).rpartition(".")
     assert module.__file__ is not None
     output = Path(module.__file__).resolve().parent
     compiler = CC(name)

@@ -28,7 +28,7 @@ from familyreach.locate.evaluate import nearest_open
 from familyreach.locate.result import LocateResult, relative_gap
 
 if TYPE_CHECKING:
-    import scipy.sparse as sp
+    pass
 
 METHODS = ("auto", "exact", "radius", "heuristic")
 MAX_EXACT_ENTRIES = 3_000_000
