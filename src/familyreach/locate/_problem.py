@@ -157,7 +157,7 @@ def check_costs(costs: Any, name: str = "costs") -> Costs:
     if is_sparse(costs):
         import scipy.sparse as sp
 
-        csr = sp.csr_array(costs.tocsr().astype(np.float64))  # type: ignore[attr-defined]
+        csr = sp.csr_array(costs.tocsr().astype(np.float64))
         csr.sum_duplicates()
         csr.sort_indices()
         if csr.ndim != 2:
