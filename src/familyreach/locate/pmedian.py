@@ -81,8 +81,10 @@ def p_median(
             between sites (solved by MILP only).
         time_limit: seconds; the result says whether it was hit.
         seed: seeds the perturbation of iterated local search (``perturbation_rounds``).
-        method: "auto" (heuristic, bound, then the reduced exact MILP when it is small enough),
-            "exact" (always attempt the MILP), "heuristic" (no MILP).
+        method: "auto" (heuristic, bound, then the branch and bound; for large p the radius
+            formulation with HiGHS if that has not finished in 1,000 nodes; the reduced MILP
+            for many candidates), "exact" (always the reduced MILP), "radius" (always the
+            radius formulation, `_radius`), "heuristic" (no exact stage).
         perturbation_rounds: rounds of iterated local search after the first local optimum.
 
     Returns:
