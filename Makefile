@@ -9,7 +9,7 @@ PYTEST := $(RUN) pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help sync demo demo-data serve test test-unit test-browser test-postgres test-stack test-replica smoke-demo fuzz lint format bench assets clean chromium
+.PHONY: help sync kernels demo demo-data serve test test-unit test-browser test-postgres test-stack test-replica smoke-demo fuzz lint format bench assets clean chromium
 
 help:
 	@echo "make demo           set up and serve the demo on http://$(HOST):$(PORT) (SQLite, real Norfolk data)"
@@ -22,6 +22,7 @@ help:
 	@echo "make test-replica   the read-replica router on a PostgreSQL primary and streaming replica"
 	@echo "make smoke-demo     make demo on a clean clone of HEAD, then its pages and demo sign-ins"
 	@echo "make lint           ruff, mypy and the import contracts (import-linter)"
+	@echo "make kernels        compile the locate kernels ahead of time (fast cold start; needs gcc)"
 	@echo "make bench          benchmarks, printing figures (see docs/benchmarks.md)"
 	@echo "make assets         rebuild the committed GOV.UK Frontend, Leaflet and Chart.js files (needs Node)"
 
@@ -76,6 +77,11 @@ FUZZ_EXAMPLES ?= 4000
 fuzz: sync
 	FAMILYREACH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FAMILYREACH_FUZZ_RANDOM=1 $(RUN) pytest -n 2 --dist load tests/web/test_no_input_gives_a_500.py
 	FAMILYREACH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FAMILYREACH_FUZZ_RANDOM=1 scripts/with-postgres.sh $(RUN) pytest -n 2 --dist load tests/web/test_no_input_gives_a_500.py
+
+# The locate engine's compiled kernels as extension modules (docs/decisions/0010-compiled-kernels.md):
+# without them numba compiles on first use. setuptools is needed by numba.pycc only for this build.
+kernels: sync
+	$(RUN) --with setuptools python -m familyreach.locate.build_kernels
 
 bench: sync
 	$(UV) sync --locked --group bench

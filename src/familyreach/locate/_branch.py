@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
+from familyreach.locate._jit import kernel
 from familyreach.locate._problem import BoolArray, FloatArray, IntArray
 
 FREE = 0
@@ -25,7 +25,7 @@ OPEN = 1
 CLOSED = -1
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _select(
     rho: FloatArray,
     status: np.ndarray,
@@ -71,7 +71,7 @@ def _select(
     return total == p
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _objective(
     index: IntArray, cost: FloatArray, weights: FloatArray, chosen: BoolArray
 ) -> float:  # pragma: no cover - compiled
@@ -93,7 +93,7 @@ def _objective(
     return total
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _node_bound(
     index: IntArray,
     cost: FloatArray,
@@ -194,7 +194,7 @@ def _node_bound(
     return best, True, exact
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _fix_by_reduced_cost(
     index: IntArray,
     cost: FloatArray,
@@ -273,7 +273,7 @@ def _fix_by_reduced_cost(
     return fixed
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _explore(
     index: IntArray,
     cost: FloatArray,

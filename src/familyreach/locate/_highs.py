@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import highspy
 import numpy as np
-import scipy.sparse as sp
 
 from familyreach.locate._problem import FloatArray
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,10 @@ def solve_milp(
 
     With ``relax=True`` the integrality is dropped and the LP optimum is both objective and bound.
     """
+    # Imported here: a p-median that never reaches HiGHS does not pay for loading it.
+    import highspy
+    import scipy.sparse as sp
+
     csc = sp.csc_array(matrix, dtype=np.float64)
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(os.environ.get("FAMILYREACH_LOCATE_HIGHS_LOG")))

@@ -3,13 +3,13 @@ Lagrangian ascent and branch and bound) are in `_branch`."""
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
+from familyreach.locate._jit import kernel
 from familyreach.locate._problem import BoolArray, FloatArray, IntArray
 
 
-@numba.njit(cache=True, nogil=True)
+@kernel
 def _coverage_tabu(
     row_ptr: IntArray,
     row_cols: IntArray,

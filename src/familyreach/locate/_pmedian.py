@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from familyreach.locate import _branch as branching
 from familyreach.locate._highs import solve_milp
@@ -522,6 +521,8 @@ def exact_reduced(
             lower.append(np.full(n_y, -np.inf))
             upper.append(np.zeros(n_y))
             next_row += n_y
+        import scipy.sparse as sp
+
         matrix = sp.csc_array(
             (np.concatenate(r_vals), (np.concatenate(r_rows), np.concatenate(r_cols))),
             shape=(next_row, n_var),

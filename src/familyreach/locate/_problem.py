@@ -6,13 +6,16 @@ frozen structures and passes them down.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -67,6 +70,8 @@ class Costs:
             assert self.sparse is not None
             csr = self.sparse
             if columns is not None:
+                import scipy.sparse as sp
+
                 keep = columns[csr.indices]
                 csr = sp.csr_array(
                     (csr.data[keep], csr.indices[keep], _indptr_after_mask(csr.indptr, keep)),
@@ -92,6 +97,8 @@ class Costs:
 
     def within(self, threshold: float) -> sp.csr_array:
         """Boolean cover matrix: entry (i, j) when column j serves row i within ``threshold``."""
+        import scipy.sparse as sp
+
         if self.dense is not None:
             return sp.csr_array(self.dense <= threshold)
         assert self.sparse is not None
@@ -137,10 +144,20 @@ class SiteRules:
         return np.bincount(self.group[open_mask[: self.m]], minlength=self.group_min.size)
 
 
+def is_sparse(value: Any) -> bool:
+    """Whether ``value`` is a scipy sparse matrix or array, without importing scipy: a process
+    that never imported scipy.sparse cannot hold one (importing it costs a command-line run
+    more than its whole p-median solve; docs/decisions/0010-compiled-kernels.md)."""
+    module = sys.modules.get("scipy.sparse")
+    return module is not None and bool(module.issparse(value))
+
+
 def check_costs(costs: Any, name: str = "costs") -> Costs:
     """Validate a dense array or scipy sparse matrix of non-negative finite costs."""
-    if sp.issparse(costs):
-        csr = sp.csr_array(costs.tocsr().astype(np.float64))  # type: ignore[attr-defined]
+    if is_sparse(costs):
+        import scipy.sparse as sp
+
+        csr = sp.csr_array(costs.tocsr().astype(np.float64))
         csr.sum_duplicates()
         csr.sort_indices()
         if csr.ndim != 2:

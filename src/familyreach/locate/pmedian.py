@@ -10,6 +10,7 @@ import numpy as np
 
 from familyreach.locate import _branch as branching
 from familyreach.locate import _pmedian as core
+from familyreach.locate import _radius
 from familyreach.locate._problem import (
     BoolArray,
     Costs,
@@ -24,13 +25,19 @@ from familyreach.locate._problem import (
 from familyreach.locate.evaluate import nearest_open
 from familyreach.locate.result import LocateResult, relative_gap
 
-METHODS = ("auto", "exact", "heuristic")
+METHODS = ("auto", "exact", "radius", "heuristic")
 MAX_EXACT_ENTRIES = 3_000_000
 #: Lagrangian branch and bound runs when at most this many candidates are left after fixing
 #: (above it, the reduced HiGHS MILP runs instead).
 BRANCH_MAX_COLUMNS = 600
 #: ... and when rows × those candidates stay below this (its lists and node stack fit in memory).
 BRANCH_MAX_ENTRIES = 5_000_000
+#: "auto" solves the radius formulation with HiGHS instead of the branch and bound when p is at
+#: least this share of the allowed candidates (many sites, each serving few rows: the
+#: Lagrangian search then branches a lot while the radius model stays small; docs/locate.md).
+RADIUS_FROM_SHARE = 0.1
+#: ... after at most this many chunks of 50 branch-and-bound nodes.
+BRANCH_CHUNKS_BEFORE_RADIUS = 20
 #: Rounds of subgradient ascent, each followed by local search from the Lagrangian choices
 #: (one when the branch and bound follows for certain).
 LAGRANGIAN_ROUNDS = 4
@@ -73,8 +80,10 @@ def p_median(
             ``budget``; ``p`` may then be None (as many sites as serve best within it).
         time_limit: seconds; the result says whether it was hit.
         seed: seeds the perturbation of iterated local search (``perturbation_rounds``).
-        method: "auto" (heuristic, bound, then the reduced exact MILP when it is small enough),
-            "exact" (always attempt the MILP), "heuristic" (no MILP).
+        method: "auto" (heuristic, bound, then the branch and bound; for large p the radius
+            formulation with HiGHS if that has not finished in 1,000 nodes; the reduced MILP
+            for many candidates), "exact" (always the reduced MILP), "radius" (always the
+            radius formulation, `_radius`), "heuristic" (no exact stage).
         perturbation_rounds: rounds of iterated local search after the first local optimum.
 
     Returns:
@@ -231,6 +240,12 @@ def p_median(
         estimate = int(((~np.append(fixed_closed, True))[index] & (cost <= near.d2[:, None])).sum())
         details["exact_entries_estimate"] = estimate
         candidates_left = int((~fixed_closed).sum())
+        # Many sites, each serving few rows (p at least a tenth of the candidates): the radius
+        # formulation stays small and HiGHS proves it in seconds where the branch and bound may
+        # need tens of thousands of nodes; a short branch and bound first still settles the
+        # easy ones faster (docs/locate.md, "Large p").
+        large_p = p >= RADIUS_FROM_SHARE * int(rules.allowed.sum())
+        use_radius = method == "radius" or (method == "auto" and large_p)
         if (
             method == "auto"
             and candidates_left <= BRANCH_MAX_COLUMNS
@@ -241,6 +256,20 @@ def p_median(
             status = np.zeros(checked.m, dtype=np.int8)
             status[fixed_closed] = branching.CLOSED
             status[fixed_open] = branching.OPEN
+            chunks = [0]
+            budget_spent = [False]
+
+            def stop() -> bool:
+                # Called between chunks of nodes: the deadline, and with the radius stage to
+                # follow a node budget (counted, so the result does not depend on the clock).
+                if time.perf_counter() > deadline:
+                    return True
+                chunks[0] += 1
+                if use_radius and chunks[0] > BRANCH_CHUNKS_BEFORE_RADIUS:
+                    budget_spent[0] = True
+                    return True
+                return False
+
             searched = branching.branch_and_bound(
                 index,
                 cost,
@@ -253,7 +282,7 @@ def p_median(
                 multipliers=multipliers,
                 root_bound=lower,
                 upper=upper,
-                deadline_check=lambda: time.perf_counter() > deadline,
+                deadline_check=stop,
             )
             methods.append("lagrangian-branch-and-bound")
             details["branch_nodes"] = searched.nodes
@@ -264,11 +293,12 @@ def p_median(
                 if value < upper:
                     incumbent, upper = candidate, value
             lower = max(lower, min(upper, searched.bound))
-            time_limit_hit |= not searched.finished
+            time_limit_hit |= not searched.finished and not budget_spent[0]
             proven = searched.finished or upper - lower <= OPTIMALITY_TOLERANCE * max(
                 1.0, abs(upper)
             )
-        elif method == "exact" or estimate <= MAX_EXACT_ENTRIES:
+            use_radius = use_radius and budget_spent[0] and not proven
+        elif not use_radius and (method == "exact" or estimate <= MAX_EXACT_ENTRIES):
             exact = core.exact_reduced(
                 index,
                 cost,
@@ -292,6 +322,34 @@ def p_median(
                     incumbent, upper = exact.is_open, value
             lower = max(lower, min(upper, exact.dual_bound))
             proven = exact.proven or upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
+        if use_radius and not proven and time.perf_counter() < deadline:
+            near = core.nearest_two(index, cost, incumbent)
+            radius = _radius.radius_exact(
+                index,
+                cost,
+                w,
+                rules,
+                p,
+                fixed_closed=fixed_closed,
+                fixed_open=fixed_open,
+                incumbent=incumbent,
+                radius=near.d2,
+                deadline=deadline,
+            )
+            methods.append("highs-radius")
+            details["radius_rounds"] = radius.rounds
+            details["radius_entries"] = radius.entries
+            details["radius_levels"] = radius.levels
+            details["radius_columns"] = candidates_left
+            time_limit_hit |= radius.time_limit_hit
+            if radius.is_open is not None:
+                value = core.objective_of(index, cost, w, radius.is_open)
+                if value < upper:
+                    incumbent, upper = radius.is_open, value
+            lower = max(lower, min(upper, radius.dual_bound))
+            proven = radius.proven or upper - lower <= OPTIMALITY_TOLERANCE * max(1.0, abs(upper))
+        elif use_radius and not proven:
+            time_limit_hit = True
     elif not proven:
         time_limit_hit |= time.perf_counter() >= deadline
     return _result(
