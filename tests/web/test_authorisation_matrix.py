@@ -65,7 +65,7 @@ from familyreach.directory import services as directory_services
 from familyreach.directory.models import Service, SupportRequest
 from familyreach.families.models import Family
 from familyreach.families.services import ConsentDetails, case_open, consent_record
-from familyreach.geo.models import Area, District, Venue, VenueKind
+from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind
 from familyreach.insight.services import reach_snapshot_refresh
 from familyreach.outbox import notify
 from familyreach.planning.services import scenario_create, scenario_run_enqueue
@@ -133,6 +133,7 @@ SUPPORT_TRIAGE = access(superuser=200, manager=200, family_worker=200)
 COUNCIL_EDITORS = access(superuser=200, manager=200)
 LISTING_EDITORS = access(superuser=200, manager=200, community_group_admin=200)
 COORDINATORS = access(superuser=200, manager=200, volunteer_coordinator=200)
+PEER_SUPPORT_BY_DISTRICT = access(superuser=200, manager=(200, 404), volunteer_coordinator=200)
 COORDINATORS_POST = access(superuser=REDIRECT, manager=REDIRECT, volunteer_coordinator=REDIRECT)
 COMMUNITY_PEOPLE = access(
     superuser=200,
@@ -330,10 +331,12 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "community:expiries": ("get", COORDINATORS),
     "community:requests": ("get", COORDINATORS),
     "community:request-new": ("get", COORDINATORS),
-    "community:request": ("get", COORDINATORS),
+    # A service manager runs peer support for their own district (the other request is a
+    # Norwich family's); volunteer coordinators run the county's one scheme.
+    "community:request": ("get", PEER_SUPPORT_BY_DISTRICT),
     "community:refer-family": ("get", FAMILY_RECORD),
     "community:matches": ("get", COORDINATORS),
-    "community:match": ("get", COORDINATORS),
+    "community:match": ("get", PEER_SUPPORT_BY_DISTRICT),
     "community:my-matches": ("get", access(volunteer=200)),
     "community:concerns": ("get", COORDINATORS),
     "community:concern-raise": ("get", COMMUNITY_PEOPLE),
@@ -460,11 +463,17 @@ NOT_FOR_ANYONE_BUT_A_SUPERUSER = (
 # records (the volunteer helping at its session sees first names only).
 OWN_FAMILY_FULL_NAME = "Amy Smith"
 SEES_OWN_FAMILY = frozenset({"superuser", "manager", "family_worker"})
+# The other peer-support request (a Norwich family's): for volunteer coordinators, who run the
+# county's scheme, not for the Great Yarmouth manager.
+NORWICH_PEER_POSTCODE = "NR3 1AB"
+NORWICH_PEER_REQUEST = "Parent of Olu"
 
 
 def forbidden_words(role: str) -> tuple[str, ...]:
     if role == "superuser":
         return ()
+    if role == "manager":
+        return (*NOT_FOR_ANYONE_BUT_A_SUPERUSER, NORWICH_PEER_REQUEST)
     if role in SEES_OWN_FAMILY:
         return NOT_FOR_ANYONE_BUT_A_SUPERUSER
     return (*NOT_FOR_ANYONE_BUT_A_SUPERUSER, OWN_FAMILY_FULL_NAME)
@@ -473,7 +482,9 @@ def forbidden_words(role: str) -> tuple[str, ...]:
 Values = dict[str, Any]
 
 
-def _ready_supporter(first_name: str, *, account: User | None, coordinator: User) -> Any:
+def _ready_supporter(
+    first_name: str, *, account: User | None, coordinator: User, home_postcode: str = "NR30 1NE"
+) -> Any:
     """A peer supporter whose references, DBS check and training are complete and in date
     (`make_supporter` in tests/fixtures/community.py needs its own geography)."""
     today = timezone.localdate()
@@ -481,7 +492,7 @@ def _ready_supporter(first_name: str, *, account: User | None, coordinator: User
         first_name=first_name,
         last_name="Tester",
         contact_route="Through the coordinator, 01603 000000",
-        home_postcode="NR30 1NE",
+        home_postcode=home_postcode,
         applied_on=today - timedelta(days=200),
         account=account,
         user=coordinator,
@@ -501,12 +512,16 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     assert group_admin is not None
     today = timezone.localdate()
 
-    def matched(first_name: str, account: User | None) -> tuple[Any, Any, Any]:
-        supporter = _ready_supporter(first_name, account=account, coordinator=coordinator)
+    def matched(
+        first_name: str, account: User | None, postcode: str
+    ) -> tuple[Any, Any, Any]:
+        supporter = _ready_supporter(
+            first_name, account=account, coordinator=coordinator, home_postcode=postcode
+        )
         request = community_services.request_create(
             first_name=f"Parent of {first_name}",
             contact_route="Text 07700 900123",
-            postcode="NR30 1NE",
+            postcode=postcode,
             stated_needs="Twins, very tired",
             experiences_wanted=["twins"],
             availability=["mon_am"],
@@ -518,8 +533,19 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
         community_services.match_introduce(match=match, on=today, user=coordinator)
         return supporter, request, match
 
-    own_supporter, own_request, own_match = matched("Vic", users["volunteer"])
-    other_supporter, other_request, other_match = matched("Olu", None)
+    own_supporter, own_request, own_match = matched("Vic", users["volunteer"], "NR30 1NE")
+    # The other request is a Norwich family's: outside the Great Yarmouth manager's district.
+    norwich = District.objects.get(code="E07000148")
+    Postcode.objects.create(
+        postcode=NORWICH_PEER_POSTCODE,
+        compact=NORWICH_PEER_POSTCODE.replace(" ", ""),
+        outward=NORWICH_PEER_POSTCODE.split()[0],
+        latitude=52.632,
+        longitude=1.298,
+        district=norwich,
+        area=Area.objects.filter(district=norwich).first(),
+    )
+    other_supporter, other_request, other_match = matched("Olu", None, NORWICH_PEER_POSTCODE)
 
     def group(name: str, admin: User | None) -> tuple[Any, Any]:
         registered = community_services.group_register(
@@ -745,7 +771,8 @@ def _referrals(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     """Own: for the manager, a referral to the council's service they answer for; for the
     outreach worker, one they made; for everyone else one the family worker made to the charity
     whose listings the group admin keeps. Other: made by another worker to an organisation
-    someone else answers for."""
+    someone else answers for; for the manager, to the council's service about a Norwich family
+    (referrals are scoped by district as family records are)."""
     group = Group.objects.get_or_create(name=Role.FAMILY_WORKER.value)[0]
     other_worker = User.objects.create(username="rita-other-referrer")
     other_worker.groups.add(group)
@@ -766,19 +793,24 @@ def _referrals(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     )
     charity_service = Service.objects.filter(organization=world.charity).first()
 
-    def referral(referrer: User | None, service: Any) -> Any:
+    def referral(referrer: User | None, service: Any, **fields: Any) -> Any:
         return referral_create(
             user=referrer,
             service=service,
             family_consent=True,
-            name="Alex Example",
+            name=fields.pop("name", "Alex Example"),
             contact_method="text",
             phone="07700 900982",
             reason="Would like support with routines.",
+            **fields,
         ).pk
 
     if role == "manager":
         own = referral(users["family_worker"], world.stay_and_play)
+        # Other: to the council's service the manager answers for, but about a Norwich family
+        # (outside their district): not found, and not in their inbox.
+        other = referral(other_worker, world.stay_and_play, name="Nora Jones", postcode="NR2 4AB")
+        return {"referral_id": own}, {"referral_id": other}
     elif role == "outreach_worker":
         own = referral(users["outreach_worker"], charity_service)
     else:
