@@ -512,9 +512,7 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     assert group_admin is not None
     today = timezone.localdate()
 
-    def matched(
-        first_name: str, account: User | None, postcode: str
-    ) -> tuple[Any, Any, Any]:
+    def matched(first_name: str, account: User | None, postcode: str) -> tuple[Any, Any, Any]:
         supporter = _ready_supporter(
             first_name, account=account, coordinator=coordinator, home_postcode=postcode
         )
@@ -811,7 +809,7 @@ def _referrals(*, users: dict[str, User | None], role: str, world: DirectoryWorl
         # (outside their district): not found, and not in their inbox.
         other = referral(other_worker, world.stay_and_play, name="Nora Jones", postcode="NR2 4AB")
         return {"referral_id": own}, {"referral_id": other}
-    elif role == "outreach_worker":
+    if role == "outreach_worker":
         own = referral(users["outreach_worker"], charity_service)
     else:
         own = referral(users["family_worker"], charity_service)
@@ -898,6 +896,19 @@ def world(
         }
 
     own = related(yarmouth_family, family_worker, next_occurrence)
+    # A second family on the family worker's caseload (in the manager's district), for URLs
+    # pairing one family with another's consent or case; and a closed (archived) one.
+    second = register_family("Selina", last_name="Second", child="Sol", postcode="NR30 1NE")
+    second_related = related(second, family_worker, next_occurrence)
+    own["second_family_id"] = second.pk
+    own["second_consent_id"] = second_related["consent_id"]
+    own["second_case_id"] = second_related["case_id"]
+    closed = register_family("Clara", last_name="Closed", child="Cai", postcode="NR30 1NE")
+    case_open(user=family_worker, family=closed, worker=family_worker)
+    Family.objects.filter(pk=closed.pk).update(
+        archived_at=timezone.now(), archive_reason="Moved away"
+    )
+    own["closed_family_id"] = closed.pk
     other = related(norwich_family, other_worker, other_occurrence)
     # County-wide holidays, not anyone's record: two, because removing one works only once.
     for values, year in ((own, 2031), (other, 2032)):
@@ -1267,6 +1278,38 @@ NAMING_ANOTHER = (
 )
 
 
+NAMING_ANOTHER += (
+    # One's own family with the consent or case of a second family the role may also see
+    # (same caseload, same district): still refused, so a URL cannot act on one record while
+    # showing another.
+    NamingAnother(
+        "families:consent-withdraw",
+        "post",
+        lambda world: {
+            "family_id": world.own["family_id"],
+            "consent_id": world.own["second_consent_id"],
+        },
+        lambda world: {"note": "Asked us to stop"},
+        lambda world: (
+            Family.objects.get(pk=world.own["second_family_id"])
+            .consents.filter(withdrawn_at__isnull=False)
+            .exists()
+        ),
+    ),
+    NamingAnother(
+        "families:case-edit",
+        "post",
+        lambda world: {"family_id": world.own["family_id"], "case_id": world.own["second_case_id"]},
+        lambda world: {"next_action": "Moved", "close": "on"},
+        lambda world: (
+            Family.objects.get(pk=world.own["second_family_id"])
+            .cases.filter(closed_on__isnull=False)
+            .exists()
+        ),
+    ),
+)
+
+
 def _naming_another(
     role: str, world: World, visitor: Visitor, urls: list[StaffUrl]
 ) -> Iterator[str | None]:
@@ -1291,7 +1334,138 @@ def _naming_another(
             yield None
 
 
-CHECKS = (_status_and_content, _every_method, _naming_another)
+@dataclass(frozen=True)
+class RefusedBody:
+    """A request a role's page lets through to the form, whose body asks for something the
+    role may not do (deciding where it may only read, an action that does not exist): it must
+    be refused (signed out, 403 or 404), for each role named."""
+
+    name: str
+    method: str
+    url_values: Callable[[World], dict[str, Any]]
+    body: dict[str, Any]
+    refused_for: frozenset[str]
+
+
+def _in_a_week() -> str:
+    return (timezone.localdate() + timedelta(days=7)).isoformat()
+
+
+GROUP_PEOPLE = frozenset({"superuser", "manager", "volunteer_coordinator", "community_group_admin"})
+REFUSED_BODIES = (
+    # A group admin reaches the decision on their own listing change, but only council staff
+    # approve or reject (the service refuses).
+    RefusedBody(
+        "directory:staff-change-decide",
+        "post",
+        _own("change_id"),
+        {"decision": "approve"},
+        frozenset({"community_group_admin"}),
+    ),
+    RefusedBody(
+        "directory:staff-change-decide",
+        "post",
+        _own("change_id"),
+        {"decision": "reject", "reason": "Not what we offer"},
+        frozenset({"community_group_admin"}),
+    ),
+    # A group admin opens their own group's page but does not approve or reject groups.
+    RefusedBody(
+        "community:group",
+        "post",
+        _own("group_id"),
+        {"action": "approve"},
+        frozenset({"community_group_admin"}),
+    ),
+    RefusedBody(
+        "community:group",
+        "post",
+        _own("group_id"),
+        {"action": "reject", "review-notes": "Not a group for under-fives"},
+        frozenset({"community_group_admin"}),
+    ),
+    # An action no form offers.
+    RefusedBody("community:group", "post", _own("group_id"), {"action": "delete"}, GROUP_PEOPLE),
+    # A group admin books rooms for their own groups only: not for no group at all.
+    RefusedBody(
+        "community:room",
+        "post",
+        _own("room_id"),
+        {
+            "booking-organisation_name": "Anyone at all",
+            "booking-purpose": "A party",
+            "booking-day": _in_a_week(),
+            "booking-starts_at": "10:00",
+            "booking-ends_at": "11:00",
+            "booking-benefits_under_fives": "on",
+        },
+        frozenset({"community_group_admin"}),
+    ),
+    # A closed (archived) record is read, never changed, even by those who may see it.
+    RefusedBody(
+        "families:edit",
+        "get",
+        lambda world: {"family_id": world.own["closed_family_id"]},
+        {},
+        frozenset({"superuser", "manager", "family_worker"}),
+    ),
+)
+
+
+def _refused_bodies(
+    role: str, world: World, visitor: Visitor, urls: list[StaffUrl]
+) -> Iterator[str | None]:
+    routes = {url.name: url for url in urls}
+    for number, check in enumerate(REFUSED_BODIES):
+        url = routes.get(check.name)
+        if url is None or role not in check.refused_for:
+            continue
+        if not visitor.begin(f"body {check.name} {number}"):
+            continue
+        path = _path(url.route, check.url_values(world))
+        actual, body, _ = visitor.request(check.method, path, check.body)
+        where = f"{check.method.upper()} {path} with {check.body}: {actual}"
+        if actual not in REFUSED:
+            yield f"{where}, expected a refusal"
+        elif leaked := _leaks(body, world):
+            yield f"{where} shows {leaked}"
+        else:
+            yield None
+
+
+# Ids that name no record, by the route's converter.
+MISSING = {"int": "987654321", "uuid": "00000000-0000-4000-8000-000000000000"}
+
+
+def _missing_value(route: str, parameter: str) -> str | None:
+    found = re.search(rf"<(\w+):{parameter}>", route)
+    converter = found.group(1) if found else "str"
+    return MISSING.get(converter, "no-such-record" if parameter.endswith("_id") else None)
+
+
+def _missing_records(
+    role: str, world: World, visitor: Visitor, urls: list[StaffUrl]
+) -> Iterator[str | None]:
+    """Each id in a URL the role may open, replaced by one naming no record: refused (404, or
+    403), never a 500 and never answered as if found."""
+    for url, relation, _path_own, expected in _cells(role, world, urls):
+        if relation != "own" or expected in REFUSED or url.name.startswith("admin:"):
+            continue
+        method = _expected_for(url)[0]  # type: ignore[index]
+        values = _url_values(url, world.own)
+        for parameter in url.parameters:
+            missing = _missing_value(url.route, parameter)
+            if missing is None or not visitor.begin(f"missing {url.name} {parameter}"):
+                continue
+            path = _path(url.route, {**values, parameter: missing})
+            actual, _body, _ = visitor.request(method, path)
+            if actual not in REFUSED:
+                yield f"{method.upper()} {path} (no such record): {actual}, expected a refusal"
+            else:
+                yield None
+
+
+CHECKS = (_status_and_content, _every_method, _naming_another, _refused_bodies, _missing_records)
 
 
 def matrix_problems(

@@ -285,7 +285,10 @@ def _records_about_the_family_moved(*, user: Any, duplicate: Family, keep: Famil
 
     moved: list[str] = []
     for relation in Family._meta.related_objects:
-        if not relation.field.many_to_one or relation.related_model._meta.label in _MOVED_BY_THE_MERGE:
+        if (
+            not relation.field.many_to_one
+            or relation.related_model._meta.label in _MOVED_BY_THE_MERGE
+        ):
             continue
         name = relation.field.name
         for row in relation.related_model._base_manager.filter(**{name: duplicate}):

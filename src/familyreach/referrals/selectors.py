@@ -192,7 +192,9 @@ def new_referrals_count(*, user: Any) -> int:
     """New referrals waiting for the user's organisations (for the navigation)."""
     if user is None or not user.is_authenticated or not (user.roles & ANSWERING_ROLES):
         return 0
-    return Referral.objects.filter(_answered_referrals_filter(user), status=ReferralStatus.NEW).count()
+    return Referral.objects.filter(
+        _answered_referrals_filter(user), status=ReferralStatus.NEW
+    ).count()
 
 
 def referrals_for_family(*, user: Any, family: Any) -> list[Referral]:

@@ -20,8 +20,8 @@ from django.utils import timezone
 from familyreach.core.audit import acting_as
 from familyreach.core.working_days import working_days_between
 from familyreach.directory.models import Organization, Service
-from familyreach.geo.models import District
 from familyreach.geo.exceptions import LookupProblem
+from familyreach.geo.models import District
 from familyreach.geo.selectors import postcode_lookup
 from familyreach.outbox import notify
 from familyreach.referrals import selectors
