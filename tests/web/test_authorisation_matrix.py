@@ -66,7 +66,7 @@ from familyreach.directory import services as directory_services
 from familyreach.directory.models import Service, SupportRequest
 from familyreach.families.models import Family
 from familyreach.families.services import ConsentDetails, case_open, consent_record
-from familyreach.geo.models import Area, District, Venue, VenueKind
+from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind
 from familyreach.insight.services import reach_snapshot_refresh
 from familyreach.outbox import notify
 from familyreach.outcomes.models import OutcomeGoal
@@ -137,6 +137,7 @@ SUPPORT_TRIAGE = access(superuser=200, manager=200, family_worker=200)
 COUNCIL_EDITORS = access(superuser=200, manager=200)
 LISTING_EDITORS = access(superuser=200, manager=200, community_group_admin=200)
 COORDINATORS = access(superuser=200, manager=200, volunteer_coordinator=200)
+PEER_SUPPORT_BY_DISTRICT = access(superuser=200, manager=(200, 404), volunteer_coordinator=200)
 COORDINATORS_POST = access(superuser=REDIRECT, manager=REDIRECT, volunteer_coordinator=REDIRECT)
 COMMUNITY_PEOPLE = access(
     superuser=200,
@@ -341,10 +342,12 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "community:expiries": ("get", COORDINATORS),
     "community:requests": ("get", COORDINATORS),
     "community:request-new": ("get", COORDINATORS),
-    "community:request": ("get", COORDINATORS),
+    # A service manager runs peer support for their own district (the other request is a
+    # Norwich family's); volunteer coordinators run the county's one scheme.
+    "community:request": ("get", PEER_SUPPORT_BY_DISTRICT),
     "community:refer-family": ("get", FAMILY_RECORD),
     "community:matches": ("get", COORDINATORS),
-    "community:match": ("get", COORDINATORS),
+    "community:match": ("get", PEER_SUPPORT_BY_DISTRICT),
     "community:my-matches": ("get", access(volunteer=200)),
     "community:concerns": ("get", COORDINATORS),
     "community:concern-raise": ("get", COMMUNITY_PEOPLE),
@@ -511,11 +514,17 @@ NOT_FOR_ANYONE_BUT_A_SUPERUSER = (
 # records (the volunteer helping at its session sees first names only).
 OWN_FAMILY_FULL_NAME = "Amy Smith"
 SEES_OWN_FAMILY = frozenset({"superuser", "manager", "family_worker"})
+# The other peer-support request (a Norwich family's): for volunteer coordinators, who run the
+# county's scheme, not for the Great Yarmouth manager.
+NORWICH_PEER_POSTCODE = "NR3 1AB"
+NORWICH_PEER_REQUEST = "Parent of Olu"
 
 
 def forbidden_words(role: str) -> tuple[str, ...]:
     if role == "superuser":
         return ()
+    if role == "manager":
+        return (*NOT_FOR_ANYONE_BUT_A_SUPERUSER, NORWICH_PEER_REQUEST)
     if role in SEES_OWN_FAMILY:
         return NOT_FOR_ANYONE_BUT_A_SUPERUSER
     return (*NOT_FOR_ANYONE_BUT_A_SUPERUSER, OWN_FAMILY_FULL_NAME)
@@ -524,7 +533,9 @@ def forbidden_words(role: str) -> tuple[str, ...]:
 Values = dict[str, Any]
 
 
-def _ready_supporter(first_name: str, *, account: User | None, coordinator: User) -> Any:
+def _ready_supporter(
+    first_name: str, *, account: User | None, coordinator: User, home_postcode: str = "NR30 1NE"
+) -> Any:
     """A peer supporter whose references, DBS check and training are complete and in date
     (`make_supporter` in tests/fixtures/community.py needs its own geography)."""
     today = timezone.localdate()
@@ -532,7 +543,7 @@ def _ready_supporter(first_name: str, *, account: User | None, coordinator: User
         first_name=first_name,
         last_name="Tester",
         contact_route="Through the coordinator, 01603 000000",
-        home_postcode="NR30 1NE",
+        home_postcode=home_postcode,
         applied_on=today - timedelta(days=200),
         account=account,
         user=coordinator,
@@ -552,12 +563,14 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     assert group_admin is not None
     today = timezone.localdate()
 
-    def matched(first_name: str, account: User | None) -> tuple[Any, Any, Any]:
-        supporter = _ready_supporter(first_name, account=account, coordinator=coordinator)
+    def matched(first_name: str, account: User | None, postcode: str) -> tuple[Any, Any, Any]:
+        supporter = _ready_supporter(
+            first_name, account=account, coordinator=coordinator, home_postcode=postcode
+        )
         request = community_services.request_create(
             first_name=f"Parent of {first_name}",
             contact_route="Text 07700 900123",
-            postcode="NR30 1NE",
+            postcode=postcode,
             stated_needs="Twins, very tired",
             experiences_wanted=["twins"],
             availability=["mon_am"],
@@ -569,8 +582,19 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
         community_services.match_introduce(match=match, on=today, user=coordinator)
         return supporter, request, match
 
-    own_supporter, own_request, own_match = matched("Vic", users["volunteer"])
-    other_supporter, other_request, other_match = matched("Olu", None)
+    own_supporter, own_request, own_match = matched("Vic", users["volunteer"], "NR30 1NE")
+    # The other request is a Norwich family's: outside the Great Yarmouth manager's district.
+    norwich = District.objects.get(code="E07000148")
+    Postcode.objects.create(
+        postcode=NORWICH_PEER_POSTCODE,
+        compact=NORWICH_PEER_POSTCODE.replace(" ", ""),
+        outward=NORWICH_PEER_POSTCODE.split()[0],
+        latitude=52.632,
+        longitude=1.298,
+        district=norwich,
+        area=Area.objects.filter(district=norwich).first(),
+    )
+    other_supporter, other_request, other_match = matched("Olu", None, NORWICH_PEER_POSTCODE)
 
     def group(name: str, admin: User | None) -> tuple[Any, Any]:
         registered = community_services.group_register(
@@ -841,7 +865,8 @@ def _referrals(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     """Own: for the manager, a referral to the council's service they answer for; for the
     outreach worker, one they made; for everyone else one the family worker made to the charity
     whose listings the group admin keeps. Other: made by another worker to an organisation
-    someone else answers for."""
+    someone else answers for; for the manager, to the council's service about a Norwich family
+    (referrals are scoped by district as family records are)."""
     group = Group.objects.get_or_create(name=Role.FAMILY_WORKER.value)[0]
     other_worker = User.objects.create(username="rita-other-referrer")
     other_worker.groups.add(group)
@@ -862,20 +887,25 @@ def _referrals(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     )
     charity_service = Service.objects.filter(organization=world.charity).first()
 
-    def referral(referrer: User | None, service: Any) -> Any:
+    def referral(referrer: User | None, service: Any, **fields: Any) -> Any:
         return referral_create(
             user=referrer,
             service=service,
             family_consent=True,
-            name="Alex Example",
+            name=fields.pop("name", "Alex Example"),
             contact_method="text",
             phone="07700 900982",
             reason="Would like support with routines.",
+            **fields,
         ).pk
 
     if role == "manager":
         own = referral(users["family_worker"], world.stay_and_play)
-    elif role == "outreach_worker":
+        # Other: to the council's service the manager answers for, but about a Norwich family
+        # (outside their district): not found, and not in their inbox.
+        other = referral(other_worker, world.stay_and_play, name="Nora Jones", postcode="NR2 4AB")
+        return {"referral_id": own}, {"referral_id": other}
+    if role == "outreach_worker":
         own = referral(users["outreach_worker"], charity_service)
     else:
         own = referral(users["family_worker"], charity_service)
@@ -973,6 +1003,19 @@ def world(
         }
 
     own = related(yarmouth_family, family_worker, next_occurrence)
+    # A second family on the family worker's caseload (in the manager's district), for URLs
+    # pairing one family with another's consent or case; and a closed (archived) one.
+    second = register_family("Selina", last_name="Second", child="Sol", postcode="NR30 1NE")
+    second_related = related(second, family_worker, next_occurrence)
+    own["second_family_id"] = second.pk
+    own["second_consent_id"] = second_related["consent_id"]
+    own["second_case_id"] = second_related["case_id"]
+    closed = register_family("Clara", last_name="Closed", child="Cai", postcode="NR30 1NE")
+    case_open(user=family_worker, family=closed, worker=family_worker)
+    Family.objects.filter(pk=closed.pk).update(
+        archived_at=timezone.now(), archive_reason="Moved away"
+    )
+    own["closed_family_id"] = closed.pk
     other = related(norwich_family, other_worker, other_occurrence)
     # County-wide holidays, not anyone's record: two, because removing one works only once.
     for values, year in ((own, 2031), (other, 2032)):
@@ -1351,6 +1394,38 @@ NAMING_ANOTHER = (
 )
 
 
+NAMING_ANOTHER += (
+    # One's own family with the consent or case of a second family the role may also see
+    # (same caseload, same district): still refused, so a URL cannot act on one record while
+    # showing another.
+    NamingAnother(
+        "families:consent-withdraw",
+        "post",
+        lambda world: {
+            "family_id": world.own["family_id"],
+            "consent_id": world.own["second_consent_id"],
+        },
+        lambda world: {"note": "Asked us to stop"},
+        lambda world: (
+            Family.objects.get(pk=world.own["second_family_id"])
+            .consents.filter(withdrawn_at__isnull=False)
+            .exists()
+        ),
+    ),
+    NamingAnother(
+        "families:case-edit",
+        "post",
+        lambda world: {"family_id": world.own["family_id"], "case_id": world.own["second_case_id"]},
+        lambda world: {"next_action": "Moved", "close": "on"},
+        lambda world: (
+            Family.objects.get(pk=world.own["second_family_id"])
+            .cases.filter(closed_on__isnull=False)
+            .exists()
+        ),
+    ),
+)
+
+
 def _naming_another(
     role: str, world: World, visitor: Visitor, urls: list[StaffUrl]
 ) -> Iterator[str | None]:
@@ -1375,7 +1450,143 @@ def _naming_another(
             yield None
 
 
-CHECKS = (_status_and_content, _every_method, _naming_another)
+@dataclass(frozen=True)
+class RefusedBody:
+    """A request a role's page lets through to the form, whose body asks for something the
+    role may not do (deciding where it may only read, an action that does not exist): it must
+    be refused (signed out, 403 or 404), for each role named."""
+
+    name: str
+    method: str
+    url_values: Callable[[World], dict[str, Any]]
+    body: dict[str, Any]
+    refused_for: frozenset[str]
+
+
+def _in_a_week() -> str:
+    return (timezone.localdate() + timedelta(days=7)).isoformat()
+
+
+GROUP_PEOPLE = frozenset({"superuser", "manager", "volunteer_coordinator", "community_group_admin"})
+REFUSED_BODIES = (
+    # A group admin reaches the decision on their own listing change, but only council staff
+    # approve or reject (the service refuses).
+    RefusedBody(
+        "directory:staff-change-decide",
+        "post",
+        _own("change_id"),
+        {"decision": "approve"},
+        frozenset({"community_group_admin"}),
+    ),
+    RefusedBody(
+        "directory:staff-change-decide",
+        "post",
+        _own("change_id"),
+        {"decision": "reject", "reason": "Not what we offer"},
+        frozenset({"community_group_admin"}),
+    ),
+    # A group admin opens their own group's page but does not approve or reject groups.
+    RefusedBody(
+        "community:group",
+        "post",
+        _own("group_id"),
+        {"action": "approve"},
+        frozenset({"community_group_admin"}),
+    ),
+    RefusedBody(
+        "community:group",
+        "post",
+        _own("group_id"),
+        {"action": "reject", "review-notes": "Not a group for under-fives"},
+        frozenset({"community_group_admin"}),
+    ),
+    # An action no form offers.
+    RefusedBody("community:group", "post", _own("group_id"), {"action": "delete"}, GROUP_PEOPLE),
+    # A group admin books rooms for their own groups only: not for no group at all.
+    RefusedBody(
+        "community:room",
+        "post",
+        _own("room_id"),
+        {
+            "booking-organisation_name": "Anyone at all",
+            "booking-purpose": "A party",
+            "booking-day": _in_a_week(),
+            "booking-starts_at": "10:00",
+            "booking-ends_at": "11:00",
+            "booking-benefits_under_fives": "on",
+        },
+        frozenset({"community_group_admin"}),
+    ),
+    # A closed (archived) record is read, never changed, even by those who may see it.
+    RefusedBody(
+        "families:edit",
+        "get",
+        lambda world: {"family_id": world.own["closed_family_id"]},
+        {},
+        frozenset({"superuser", "manager", "family_worker"}),
+    ),
+)
+
+
+def _refused_bodies(
+    role: str, world: World, visitor: Visitor, urls: list[StaffUrl]
+) -> Iterator[str | None]:
+    routes = {url.name: url for url in urls}
+    for number, check in enumerate(REFUSED_BODIES):
+        url = routes.get(check.name)
+        if url is None or role not in check.refused_for:
+            continue
+        if not visitor.begin(f"body {check.name} {number}"):
+            continue
+        path = _path(url.route, check.url_values(world))
+        actual, body, _ = visitor.request(check.method, path, check.body)
+        where = f"{check.method.upper()} {path} with {check.body}: {actual}"
+        if actual not in REFUSED:
+            yield f"{where}, expected a refusal"
+        elif leaked := _leaks(body, world):
+            yield f"{where} shows {leaked}"
+        else:
+            yield None
+
+
+# Ids that name no record, by the route's converter.
+MISSING = {"int": "987654321", "uuid": "00000000-0000-4000-8000-000000000000"}
+
+
+def _missing_value(route: str, parameter: str) -> str | None:
+    found = re.search(rf"<(\w+):{parameter}>", route)
+    converter = found.group(1) if found else "str"
+    return MISSING.get(converter, "no-such-record" if parameter.endswith("_id") else None)
+
+
+def _missing_records(
+    role: str, world: World, visitor: Visitor, urls: list[StaffUrl]
+) -> Iterator[str | None]:
+    """Each id in a URL the role may open, replaced by one naming no record: not found (404),
+    never a 500, never answered as if found, and not a 403 (which would mean the lookup's own
+    check is gone and a later check stands in for it), unless the URL names two records."""
+    for url, relation, _path_own, expected in _cells(role, world, urls):
+        if relation != "own" or expected in REFUSED or url.name.startswith("admin:"):
+            continue
+        method = _expected_for(url)[0]  # type: ignore[index]
+        values = _url_values(url, world.own)
+        ids = [p for p in url.parameters if _missing_value(url.route, p) is not None]
+        # Where a URL names two records (a family and its consent), the other record is found
+        # first and the pair refused as not belonging together (403).
+        answers = {404} if len(ids) == 1 else {403, 404}
+        for parameter in ids:
+            if not visitor.begin(f"missing {url.name} {parameter}"):
+                continue
+            missing = _missing_value(url.route, parameter)
+            path = _path(url.route, {**values, parameter: missing})
+            actual, _body, _ = visitor.request(method, path)
+            if actual not in answers:
+                yield f"{method.upper()} {path} (no such record): {actual}, expected 404"
+            else:
+                yield None
+
+
+CHECKS = (_status_and_content, _every_method, _naming_another, _refused_bodies, _missing_records)
 
 
 def matrix_problems(

@@ -185,17 +185,31 @@ def expiries_upcoming(*, on: date, within_days: int = 30) -> list[Expiry]:
 # --- Requests and matches -----------------------------------------------------------------
 
 
+def peer_support_scope(user: Any, district_path: str = "district") -> Q:
+    """Which peer-support requests (or, through `district_path`, matches) a coordinator works
+    with. A service manager runs peer support for their own district, as they see its families
+    (`User.in_district_filter`: every district only with `all_districts`, none without a
+    district). Volunteer coordinators run the county's one scheme, whose volunteers cross
+    district lines, so they see every district's requests (they open no family record)."""
+    if user.is_superuser or Role.VOLUNTEER_COORDINATOR in user.roles:
+        return Q()
+    return user.in_district_filter(district_path)
+
+
 def request_list(*, user: Any) -> QuerySet[PeerSupportRequest]:
     coordinator_required(user)
-    return PeerSupportRequest.objects.select_related("area", "district").annotate(
+    requests = PeerSupportRequest.objects.filter(peer_support_scope(user))
+    return requests.select_related("area", "district").annotate(
         live_matches=Count("matches", filter=Q(matches__status__in=LIVE_MATCH_STATUSES))
     )
 
 
 def request_get_for_user(*, user: Any, request_id: int) -> PeerSupportRequest:
+    """One request in the coordinator's scope (404 otherwise, as if it did not exist)."""
     coordinator_required(user)
     request = (
-        PeerSupportRequest.objects.select_related("area", "district")
+        PeerSupportRequest.objects.filter(peer_support_scope(user))
+        .select_related("area", "district")
         .prefetch_related(Prefetch("matches", queryset=Match.objects.select_related("supporter")))
         .filter(pk=request_id)
         .first()
@@ -208,7 +222,8 @@ def request_get_for_user(*, user: Any, request_id: int) -> PeerSupportRequest:
 
 def match_list(*, user: Any) -> QuerySet[Match]:
     coordinator_required(user)
-    return Match.objects.select_related("request", "supporter")
+    matches = Match.objects.filter(peer_support_scope(user, "request__district"))
+    return matches.select_related("request", "supporter")
 
 
 def match_get_for_user(*, user: Any, match_id: int) -> Match:
@@ -216,7 +231,8 @@ def match_get_for_user(*, user: Any, match_id: int) -> Match:
     `volunteer_match_view`, which holds only what they need."""
     coordinator_required(user)
     match = (
-        Match.objects.select_related("request", "supporter", "confirmed_by")
+        Match.objects.filter(peer_support_scope(user, "request__district"))
+        .select_related("request", "supporter", "confirmed_by")
         .prefetch_related("check_ins")
         .filter(pk=match_id)
         .first()

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -524,7 +524,7 @@ def help_decide(request: HttpRequest, help_id: int) -> HttpResponse:
     selectors.coordinator_required(request.user)
     help_request = StartUpHelp.objects.select_related("group").filter(pk=help_id).first()
     if help_request is None:
-        raise PermissionDenied("No such request")
+        raise Http404("No such request")
     form = forms.HelpDecisionForm(request.POST)
     if form.is_valid():
         try:

@@ -333,12 +333,60 @@ def case_update(
     return case
 
 
+# Moved by family_merge itself (some reconciled row by row); every other table with a key to a
+# family is moved by _records_about_the_family_moved.
+_MOVED_BY_THE_MERGE = frozenset(
+    {
+        "families.Family",
+        "families.Carer",
+        "families.Child",
+        "families.Consent",
+        "families.Case",
+        "families.Contact",
+        "delivery.Booking",
+        "delivery.Attendance",
+        "delivery.Visit",
+    }
+)
+
+
+def _records_about_the_family_moved(*, user: Any, duplicate: Family, keep: Family) -> list[str]:
+    """Requests for support, referrals, peer-support requests (and any table another app adds
+    with a key to a family) move to the kept family, so its record, its copy and its erasure
+    hold them without going through the archived duplicate. Saved row by row, so each move is
+    in the audit trail. A one-to-one link (the demo's simulation record) stays with its row."""
+    from familyreach.directory.models import SupportRequest
+
+    moved: list[str] = []
+    for relation in Family._meta.related_objects:
+        if (
+            not relation.field.many_to_one
+            or relation.related_model._meta.label in _MOVED_BY_THE_MERGE
+        ):
+            continue
+        name = relation.field.name
+        for row in relation.related_model._base_manager.filter(**{name: duplicate}):
+            setattr(row, name, keep)
+            if hasattr(row, "modified_by"):
+                row.modified_by = user
+            row.save()
+            moved.append(f"{row._meta.verbose_name} {row.pk} moved")
+    # Linked by id, not by key (the directory knows nothing of families).
+    for request in SupportRequest.objects.filter(family_record_id=duplicate.pk):
+        request.family_record_id = keep.pk
+        request.save()
+        moved.append(f"request for support {request.reference} moved")
+    return moved
+
+
 @transaction.atomic
 def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
     """Move everything from `duplicate` onto `keep`, then archive `duplicate` pointing at `keep`.
 
-    Nothing is lost: children, carers, consents, cases, contacts, bookings, attendance and visits
-    all move. Where both records hold the same fact (both booked or attended the same
+    Nothing is lost: children, carers, consents, cases, contacts, bookings, attendance, visits,
+    requests for support, referrals and peer-support requests all move, in this transaction
+    (delivery's rows through the `family_merging` signal). Where both records hold the same
+    fact (both booked or attended the same
     occurrence) the kept family's row stays and the duplicate's copy is removed, because it
     records the same event; the merge note lists each one.
     """
@@ -386,6 +434,7 @@ def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
             sender=Family, duplicate=duplicate, keep=keep, user=user
         ):
             notes.extend(cast("list[str]", response or []))
+        notes.extend(_records_about_the_family_moved(user=user, duplicate=duplicate, keep=keep))
         for name in TARGET_GROUP_FIELDS:
             if getattr(duplicate, name):
                 setattr(keep, name, True)

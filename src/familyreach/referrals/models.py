@@ -69,6 +69,11 @@ class Referral(TrackedModel):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
+    # Whose district the family is in, for scoping (as family records are): the family
+    # record's district, else the postcode's, else the referrer's (set when it is made).
+    district = models.ForeignKey(
+        "geo.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.TextField(max_length=1000, help_text="Why the family needs support")
     engage_with_family = models.TextField(
         max_length=1000,

@@ -5,8 +5,8 @@ Who answers an organisation's referrals (its "admins"):
 - any other organisation (community groups, charities): its editors, the community group
   admins who keep its listings (`Organization.editors`; a group's admins become its editors
   when the group is published).
-A referral is read by whoever made it, by those who answer for the receiving organisation,
-and by a superuser; anyone else gets a 404, as if it did not exist. Every referral a page shows
+A referral is read by whoever made it, by those who answer for the receiving organisation
+(a service manager only for families in their own district), and by a superuser; anyone else gets a 404, as if it did not exist. Every referral a page shows
 is an audited read (`record_access`), as for family records.
 """
 
@@ -70,20 +70,36 @@ def organizations_answered_by(user: Any) -> QuerySet[Organization]:
     ).order_by("name")
 
 
+def _answered_referrals_filter(user: Any) -> Q:
+    """Referrals `user` answers: every referral to an organisation they are named an editor
+    of (a relationship, wherever the family lives), and, for a service manager, referrals to
+    the council's services about families in their district (scoped as family records are:
+    `User.in_district_filter`; every district only with `all_districts`, none without one)."""
+    if user is None or not user.is_authenticated or not (user.roles & ANSWERING_ROLES):
+        return Q(pk__in=[])
+    condition = Q(
+        organization__in=Organization.objects.filter(editors=user).order_by().values("pk")
+    )
+    if Role.MANAGER in user.roles:
+        condition |= Q(organization__is_council=True) & user.in_district_filter("district")
+    return condition
+
+
 def _visible_filter(user: Any) -> Q | None:
     if not uses_referrals(user):
         return None
     if user.is_superuser:
         return Q()
-    return Q(created_by=user) | Q(organization__in=_answered_ids(user))
+    return Q(created_by=user) | _answered_referrals_filter(user)
 
 
-def user_answers_for(user: Any, organization: Organization) -> bool:
+def user_answers_referral(user: Any, referral: Referral) -> bool:
+    """Whether `user` may open and decide this referral for its organisation."""
     if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    return _answered_ids(user).filter(pk=organization.pk).exists()
+    return Referral.objects.filter(_answered_referrals_filter(user), pk=referral.pk).exists()
 
 
 def organization_takes_referrals(organization: Organization) -> bool:
@@ -153,7 +169,7 @@ def referrals_received(*, user: Any, status: str = "") -> QuerySet[Referral]:
     if user.is_superuser:
         referrals = Referral.objects.all()
     else:
-        referrals = Referral.objects.filter(organization__in=_answered_ids(user))
+        referrals = Referral.objects.filter(_answered_referrals_filter(user))
     if status in ReferralStatus.values:
         referrals = referrals.filter(status=status)
     return _with_related(referrals).order_by("created_at")
@@ -177,7 +193,7 @@ def new_referrals_count(*, user: Any) -> int:
     if user is None or not user.is_authenticated or not (user.roles & ANSWERING_ROLES):
         return 0
     return Referral.objects.filter(
-        status=ReferralStatus.NEW, organization__in=_answered_ids(user)
+        _answered_referrals_filter(user), status=ReferralStatus.NEW
     ).count()
 
 

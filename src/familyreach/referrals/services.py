@@ -20,6 +20,9 @@ from django.utils import timezone
 from familyreach.core.audit import acting_as
 from familyreach.core.working_days import working_days_between
 from familyreach.directory.models import Organization, Service
+from familyreach.geo.exceptions import LookupProblem
+from familyreach.geo.models import District
+from familyreach.geo.selectors import postcode_lookup
 from familyreach.outbox import notify
 from familyreach.referrals import selectors
 from familyreach.referrals.models import (
@@ -66,6 +69,22 @@ def _tell_staff(addresses: list[str], *, referral: Referral, subject: str, body:
         )
 
 
+def _district_of(*, family: Any, postcode: str, referrer: Any) -> District | None:
+    """The district the referral is scoped to: the family record's, else the postcode's, else
+    the referrer's own (a worker refers families they work with)."""
+    if family is not None and family.district_id is not None:
+        return District.objects.get(pk=family.district_id)
+    if postcode.strip():
+        try:
+            found = postcode_lookup(postcode)
+        except LookupProblem:
+            found = None
+        if found is not None and found.district is not None:
+            return found.district
+    code = getattr(referrer, "district_code", "")
+    return District.objects.filter(code=code).first() if code else None
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -110,6 +129,7 @@ def referral_create(
             email=email.strip(),
             phone=phone.strip(),
             postcode=postcode.strip().upper(),
+            district=_district_of(family=family, postcode=postcode, referrer=user),
             reason=reason.strip(),
             engage_with_family=engage_with_family.strip(),
             created_by=user,
@@ -136,7 +156,7 @@ def referral_create(
 
 
 def _locked_for_answer(*, referral: Referral, user: Any) -> Referral:
-    if not selectors.user_answers_for(user, referral.organization):
+    if not selectors.user_answers_referral(user, referral):
         raise PermissionDenied("You do not answer referrals for this organisation.")
     return (
         Referral.objects.select_for_update()

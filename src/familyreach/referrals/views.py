@@ -133,7 +133,7 @@ def referral_new(request: HttpRequest, service_id: str) -> HttpResponse:
 def referral_detail(request: HttpRequest, referral_id: str) -> HttpResponse:
     user = _user(request)
     referral = selectors.referral_get_for_user(user=user, referral_id=referral_id)
-    can_answer = selectors.user_answers_for(user, referral.organization)
+    can_answer = selectors.user_answers_referral(user, referral)
     form = forms.AnswerForm(request.POST or None)
     if request.method == "POST":
         if not can_answer:
