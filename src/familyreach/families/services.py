@@ -386,9 +386,8 @@ def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
     Nothing is lost: children, carers, consents, cases, contacts, bookings, attendance, visits,
     requests for support, referrals and peer-support requests all move, in this transaction
     (delivery's rows through the `family_merging` signal). Where both records hold the same
-    fact (both booked or attended the same
-    occurrence) the kept family's row stays and the duplicate's copy is removed, because it
-    records the same event; the merge note lists each one.
+    fact (both booked or attended the same occurrence) the kept family's row stays and the
+    duplicate's copy is removed, because it records the same event; the merge note lists each.
     """
     if duplicate.pk == keep.pk:
         raise ValidationError("Choose two different families to merge.")
