@@ -65,69 +65,69 @@ RECORDER = "__authorisation_matrix_reached__"
 # predicate), or why no request can get there.
 COORDINATOR_FIRST = "the view calls coordinator_required (the same test) before the service"
 EQUIVALENT: dict[str, str] = {
-    "familyreach.community.views.room_list:554 (PermissionDenied)": (
+    "familyreach.community.views.room_list#1 (PermissionDenied)": (
         "selectors.bookings_for_user refuses anyone but coordinators and group admins (403)"
     ),
-    "familyreach.community.views.room_detail:570 (PermissionDenied)": (
+    "familyreach.community.views.room_detail#1 (PermissionDenied)": (
         "selectors.group_list refuses anyone but coordinators and group admins (403)"
     ),
     # Services behind a view that checks the same thing first.
-    "familyreach.community.services._booking_decide:920 (PermissionDenied)": COORDINATOR_FIRST,
-    "familyreach.community.services.startup_help_decide:806 (PermissionDenied)": (
+    "familyreach.community.services._booking_decide#1 (PermissionDenied)": COORDINATOR_FIRST,
+    "familyreach.community.services.startup_help_decide#1 (PermissionDenied)": (
         COORDINATOR_FIRST
     ),
-    "familyreach.community.services.concern_decide:598 (PermissionDenied)": (
+    "familyreach.community.services.concern_decide#1 (PermissionDenied)": (
         "views.concern_detail refuses a POST from anyone without review_concerns first"
     ),
-    "familyreach.community.services.concern_raise:560 (PermissionDenied)": (
+    "familyreach.community.services.concern_raise#1 (PermissionDenied)": (
         "views.concern_raise tests user_may_raise_concern (the same test) first"
     ),
-    "familyreach.community.services._group_editor_required:751 (PermissionDenied)": (
+    "familyreach.community.services._group_editor_required#1 (PermissionDenied)": (
         "every caller passes a group fetched for the user (group_get_for_user, the user's own "
         "approved groups, booking_get_for_user), which holds a group admin to their own groups"
     ),
-    "familyreach.community.services.room_create:839 (PermissionDenied)": (
+    "familyreach.community.services.room_create#1 (PermissionDenied)": (
         "no page creates rooms (the demo loader and the admin do)"
     ),
-    "familyreach.directory.services._may_take_on:882 (PermissionDenied)": (
+    "familyreach.directory.services._may_take_on#1 (PermissionDenied)": (
         "support_request_get_for_user, every caller's first step, returns requests to managers "
         "and family workers only (the same roles)"
     ),
-    "familyreach.directory.services.advice_article_save:776 (PermissionDenied)": (
+    "familyreach.directory.services.advice_article_save#1 (PermissionDenied)": (
         "views.staff_advice_edit tests user_is_council_editor (the same test) first"
     ),
-    "familyreach.directory.services.service_edit:580 (PermissionDenied)": (
+    "familyreach.directory.services.service_edit#1 (PermissionDenied)": (
         "views.staff_service_edit tests user_can_edit_organization (the same test) first"
     ),
-    "familyreach.directory.services.service_edit:585 (PermissionDenied)": (
+    "familyreach.directory.services.service_edit#2 (PermissionDenied)": (
         "views.staff_service_edit passes the listing's own organisation"
     ),
-    "familyreach.referrals.services._locked_for_answer:160 (PermissionDenied)": (
+    "familyreach.referrals.services._locked_for_answer#1 (PermissionDenied)": (
         "views.referral_detail refuses a POST unless user_answers_referral (the same test), and "
         "opens a referral only for those who answer it"
     ),
-    "familyreach.referrals.services.referral_create:110 (PermissionDenied)": (
+    "familyreach.referrals.services.referral_create#1 (PermissionDenied)": (
         "views.referral_new tests user_can_refer_to_service (the same test) first"
     ),
-    "familyreach.referrals.services.referral_create:113 (PermissionDenied)": (
+    "familyreach.referrals.services.referral_create#2 (PermissionDenied)": (
         "views.referral_new links only a family fetched with family_get_for_user (view_family)"
     ),
-    "familyreach.referrals.services.referral_create:117 (PermissionDenied)": (
+    "familyreach.referrals.services.referral_create#3 (PermissionDenied)": (
         "the referral form offers (and accepts) only referrer_organizations(user)"
     ),
-    "familyreach.referrals.selectors.referral_get_for_user:158 (Http404)": (
+    "familyreach.referrals.selectors.referral_get_for_user#1 (Http404)": (
         "views._user refuses accounts without a referral role (the same test) with 403 first"
     ),
-    "familyreach.delivery.views.occurrence_cancel:241 (PermissionDenied)": (
+    "familyreach.delivery.views.occurrence_cancel#1 (PermissionDenied)": (
         "delivery.change_session is runs_session, which occurrence_get_for_user tests first"
     ),
-    "familyreach.insight.views.plan_outreach:321 (PermissionDenied)": (
+    "familyreach.insight.views.plan_outreach#1 (PermissionDenied)": (
         "insight_check_access, just before, admits the same roles (superuser, manager, planner)"
     ),
-    "familyreach.insight.selectors.insight_check_access:51 (PermissionDenied)": (
+    "familyreach.insight.selectors.insight_check_access#2 (PermissionDenied)": (
         "every caller is login_required: anonymous visitors are sent to sign in first"
     ),
-    "familyreach.families.selectors.family_export_for_user:273 (PermissionDenied)": (
+    "familyreach.families.selectors.family_export_for_user#1 (PermissionDenied)": (
         "families.export_family is can_see_family, which family_get_for_user tests first"
     ),
     "rule families.export_family": (
@@ -143,15 +143,17 @@ def _roles_to_run() -> list[str]:
 
 @dataclass(frozen=True)
 class Site:
-    """One `raise` in a module-level function."""
+    """One `raise` in a module-level function, named by its place among the function's checks
+    (the first, second...), not its line, so an edit elsewhere in the file does not rename it."""
 
     module: str
     function: str
     line: int
     kind: str
+    ordinal: int
 
     def __str__(self) -> str:
-        return f"{self.module}.{self.function}:{self.line} ({self.kind})"
+        return f"{self.module}.{self.function}#{self.ordinal} ({self.kind})"
 
 
 def _is_check(node: ast.Raise, function: str) -> str | None:
@@ -175,9 +177,11 @@ def permission_sites() -> list[Site]:
         for function in tree.body:
             if not isinstance(function, ast.FunctionDef):
                 continue
+            ordinal = 0
             for node in ast.walk(function):
                 if isinstance(node, ast.Raise) and (kind := _is_check(node, function.name)):
-                    sites.append(Site(module, function.name, node.lineno, kind))
+                    ordinal += 1
+                    sites.append(Site(module, function.name, node.lineno, kind, ordinal))
     return sites
 
 
