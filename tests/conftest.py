@@ -12,6 +12,7 @@ from typing import Any
 import factory
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
@@ -72,6 +73,20 @@ def make_user(db: Any) -> Callable[..., User]:
         return user
 
     return _make
+
+
+@pytest.fixture
+def signed_in(db: Any) -> Callable[[User], Client]:
+    """`signed_in(user)` gives a test client signed in as `user`: a new client on each call, so
+    two people can be signed in side by side. (Browser tests sign in through the form: see
+    `sign_in` below; the authorisation matrix signs in with two-factor codes.)"""
+
+    def _signed_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _signed_in
 
 
 @pytest.fixture

@@ -48,10 +48,6 @@ def yarmouth(db: Any) -> District:
     )
 
 
-def _sign_in(client: Client, user: User) -> None:
-    client.force_login(user)
-
-
 def test_a_family_asks_for_help_and_is_sent_a_reference(client: Client, yarmouth: District) -> None:
     response = client.post("/request-support", VALID)
     assert response.status_code == 302
@@ -145,7 +141,7 @@ def test_triage_open_accept_tells_the_family_and_fires_the_hook(
 
     support_request_accepted.connect(on_accept)
     try:
-        _sign_in(client, worker)
+        client.force_login(worker)
         listing = client.get("/staff/requests/").content.decode()
         assert request.reference in listing
         page = client.get(f"/staff/requests/{request.pk}").content.decode()
@@ -170,7 +166,7 @@ def test_decline_needs_a_reason_which_the_family_is_told(
     client: Client, yarmouth: District, manager: User
 ) -> None:
     request = _request(yarmouth)
-    _sign_in(client, manager)
+    client.force_login(manager)
     response = client.post(
         f"/staff/requests/{request.pk}", {"decision": "decline", "decline_reason": ""}
     )
@@ -211,10 +207,10 @@ def test_only_managers_and_family_workers_of_the_district_see_requests(
         with pytest.raises(PermissionDenied):
             selectors.support_requests_for_user(user=outsider)
 
-    _sign_in(client, yarmouth_worker)
+    client.force_login(yarmouth_worker)
     assert client.get(f"/staff/requests/{in_norwich.pk}").status_code == 404
     client.logout()
-    _sign_in(client, planner)
+    client.force_login(planner)
     assert client.get(f"/staff/requests/{in_yarmouth.pk}").status_code == 403
     assert client.get("/staff/requests/").status_code == 403
     client.logout()
@@ -223,7 +219,7 @@ def test_only_managers_and_family_workers_of_the_district_see_requests(
 
 def test_reading_a_request_is_audited(client: Client, yarmouth: District, manager: User) -> None:
     request = _request(yarmouth)
-    _sign_in(client, manager)
+    client.force_login(manager)
     client.get(f"/staff/requests/{request.pk}")
     reads = LogEntry.objects.filter(object_pk=str(request.pk), action=LogEntry.Action.ACCESS)
     assert reads.count() == 1
@@ -237,7 +233,7 @@ def test_query_count_of_the_triage_list_is_fixed(
 ) -> None:
     for _ in range(3):
         _request(yarmouth)
-    _sign_in(client, manager)
+    client.force_login(manager)
     client.get("/staff/requests/")
     # Five, plus one for a manager: are any safeguarding messages unsent (the staff warning)?
     with django_assert_num_queries(6):
