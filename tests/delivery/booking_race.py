@@ -25,17 +25,16 @@ def _race_occurrence() -> Any:
     from django.utils import timezone
 
     from familyreach.delivery.services import SessionDetails, session_create
-    from familyreach.geo.models import Area, District, Venue, VenueKind
+    from tests.factories.geo import AreaFactory, DistrictFactory, VenueFactory
 
-    district = District.objects.create(
-        code="E07000146", name="King's Lynn", council_code="E10000020", council_name="Norfolk"
+    area = AreaFactory(
+        code="E01026900",
+        name="King's Lynn 001A",
+        district=DistrictFactory(code="E07000146"),
+        latitude=52.75,
+        longitude=0.4,
     )
-    area = Area.objects.create(
-        code="E01026900", name="King's Lynn 001A", district=district, latitude=52.75, longitude=0.4
-    )
-    venue = Venue.objects.create(
-        name="Race Library", kind=VenueKind.LIBRARY, latitude=52.75, longitude=0.4, area=area
-    )
+    venue = VenueFactory(name="Race Library", area=area, district=None)
     tomorrow = timezone.localdate() + timedelta(days=1)
     session = session_create(
         user=None,
@@ -132,31 +131,17 @@ def same_child_race(threads: int) -> dict[str, Any]:
         session_create,
     )
     from familyreach.families.models import Family
-    from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind
+    from tests.factories.geo import VenueFactory, place_make
 
-    district = District.objects.create(
-        code="E07000145", name="Great Yarmouth", council_code="E10000020", council_name="Norfolk"
-    )
-    area = Area.objects.create(
-        code="E01026633",
+    area = place_make(
+        "NR30 1NE",
+        area_code="E01026633",
+        district_code="E07000145",
+        latitude=52.6,
+        longitude=1.7,
         name="Great Yarmouth 009A",
-        district=district,
-        latitude=52.6,
-        longitude=1.7,
-    )
-    Postcode.objects.create(
-        postcode="NR30 1NE",
-        compact="NR301NE",
-        outward="NR30",
-        latitude=52.6,
-        longitude=1.7,
-        district=district,
-        area=area,
-        area_is_exact=True,
-    )
-    venue = Venue.objects.create(
-        name="Race Hall", kind=VenueKind.LIBRARY, latitude=52.6, longitude=1.7, area=area
-    )
+    ).area
+    venue = VenueFactory(name="Race Hall", area=area, district=None)
     from django.utils import timezone
 
     tomorrow = timezone.localdate() + timedelta(days=1)

@@ -15,6 +15,7 @@ from familyreach.directory import selectors, services
 from familyreach.directory.models import RequestStatus, SupportRequest
 from familyreach.directory.signals import support_request_accepted
 from familyreach.geo.models import District
+from tests.factories.geo import DistrictFactory
 from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +40,6 @@ def empty_outbox() -> Iterator[None]:
     forget_stored_messages()
     yield
     forget_stored_messages()
-
-
-@pytest.fixture
-def yarmouth(db: Any) -> District:
-    return District.objects.create(
-        code="E07000145", name="Great Yarmouth", council_code="E10000020", council_name="Norfolk"
-    )
 
 
 def test_a_family_asks_for_help_and_is_sent_a_reference(client: Client, yarmouth: District) -> None:
@@ -188,9 +182,7 @@ def test_decline_needs_a_reason_which_the_family_is_told(
 def test_only_managers_and_family_workers_of_the_district_see_requests(
     client: Client, yarmouth: District, make_user: Callable[..., User]
 ) -> None:
-    norwich = District.objects.create(
-        code="E07000148", name="Norwich", council_code="E10000020", council_name="Norfolk"
-    )
+    norwich = DistrictFactory(code="E07000148")
     in_yarmouth = _request(yarmouth)
     in_norwich = _request(norwich)
     yarmouth_worker = make_user(Role.FAMILY_WORKER, district_code="E07000145")
