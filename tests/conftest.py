@@ -11,11 +11,11 @@ from typing import Any
 
 import factory
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
+from tests.factories.accounts import STAFF_PASSWORD, UserFactory
 
 factory.Faker._DEFAULT_LOCALE = "en_GB"
 
@@ -33,7 +33,6 @@ pytest_plugins: list[str] = [
 
 CHROMIUM = os.environ.get("FAMILYREACH_CHROMIUM", "/usr/bin/chromium")
 AXE_SCRIPT = Path(__file__).parent / "browser_assets" / "axe.min.js"
-STAFF_PASSWORD = "a-long-test-password-for-staff"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -65,12 +64,9 @@ def make_user(db: Any) -> Callable[..., User]:
 
     def _make(role: Role | None = None, *, username: str | None = None, **fields: Any) -> User:
         count = User.objects.count() + 1
-        user = User(username=username or f"{role.value if role else 'user'}-{count}", **fields)
-        user.set_password(STAFF_PASSWORD)
-        user.save()
-        if role is not None:
-            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
-        return user
+        return UserFactory(
+            username=username or f"{role.value if role else 'user'}-{count}", role=role, **fields
+        )
 
     return _make
 
