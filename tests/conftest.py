@@ -9,15 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import factory
 import pytest
 from django.test import Client
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from tests.factories.accounts import STAFF_PASSWORD, UserFactory
-
-factory.Faker._DEFAULT_LOCALE = "en_GB"
 
 # Each domain's shared fixtures (its part of the named test world) live in tests/fixtures/<app>.py.
 pytest_plugins: list[str] = [

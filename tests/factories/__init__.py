@@ -5,3 +5,9 @@ A factory builds a valid record with made-up details; a test names only what it 
 service creates with checks and audit (a family, a booking) are made through that service, in
 the app's fixtures (tests/fixtures/<app>.py), not here.
 """
+
+import factory
+
+# Made-up people and places sound like Norfolk's: British names, postcodes and telephone numbers.
+# Set here, not in conftest, so the scripts that build worlds outside pytest get it too.
+factory.Faker._DEFAULT_LOCALE = "en_GB"
