@@ -9,14 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import factory
 import pytest
-from django.contrib.auth.models import Group
+from django.test import Client
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
-
-factory.Faker._DEFAULT_LOCALE = "en_GB"
+from tests.factories.accounts import STAFF_PASSWORD, UserFactory
 
 # Each domain's shared fixtures (its part of the named test world) live in tests/fixtures/<app>.py.
 pytest_plugins: list[str] = [
@@ -32,7 +30,6 @@ pytest_plugins: list[str] = [
 
 CHROMIUM = os.environ.get("FAMILYREACH_CHROMIUM", "/usr/bin/chromium")
 AXE_SCRIPT = Path(__file__).parent / "browser_assets" / "axe.min.js"
-STAFF_PASSWORD = "a-long-test-password-for-staff"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -64,14 +61,25 @@ def make_user(db: Any) -> Callable[..., User]:
 
     def _make(role: Role | None = None, *, username: str | None = None, **fields: Any) -> User:
         count = User.objects.count() + 1
-        user = User(username=username or f"{role.value if role else 'user'}-{count}", **fields)
-        user.set_password(STAFF_PASSWORD)
-        user.save()
-        if role is not None:
-            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
-        return user
+        return UserFactory(
+            username=username or f"{role.value if role else 'user'}-{count}", role=role, **fields
+        )
 
     return _make
+
+
+@pytest.fixture
+def signed_in(db: Any) -> Callable[[User], Client]:
+    """`signed_in(user)` gives a test client signed in as `user`: a new client on each call, so
+    two people can be signed in side by side. (Browser tests sign in through the form: see
+    `sign_in` below; the authorisation matrix signs in with two-factor codes.)"""
+
+    def _signed_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _signed_in
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.community import services
 from familyreach.community.models import CommunityGroup, Concern, Match, RoomBooking
@@ -18,12 +19,6 @@ from tests.fixtures.community import COMMUNITY_TODAY, GROUP_REGISTRATION
 from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _urls(community_world: dict[str, Any]) -> dict[str, str]:
@@ -128,6 +123,7 @@ def test_authorisation_matrix(
     planner: Any,
     family_worker: Any,
     make_user: Callable[..., Any],
+    signed_in: Callable[[User], Client],
 ) -> None:
     users = {
         "coordinator": coordinator,
@@ -140,7 +136,7 @@ def test_authorisation_matrix(
         "outreach_worker": make_user(Role.OUTREACH_WORKER),
         "superuser": make_user(None, is_superuser=True, is_staff=True),
     }
-    client = _client(users[role])
+    client = signed_in(users[role])
     results = {}
     for name, url in _urls(community_world).items():
         results[name] = client.get(url).status_code
@@ -172,10 +168,10 @@ def test_signed_out_people_are_sent_to_sign_in(
 
 
 def test_a_volunteer_sees_only_what_their_match_needs_and_it_is_audited(
-    community_world: dict[str, Any], volunteer_user: Any
+    community_world: dict[str, Any], volunteer_user: Any, signed_in: Callable[[User], Client]
 ) -> None:
     before = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count()
-    response = _client(volunteer_user).get("/staff/community/my-matches/")
+    response = signed_in(volunteer_user).get("/staff/community/my-matches/")
     page = response.content.decode()
     assert "Sam" in page
     assert "Text 07700 900123" in page
@@ -184,8 +180,10 @@ def test_a_volunteer_sees_only_what_their_match_needs_and_it_is_audited(
     assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == before + 1
 
 
-def test_coordinator_reads_are_audited(community_world: dict[str, Any], coordinator: Any) -> None:
-    client = _client(coordinator)
+def test_coordinator_reads_are_audited(
+    community_world: dict[str, Any], coordinator: Any, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(coordinator)
     for url in (
         f"/staff/community/volunteers/{community_world['supporter'].pk}/",
         f"/staff/community/matches/{community_world['match'].pk}/",
@@ -196,8 +194,10 @@ def test_coordinator_reads_are_audited(community_world: dict[str, Any], coordina
         assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count() == before + 1, url
 
 
-def test_volunteer_raises_a_concern_through_the_form(volunteer_user: Any) -> None:
-    client = _client(volunteer_user)
+def test_volunteer_raises_a_concern_through_the_form(
+    volunteer_user: Any, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(volunteer_user)
     forget_stored_messages()
     response = client.post("/staff/community/concerns/raise", {})
     assert response.status_code == 400
@@ -237,10 +237,13 @@ def test_group_registers_through_the_public_form(client: Client, community_geogr
 
 
 def test_coordinator_proposes_from_the_ranked_list(
-    community_world: dict[str, Any], coordinator: Any, make_supporter: Callable[..., Any]
+    community_world: dict[str, Any],
+    coordinator: Any,
+    make_supporter: Callable[..., Any],
+    signed_in: Callable[[User], Client],
 ) -> None:
     other = make_supporter("Wren", on=timezone.localdate(), experiences=["twins"])
-    client = _client(coordinator)
+    client = signed_in(coordinator)
     url = f"/staff/community/requests/{community_world['request'].pk}/"
     page = client.get(url).content.decode()
     assert "Wren Tester" in page
@@ -251,11 +254,11 @@ def test_coordinator_proposes_from_the_ranked_list(
 
 
 def test_room_booking_form_refuses_a_clash(
-    community_world: dict[str, Any], group_admin: Any
+    community_world: dict[str, Any], group_admin: Any, signed_in: Callable[[User], Client]
 ) -> None:
     booking = community_world["booking"]
     start = timezone.localtime(booking.starts_at)
-    client = _client(group_admin)
+    client = signed_in(group_admin)
     approved_group = community_world["group"]
     services.group_approve(group=approved_group, user=community_world["match"].confirmed_by)
     response = client.post(
@@ -279,8 +282,9 @@ def test_pages_keep_a_fixed_number_of_queries(
     coordinator: Any,
     make_supporter: Callable[..., Any],
     django_assert_max_num_queries: Any,
+    signed_in: Callable[[User], Client],
 ) -> None:
-    client = _client(coordinator)
+    client = signed_in(coordinator)
     client.get("/staff/community/volunteers/")  # warm the session and permission caches
     with django_assert_max_num_queries(12) as first:
         client.get("/staff/community/volunteers/")
@@ -290,8 +294,10 @@ def test_pages_keep_a_fixed_number_of_queries(
         client.get("/staff/community/volunteers/")
 
 
-def test_coordinator_records_an_application(coordinator: Any, community_geography: Any) -> None:
-    client = _client(coordinator)
+def test_coordinator_records_an_application(
+    coordinator: Any, community_geography: Any, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(coordinator)
     url = "/staff/community/volunteers/new"
     response = client.post(url, {"first_name": "Ola"})
     assert response.status_code == 400

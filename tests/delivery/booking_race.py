@@ -19,31 +19,33 @@ from datetime import time, timedelta
 from typing import Any
 
 
-def _race_occurrence() -> Any:
-    """Tomorrow's one-off "Race group" (3 places) at a library in King's Lynn: what each race
-    books into."""
+def _race_occurrence(
+    venue: Any = None, *, category: str = "stay_and_play", capacity: int = 3
+) -> Any:
+    """Tomorrow's one-off "Race group" (3 places unless told) at `venue`, by default a library
+    in King's Lynn: what each race books into."""
     from django.utils import timezone
 
     from familyreach.delivery.services import SessionDetails, session_create
-    from familyreach.geo.models import Area, District, Venue, VenueKind
+    from tests.factories.geo import AreaFactory, DistrictFactory, VenueFactory
 
-    district = District.objects.create(
-        code="E07000146", name="King's Lynn", council_code="E10000020", council_name="Norfolk"
-    )
-    area = Area.objects.create(
-        code="E01026900", name="King's Lynn 001A", district=district, latitude=52.75, longitude=0.4
-    )
-    venue = Venue.objects.create(
-        name="Race Library", kind=VenueKind.LIBRARY, latitude=52.75, longitude=0.4, area=area
-    )
+    if venue is None:
+        area = AreaFactory(
+            code="E01026900",
+            name="King's Lynn 001A",
+            district=DistrictFactory(code="E07000146"),
+            latitude=52.75,
+            longitude=0.4,
+        )
+        venue = VenueFactory(name="Race Library", area=area, district=None)
     tomorrow = timezone.localdate() + timedelta(days=1)
     session = session_create(
         user=None,
         details=SessionDetails(
             title="Race group",
-            category="stay_and_play",
+            category=category,
             venue=venue,
-            capacity=3,
+            capacity=capacity,
             start_date=tomorrow,
             start_time=time(10),
             end_time=time(11),
@@ -119,62 +121,29 @@ def same_child_race(threads: int) -> dict[str, Any]:
     """`threads` browsers submit the same child's online booking for one date at the same
     moment (a double-tapped button, two carers at once): one place is taken, the rest are
     refused with the form's message, and no family record is left behind by a refusal."""
-    from datetime import date
 
     from django.db import connection, connections
+    from django.utils import timezone
 
     from familyreach.delivery.models import Booking
     from familyreach.delivery.services import (
         BookingRefused,
         OnlineBookingDetails,
-        SessionDetails,
         booking_create_online,
-        session_create,
     )
     from familyreach.families.models import Family
-    from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind
+    from tests.factories.geo import VenueFactory, place_make
 
-    district = District.objects.create(
-        code="E07000145", name="Great Yarmouth", council_code="E10000020", council_name="Norfolk"
-    )
-    area = Area.objects.create(
-        code="E01026633",
+    area = place_make(
+        "NR30 1NE",
+        area_code="E01026633",
+        district_code="E07000145",
+        latitude=52.6,
+        longitude=1.7,
         name="Great Yarmouth 009A",
-        district=district,
-        latitude=52.6,
-        longitude=1.7,
-    )
-    Postcode.objects.create(
-        postcode="NR30 1NE",
-        compact="NR301NE",
-        outward="NR30",
-        latitude=52.6,
-        longitude=1.7,
-        district=district,
-        area=area,
-        area_is_exact=True,
-    )
-    venue = Venue.objects.create(
-        name="Race Hall", kind=VenueKind.LIBRARY, latitude=52.6, longitude=1.7, area=area
-    )
-    from django.utils import timezone
-
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    session = session_create(
-        user=None,
-        details=SessionDetails(
-            title="Race group",
-            category="baby_group",
-            venue=venue,
-            capacity=20,
-            start_date=tomorrow,
-            start_time=time(10),
-            end_time=time(11),
-            recurrence="one_off",
-        ),
-        generate_until=tomorrow,
-    )
-    occurrence = session.occurrences.get()
+    ).area
+    venue = VenueFactory(name="Race Hall", area=area, district=None)
+    occurrence = _race_occurrence(venue, category="baby_group", capacity=20)
     details = OnlineBookingDetails(
         carer_first_name="Pia",
         carer_last_name="Public",
@@ -182,7 +151,7 @@ def same_child_race(threads: int) -> dict[str, Any]:
         phone="",
         postcode="NR30 1NE",
         child_first_name="Pip",
-        child_date_of_birth=date(2026, 6, 1),
+        child_date_of_birth=timezone.localdate() - timedelta(days=180),
         expected_due_date=None,
         remind_by_email=False,
         remind_by_text=False,

@@ -2,6 +2,7 @@
 the cancel link and the calendar file) and the worker's register pages (closing with a
 confirmation, reopening, the printable and CSV sign-in sheets)."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -19,12 +20,6 @@ from familyreach.geo.models import Area
 from tests.fixtures.outbox import booking_confirmation_path
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _path(occurrence: Occurrence, suffix: str = "") -> str:
@@ -163,9 +158,9 @@ def test_booking_the_same_child_twice_is_a_clear_form_error(
 
 
 def test_a_register_cannot_be_closed_before_the_start(
-    family_worker: User, next_occurrence: Occurrence
+    family_worker: User, next_occurrence: Occurrence, signed_in: Callable[[User], Client]
 ) -> None:
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     register = client.get(_path(next_occurrence, "/register")).content.decode()
     assert "Save and close register" not in register
     assert "You can close the register from the start of the session" in register
@@ -177,12 +172,15 @@ def test_a_register_cannot_be_closed_before_the_start(
 
 
 def test_a_closed_register_is_reopened_from_its_page(
-    family_worker: User, past_occurrence: Occurrence, yarmouth_family: Family
+    family_worker: User,
+    past_occurrence: Occurrence,
+    yarmouth_family: Family,
+    signed_in: Callable[[User], Client],
 ) -> None:
     Booking.objects.create(
         occurrence=past_occurrence, family=yarmouth_family, status="confirmed", channel="staff"
     )
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     client.post(
         _path(past_occurrence, "/register"),
         {f"present-{yarmouth_family.pk}": "on", "action": "save"},
@@ -214,9 +212,10 @@ def test_sign_in_sheets_print_and_csv_for_the_sessions_staff_only(
     session_volunteer: User,
     next_occurrence: Occurrence,
     yarmouth_family: Family,
+    signed_in: Callable[[User], Client],
 ) -> None:
     booking_create(user=None, occurrence_id=next_occurrence.pk, family=yarmouth_family)
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     printed = client.get(_path(next_occurrence, "/register/print")).content.decode()
     assert "delivery/register-print.css" in printed
     assert "Amy Smith" in printed
@@ -239,17 +238,20 @@ def test_sign_in_sheets_print_and_csv_for_the_sessions_staff_only(
     anonymous = Client().get(_path(next_occurrence, "/register/sign-in-sheet.csv"))
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith("/staff/sign-in?next=")
-    volunteer = _client(session_volunteer)
+    volunteer = signed_in(session_volunteer)
     assert volunteer.get(_path(next_occurrence, "/register/sign-in-sheet.csv")).status_code == 403
     assert volunteer.get(_path(next_occurrence, "/register/print")).status_code == 403
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(
-    family_worker: User, next_occurrence: Occurrence, register_family: object
+    family_worker: User,
+    next_occurrence: Occurrence,
+    register_family: object,
+    signed_in: Callable[[User], Client],
 ) -> None:
     family = register_family("=HYPERLINK(1)", child="+Kid", dob=date(2026, 6, 1))  # type: ignore[operator]
     booking_create(user=None, occurrence_id=next_occurrence.pk, family=family)
-    body = _client(family_worker).get(_path(next_occurrence, "/register/sign-in-sheet.csv"))
+    body = signed_in(family_worker).get(_path(next_occurrence, "/register/sign-in-sheet.csv"))
     text = body.content.decode()
     assert "'=HYPERLINK(1) Smith" in text
     assert "'+Kid" in text

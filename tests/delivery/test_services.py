@@ -56,9 +56,12 @@ def _session(venue: Venue, **changes: object) -> Session:
         "end_time": time(11),
         **changes,
     }
-    return session_create(
-        user=None, details=SessionDetails(**details), generate_until=date(2027, 3, 31)
-    )  # type: ignore[arg-type]
+    # Dates are made to the session's end; an open-ended one gets them to 31 March 2027 (what
+    # the tests pinned to December 2026 count on), or to its start if that is later. A fixed
+    # 31 March 2027 left sessions starting after it with no dates at all.
+    start, end = details["start_date"], details["end_date"]
+    until = end or max(start, date(2027, 3, 31))  # type: ignore[type-var]
+    return session_create(user=None, details=SessionDetails(**details), generate_until=until)  # type: ignore[arg-type]
 
 
 # Its sessions run January to March 2027 and are made as a worker would make them, before they

@@ -18,12 +18,6 @@ from tests.govuk_forms import date_fields
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _path(occurrence: Occurrence, suffix: str = "") -> str:
     return (
         f"/staff/sessions/{occurrence.session_id}/occurrences/{occurrence.date.isoformat()}{suffix}"
@@ -31,7 +25,10 @@ def _path(occurrence: Occurrence, suffix: str = "") -> str:
 
 
 def test_staff_home_is_the_workers_week(
-    family_worker: User, next_occurrence: Occurrence, yarmouth_family: Family
+    family_worker: User,
+    next_occurrence: Occurrence,
+    yarmouth_family: Family,
+    signed_in: Callable[[User], Client],
 ) -> None:
     visit_schedule(
         user=family_worker,
@@ -40,7 +37,7 @@ def test_staff_home_is_the_workers_week(
         kind="home_visit",
         scheduled_at=timezone.now() + timedelta(minutes=1),  # still this week on a Sunday night
     )
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     html = client.get(f"/staff/?week={next_occurrence.date.isoformat()}").content.decode()
     assert "My week from" in html
     assert "Baby group" in html
@@ -49,16 +46,21 @@ def test_staff_home_is_the_workers_week(
     assert "Home visit: Amy Smith" in this_week
 
 
-def test_planner_keeps_the_plain_staff_home(planner: User) -> None:
-    html = _client(planner).get("/staff/").content.decode()
+def test_planner_keeps_the_plain_staff_home(
+    planner: User, signed_in: Callable[[User], Client]
+) -> None:
+    html = signed_in(planner).get("/staff/").content.decode()
     assert "Hello" in html
     assert "My week from" not in html
 
 
 def test_sessions_pages_and_creating_a_session(
-    family_worker: User, baby_group: Session, yarmouth_library: object
+    family_worker: User,
+    baby_group: Session,
+    yarmouth_library: object,
+    signed_in: Callable[[User], Client],
 ) -> None:
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     assert "Baby group" in client.get("/staff/sessions/").content.decode()
     assert client.get(f"/staff/sessions/{baby_group.pk}").status_code == 200
     assert client.get(f"/staff/sessions/{baby_group.pk}/edit").status_code == 200
@@ -96,8 +98,9 @@ def test_booking_from_the_occurrence_page_and_cancelling_promotes(
     next_occurrence: Occurrence,
     register_family: Callable[..., Family],
     yarmouth_area: Area,
+    signed_in: Callable[[User], Client],
 ) -> None:
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     families = [register_family(f"P{i}", child=f"C{i}") for i in range(4)]
     for family in families[:3]:
         booking_create(user=None, occurrence_id=next_occurrence.pk, family=family)
@@ -124,6 +127,7 @@ def test_register_ticks_walk_in_and_close(
     past_occurrence: Occurrence,
     yarmouth_family: Family,
     norwich_family: Family,
+    signed_in: Callable[[User], Client],
 ) -> None:
     Booking.objects.create(
         occurrence=past_occurrence, family=yarmouth_family, status="confirmed", channel="staff"
@@ -131,7 +135,7 @@ def test_register_ticks_walk_in_and_close(
     Booking.objects.create(
         occurrence=past_occurrence, family=norwich_family, status="confirmed", channel="staff"
     )
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     page = client.get(_path(past_occurrence, "/register")).content.decode()
     assert f'name="present-{yarmouth_family.pk}"' in page
     response = client.post(
@@ -194,8 +198,10 @@ def test_register_ticks_walk_in_and_close(
     )
 
 
-def test_visit_is_recorded(family_worker: User, yarmouth_family: Family) -> None:
-    client = _client(family_worker)
+def test_visit_is_recorded(
+    family_worker: User, yarmouth_family: Family, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(family_worker)
     from familyreach.families.services import case_open
 
     case_open(user=None, family=yarmouth_family, worker=family_worker)
@@ -222,10 +228,13 @@ def test_visit_is_recorded(family_worker: User, yarmouth_family: Family) -> None
 
 
 def test_volunteer_sees_first_names_only(
-    session_volunteer: User, next_occurrence: Occurrence, yarmouth_family: Family
+    session_volunteer: User,
+    next_occurrence: Occurrence,
+    yarmouth_family: Family,
+    signed_in: Callable[[User], Client],
 ) -> None:
     booking_create(user=None, occurrence_id=next_occurrence.pk, family=yarmouth_family)
-    client = _client(session_volunteer)
+    client = signed_in(session_volunteer)
     html = client.get(_path(next_occurrence, "/helpers")).content.decode()
     assert "Amy with Ben" in html
     assert "Smith" not in html
@@ -277,8 +286,10 @@ def test_public_booking_registers_and_books(
     assert "Enter your email address or mobile number" in nothing
 
 
-def test_a_date_is_taken_out_of_a_session(family_worker: User, next_occurrence: Occurrence) -> None:
-    client = _client(family_worker)
+def test_a_date_is_taken_out_of_a_session(
+    family_worker: User, next_occurrence: Occurrence, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(family_worker)
     day = next_occurrence.date
     response = client.post(
         f"/staff/sessions/{next_occurrence.session_id}/exceptions",
@@ -301,8 +312,9 @@ def test_calling_off_a_date_from_its_page(
     next_occurrence: Occurrence,
     register_family: Callable[..., Family],
     yarmouth_area: Area,
+    signed_in: Callable[[User], Client],
 ) -> None:
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     booking_create(user=None, occurrence_id=next_occurrence.pk, family=register_family())
     assert "Cancel this date" in client.get(_path(next_occurrence)).content.decode()
     page = client.get(_path(next_occurrence, "/cancel")).content.decode()
@@ -321,13 +333,13 @@ def test_calling_off_a_date_from_its_page(
 
 
 def test_managers_set_school_holidays_and_workers_cannot(
-    family_worker: User, make_user: Callable[..., User]
+    family_worker: User, make_user: Callable[..., User], signed_in: Callable[[User], Client]
 ) -> None:
     from familyreach.accounts.roles import Role
     from familyreach.delivery.models import SchoolHoliday
 
-    assert _client(family_worker).get("/staff/school-holidays/").status_code == 403
-    manager = _client(make_user(Role.MANAGER, username="holiday-manager"))
+    assert signed_in(family_worker).get("/staff/school-holidays/").status_code == 403
+    manager = signed_in(make_user(Role.MANAGER, username="holiday-manager"))
     assert "School holidays" in manager.get("/staff/sessions/").content.decode()
     bad = manager.post(
         "/staff/school-holidays/",

@@ -15,6 +15,7 @@ from familyreach.directory import selectors, services
 from familyreach.directory.models import RequestStatus, SupportRequest
 from familyreach.directory.signals import support_request_accepted
 from familyreach.geo.models import District
+from tests.factories.geo import DistrictFactory
 from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
 pytestmark = pytest.mark.django_db
@@ -39,17 +40,6 @@ def empty_outbox() -> Iterator[None]:
     forget_stored_messages()
     yield
     forget_stored_messages()
-
-
-@pytest.fixture
-def yarmouth(db: Any) -> District:
-    return District.objects.create(
-        code="E07000145", name="Great Yarmouth", council_code="E10000020", council_name="Norfolk"
-    )
-
-
-def _sign_in(client: Client, user: User) -> None:
-    client.force_login(user)
 
 
 def test_a_family_asks_for_help_and_is_sent_a_reference(client: Client, yarmouth: District) -> None:
@@ -145,7 +135,7 @@ def test_triage_open_accept_tells_the_family_and_fires_the_hook(
 
     support_request_accepted.connect(on_accept)
     try:
-        _sign_in(client, worker)
+        client.force_login(worker)
         listing = client.get("/staff/requests/").content.decode()
         assert request.reference in listing
         page = client.get(f"/staff/requests/{request.pk}").content.decode()
@@ -170,7 +160,7 @@ def test_decline_needs_a_reason_which_the_family_is_told(
     client: Client, yarmouth: District, manager: User
 ) -> None:
     request = _request(yarmouth)
-    _sign_in(client, manager)
+    client.force_login(manager)
     response = client.post(
         f"/staff/requests/{request.pk}", {"decision": "decline", "decline_reason": ""}
     )
@@ -192,9 +182,7 @@ def test_decline_needs_a_reason_which_the_family_is_told(
 def test_only_managers_and_family_workers_of_the_district_see_requests(
     client: Client, yarmouth: District, make_user: Callable[..., User]
 ) -> None:
-    norwich = District.objects.create(
-        code="E07000148", name="Norwich", council_code="E10000020", council_name="Norfolk"
-    )
+    norwich = DistrictFactory(code="E07000148")
     in_yarmouth = _request(yarmouth)
     in_norwich = _request(norwich)
     yarmouth_worker = make_user(Role.FAMILY_WORKER, district_code="E07000145")
@@ -211,10 +199,10 @@ def test_only_managers_and_family_workers_of_the_district_see_requests(
         with pytest.raises(PermissionDenied):
             selectors.support_requests_for_user(user=outsider)
 
-    _sign_in(client, yarmouth_worker)
+    client.force_login(yarmouth_worker)
     assert client.get(f"/staff/requests/{in_norwich.pk}").status_code == 404
     client.logout()
-    _sign_in(client, planner)
+    client.force_login(planner)
     assert client.get(f"/staff/requests/{in_yarmouth.pk}").status_code == 403
     assert client.get("/staff/requests/").status_code == 403
     client.logout()
@@ -223,7 +211,7 @@ def test_only_managers_and_family_workers_of_the_district_see_requests(
 
 def test_reading_a_request_is_audited(client: Client, yarmouth: District, manager: User) -> None:
     request = _request(yarmouth)
-    _sign_in(client, manager)
+    client.force_login(manager)
     client.get(f"/staff/requests/{request.pk}")
     reads = LogEntry.objects.filter(object_pk=str(request.pk), action=LogEntry.Action.ACCESS)
     assert reads.count() == 1
@@ -237,7 +225,7 @@ def test_query_count_of_the_triage_list_is_fixed(
 ) -> None:
     for _ in range(3):
         _request(yarmouth)
-    _sign_in(client, manager)
+    client.force_login(manager)
     client.get("/staff/requests/")
     # Five, plus one for a manager: are any safeguarding messages unsent (the staff warning)?
     with django_assert_num_queries(6):

@@ -42,20 +42,14 @@ def support_request(yarmouth: District) -> SupportRequest:
     )
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _reads(instance: Any) -> int:
     return LogEntry.objects.get_for_object(instance).filter(action=LogEntry.Action.ACCESS).count()
 
 
 def test_the_workers_landing_page_counts_new_requests_and_links_to_them(
-    family_worker: User, support_request: SupportRequest
+    family_worker: User, support_request: SupportRequest, signed_in: Callable[[User], Client]
 ) -> None:
-    html = _client(family_worker).get("/staff/").content.decode()
+    html = signed_in(family_worker).get("/staff/").content.decode()
     assert "My week from" in html
     assert "<strong>1</strong> new request for support" in html
     assert 'href="/staff/families/requests/"' in html
@@ -63,9 +57,9 @@ def test_the_workers_landing_page_counts_new_requests_and_links_to_them(
 
 
 def test_the_list_shows_the_familys_needs_and_audits_each_request(
-    family_worker: User, support_request: SupportRequest
+    family_worker: User, support_request: SupportRequest, signed_in: Callable[[User], Client]
 ) -> None:
-    html = _client(family_worker).get("/staff/families/requests/").content.decode()
+    html = signed_in(family_worker).get("/staff/families/requests/").content.decode()
     assert "Grace Wilson" in html
     assert "Infant feeding, Parenting" in html  # names, not codes
     assert "infant-feeding" not in html
@@ -87,9 +81,12 @@ def _noon(day: date) -> Any:
 
 
 def test_taking_a_request_on_and_creating_the_family_record(
-    family_worker: User, support_request: SupportRequest, yarmouth_area: Area
+    family_worker: User,
+    support_request: SupportRequest,
+    yarmouth_area: Area,
+    signed_in: Callable[[User], Client],
 ) -> None:
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     page = f"/staff/families/requests/{support_request.pk}"
     html = client.get(page).content.decode()
     assert "Infant feeding, Parenting" in html
@@ -119,10 +116,11 @@ def test_linking_the_family_already_registered_instead_of_a_second_record(
     support_request: SupportRequest,
     register_family: Callable[..., Family],
     yarmouth_area: Area,
+    signed_in: Callable[[User], Client],
 ) -> None:
     grace = register_family("Grace", last_name="Wilson", child="Poppy", phone="07700 900123")
     case_open(user=None, family=grace, worker=family_worker)
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     page = f"/staff/families/requests/{support_request.pk}"
     html = client.get(page).content.decode()
     assert "Link to this family" in html
@@ -140,8 +138,9 @@ def test_linking_a_family_the_worker_cannot_see_is_refused(
     family_worker: User,
     support_request: SupportRequest,
     norwich_family: Family,
+    signed_in: Callable[[User], Client],
 ) -> None:
-    response = _client(family_worker).post(
+    response = signed_in(family_worker).post(
         f"/staff/families/requests/{support_request.pk}",
         {"action": "link", "family": norwich_family.pk},
     )
@@ -150,8 +149,10 @@ def test_linking_a_family_the_worker_cannot_see_is_refused(
     assert support_request.status != RequestStatus.ACCEPTED
 
 
-def test_declining_needs_a_reason(family_worker: User, support_request: SupportRequest) -> None:
-    client = _client(family_worker)
+def test_declining_needs_a_reason(
+    family_worker: User, support_request: SupportRequest, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(family_worker)
     page = f"/staff/families/requests/{support_request.pk}"
     html = client.post(page, {"action": "decline", "decline_reason": ""}).content.decode()
     assert "Enter the reason the request is declined" in html
@@ -164,9 +165,12 @@ def test_declining_needs_a_reason(family_worker: User, support_request: SupportR
     "role", [Role.PLANNER, Role.VOLUNTEER, Role.OUTREACH_WORKER, Role.COMMUNITY_GROUP_ADMIN]
 )
 def test_other_roles_see_no_requests(
-    make_user: Callable[..., User], support_request: SupportRequest, role: Role
+    make_user: Callable[..., User],
+    support_request: SupportRequest,
+    role: Role,
+    signed_in: Callable[[User], Client],
 ) -> None:
-    client = _client(make_user(role))
+    client = signed_in(make_user(role))
     assert client.get("/staff/families/requests/").status_code == 403
     assert client.get(f"/staff/families/requests/{support_request.pk}").status_code == 403
     assert "new request" not in client.get("/staff/").content.decode()
@@ -174,9 +178,11 @@ def test_other_roles_see_no_requests(
 
 
 def test_a_manager_sees_only_their_districts_requests(
-    make_user: Callable[..., User], support_request: SupportRequest
+    make_user: Callable[..., User],
+    support_request: SupportRequest,
+    signed_in: Callable[[User], Client],
 ) -> None:
     norwich_manager = make_user(Role.MANAGER, district_code="E07000148")
-    client = _client(norwich_manager)
+    client = signed_in(norwich_manager)
     assert "Grace Wilson" not in client.get("/staff/families/requests/").content.decode()
     assert client.get(f"/staff/families/requests/{support_request.pk}").status_code == 404

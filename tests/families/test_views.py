@@ -16,12 +16,6 @@ from familyreach.geo.models import Area
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 REGISTRATION = {
     "carer_first_name": "Amy",
     "carer_last_name": "Smith",
@@ -39,9 +33,9 @@ REGISTRATION = {
 
 
 def test_worker_registers_a_family_and_takes_it_on(
-    family_worker: User, yarmouth_area: Area
+    family_worker: User, yarmouth_area: Area, signed_in: Callable[[User], Client]
 ) -> None:
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     assert client.get("/staff/families/register").status_code == 200
     response = client.post("/staff/families/register", REGISTRATION)
     family = Family.objects.get()
@@ -56,8 +50,10 @@ def test_worker_registers_a_family_and_takes_it_on(
     assert "IDACI decile 1" in page
 
 
-def test_registration_errors_are_explained(family_worker: User, yarmouth_area: Area) -> None:
-    client = _client(family_worker)
+def test_registration_errors_are_explained(
+    family_worker: User, yarmouth_area: Area, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(family_worker)
     response = client.post(
         "/staff/families/register",
         {
@@ -78,11 +74,14 @@ def test_registration_errors_are_explained(family_worker: User, yarmouth_area: A
 
 
 def test_registration_warns_of_a_duplicate_then_registers_when_confirmed(
-    family_worker: User, yarmouth_area: Area, register_family: Callable[..., Family]
+    family_worker: User,
+    yarmouth_area: Area,
+    register_family: Callable[..., Family],
+    signed_in: Callable[[User], Client],
 ) -> None:
     existing = register_family("Amy", child="Benjamin")
     case_open(user=None, family=existing, worker=family_worker)
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     response = client.post("/staff/families/register", REGISTRATION)
     assert response.status_code == 200
     assert "may already be registered" in response.content.decode()
@@ -97,10 +96,13 @@ def test_registration_warns_of_a_duplicate_then_registers_when_confirmed(
 
 
 def test_family_pages_render_and_change_things(
-    family_worker: User, yarmouth_family: Family, norwich_area: Area
+    family_worker: User,
+    yarmouth_family: Family,
+    norwich_area: Area,
+    signed_in: Callable[[User], Client],
 ) -> None:
     case = case_open(user=None, family=yarmouth_family, worker=family_worker)
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     base = f"/staff/families/{yarmouth_family.pk}"
     for path in (
         "",
@@ -157,10 +159,10 @@ def test_family_pages_render_and_change_things(
 
 
 def test_export_json_holds_every_linked_record(
-    family_worker: User, yarmouth_family: Family
+    family_worker: User, yarmouth_family: Family, signed_in: Callable[[User], Client]
 ) -> None:
     case_open(user=None, family=yarmouth_family, worker=family_worker)
-    response = _client(family_worker).get(f"/staff/families/{yarmouth_family.pk}/export.json")
+    response = signed_in(family_worker).get(f"/staff/families/{yarmouth_family.pk}/export.json")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Cache-Control"] == "private, no-store"
@@ -173,10 +175,10 @@ def test_export_json_holds_every_linked_record(
 
 
 def test_opening_a_family_is_audited_with_who_and_from_where(
-    family_worker: User, yarmouth_family: Family
+    family_worker: User, yarmouth_family: Family, signed_in: Callable[[User], Client]
 ) -> None:
     case_open(user=None, family=yarmouth_family, worker=family_worker)
-    client = _client(family_worker)
+    client = signed_in(family_worker)
     client.get(f"/staff/families/{yarmouth_family.pk}", REMOTE_ADDR="203.0.113.9")
     entry = (
         LogEntry.objects.get_for_object(yarmouth_family)

@@ -3,8 +3,10 @@
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db.models import QuerySet
 
 from familyreach.geo.exceptions import ImportFailed
 from familyreach.geo.importers.centroids import import_centroids
@@ -177,10 +179,34 @@ def norfolk_scope() -> Scope:
     return resolve_scope(council="E10000020")
 
 
+def read_back(name: str, norfolk: NorfolkWorld) -> tuple["QuerySet[Any]", tuple[object, ...]]:
+    """(what the good row of a case left in the database, what the row says)."""
+    area = Area.objects.filter(code="E01026625")
+    venues = Venue.objects.filter
+    postcode = Postcode.objects.filter(compact="NR301NE")
+    return {
+        "deprivation": (area.values_list("imd_rank", "idaci_decile"), (39, 1)),
+        "centroids": (area.values_list("latitude", "longitude"), (52.602025, 1.728594)),
+        "population": (area.values_list("under_fives", "population_total"), (160, 1800)),
+        "postcode directory": (postcode.values_list("area"), (norfolk.most_deprived_area.pk,)),
+        "code-point open": (postcode.values_list("district"), (norfolk.great_yarmouth.pk,)),
+        "gias": (venues(source_reference="999001").values_list("name"), ("Test Primary School",)),
+        "libraries": (venues(name="Test Library").values_list("postcode"), ("NR30 2SH",)),
+        "venues": (venues(source="test-halls").values_list("capacity"), (80,)),
+    }[name]
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_good_file_imports(norfolk: NorfolkWorld, tmp_path: Path, name: str) -> None:
     importer, file_name, header, row = CASES[name]
+    # The real Norfolk data already holds these figures: blank them so the import must set them.
+    Area.objects.filter(code="E01026625").update(
+        imd_rank=None, idaci_decile=None, latitude=0, longitude=0, under_fives=None
+    )
+    Postcode.objects.filter(compact="NR301NE").delete()
     importer(write(tmp_path / file_name, header, [row]), norfolk_scope())
+    stored, expected = read_back(name, norfolk)
+    assert stored.get() == expected
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -1,21 +1,20 @@
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.geo.models import Area
 from tests.fixtures.geo import NorfolkWorld
 
 
-def signed_in(client: Client, user: Any) -> Client:
-    client.force_login(user)
-    return client
-
-
-def test_planners_see_every_area(norfolk: NorfolkWorld, client: Client, planner: Any) -> None:
-    response = signed_in(client, planner).get(reverse("geo:areas"))
+def test_planners_see_every_area(
+    norfolk: NorfolkWorld, planner: Any, signed_in: Callable[[User], Client]
+) -> None:
+    response = signed_in(planner).get(reverse("geo:areas"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Great Yarmouth 006D" in html
@@ -31,9 +30,9 @@ def test_planners_see_every_area(norfolk: NorfolkWorld, client: Client, planner:
 
 
 def test_the_default_order_is_most_deprived_first(
-    norfolk: NorfolkWorld, client: Client, manager: Any
+    norfolk: NorfolkWorld, manager: Any, signed_in: Callable[[User], Client]
 ) -> None:
-    html = signed_in(client, manager).get(reverse("geo:areas")).content.decode()
+    html = signed_in(manager).get(reverse("geo:areas")).content.decode()
     assert html.index("E01026625") < html.index("E01026419")
 
 
@@ -42,10 +41,15 @@ def test_the_default_order_is_most_deprived_first(
     [("under_fives", "least", "most"), ("-under_fives", "most", "least")],
 )
 def test_sorting_works_without_javascript(
-    norfolk: NorfolkWorld, client: Client, planner: Any, sort: str, first: str, last: str
+    norfolk: NorfolkWorld,
+    planner: Any,
+    sort: str,
+    first: str,
+    last: str,
+    signed_in: Callable[[User], Client],
 ) -> None:
     district = norfolk.great_yarmouth
-    response = signed_in(client, planner).get(
+    response = signed_in(planner).get(
         reverse("geo:areas"), {"sort": sort, "district": district.code}
     )
     html = response.content.decode()
@@ -65,8 +69,10 @@ def test_sorting_works_without_javascript(
     assert f"?sort={reverse_sort}&amp;district={district.code}" in html
 
 
-def test_filter_by_district(norfolk: NorfolkWorld, client: Client, planner: Any) -> None:
-    response = signed_in(client, planner).get(
+def test_filter_by_district(
+    norfolk: NorfolkWorld, planner: Any, signed_in: Callable[[User], Client]
+) -> None:
+    response = signed_in(planner).get(
         reverse("geo:areas"), {"district": norfolk.great_yarmouth.code}
     )
     html = response.content.decode()
@@ -75,22 +81,27 @@ def test_filter_by_district(norfolk: NorfolkWorld, client: Client, planner: Any)
 
 
 def test_an_unknown_sort_falls_back_to_the_default(
-    norfolk: NorfolkWorld, client: Client, planner: Any
+    norfolk: NorfolkWorld, planner: Any, signed_in: Callable[[User], Client]
 ) -> None:
-    response = signed_in(client, planner).get(reverse("geo:areas"), {"sort": "drop table"})
+    response = signed_in(planner).get(reverse("geo:areas"), {"sort": "drop table"})
     assert response.status_code == 200
 
 
 def test_the_page_takes_a_fixed_number_of_queries(
-    norfolk: NorfolkWorld, client: Client, planner: Any, django_assert_max_num_queries: Any
+    norfolk: NorfolkWorld,
+    planner: Any,
+    django_assert_max_num_queries: Any,
+    signed_in: Callable[[User], Client],
 ) -> None:
-    signed_in(client, planner)
+    client = signed_in(planner)
     with django_assert_max_num_queries(12):
         client.get(reverse("geo:areas"))
 
 
-def test_geojson_has_every_area(norfolk: NorfolkWorld, client: Client, planner: Any) -> None:
-    data = signed_in(client, planner).get(reverse("geo:areas-geojson")).json()
+def test_geojson_has_every_area(
+    norfolk: NorfolkWorld, planner: Any, signed_in: Callable[[User], Client]
+) -> None:
+    data = signed_in(planner).get(reverse("geo:areas-geojson")).json()
     assert data["type"] == "FeatureCollection"
     assert len(data["features"]) == 538
     feature = next(f for f in data["features"] if f["properties"]["code"] == "E01026625")
@@ -106,9 +117,12 @@ def test_geojson_has_every_area(norfolk: NorfolkWorld, client: Client, planner: 
 
 @pytest.mark.parametrize("name", ["geo:areas", "geo:areas-geojson"])
 def test_other_roles_are_refused(
-    norfolk: NorfolkWorld, client: Client, family_worker: Any, name: str
+    norfolk: NorfolkWorld,
+    family_worker: Any,
+    name: str,
+    signed_in: Callable[[User], Client],
 ) -> None:
-    assert signed_in(client, family_worker).get(reverse(name)).status_code == 403
+    assert signed_in(family_worker).get(reverse(name)).status_code == 403
 
 
 def test_signed_out_people_are_sent_to_sign_in(db: object, client: Client) -> None:

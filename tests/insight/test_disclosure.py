@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from familyreach.families.models import Child, Contact, Family
-from familyreach.geo.models import Area, District
+from familyreach.geo.models import Area
 from familyreach.insight.disclosure import (
     MARK,
     SUPPRESSED_COUNTS,
@@ -31,6 +31,7 @@ from familyreach.insight.measures import (
     MonthCounts,
 )
 from familyreach.insight.services import reach_snapshot_refresh
+from tests.factories.geo import DistrictFactory
 
 AS_OF = date(2026, 6, 30)
 
@@ -139,8 +140,8 @@ def test_every_published_total_leaves_its_hidden_cells_at_zero_or_the_threshold(
 def small_world(db: Any) -> dict[str, Area]:
     """Areas with known seen families: A 2 (hidden), B 7 (hidden so the district total does
     not give A away), C 9 and E 20 (shown)."""
-    first = District.objects.create(code="E07000145", name="Great Yarmouth")
-    second = District.objects.create(code="E07000148", name="Norwich")
+    first = DistrictFactory(code="E07000145")
+    second = DistrictFactory(code="E07000148")
     specs = {
         "A": ("E01026633", "Yarmouth Nelson", first, 1, 37.0, 2, 6),
         "B": ("E01026634", "Yarmouth Central", first, 1, 41.0, 7, 7),

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from familyreach.accounts.models import User
 from familyreach.insight.models import ReachRefresh, ReachSnapshot, RefreshStatus
 from familyreach.insight.services import (
     NO_WORKER_REFRESH_MESSAGE,
@@ -38,12 +39,6 @@ def database_tasks(settings: Any) -> None:
     settings.TASKS = DATABASE_TASKS
 
 
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def gone() -> timedelta:
     return timedelta(seconds=settings.BACKGROUND_WORKER_GONE_SECONDS)
 
@@ -59,7 +54,7 @@ def test_a_second_request_while_one_is_queued_joins_it(manager: Any, database_ta
 
 
 def test_double_click_queues_one_refresh_and_the_dashboard_shows_it(
-    reach_world: ReachWorld, manager: Any, database_tasks: None
+    reach_world: ReachWorld, manager: Any, database_tasks: None, signed_in: Callable[[User], Client]
 ) -> None:
     client = signed_in(manager)
     client.post(reverse("insight:refresh"))
@@ -85,7 +80,7 @@ def test_double_click_queues_one_refresh_and_the_dashboard_shows_it(
 
 
 def test_a_refresh_no_worker_takes_fails_and_the_dashboard_says_so(
-    reach_world: ReachWorld, manager: Any, database_tasks: None
+    reach_world: ReachWorld, manager: Any, database_tasks: None, signed_in: Callable[[User], Client]
 ) -> None:
     refresh, _ = reach_refresh_request(user=manager)
     wait = timedelta(seconds=settings.BACKGROUND_QUEUE_WAIT_SECONDS)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.insight.disclosure import roll_up_published
 from familyreach.insight.measures import MeasureConfig, family_cells
@@ -23,12 +25,6 @@ from tests.fixtures.insight import ReachWorld
 def snapshot_world(reach_world: ReachWorld) -> ReachWorld:
     reach_snapshot_refresh(as_of=reach_world.as_of)
     return reach_world
-
-
-def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def expected_report(world: ReachWorld, **scope: Any) -> Any:
@@ -54,7 +50,7 @@ def expected_report(world: ReachWorld, **scope: Any) -> Any:
     ],
 )
 def test_family_workers_and_volunteers_are_refused(
-    snapshot_world: ReachWorld, make_user: Any, url: str
+    snapshot_world: ReachWorld, make_user: Any, url: str, signed_in: Callable[[User], Client]
 ) -> None:
     for role in (Role.FAMILY_WORKER, Role.VOLUNTEER):
         assert signed_in(make_user(role)).get(url).status_code == 403
@@ -67,7 +63,7 @@ def test_signed_out_people_are_sent_to_sign_in(snapshot_world: ReachWorld) -> No
 
 
 def test_dashboard_figures_match_a_recount_from_raw_rows(
-    snapshot_world: ReachWorld, manager: Any
+    snapshot_world: ReachWorld, manager: Any, signed_in: Callable[[User], Client]
 ) -> None:
     expected = expected_report(snapshot_world)
     response = signed_in(manager).get(reverse("insight:dashboard"))
@@ -83,7 +79,7 @@ def test_dashboard_figures_match_a_recount_from_raw_rows(
 
 
 def test_the_dashboard_says_where_its_under_fives_come_from(
-    snapshot_world: ReachWorld, manager: Any
+    snapshot_world: ReachWorld, manager: Any, signed_in: Callable[[User], Client]
 ) -> None:
     from familyreach.geo.models import Area
 
@@ -109,7 +105,9 @@ def test_the_dashboard_says_where_its_under_fives_come_from(
     assert "(on estimated under-fives)" not in page
 
 
-def test_drill_down_to_district_and_area(snapshot_world: ReachWorld, planner: Any) -> None:
+def test_drill_down_to_district_and_area(
+    snapshot_world: ReachWorld, planner: Any, signed_in: Callable[[User], Client]
+) -> None:
     client = signed_in(planner)
     yarmouth = snapshot_world.districts[0]
     response = client.get(reverse("insight:district", args=[yarmouth.code]))
@@ -125,7 +123,10 @@ def test_drill_down_to_district_and_area(snapshot_world: ReachWorld, planner: An
 
 
 def test_the_dashboard_does_a_fixed_number_of_queries(
-    snapshot_world: ReachWorld, manager: Any, django_assert_num_queries: Any
+    snapshot_world: ReachWorld,
+    manager: Any,
+    django_assert_num_queries: Any,
+    signed_in: Callable[[User], Client],
 ) -> None:
     client = signed_in(manager)
     # Session, user, snapshot, the latest refresh (its status), areas, greatest-need areas,
@@ -146,7 +147,9 @@ def test_the_dashboard_does_a_fixed_number_of_queries(
         assert client.get(reverse("insight:district", args=["E07000145"])).status_code == 200
 
 
-def test_chart_data_has_the_tables_figures(snapshot_world: ReachWorld, manager: Any) -> None:
+def test_chart_data_has_the_tables_figures(
+    snapshot_world: ReachWorld, manager: Any, signed_in: Callable[[User], Client]
+) -> None:
     data = signed_in(manager).get(reverse("insight:data")).json()
     expected = expected_report(snapshot_world)
     assert [row["month"] for row in data["months"]] == [month.month for month in expected.months]
@@ -162,7 +165,9 @@ def test_chart_data_has_the_tables_figures(snapshot_world: ReachWorld, manager: 
     assert any("ESTIMATED" in note for note in data["notes"])
 
 
-def test_csv_export(snapshot_world: ReachWorld, manager: Any) -> None:
+def test_csv_export(
+    snapshot_world: ReachWorld, manager: Any, signed_in: Callable[[User], Client]
+) -> None:
     response = signed_in(manager).get(reverse("insight:export-csv") + "?table=districts")
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="reach-county-2026-06-30-districts.csv"' in response["Content-Disposition"]
@@ -181,7 +186,9 @@ def test_csv_export(snapshot_world: ReachWorld, manager: Any) -> None:
     assert "choose one of" in bad.content.decode()
 
 
-def test_excel_export(snapshot_world: ReachWorld, manager: Any) -> None:
+def test_excel_export(
+    snapshot_world: ReachWorld, manager: Any, signed_in: Callable[[User], Client]
+) -> None:
     response = signed_in(manager).get(reverse("insight:export-xlsx"))
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames[:3] == ["Notes", "Summary", "Districts"]
@@ -192,7 +199,9 @@ def test_excel_export(snapshot_world: ReachWorld, manager: Any) -> None:
     assert summary[1][2] == expected.total.counts.registered_families
 
 
-def test_no_figures_yet_offers_to_work_them_out(reach_world: ReachWorld, manager: Any) -> None:
+def test_no_figures_yet_offers_to_work_them_out(
+    reach_world: ReachWorld, manager: Any, signed_in: Callable[[User], Client]
+) -> None:
     client = signed_in(manager)
     page = client.get(reverse("insight:dashboard")).content.decode()
     assert "No reach figures have been worked out yet" in page
@@ -202,7 +211,7 @@ def test_no_figures_yet_offers_to_work_them_out(reach_world: ReachWorld, manager
 
 
 def test_trend_exports_rolling_and_by_target_group(
-    snapshot_world: ReachWorld, manager: Any
+    snapshot_world: ReachWorld, manager: Any, signed_in: Callable[[User], Client]
 ) -> None:
     client = signed_in(manager)
     expected = expected_report(snapshot_world)

@@ -16,13 +16,9 @@ from familyreach.operations.services import heartbeat_record
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_managers_see_every_job_with_its_schedule_and_last_outcome(manager: User) -> None:
+def test_managers_see_every_job_with_its_schedule_and_last_outcome(
+    manager: User, signed_in: Callable[[User], Client]
+) -> None:
     now = timezone.now()
     JobRun.objects.create(
         job="delivery-roll-forward",
@@ -41,7 +37,7 @@ def test_managers_see_every_job_with_its_schedule_and_last_outcome(manager: User
         error="OperationalError: could not obtain lock",
     )
     heartbeat_record(kind="scheduler")
-    page = _client(manager).get("/staff/operations/").content.decode()
+    page = signed_in(manager).get("/staff/operations/").content.decode()
     assert "Scheduled jobs" in page
     assert "delivery-roll-forward" in page
     assert "Every day at 02:15" in page
@@ -56,25 +52,29 @@ def test_managers_see_every_job_with_its_schedule_and_last_outcome(manager: User
     assert "Not running" in page
 
 
-def test_the_navigation_links_managers_to_it(manager: User, planner: User) -> None:
-    assert 'href="/staff/operations/"' in _client(manager).get("/staff/").content.decode()
-    assert 'href="/staff/operations/"' not in _client(planner).get("/staff/").content.decode()
+def test_the_navigation_links_managers_to_it(
+    manager: User, planner: User, signed_in: Callable[[User], Client]
+) -> None:
+    assert 'href="/staff/operations/"' in signed_in(manager).get("/staff/").content.decode()
+    assert 'href="/staff/operations/"' not in signed_in(planner).get("/staff/").content.decode()
 
 
 @pytest.mark.parametrize(
     "role", [Role.PLANNER, Role.FAMILY_WORKER, Role.VOLUNTEER_COORDINATOR, Role.VOLUNTEER]
 )
 def test_other_roles_may_neither_see_nor_run_jobs(
-    role: Role, make_user: Callable[..., User]
+    role: Role, make_user: Callable[..., User], signed_in: Callable[[User], Client]
 ) -> None:
-    client = _client(make_user(role))
+    client = signed_in(make_user(role))
     assert client.get("/staff/operations/").status_code == 403
     assert client.post("/staff/operations/delivery-roll-forward/run").status_code == 403
     assert not JobRun.objects.exists()
 
 
-def test_run_now_runs_the_job_for_a_slot_of_its_own(manager: User, yarmouth_family: object) -> None:
-    client = _client(manager)
+def test_run_now_runs_the_job_for_a_slot_of_its_own(
+    manager: User, yarmouth_family: object, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(manager)
     response = client.post("/staff/operations/families-apply-retention/run")
     assert response.status_code == 302
     # The test settings run tasks at once; in production a worker picks it up.

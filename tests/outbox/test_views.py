@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 BODY = "What happened:\nBruising on the baby's arm."
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _messages_with_trouble(notify_api: FakeNotify) -> dict[str, OutboundMessage]:
     """A safeguarding email Notify refused, a booking text waiting to be tried again after a
     503, and a reminder that went."""
@@ -47,9 +41,11 @@ def _messages_with_trouble(notify_api: FakeNotify) -> dict[str, OutboundMessage]
     return {"failed": failed, "retrying": retrying, "sent": sent}
 
 
-def test_managers_see_what_has_not_gone_and_why(notify_api: FakeNotify, manager: User) -> None:
+def test_managers_see_what_has_not_gone_and_why(
+    notify_api: FakeNotify, manager: User, signed_in: Callable[[User], Client]
+) -> None:
     _messages_with_trouble(notify_api)
-    response = _client(manager).get("/staff/messages/")
+    response = signed_in(manager).get("/staff/messages/")
     assert response.status_code == 200
     page = response.content.decode()
     assert "SG-0000FAIL" in page
@@ -71,10 +67,13 @@ def test_managers_see_what_has_not_gone_and_why(notify_api: FakeNotify, manager:
 
 
 def test_try_again_sends_a_failed_message(
-    notify_api: FakeNotify, manager: User, django_capture_on_commit_callbacks: Any
+    notify_api: FakeNotify,
+    manager: User,
+    django_capture_on_commit_callbacks: Any,
+    signed_in: Callable[[User], Client],
 ) -> None:
     failed = _messages_with_trouble(notify_api)["failed"]
-    client = _client(manager)
+    client = signed_in(manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/staff/messages/{failed.pk}/try-again")
     assert response.status_code == 302
@@ -100,10 +99,13 @@ def test_try_again_sends_a_failed_message(
     [Role.VOLUNTEER_COORDINATOR, Role.FAMILY_WORKER, Role.VOLUNTEER, Role.PLANNER],
 )
 def test_no_one_but_managers_sees_messages_or_sends_them_again(
-    notify_api: FakeNotify, make_user: Callable[..., User], role: Role
+    notify_api: FakeNotify,
+    make_user: Callable[..., User],
+    role: Role,
+    signed_in: Callable[[User], Client],
 ) -> None:
     failed = _messages_with_trouble(notify_api)["failed"]
-    client = _client(make_user(role))
+    client = signed_in(make_user(role))
     assert client.get("/staff/messages/").status_code == 403
     assert client.post(f"/staff/messages/{failed.pk}/try-again").status_code == 403
     failed.refresh_from_db()
@@ -117,18 +119,21 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
 
 
 def test_managers_and_coordinators_are_warned_on_every_staff_page(
-    notify_api: FakeNotify, manager: User, make_user: Callable[..., User]
+    notify_api: FakeNotify,
+    manager: User,
+    make_user: Callable[..., User],
+    signed_in: Callable[[User], Client],
 ) -> None:
     coordinator = make_user(Role.VOLUNTEER_COORDINATOR)
     volunteer = make_user(Role.VOLUNTEER)
     # Nothing wrong yet: no warning.
     assert (
         'data-testid="safeguarding-not-sent"'
-        not in _client(manager).get("/staff/").content.decode()
+        not in signed_in(manager).get("/staff/").content.decode()
     )
 
     _messages_with_trouble(notify_api)
-    manager_page = _client(manager).get("/staff/").content.decode()
+    manager_page = signed_in(manager).get("/staff/").content.decode()
     assert 'data-testid="safeguarding-not-sent"' in manager_page
     assert (
         "1 safeguarding concern has not reached the duty safeguarding lead: SG-0000FAIL"
@@ -136,20 +141,20 @@ def test_managers_and_coordinators_are_warned_on_every_staff_page(
     )
     assert 'href="/staff/messages/"' in manager_page
 
-    coordinator_page = _client(coordinator).get("/staff/").content.decode()
+    coordinator_page = signed_in(coordinator).get("/staff/").content.decode()
     assert "SG-0000FAIL" in coordinator_page
     assert "Phone the duty safeguarding team now" in coordinator_page
     # References only: not the page of messages, not what the message says.
     assert 'href="/staff/messages/"' not in coordinator_page
     assert "Bruising" not in coordinator_page
 
-    volunteer_page = _client(volunteer).get("/staff/").content.decode()
+    volunteer_page = signed_in(volunteer).get("/staff/").content.decode()
     assert "SG-0000FAIL" not in volunteer_page
     assert "SG-0000FAIL" not in Client().get("/").content.decode()
 
 
 def test_a_safeguarding_message_waiting_for_another_try_warns_too(
-    notify_api: FakeNotify, manager: User
+    notify_api: FakeNotify, manager: User, signed_in: Callable[[User], Client]
 ) -> None:
     notify.send_email(
         to="duty-safeguarding@example.org",
@@ -158,7 +163,7 @@ def test_a_safeguarding_message_waiting_for_another_try_warns_too(
         reference="SG-0000WAIT",
         kind=notify.Kind.SAFEGUARDING,
     )
-    client = _client(manager)
+    client = signed_in(manager)
     assert "SG-0000WAIT" not in client.get("/staff/").content.decode()  # not tried yet
     notify_api.fail_next(429)
     assert messages_send_due().retrying == 1
@@ -176,9 +181,9 @@ def _state(client: Client, concern_id: int) -> str:
 
 
 def test_a_concern_is_shown_as_stored_then_as_what_became_of_its_message(
-    notify_api: FakeNotify, volunteer_user: User
+    notify_api: FakeNotify, volunteer_user: User, signed_in: Callable[[User], Client]
 ) -> None:
-    client = _client(volunteer_user)
+    client = signed_in(volunteer_user)
     response = client.post(
         "/staff/community/concerns/raise",
         {"urgency": "today", "about": "Baby J", "what_happened": "Bruising on the arm"},
@@ -201,7 +206,9 @@ def test_a_concern_is_shown_as_stored_then_as_what_became_of_its_message(
     assert "Not sent" in _state(client, concern_id)
 
 
-def test_the_demo_says_plainly_that_nothing_was_sent(volunteer_user: User) -> None:
+def test_the_demo_says_plainly_that_nothing_was_sent(
+    volunteer_user: User, signed_in: Callable[[User], Client]
+) -> None:
     # No Notify key: the console backend logs the message and marks it so.
     concern = community_services.concern_raise(
         user=volunteer_user, urgency="worried", about="A toddler", what_happened="Left alone"
@@ -210,6 +217,6 @@ def test_the_demo_says_plainly_that_nothing_was_sent(volunteer_user: User) -> No
     message = OutboundMessage.objects.get(reference=concern.reference)
     assert message.sent_by == "console"
     assert message.notify_id == ""
-    state = _state(_client(volunteer_user), concern.pk)
+    state = _state(signed_in(volunteer_user), concern.pk)
     assert "Demo: logged" in state
     assert "<strong>not sent</strong>" in state

@@ -62,12 +62,6 @@ def assert_plain(page: str) -> None:
 
 
 @pytest.fixture
-def planner_client(client: Client, planner: Any) -> Client:
-    client.force_login(planner)
-    return client
-
-
-@pytest.fixture
 def run_scenario(make_scenario: Callable[..., Scenario]) -> Scenario:
     scenario = make_scenario(
         name="Two bases",

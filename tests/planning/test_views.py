@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def planner_client(client: Client, planner: Any) -> Client:
-    client.force_login(planner)
-    return client
-
-
-@pytest.fixture
 def two_run_scenarios(make_scenario: Callable[..., Scenario]) -> list[Scenario]:
     first = make_scenario(name="Option A", number_of_bases=1)
     second = make_scenario(

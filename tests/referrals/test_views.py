@@ -1,6 +1,7 @@
 """Referral pages: who may open which, 404 for someone else's referral, audited reads, the
 form's errors, answering, the family's record and the count of new referrals."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -8,6 +9,7 @@ from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
+from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.referrals.models import Referral, ReferralStatus
 from tests.fixtures.referrals import ReferralWorld
@@ -24,12 +26,6 @@ FORM = {
 }
 
 
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _accesses(referral: Referral, user: Any) -> int:
     return (
         LogEntry.objects.get_for_object(referral)
@@ -39,21 +35,26 @@ def _accesses(referral: Referral, user: Any) -> int:
 
 
 def test_the_service_page_offers_refer_a_family_only_to_those_who_may(
-    referral_world: ReferralWorld, client: Client, make_user: Any
+    referral_world: ReferralWorld,
+    client: Client,
+    make_user: Any,
+    signed_in: Callable[[User], Client],
 ) -> None:
     world = referral_world
     path = reverse("directory:service", args=[world.charity_service.pk])
     assert "Refer a family" not in client.get(path).content.decode()  # anonymous
-    assert "Refer a family" in _client(world.worker).get(path).content.decode()
+    assert "Refer a family" in signed_in(world.worker).get(path).content.decode()
     # The group admin keeps this charity's listings; a planner does not work with families.
-    assert "Refer a family" not in _client(world.group_admin).get(path).content.decode()
+    assert "Refer a family" not in signed_in(world.group_admin).get(path).content.decode()
     planner = make_user(Role.PLANNER)
-    assert "Refer a family" not in _client(planner).get(path).content.decode()
+    assert "Refer a family" not in signed_in(planner).get(path).content.decode()
 
 
-def test_the_form_needs_consent_and_contact_details(referral_world: ReferralWorld) -> None:
+def test_the_form_needs_consent_and_contact_details(
+    referral_world: ReferralWorld, signed_in: Callable[[User], Client]
+) -> None:
     world = referral_world
-    client = _client(world.worker)
+    client = signed_in(world.worker)
     path = reverse("referrals:new", args=[world.charity_service.pk])
     page = client.post(path, {**FORM, "family_consent": "no", "phone": ""}).content.decode()
     assert "There is a problem" in page
@@ -63,10 +64,10 @@ def test_the_form_needs_consent_and_contact_details(referral_world: ReferralWorl
 
 
 def test_a_worker_refers_linking_a_family_they_can_see_only(
-    referral_world: ReferralWorld, norwich_family: Any
+    referral_world: ReferralWorld, norwich_family: Any, signed_in: Callable[[User], Client]
 ) -> None:
     world = referral_world
-    client = _client(world.worker)
+    client = signed_in(world.worker)
     path = reverse("referrals:new", args=[world.charity_service.pk])
     page = client.post(path, {**FORM, "family_record": norwich_family.pk}).content.decode()
     assert "Enter the number of a family record you can open" in page
@@ -85,10 +86,11 @@ def test_a_worker_refers_linking_a_family_they_can_see_only(
 
 def test_the_admin_sees_the_count_opens_and_accepts_and_the_worker_sees_accepted(
     referral_world: ReferralWorld,
+    signed_in: Callable[[User], Client],
 ) -> None:
     world = referral_world
     referral = world.refer()
-    admin = _client(world.group_admin)
+    admin = signed_in(world.group_admin)
     landing = admin.get("/staff/").content.decode()
     assert "Referrals (1 new)" in landing
     inbox = admin.get(reverse("referrals:inbox")).content.decode()
@@ -107,25 +109,27 @@ def test_the_admin_sees_the_count_opens_and_accepts_and_the_worker_sees_accepted
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ACCEPTED
-    sent = _client(world.worker).get(reverse("referrals:sent")).content.decode()
+    sent = signed_in(world.worker).get(reverse("referrals:sent")).content.decode()
     assert referral.reference in sent
     assert "Accepted" in sent
 
 
 def test_others_referrals_are_not_found_and_the_referrer_cannot_answer(
     referral_world: ReferralWorld,
+    signed_in: Callable[[User], Client],
 ) -> None:
     world = referral_world
     referral = world.refer()
     detail = reverse("referrals:detail", args=[referral.pk])
     for user in (world.other_admin, world.manager):
-        assert _client(user).get(detail).status_code == 404
-        assert _client(user).post(detail, {"decision": "accept"}).status_code == 404
+        assert signed_in(user).get(detail).status_code == 404
+        assert signed_in(user).post(detail, {"decision": "accept"}).status_code == 404
         assert _accesses(referral, user) == 0
         assert (
-            referral.reference not in _client(user).get(reverse("referrals:inbox")).content.decode()
+            referral.reference
+            not in signed_in(user).get(reverse("referrals:inbox")).content.decode()
         )
-    worker = _client(world.worker)
+    worker = signed_in(world.worker)
     page = worker.get(detail)
     assert page.status_code == 200
     assert "Send answer" not in page.content.decode()
@@ -136,10 +140,10 @@ def test_others_referrals_are_not_found_and_the_referrer_cannot_answer(
 
 @pytest.mark.parametrize("role", [Role.PLANNER, Role.VOLUNTEER, Role.VOLUNTEER_COORDINATOR])
 def test_roles_that_do_not_work_with_referrals_are_refused(
-    referral_world: ReferralWorld, make_user: Any, role: Role
+    referral_world: ReferralWorld, make_user: Any, role: Role, signed_in: Callable[[User], Client]
 ) -> None:
     referral = referral_world.refer()
-    client = _client(make_user(role))
+    client = signed_in(make_user(role))
     for path in (
         reverse("referrals:inbox"),
         reverse("referrals:sent"),

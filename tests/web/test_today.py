@@ -21,20 +21,16 @@ from tests.fixtures.insight import ReachWorld
 pytestmark = pytest.mark.django_db
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _section(html: str, key: str) -> str:
     match = re.search(rf'data-testid="today-{key}">(.*?)</section>', html, re.S)
     assert match, key
     return match.group(1)
 
 
-def test_a_manager_lands_on_today_not_an_empty_week(manager: User) -> None:
-    html = _client(manager).get("/staff/").content.decode()
+def test_a_manager_lands_on_today_not_an_empty_week(
+    manager: User, signed_in: Callable[[User], Client]
+) -> None:
+    html = signed_in(manager).get("/staff/").content.decode()
     assert "Today, " in html
     assert "Nothing booked" not in html
     for key, href in (
@@ -46,18 +42,21 @@ def test_a_manager_lands_on_today_not_an_empty_week(manager: User) -> None:
     ):
         assert f'href="{href}"' in _section(html, key), key
     # Their week is one click away.
-    week = _client(manager).get("/staff/", {"week": timezone.localdate().isoformat()})
+    week = signed_in(manager).get("/staff/", {"week": timezone.localdate().isoformat()})
     assert "My week from" in week.content.decode()
 
 
-def test_workers_keep_their_week(family_worker: User) -> None:
-    html = _client(family_worker).get("/staff/").content.decode()
+def test_workers_keep_their_week(family_worker: User, signed_in: Callable[[User], Client]) -> None:
+    html = signed_in(family_worker).get("/staff/").content.decode()
     assert "My week from" in html
     assert "Today, " not in html
 
 
 def test_requests_approvals_and_failed_jobs_are_counted(
-    manager: User, directory_world: DirectoryWorld, make_user: Callable[..., User]
+    manager: User,
+    directory_world: DirectoryWorld,
+    make_user: Callable[..., User],
+    signed_in: Callable[[User], Client],
 ) -> None:
     admin = make_user(Role.COMMUNITY_GROUP_ADMIN)
     directory_world.charity.editors.add(admin)
@@ -89,7 +88,7 @@ def test_requests_approvals_and_failed_jobs_are_counted(
         finished_at=now,
         outcome=Outcome.FAILED,
     )
-    html = _client(manager).get("/staff/").content.decode()
+    html = signed_in(manager).get("/staff/").content.decode()
     assert "1 new request for support" in _section(html, "requests")
     approvals = _section(html, "approvals")
     assert "1 change to directory listings" in approvals
@@ -100,23 +99,25 @@ def test_requests_approvals_and_failed_jobs_are_counted(
     assert "3 things need you today" in html
 
 
-def test_expiring_volunteer_checks(manager: User, make_supporter: Callable[..., Any]) -> None:
+def test_expiring_volunteer_checks(
+    manager: User, make_supporter: Callable[..., Any], signed_in: Callable[[User], Client]
+) -> None:
     today = timezone.localdate()
     make_supporter("Amira", on=today, dbs_recheck_due_on=today + timedelta(days=10))
     make_supporter("Bea", on=today)  # in date for years: not listed
-    checks = _section(_client(manager).get("/staff/").content.decode(), "checks")
+    checks = _section(signed_in(manager).get("/staff/").content.decode(), "checks")
     assert "Amira: Enhanced DBS check recheck" in checks
     assert "Bea" not in checks
 
 
 def test_reach_against_target_is_the_dashboards_figure(
-    manager: User, reach_world: ReachWorld, settings: Any
+    manager: User, reach_world: ReachWorld, settings: Any, signed_in: Callable[[User], Client]
 ) -> None:
     settings.FAMILYREACH_REACH_TARGET_PERCENT = 99
-    html = _client(manager).get("/staff/").content.decode()
+    html = signed_in(manager).get("/staff/").content.decode()
     assert "No reach figures have been worked out yet" in _section(html, "reach")
     reach_snapshot_refresh(as_of=reach_world.as_of)
-    client = _client(manager)
+    client = signed_in(manager)
     reach = _section(client.get("/staff/").content.decode(), "reach")
     figure = re.search(r'data-testid="today-reach-figure">([^<]+)<', reach)
     assert figure
@@ -130,7 +131,7 @@ def test_reach_against_target_is_the_dashboards_figure(
 
 @pytest.mark.parametrize("role", [Role.PLANNER, Role.VOLUNTEER, Role.COMMUNITY_GROUP_ADMIN])
 def test_other_roles_do_not_get_the_managers_page(
-    make_user: Callable[..., User], role: Role
+    make_user: Callable[..., User], role: Role, signed_in: Callable[[User], Client]
 ) -> None:
-    html = _client(make_user(role)).get("/staff/").content.decode()
+    html = signed_in(make_user(role)).get("/staff/").content.decode()
     assert "Today, " not in html
