@@ -73,9 +73,7 @@ EQUIVALENT: dict[str, str] = {
     ),
     # Services behind a view that checks the same thing first.
     "familyreach.community.services._booking_decide#1 (PermissionDenied)": COORDINATOR_FIRST,
-    "familyreach.community.services.startup_help_decide#1 (PermissionDenied)": (
-        COORDINATOR_FIRST
-    ),
+    "familyreach.community.services.startup_help_decide#1 (PermissionDenied)": (COORDINATOR_FIRST),
     "familyreach.community.services.concern_decide#1 (PermissionDenied)": (
         "views.concern_detail refuses a POST from anyone without review_concerns first"
     ),
