@@ -4,7 +4,7 @@ provider in the directory and a county-wide contract held to every insight measu
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,14 +13,13 @@ import pytest
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.commissioning.models import Contract, ContractMeasure
-from familyreach.delivery.services import SessionDetails, session_create
 from familyreach.directory import services as directory_services
 from familyreach.families.models import Child, Contact, Family
 from familyreach.planning.models import Scenario
 from familyreach.planning.services import scenario_adopt, scenario_run_now
+from tests.fixtures.planning import CENTRES, centre_sessions_create
 
 QUARTER_ENDS = [date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)]
-CENTRES = ["Mile Cross Children's Centre", "Gorleston Children's Centre"]
 # (code, target, tolerance): shares as fractions, money in pounds.
 MEASURES = (
     ("seen_reach", 0.9, 0.05),
@@ -48,21 +47,7 @@ def commissioning_world(
     make_user: Callable[..., User],
     manager: User,
 ) -> CommissioningWorld:
-    venues = small_county["venues"]
-    for name in CENTRES:
-        session_create(
-            user=manager,
-            details=SessionDetails(
-                title="Stay and play",
-                category="stay_and_play",
-                venue=venues[name],
-                capacity=20,
-                start_date=date(2025, 1, 6),
-                start_time=time(10, 0),
-                end_time=time(11, 30),
-                recurrence="one_off",
-            ),
-        )
+    centre_sessions_create(county=small_county, user=manager, start_date=date(2025, 1, 6))
     # 60 families over the ten areas; most seen, some often, in months spread over 21 months,
     # so each quarter's rolling year differs.
     areas = small_county["areas"]

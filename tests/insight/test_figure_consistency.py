@@ -12,7 +12,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
 from html.parser import HTMLParser
 from typing import Any
 
@@ -22,17 +22,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from familyreach.accounts.models import User
-from familyreach.delivery.services import SessionDetails, session_create
 from familyreach.families.models import Child, Contact, Family
 from familyreach.insight.disclosure import MARK
 from familyreach.insight.services import reach_snapshot_refresh
 from familyreach.insight.tables import percent
 from familyreach.planning.models import Scenario
 from familyreach.planning.services import scenario_adopt, scenario_run_now
+from tests.fixtures.planning import CENTRES, centre_sessions_create
 
 # Six days into June: June is counted only so far (the "month 6 days old").
 AS_OF = date(2026, 6, 6)
-CENTRES = ["Mile Cross Children's Centre", "Gorleston Children's Centre"]
 OUTREACH = [("Acle Library", 2), ("Thorpe Village Hall", 2)]
 TRAVEL = "Mean travel to the nearest service point by car"
 BUILDINGS = "Buildings, £ a year"
@@ -95,21 +94,7 @@ def world(
     make_user: Callable[..., User],
     manager: User,
 ) -> World:
-    venues = small_county["venues"]
-    for name in CENTRES:
-        session_create(
-            user=manager,
-            details=SessionDetails(
-                title="Stay and play",
-                category="stay_and_play",
-                venue=venues[name],
-                capacity=20,
-                start_date=date(2026, 1, 5),
-                start_time=time(10, 0),
-                end_time=time(11, 30),
-                recurrence="one_off",
-            ),
-        )
+    centre_sessions_create(county=small_county, user=manager, start_date=date(2026, 1, 5))
     # 40 families with an under-five across the ten areas; 30 attended a session (attendance is
     # recorded as a contact, as closing a register records it), in May and in June so far.
     areas = small_county["areas"]
