@@ -254,25 +254,7 @@ def fix_from_values(
     s it may replace)."""
     chosen = np.zeros(rules.m, dtype=bool)
     _select(rho, rules_status(rules), rules.group, rules.group_min, rules.group_max, p, chosen)
-    groups = rules.group_min.size
-    counts = np.bincount(rules.group[chosen], minlength=groups)
-    pair_ok = np.outer(counts < rules.group_max, counts > rules.group_min)
-    np.fill_diagonal(pair_ok, True)
-    removable = chosen & ~rules.forced
-    addable = rules.allowed & ~chosen
-    top_out = np.full(groups, -np.inf)
-    np.maximum.at(top_out, rules.group[removable], rho[removable])
-    low_in = np.full(groups, np.inf)
-    np.minimum.at(low_in, rules.group[addable], rho[addable])
-    best_out_for_in = np.where(pair_ok, top_out[None, :], -np.inf).max(axis=1)
-    best_in_for_out = np.where(pair_ok, low_in[:, None], np.inf).min(axis=0)
-    threshold = upper + 1e-9 * max(1.0, abs(upper))
-    with np.errstate(invalid="ignore"):
-        open_cost = bound + rho - best_out_for_in[rules.group]
-        close_cost = bound - rho + best_in_for_out[rules.group]
-    fixed_closed = (addable & (open_cost > threshold)) | ~rules.allowed
-    fixed_open = (removable & (close_cost > threshold)) | rules.forced
-    return fixed_closed, fixed_open
+    return core.exchange_fixing(rho, chosen, rules, bound, upper)
 
 
 def solve_capacitated(

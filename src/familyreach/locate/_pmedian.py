@@ -385,6 +385,17 @@ def reduced_cost_fixing(
     rho = np.bincount(index[below], weights=(weights[:, None] * diff)[below], minlength=m + 1)[:m]
     chosen = select_cheapest(rho, rules, p)
     bound = float(np.dot(weights, multipliers) + rho[chosen].sum())
+    fixed_closed, fixed_open = exchange_fixing(rho, chosen, rules, bound, upper)
+    return fixed_closed, fixed_open, bound
+
+
+def exchange_fixing(
+    rho: FloatArray, chosen: BoolArray, rules: SiteRules, bound: float, upper: float
+) -> tuple[BoolArray, BoolArray]:
+    """Sites closed / open in every solution cheaper than ``upper``, given site values ρ, the
+    Lagrangian choice ``chosen`` and its bound: forcing a closed site j in costs one exchange
+    in the matroid of feasible site sets, ``ρ_j − max ρ_s`` over the open sites s it may
+    replace (and symmetrically for closing). Used by the plain and the capacitated bounds."""
     groups = rules.group_min.size
     counts = np.bincount(rules.group[chosen], minlength=groups)
     pair_ok = np.outer(counts < rules.group_max, counts > rules.group_min)
@@ -401,11 +412,9 @@ def reduced_cost_fixing(
     with np.errstate(invalid="ignore"):
         open_cost = bound + rho - best_out_for_in[rules.group]
         close_cost = bound - rho + best_in_for_out[rules.group]
-    fixed_closed = addable & (open_cost > threshold)
-    fixed_open = removable & (close_cost > threshold)
-    fixed_closed |= ~rules.allowed
-    fixed_open |= rules.forced
-    return fixed_closed, fixed_open, bound
+    fixed_closed = (addable & (open_cost > threshold)) | ~rules.allowed
+    fixed_open = (removable & (close_cost > threshold)) | rules.forced
+    return fixed_closed, fixed_open
 
 
 @dataclass(frozen=True)
