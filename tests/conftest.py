@@ -26,6 +26,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.community",
     "tests.fixtures.insight",
     "tests.fixtures.referrals",
+    "tests.fixtures.outcomes",
 ]
 
 CHROMIUM = os.environ.get("FAMILYREACH_CHROMIUM", "/usr/bin/chromium")

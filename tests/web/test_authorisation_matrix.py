@@ -924,6 +924,7 @@ def world(
     norwich_area: Area,
     directory_world: DirectoryWorld,
     register_family: Callable[..., Family],
+    outcome_goals: list[OutcomeGoal],
 ) -> World:
     other_worker = make_user(Role.FAMILY_WORKER, username="olive-other-worker")
     superuser = make_user(None, username="sam-superuser", is_superuser=True, is_staff=True)
@@ -986,7 +987,7 @@ def world(
             user=worker,
             family=family,
             family_words="Calmer bedtimes",
-            goals=list(OutcomeGoal.objects.all()[:1]),
+            goals=outcome_goals[:1],
         )
         action = plan_action_add(
             user=worker, plan=plan, description="Try a routine", owner="Mum", due_on=tomorrow
