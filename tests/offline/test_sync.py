@@ -98,6 +98,8 @@ def test_the_download_holds_the_next_7_days_of_own_sessions_and_visits_each_read
     assert "No photographs" in row["flags"]
     assert row["booked"] is True
     assert row["attended"] is False
+    # Expected as the online register expects them: the carer, and the family's children.
+    assert (row["adults"], row["children_count"]) == (1, 1)
     assert [v["id"] for v in bundle["visits"]] == [visit.pk]
     assert bundle["visits"][0]["where"] == "1 Test Street, NR30 1NE"
     assert (
@@ -272,7 +274,7 @@ def test_no_one_marks_a_register_they_do_not_run_or_a_family_not_on_it(
     assert not Attendance.objects.exists()
 
 
-@pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.PLANNER, Role.COMMUNITY_GROUP_ADMIN])
+@pytest.mark.parametrize("role", [Role.PLANNER, Role.COMMUNITY_GROUP_ADMIN])
 def test_roles_without_family_records_are_refused_and_told_to_wipe(
     make_user: Callable[..., User], role: Role
 ) -> None:
@@ -342,3 +344,132 @@ def test_made_at_in_the_future_counts_as_now(
     change = OfflineChange.objects.get()
     assert change.made_at <= timezone.now()
     assert isinstance(change.made_at, datetime)
+
+
+def test_a_booked_familys_headcount_comes_from_the_booking_and_then_the_register(
+    family_worker: User, baby_group: Any, register_family: Callable[..., Family]
+) -> None:
+    today = timezone.localdate()
+    (this_week,) = baby_group.occurrences.filter(
+        date__gte=today, date__lte=today + timedelta(days=6)
+    )
+    twins = register_family("Tess", last_name="Twin", child="Tom", dob=date(2024, 4, 4))
+    twins.children.create(first_name="Tim", date_of_birth=date(2024, 4, 4))
+    _book(this_week, twins)
+    client = _client(family_worker)
+
+    def row() -> dict[str, Any]:
+        bundle = client.get(DOWNLOAD).json()
+        (session,) = [s for s in bundle["sessions"] if s["id"] == this_week.pk]
+        return session["families"][0]  # type: ignore[no-any-return]
+
+    assert (row()["adults"], row()["children_count"]) == (1, 2)
+    _sync(client, {**_mark(this_week, twins, True, 1), "adults": 2, "children": 2})
+    assert (row()["adults"], row()["children_count"]) == (2, 2)
+
+
+def test_a_volunteer_takes_first_names_of_who_is_coming_read_only(
+    session_volunteer: User,
+    make_user: Callable[..., User],
+    baby_group: Any,
+    yarmouth_family: Family,
+    visit: Visit,
+) -> None:
+    """The same as their online page (delivery.volunteer_register): the sessions they help at,
+    first names only; nothing to send; walk-ins and visits are not theirs."""
+    today = timezone.localdate()
+    (this_week,) = baby_group.occurrences.filter(
+        date__gte=today, date__lte=today + timedelta(days=6)
+    )
+    _book(this_week, yarmouth_family)
+    client = _client(session_volunteer)
+    assert client.get(KEY).status_code == 200
+    bundle = client.get(DOWNLOAD).json()
+    assert bundle["read_only"] is True
+    assert bundle["visits"] == []
+    (session,) = bundle["sessions"]
+    assert session["read_only"] is True
+    assert session["families"] == [
+        {"name": "Amy", "children": [{"first_name": "Ben", "age": ""}], "flags": [], "booked": True}
+    ]
+    text = json.dumps(bundle)
+    for withheld in ("Smith", "NR30", "Test Street", "No photographs"):
+        assert withheld not in text
+    refused = client.post(SYNC, json.dumps({"changes": []}), "application/json")
+    assert refused.status_code == 403
+    assert refused.json()["wipe"] is False
+    assert client.get("/staff/offline/walk-ins").status_code == 403
+    assert client.get("/staff/offline/").status_code == 200
+    # A volunteer who does not help at the session takes nothing of it.
+    other = _client(make_user(Role.VOLUNTEER))
+    assert other.get(DOWNLOAD).json()["sessions"] == []
+
+
+def _copy_made(client: Client, days_ago: int) -> str:
+    """A download's copy token, as if the copy had been made `days_ago` days ago."""
+    from familyreach.offline.selectors import copy_token
+
+    user_id = client.get(KEY).json()["user_id"]
+    user = User.objects.get(pk=user_id)
+    return copy_token(user=user, made_at=timezone.now() - timedelta(days=days_ago))
+
+
+def test_the_server_refuses_a_copy_older_than_7_days_whatever_the_device_clock(
+    family_worker: User,
+    make_user: Callable[..., User],
+    next_occurrence: Occurrence,
+    yarmouth_family: Family,
+) -> None:
+    _book(next_occurrence, yarmouth_family)
+    client = _client(family_worker)
+    fresh = client.get(DOWNLOAD).json()["copy_token"]
+    assert client.get(KEY, headers={"X-Offline-Copy": fresh}).status_code == 200
+    stale = _copy_made(client, 8)
+    for response in (
+        client.get(KEY, headers={"X-Offline-Copy": stale}),
+        client.get(DOWNLOAD, headers={"X-Offline-Copy": stale}),
+        client.post(
+            SYNC,
+            json.dumps({"changes": [_mark(next_occurrence, yarmouth_family, True, 1)]}),
+            "application/json",
+            headers={"X-Offline-Copy": stale},
+        ),
+    ):
+        assert response.status_code == 403
+        assert response.json()["wipe"] is True
+        assert response.json()["error"] == "copy too old"
+        assert "nothing in it was sent" in response.json()["message"]
+    assert not Attendance.objects.exists()
+    assert not OfflineChange.objects.exists()
+    # Another account's copy, or a forged one, cannot be vouched for either.
+    assert client.get(KEY, headers={"X-Offline-Copy": fresh + "x"}).status_code == 403
+    colleague = _client(make_user(Role.FAMILY_WORKER, district_code="E07000145"))
+    assert colleague.get(KEY).status_code == 200
+    assert colleague.get(KEY, headers={"X-Offline-Copy": fresh}).status_code == 403
+
+
+def test_an_ended_session_wipes_a_device_holding_a_copy(family_worker: User) -> None:
+    client = _client(family_worker)
+    copy = client.get(DOWNLOAD).json()["copy_token"]
+    client.logout()  # as the idle limit does: the session is gone
+    holding = client.get(KEY, headers={"X-Offline-Copy": copy})
+    assert holding.status_code == 403
+    assert holding.json() == {
+        "error": "session ended",
+        "message": holding.json()["message"],
+        "wipe": True,
+    }
+    assert client.get(KEY).status_code == 401  # nothing kept: nothing to wipe
+
+
+def test_the_device_key_comes_back_only_to_the_same_account_signed_in_again(
+    family_worker: User, make_user: Callable[..., User]
+) -> None:
+    device = "a-random-device-id-0123456789"
+    first = _client(family_worker).get(KEY, {"device": device}).json()["key"]
+    again = _client(family_worker).get(KEY, {"device": device}).json()["key"]
+    colleague = make_user(Role.FAMILY_WORKER, district_code="E07000145")
+    theirs = _client(colleague).get(KEY, {"device": device}).json()["key"]
+    other_device = _client(family_worker).get(KEY, {"device": device + "x"}).json()["key"]
+    assert first == again
+    assert len({first, theirs, other_device}) == 3

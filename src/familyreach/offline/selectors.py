@@ -3,16 +3,19 @@
 What goes on a device is the least the next 7 days need (docs/offline.md): the worker's own
 sessions with their registers (families booked or ticked, first names and ages of children,
 the flags that matter on the day) and the worker's own visits with the address to go to.
-Every family in the download is an audited read, as on the register and week pages.
+Volunteers leading or helping at sessions take what their online page shows them
+(`delivery.volunteer_register`): the first names of those booked, read only. Never more
+offline than online. Every family in the download is an audited read, as on the online pages.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import rules
 from django.conf import settings
+from django.core import signing
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -28,14 +31,14 @@ from familyreach.delivery.models import (
     VisitStatus,
 )
 from familyreach.families.models import Carer, ConsentPurpose, Family
-from familyreach.families.rules import FAMILY_WORKER_ROLES
+from familyreach.families.rules import FAMILY_WORKER_ROLES, VOLUNTEER_ROLES
 from familyreach.offline.models import ChangeKind, OfflineChange
 
 LONDON = ZoneInfo("Europe/London")
 OFFLINE_ROLES = FAMILY_WORKER_ROLES | {Role.MANAGER}
 
 
-def may_work_offline(user: Any) -> bool:
+def may_take_registers_offline(user: Any) -> bool:
     """Family and outreach workers and managers who run sessions or visit families; never
     without a district (no district means no family access), never a disabled account."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -43,6 +46,20 @@ def may_work_offline(user: Any) -> bool:
     if user.is_superuser:
         return True
     return bool(user.roles & OFFLINE_ROLES) and user.district_scope != ""
+
+
+def may_help_offline(user: Any) -> bool:
+    """Volunteers (and volunteer coordinators) who lead or help at sessions: online they see
+    who is coming to their sessions by first name (`delivery.help_at_session`, no district
+    needed), so offline they may keep that list, read only."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.roles & VOLUNTEER_ROLES) and not may_take_registers_offline(user)
+
+
+def may_work_offline(user: Any) -> bool:
+    """Anyone who may keep an offline copy: the app, the key and the download."""
+    return may_take_registers_offline(user) or may_help_offline(user)
 
 
 def version_of(record: Any) -> str:
@@ -114,6 +131,15 @@ class Window:
         return cls(start=today, end=today + timedelta(days=settings.FAMILYREACH_OFFLINE_DAYS - 1))
 
 
+def expected_headcount(family: Family) -> tuple[int, int]:
+    """Who a booked family is expected to bring, as the online register expects them
+    (delivery/register.html): the carer who booked, and the children on the family's record
+    that the booking is for (at least one). A booking holds no numbers of its own: one live
+    booking per family, with a place for its children. Attendance, once marked, says what
+    really happened and replaces this."""
+    return 1, max(len(family.children.all()), 1)
+
+
 def _register(occurrence: Occurrence, user: Any) -> list[dict[str, Any]]:
     rows: dict[int, dict[str, Any]] = {}
     attendances = {
@@ -134,12 +160,15 @@ def _register(occurrence: Occurrence, user: Any) -> list[dict[str, Any]]:
         if family.pk in rows or family.anonymised_at is not None:
             continue
         attendance = attendances.get(family.pk)
+        adults, children = (
+            (attendance.adults, attendance.children) if attendance else expected_headcount(family)
+        )
         rows[family.pk] = {
             **_family(family, occurrence.date),
             "booked": isinstance(holder, Booking),
             "attended": attendance is not None,
-            "adults": attendance.adults if attendance else 1,
-            "children_count": attendance.children if attendance else 1,
+            "adults": adults,
+            "children_count": children,
         }
         record_access(instance=family, user=user)
     return sorted(rows.values(), key=lambda row: (row["name"].lower(), row["id"]))
@@ -148,6 +177,8 @@ def _register(occurrence: Occurrence, user: Any) -> list[dict[str, Any]]:
 def offline_bundle_for_user(*, user: Any, window: Window | None = None) -> dict[str, Any]:
     """What the device keeps for the next 7 days. The caller has checked `may_work_offline`."""
     window = window or Window.from_today()
+    if not may_take_registers_offline(user):
+        return _helper_bundle(user, window)
     occurrences = (
         Occurrence.objects.filter(
             session__staff=user,
@@ -208,13 +239,115 @@ def offline_bundle_for_user(*, user: Any, window: Window | None = None) -> dict[
                 "version": version_of(visit),
             }
         )
+    return _bundle(user, window, sessions, visit_rows, read_only=False)
+
+
+def _bundle(
+    user: Any,
+    window: Window,
+    sessions: list[dict[str, Any]],
+    visits: list[dict[str, Any]],
+    *,
+    read_only: bool,
+) -> dict[str, Any]:
+    now = timezone.now()
     return {
         "user_id": user.pk,
-        "generated_at": timezone.now().isoformat(),
+        "generated_at": now.isoformat(),
+        # The server's word for when this copy was made: the device sends it back with every
+        # request, and the server refuses a copy older than the limit whatever the device's
+        # clock says (`copy_is_too_old`).
+        "copy_token": copy_token(user=user, made_at=now),
         "until": window.end.isoformat(),
+        "read_only": read_only,
         "sessions": sessions,
-        "visits": visit_rows,
+        "visits": visits,
     }
+
+
+def _helper_bundle(user: Any, window: Window) -> dict[str, Any]:
+    """A volunteer's copy: the sessions they lead or help at, and who is booked, by first
+    name only, as `delivery.volunteer_register` shows them online. No ages, flags, addresses
+    or visits; nothing to mark (online they do not take the register either)."""
+    occurrences = (
+        Occurrence.objects.filter(
+            session__volunteers=user,
+            session__archived_at=None,
+            date__gte=window.start,
+            date__lte=window.end,
+            status=OccurrenceStatus.SCHEDULED,
+        )
+        .select_related("session", "session__venue")
+        .order_by("starts_at", "id")
+    )
+    sessions = []
+    for occurrence in occurrences:
+        if not rules.test_rule("delivery.help_at_session", user, occurrence.session):
+            continue
+        bookings = (
+            Booking.objects.filter(
+                occurrence=occurrence,
+                status=BookingStatus.CONFIRMED,
+                family__anonymised_at=None,
+            )
+            .select_related("family")
+            .prefetch_related(*_FAMILY_PARTS)
+            .order_by("id")
+        )
+        families = []
+        for booking in bookings:
+            record_access(instance=booking.family, user=user)
+            carer = next(iter(booking.family.carers.all()), None)
+            families.append(
+                {
+                    "name": carer.first_name if carer else "",
+                    "children": [
+                        {"first_name": child.first_name, "age": ""}
+                        for child in booking.family.children.all()
+                        if child.first_name
+                    ],
+                    "flags": [],
+                    "booked": True,
+                }
+            )
+        sessions.append(
+            {
+                "id": occurrence.pk,
+                "title": occurrence.session.title,
+                "venue": occurrence.session.venue.name,
+                "date": occurrence.date.isoformat(),
+                "when": _when(occurrence.starts_at, occurrence.ends_at),
+                "register_closed": occurrence.register_is_closed,
+                "read_only": True,
+                "version": version_of(occurrence),
+                "families": families,
+            }
+        )
+    return _bundle(user, window, sessions, [], read_only=True)
+
+
+_COPY_SALT = "familyreach.offline.copy"
+
+
+def copy_token(*, user: Any, made_at: datetime) -> str:
+    """A signed note of whose copy this is and when the server made it (no family data)."""
+    return signing.dumps({"user": user.pk, "at": made_at.timestamp()}, salt=_COPY_SALT)
+
+
+def copy_is_too_old(*, token: str, user_id: Any = None, now: datetime | None = None) -> bool:
+    """Whether a device's copy was made more than FAMILYREACH_OFFLINE_DAYS days ago, by the
+    server's clock (the device's own check trusts the device's clock, which may be wrong). A
+    token that is not ours, or another user's, counts as too old: the server cannot vouch
+    for that copy, so the device wipes it."""
+    try:
+        note = signing.loads(token, salt=_COPY_SALT)
+        made_at = datetime.fromtimestamp(float(note["at"]), tz=UTC)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return True
+    if user_id is not None and note.get("user") != user_id:
+        return True
+    limit = timedelta(days=settings.FAMILYREACH_OFFLINE_DAYS)
+    return (now or timezone.now()) - made_at > limit
 
 
 def _when(starts_at: datetime, ends_at: datetime) -> str:

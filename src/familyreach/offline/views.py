@@ -3,12 +3,14 @@
 The pages carry no family data: the app page is a shell the device fills from its encrypted
 store, so the copy the service worker keeps of it holds none either. The API has the same
 access rules as the pages: family and outreach workers and managers with a district, signed in
-(with two-factor authentication where required: the middleware stops the unverified first).
+(with two-factor authentication where required: the middleware stops the unverified first);
+volunteers who lead or help at sessions get a read-only copy of who is coming.
 """
 
 import base64
 import hashlib
 import json
+import re
 import secrets
 from typing import Any
 
@@ -17,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
+from django.utils.crypto import salted_hmac
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -30,7 +33,7 @@ SESSION_KEY = "familyreach_offline_key"
 
 def _allowed(request: HttpRequest) -> Any:
     if not selectors.may_work_offline(request.user):
-        raise PermissionDenied("Offline working is for family workers and managers.")
+        raise PermissionDenied("Offline working is for those who run or help at sessions.")
     return request.user
 
 
@@ -41,7 +44,10 @@ def app(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "offline/app.html",
-        {"offline_days": settings.FAMILYREACH_OFFLINE_DAYS},
+        {
+            "offline_days": settings.FAMILYREACH_OFFLINE_DAYS,
+            "takes_registers": selectors.may_take_registers_offline(request.user),
+        },
     )
 
 
@@ -51,6 +57,8 @@ def walk_ins(request: HttpRequest) -> HttpResponse:
     """Walk-ins recorded offline that may be families already registered: each links to the
     family's record, where the worker merges them or says they differ."""
     user = _allowed(request)
+    if not selectors.may_take_registers_offline(user):
+        raise PermissionDenied("Walk-ins are recorded by those who take the register.")
     families = selectors.offline_walk_ins_to_check(user=user)
     return render(request, "offline/walk_ins.html", {"families": families})
 
@@ -66,10 +74,21 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+COPY_HEADER = "X-Offline-Copy"  # the copy token of the download the device holds, if any
+_DEVICE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _wipe(reason: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": reason, "message": message, "wipe": True}, status=403)
+
+
 def _refusal(request: HttpRequest) -> JsonResponse | None:
-    """401 when nobody is signed in (the device keeps its data until the worker signs in
-    again); 403 when the account may not work offline or has been disabled (the device wipes
-    its data)."""
+    """401 when nobody is signed in and the device holds no copy (nothing to wipe; sign in).
+    403 with `wipe` when the device must delete its copy: the account has been disabled or
+    may not work offline; the session the copy was taken in has ended (timed out, or signed
+    out on another tab) while the device holds a copy; or the copy is more than
+    FAMILYREACH_OFFLINE_DAYS days old by the server's clock (docs/offline.md)."""
+    copy = request.headers.get(COPY_HEADER, "")
     if not request.user.is_authenticated:
         user_id = request.session.get("_auth_user_id")
         disabled = (
@@ -77,11 +96,42 @@ def _refusal(request: HttpRequest) -> JsonResponse | None:
             and get_user_model().objects.filter(pk=user_id, is_active=False).exists()
         )
         if disabled:
-            return JsonResponse({"error": "account disabled", "wipe": True}, status=403)
+            return _wipe("account disabled", "This account has been disabled.")
+        if copy:
+            return _wipe(
+                "session ended",
+                "You were signed out (after a time without use, or on another page), so what "
+                "this device kept has been deleted. Sign in again to send any changes waiting.",
+            )
         return JsonResponse({"error": "signed out", "wipe": False}, status=401)
     if not selectors.may_work_offline(request.user):
-        return JsonResponse({"error": "not allowed", "wipe": True}, status=403)
+        return _wipe("not allowed", "This account cannot keep family information offline.")
+    if copy and selectors.copy_is_too_old(token=copy, user_id=request.user.pk):
+        return _wipe(
+            "copy too old",
+            f"What this device kept was more than {settings.FAMILYREACH_OFFLINE_DAYS} days "
+            "old, so it has been deleted and nothing in it was sent.",
+        )
     return None
+
+
+def _device_key(request: HttpRequest) -> str:
+    """The key a device seals its copy with. Worked out from the account and the device's own
+    random id, never stored: the server releases it only to the same account signed in again,
+    so changes sealed before a session ended can be sent after signing in, while the device
+    itself keeps no key once the session has ended. Without a device id (an old page), a key
+    for this session only."""
+    device = request.GET.get("device", "")
+    if _DEVICE.match(device):
+        digest = salted_hmac(
+            "familyreach.offline.device-key", f"{request.user.pk}:{device}", algorithm="sha256"
+        ).digest()
+        return base64.b64encode(digest).decode()
+    raw = request.session.get(SESSION_KEY)
+    if raw is None:
+        raw = base64.b64encode(secrets.token_bytes(32)).decode()
+        request.session[SESSION_KEY] = raw
+    return str(raw)
 
 
 def _no_store(response: JsonResponse) -> JsonResponse:
@@ -98,10 +148,7 @@ def key(request: HttpRequest) -> JsonResponse:
     refused = _refusal(request)
     if refused is not None:
         return _no_store(refused)
-    raw = request.session.get(SESSION_KEY)
-    if raw is None:
-        raw = base64.b64encode(secrets.token_bytes(32)).decode()
-        request.session[SESSION_KEY] = raw
+    raw = _device_key(request)
     return _no_store(
         JsonResponse(
             {
@@ -130,6 +177,9 @@ def sync(request: HttpRequest) -> JsonResponse:
     refused = _refusal(request)
     if refused is not None:
         return _no_store(refused)
+    if not selectors.may_take_registers_offline(request.user):
+        # Volunteers' copies are read only, as their online pages are.
+        return _no_store(JsonResponse({"error": "read only", "wipe": False}, status=403))
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:

@@ -19,7 +19,7 @@ from familyreach.directory.selectors import (
     listing_changes_proposed_by,
     support_requests_new_count,
 )
-from familyreach.offline.selectors import may_work_offline
+from familyreach.offline.selectors import may_take_registers_offline, may_work_offline
 from familyreach.operations import selectors as operations
 from familyreach.web.today import manager_today, shows_today
 
@@ -126,6 +126,7 @@ def _worker_panel(user: Any) -> dict[str, Any]:
         "new_requests": support_requests_new_count(user=user),
         # Going out without signal: one click to take the week's work offline.
         "works_offline": may_work_offline(user),
+        "offline_takes_registers": may_take_registers_offline(user),
     }
 
 

@@ -6,9 +6,17 @@
 //   vault   the downloaded copy ("bundle") and what needs attention, each sealed with the key
 //   outbox  changes waiting to send: the idempotency key and a target of ids in clear (to
 //           count them and to replace an older mark of the same family), the change sealed
-//   meta    the user it belongs to, the key's id, when it last reached the server: no family data
+//   meta    the user it belongs to, the key's id, when it last reached the server, the server's
+//           signed note of when the copy was made ("copy token"), the device's random id: no
+//           family data
 // The copy is wiped on sign-out, when it has not reached the server for FAMILYREACH_OFFLINE_DAYS
-// days, when the key endpoint refuses (account disabled), and when another user signs in.
+// days (by this device's clock, and by the server's: the key endpoint refuses an old copy),
+// when the key endpoint refuses (account disabled), and when another user signs in. When the
+// session the copy was taken in has ended (timed out), the copy and the key are deleted but
+// changes waiting to send stay, sealed: the key is worked out by the server from the account
+// and the device's id, so only the same account, signed in again, can open and send them.
+// Changes that cannot be sent (account disabled, copy too old) are listed on the page, in
+// words, as the copy is deleted: the worker enters them again online. Never lost silently.
 
 const DB_NAME = "familyreach-offline";
 const SHELL_CACHE = "familyreach-offline-shell";
@@ -91,7 +99,86 @@ async function saveMeta() {
   await put("meta", meta, "meta");
 }
 
+// The device's random id: the server works the key out from it and the account.
+async function deviceId() {
+  let id = await get("meta", "device");
+  if (!id) {
+    const bytes = crypto.getRandomValues(new Uint8Array(18));
+    id = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+    await put("meta", id, "device");
+  }
+  return id;
+}
+
+function copyHeaders() {
+  return meta && meta.copyToken ? { "X-Offline-Copy": meta.copyToken } : {};
+}
+
 // --- Wiping ---------------------------------------------------------------------------------
+
+// Changes that will never be sent, in words, shown on the page (not kept) as the copy goes.
+async function listUnsent() {
+  if (!db || !cryptoKey) return [];
+  const lines = [];
+  for (const item of await getAll("outbox")) {
+    try {
+      lines.push(describe(await unseal(item)));
+    } catch {
+      lines.push("A change that could not be read");
+    }
+  }
+  return lines;
+}
+
+function describe(change) {
+  const session = findSession(change.occurrence_id);
+  const where = session ? `${session.title}, ${formatDay(session.date)}` : "a session";
+  if (change.kind === "mark") {
+    const family = session && session.families.find((row) => String(row.id) === String(change.family_id));
+    return `${change.attended ? "Here" : "Not here"}: ${family ? family.name : "a family"} at ${where}`;
+  }
+  if (change.kind === "walk_in") {
+    return `Walk-in at ${where}: ${change.carer_first_name} ${change.carer_last_name || ""}, ${change.postcode}, with ${change.child_first_name} (born ${change.child_date_of_birth})`;
+  }
+  const visit = findVisit(change.visit_id);
+  return `Visit to ${visit ? visit.name : "a family"}: ${statusText(change.status)}. ${change.outcome_notes || ""}`;
+}
+
+function showUnsent(lines) {
+  const box = document.getElementById("unsent");
+  const list = document.getElementById("unsent-list");
+  list.replaceChildren(...lines.map((line) => element("li", { text: line })));
+  box.hidden = lines.length === 0;
+}
+
+// The copy goes and cannot come back (account disabled, copy too old): what was never sent
+// is listed first, so nothing is lost without the worker knowing.
+async function wipeTellingWhy(message) {
+  const unsent = await listUnsent();
+  await wipe();
+  showUnsent(unsent);
+  notify(
+    unsent.length
+      ? `${message} ${unsent.length} ${unsent.length === 1 ? "change was" : "changes were"} not sent: enter ${unsent.length === 1 ? "it" : "them"} again on the online pages (listed below; this list goes when you leave the page).`
+      : message,
+    true,
+  );
+}
+
+// The session ended (timed out): the copy and the key go; changes waiting stay sealed, and
+// can be opened only with the key the server gives the same account when it signs in again.
+async function wipeKeepingSealedChanges() {
+  cryptoKey = null;
+  bundle = null;
+  attention = [];
+  await run("keys", "readwrite", (s) => s.clear());
+  await run("vault", "readwrite", (s) => s.clear());
+  if (meta) {
+    delete meta.copyToken;
+    delete meta.keyId;
+    await saveMeta();
+  }
+}
 
 async function wipe() {
   if (db) db.close();
@@ -115,17 +202,18 @@ async function wipe() {
 async function askForKey() {
   let response;
   try {
-    response = await fetch(config.keyUrl, {
+    const url = `${config.keyUrl}?device=${encodeURIComponent(await deviceId())}`;
+    response = await fetch(url, {
       credentials: "same-origin",
       redirect: "manual",
       cache: "no-store",
+      headers: copyHeaders(),
     });
   } catch {
     return "offline";
   }
   if (response.status === 403) {
-    await wipe();
-    notify("This account cannot keep family information on this device, so the offline copy has been deleted.");
+    await refused(response);
     return "refused";
   }
   if (response.type === "opaqueredirect" || response.status === 401) return "signed-out";
@@ -154,6 +242,34 @@ async function useKey(answer) {
   await saveMeta();
 }
 
+// The server said this device must not keep its copy (403 with `wipe`).
+async function refused(response) {
+  let answer = {};
+  try {
+    answer = await response.json();
+  } catch {
+    // An HTML 403 (a proxy, or the two-factor check): the copy goes all the same.
+  }
+  if (answer.error === "session ended") {
+    const waiting = (await getAll("outbox")).length;
+    await wipeKeepingSealedChanges();
+    notify(
+      waiting
+        ? `${answer.message} Your ${waiting} ${waiting === 1 ? "change is" : "changes are"} kept, locked, until you sign in again as yourself.`
+        : answer.message,
+      true,
+    );
+    return;
+  }
+  if (answer.wipe === false) {
+    notify(answer.message || "This account cannot send changes from this device.", true);
+    return;
+  }
+  await wipeTellingWhy(
+    `${answer.message || "This account cannot keep family information on this device."} The offline copy has been deleted.`,
+  );
+}
+
 function explain(status) {
   if (status === "offline") notify("No signal. Your changes are kept on this device until you have signal.");
   if (status === "signed-out") notify("Sign in again to send your changes. They are kept on this device until you do.", true);
@@ -169,11 +285,15 @@ async function sendChanges() {
       method: "POST",
       credentials: "same-origin",
       redirect: "manual",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken, ...copyHeaders() },
       body: JSON.stringify({ changes }),
     });
   } catch {
     explain("offline");
+    return false;
+  }
+  if (response.status === 403) {
+    await refused(response);
     return false;
   }
   if (!response.ok) {
@@ -205,9 +325,14 @@ async function download() {
       credentials: "same-origin",
       redirect: "manual",
       cache: "no-store",
+      headers: copyHeaders(),
     });
   } catch {
     explain("offline");
+    return false;
+  }
+  if (response.status === 403) {
+    await refused(response);
     return false;
   }
   if (!response.ok) {
@@ -218,6 +343,7 @@ async function download() {
   await saveBundle();
   meta.lastContactAt = Date.now();
   meta.downloadedAt = Date.now();
+  meta.copyToken = bundle.copy_token;
   await saveMeta();
   await keepShell();
   return true;
@@ -375,8 +501,8 @@ function renderHome() {
       element(
         "li",
         {},
-        element("a", { class: "govuk-link", href: `#register-${session.id}`, text: `Register for ${session.title}` }),
-        `, ${session.when} at ${session.venue} (${session.families.length} expected or here)`,
+        element("a", { class: "govuk-link", href: `#register-${session.id}`, text: `${session.read_only ? "Who is coming to" : "Register for"} ${session.title}` }),
+        `, ${session.when} at ${session.venue} (${session.families.length} ${session.read_only ? "booked" : "expected or here"})`,
       ),
     );
   }
@@ -457,8 +583,28 @@ function renderTotals(session) {
     `${here.length} ${here.length === 1 ? "family" : "families"} here · ${adults} adults · ${children} children`;
 }
 
+function renderWhoIsComing(session) {
+  // A volunteer's read-only copy: first names, as their online page shows them.
+  document.getElementById("register-title").textContent = `Who is coming: ${session.title}, ${formatDay(session.date)}`;
+  document.getElementById("offline-register-totals").textContent =
+    `${session.families.length} ${session.families.length === 1 ? "family" : "families"} booked`;
+  const names = session.families.map((family) =>
+    element("li", { text: family.children.length ? `${family.name} with ${family.children.map((child) => child.first_name).join(", ")}` : family.name }),
+  );
+  document.getElementById("register-names").replaceChildren(...(names.length ? names : [element("li", { text: "Nobody has booked yet" })]));
+}
+
 function renderRegister(session) {
   document.getElementById("register-caption").textContent = `${session.venue}, ${session.when}`;
+  const readOnly = Boolean(session.read_only);
+  document.getElementById("register-readonly").hidden = !readOnly;
+  document.getElementById("register-marks").hidden = readOnly;
+  document.getElementById("walk-in-link").hidden = readOnly || session.register_closed;
+  if (readOnly) {
+    document.getElementById("register-closed").hidden = true;
+    renderWhoIsComing(session);
+    return;
+  }
   document.getElementById("register-title").textContent = `Register: ${session.title}, ${formatDay(session.date)}`;
   document.getElementById("register-closed").hidden = !session.register_closed;
   document.getElementById("walk-in-link").setAttribute("href", `#walk-in-${session.id}`);
@@ -655,16 +801,15 @@ async function start() {
   }
   db = await openDatabase();
   meta = (await get("meta", "meta")) || null;
-  if (meta && meta.lastContactAt && Date.now() - meta.lastContactAt > days * DAY_MS) {
-    await wipe();
-    notify(`What this device kept was deleted: it had not been in touch with the office for ${days} days.`, true);
-  }
   cryptoKey = (await get("keys", "current")) || null;
   if (cryptoKey) {
     const sealedBundle = await get("vault", "bundle");
     const sealedAttention = await get("vault", "attention");
     bundle = sealedBundle ? await unseal(sealedBundle) : null;
     attention = sealedAttention ? await unseal(sealedAttention) : [];
+  }
+  if (meta && meta.lastContactAt && Date.now() - meta.lastContactAt > days * DAY_MS) {
+    await wipeTellingWhy(`What this device kept was deleted: it had not been in touch with the office for ${days} days.`);
   }
   document.getElementById("prepare-button").addEventListener("click", () => syncNow());
   document.getElementById("sync-button").addEventListener("click", () => syncNow());
