@@ -165,6 +165,12 @@ BOOKING_POST = access(
 # Offline working needs a district as family records do: the matrix's outreach worker has none.
 OFFLINE_ROLES_200 = {"superuser": 200, "manager": 200, "family_worker": 200}
 OFFLINE_WORKERS = access(**OFFLINE_ROLES_200)
+# Volunteers (and coordinators) who lead or help at sessions keep a read-only copy of who is
+# coming, first names only, as online (delivery:helpers): the app, the key and the download;
+# they have no walk-ins to check and nothing to send. A volunteer's copy holds only the
+# sessions they help at (the coordinator here helps at none, so theirs is empty).
+OFFLINE_HELPERS_200 = {"volunteer": 200, "volunteer_coordinator": 200}
+OFFLINE_COPY_HOLDERS = {**OFFLINE_ROLES_200, **OFFLINE_HELPERS_200}
 
 EXPECTED: dict[str, tuple[str, Expected]] = {
     # accounts (foundation)
@@ -410,14 +416,15 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
         ),
     ),
     # offline outreach (issue 21): the app, its list of walk-ins to check and its JSON API are
-    # for those who run sessions and visit families (with a district); the service worker is
-    # a script with no data, fetched by the browser signed in or not.
-    "offline:app": ("get", OFFLINE_WORKERS),
+    # for those who run sessions and visit families (with a district), and, read only, for
+    # volunteers who lead or help at sessions; the service worker is a script with no data,
+    # fetched by the browser signed in or not.
+    "offline:app": ("get", access(**OFFLINE_COPY_HOLDERS)),
     "offline:walk-ins": ("get", OFFLINE_WORKERS),
     "offline:service-worker": ("get", access(anonymous=200, default=200)),
     # The API answers 401 (not a redirect) to nobody signed in: the device keeps its copy.
-    "offline-api:key": ("get", access(anonymous=401, **OFFLINE_ROLES_200)),
-    "offline-api:download": ("get", access(anonymous=401, **OFFLINE_ROLES_200)),
+    "offline-api:key": ("get", access(anonymous=401, **OFFLINE_COPY_HOLDERS)),
+    "offline-api:download": ("get", access(anonymous=401, **OFFLINE_COPY_HOLDERS)),
     # An empty POST has no list of changes: 400 for those allowed.
     "offline-api:sync": (
         "post",

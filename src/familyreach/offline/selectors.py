@@ -8,8 +8,10 @@ Volunteers leading or helping at sessions take what their online page shows them
 offline than online. Every family in the download is an audited read, as on the online pages.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -174,11 +176,14 @@ def _register(occurrence: Occurrence, user: Any) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda row: (row["name"].lower(), row["id"]))
 
 
-def offline_bundle_for_user(*, user: Any, window: Window | None = None) -> dict[str, Any]:
-    """What the device keeps for the next 7 days. The caller has checked `may_work_offline`."""
+def offline_bundle_for_user(
+    *, user: Any, session_key: str = "", window: Window | None = None
+) -> dict[str, Any]:
+    """What the device keeps for the next 7 days. The caller has checked `may_work_offline`.
+    `session_key`: the signed-in session the copy is taken in (the copy ends with it)."""
     window = window or Window.from_today()
     if not may_take_registers_offline(user):
-        return _helper_bundle(user, window)
+        return _helper_bundle(user, session_key, window)
     occurrences = (
         Occurrence.objects.filter(
             session__staff=user,
@@ -239,11 +244,12 @@ def offline_bundle_for_user(*, user: Any, window: Window | None = None) -> dict[
                 "version": version_of(visit),
             }
         )
-    return _bundle(user, window, sessions, visit_rows, read_only=False)
+    return _bundle(user, session_key, window, sessions, visit_rows, read_only=False)
 
 
 def _bundle(
     user: Any,
+    session_key: str,
     window: Window,
     sessions: list[dict[str, Any]],
     visits: list[dict[str, Any]],
@@ -256,8 +262,8 @@ def _bundle(
         "generated_at": now.isoformat(),
         # The server's word for when this copy was made: the device sends it back with every
         # request, and the server refuses a copy older than the limit whatever the device's
-        # clock says (`copy_is_too_old`).
-        "copy_token": copy_token(user=user, made_at=now),
+        # clock says, or one taken in a session that has ended (`copy_problem`).
+        "copy_token": copy_token(user=user, made_at=now, session_key=session_key),
         "until": window.end.isoformat(),
         "read_only": read_only,
         "sessions": sessions,
@@ -265,7 +271,7 @@ def _bundle(
     }
 
 
-def _helper_bundle(user: Any, window: Window) -> dict[str, Any]:
+def _helper_bundle(user: Any, session_key: str, window: Window) -> dict[str, Any]:
     """A volunteer's copy: the sessions they lead or help at, and who is booked, by first
     name only, as `delivery.volunteer_register` shows them online. No ages, flags, addresses
     or visits; nothing to mark (online they do not take the register either)."""
@@ -323,31 +329,49 @@ def _helper_bundle(user: Any, window: Window) -> dict[str, Any]:
                 "families": families,
             }
         )
-    return _bundle(user, window, sessions, [], read_only=True)
+    return _bundle(user, session_key, window, sessions, [], read_only=True)
 
 
 _COPY_SALT = "familyreach.offline.copy"
 
 
-def copy_token(*, user: Any, made_at: datetime) -> str:
-    """A signed note of whose copy this is and when the server made it (no family data)."""
-    return signing.dumps({"user": user.pk, "at": made_at.timestamp()}, salt=_COPY_SALT)
+class CopyProblem(StrEnum):
+    TOO_OLD = "copy too old"
+    SESSION_ENDED = "session ended"
 
 
-def copy_is_too_old(*, token: str, user_id: Any = None, now: datetime | None = None) -> bool:
-    """Whether a device's copy was made more than FAMILYREACH_OFFLINE_DAYS days ago, by the
-    server's clock (the device's own check trusts the device's clock, which may be wrong). A
-    token that is not ours, or another user's, counts as too old: the server cannot vouch
-    for that copy, so the device wipes it."""
+def _session_mark(session_key: str) -> str:
+    return hashlib.sha256(f"offline-copy:{session_key}".encode()).hexdigest()[:16]
+
+
+def copy_token(*, user: Any, made_at: datetime, session_key: str) -> str:
+    """A signed note of whose copy this is, from which session, and when the server made it
+    (no family data; the session by a hash, never its key)."""
+    note = {"user": user.pk, "at": made_at.timestamp(), "session": _session_mark(session_key)}
+    return signing.dumps(note, salt=_COPY_SALT)
+
+
+def copy_problem(
+    *, token: str, user_id: Any, session_key: str, now: datetime | None = None
+) -> CopyProblem | None:
+    """Why a device may not keep the copy it holds, or None. Too old: made more than
+    FAMILYREACH_OFFLINE_DAYS days ago by the server's clock (the device's own check trusts its
+    clock, which may be wrong); a token that is not ours or is another user's counts as too old
+    too (the server cannot vouch for that copy). Session ended: it was taken in a session that
+    has ended (timed out), though the worker has signed in again since: the copy goes and a
+    fresh one comes with the new session."""
     try:
         note = signing.loads(token, salt=_COPY_SALT)
         made_at = datetime.fromtimestamp(float(note["at"]), tz=UTC)
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return True
-    if user_id is not None and note.get("user") != user_id:
-        return True
-    limit = timedelta(days=settings.FAMILYREACH_OFFLINE_DAYS)
-    return (now or timezone.now()) - made_at > limit
+        return CopyProblem.TOO_OLD
+    if note.get("user") != user_id:
+        return CopyProblem.TOO_OLD
+    if (now or timezone.now()) - made_at > timedelta(days=settings.FAMILYREACH_OFFLINE_DAYS):
+        return CopyProblem.TOO_OLD
+    if note.get("session") != _session_mark(session_key):
+        return CopyProblem.SESSION_ENDED
+    return None
 
 
 def _when(starts_at: datetime, ends_at: datetime) -> str:

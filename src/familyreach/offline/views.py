@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.utils.crypto import salted_hmac
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -74,6 +74,10 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+SESSION_ENDED = (
+    "You were signed out (after a time without use, or on another page), so what this device "
+    "kept has been deleted."
+)
 COPY_HEADER = "X-Offline-Copy"  # the copy token of the download the device holds, if any
 _DEVICE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -98,20 +102,25 @@ def _refusal(request: HttpRequest) -> JsonResponse | None:
         if disabled:
             return _wipe("account disabled", "This account has been disabled.")
         if copy:
-            return _wipe(
-                "session ended",
-                "You were signed out (after a time without use, or on another page), so what "
-                "this device kept has been deleted. Sign in again to send any changes waiting.",
-            )
+            return _wipe(selectors.CopyProblem.SESSION_ENDED, SESSION_ENDED)
         return JsonResponse({"error": "signed out", "wipe": False}, status=401)
     if not selectors.may_work_offline(request.user):
         return _wipe("not allowed", "This account cannot keep family information offline.")
-    if copy and selectors.copy_is_too_old(token=copy, user_id=request.user.pk):
+    problem = (
+        selectors.copy_problem(
+            token=copy, user_id=request.user.pk, session_key=request.session.session_key or ""
+        )
+        if copy
+        else None
+    )
+    if problem == selectors.CopyProblem.TOO_OLD:
         return _wipe(
-            "copy too old",
+            problem,
             f"What this device kept was more than {settings.FAMILYREACH_OFFLINE_DAYS} days "
             "old, so it has been deleted and nothing in it was sent.",
         )
+    if problem == selectors.CopyProblem.SESSION_ENDED:
+        return _wipe(problem, SESSION_ENDED)
     return None
 
 
@@ -168,7 +177,10 @@ def download(request: HttpRequest) -> JsonResponse:
     refused = _refusal(request)
     if refused is not None:
         return _no_store(refused)
-    return _no_store(JsonResponse(selectors.offline_bundle_for_user(user=request.user)))
+    bundle = selectors.offline_bundle_for_user(
+        user=request.user, session_key=request.session.session_key or ""
+    )
+    return _no_store(JsonResponse(bundle))
 
 
 @never_cache
