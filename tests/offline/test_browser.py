@@ -9,11 +9,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session as DjangoSession
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from familyreach.accounts.models import User
-from familyreach.accounts.roles import Role
 from familyreach.delivery.models import Attendance, Booking, Occurrence, Session
 from familyreach.delivery.services import visit_schedule
 from familyreach.families.models import Family
@@ -258,10 +258,52 @@ def test_two_devices_sync_one_register_in_either_order_and_a_conflict_is_shown(
     assert "Register for Baby group" not in page.locator("#session-list").inner_text()
 
 
-def test_a_volunteer_cannot_open_the_offline_app(
-    page: Page, live_server: Any, sign_in: Callable[..., None], make_user: Callable[..., User]
+def test_a_volunteer_keeps_who_is_coming_until_the_session_ends_or_the_account_is_disabled(
+    page: Page,
+    live_server: Any,
+    axe: Callable[..., Any],
+    sign_in: Callable[..., None],
+    session_volunteer: User,
+    baby_group: Session,
+    yarmouth_family: Family,
 ) -> None:
-    sign_in(page, make_user(Role.VOLUNTEER, district_code="E07000145"))
-    response = page.goto(f"{live_server.url}/staff/offline/")
-    assert response is not None
-    assert response.status == 403
+    """A volunteer helping at a session keeps who is coming (first names, read only, as their
+    online page shows it). When the session times out, opening the app wipes the copy; when a
+    manager disables the account, the device's next contact wipes it: the key is refused."""
+    Booking.objects.create(
+        occurrence=_this_week(baby_group),
+        family=yarmouth_family,
+        status="confirmed",
+        channel="staff",
+    )
+    _open_offline_app(page, live_server, sign_in, session_volunteer)
+    page.get_by_role("link", name="Who is coming to Baby group").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Who is coming: Baby group")
+    expect(page.locator("#register-names")).to_have_text("Amy with Ben")
+    expect(page.get_by_role("checkbox")).to_have_count(0)  # read only, as online
+    assert "Smith" not in page.locator("main").inner_text()
+    assert axe(page) == []
+    _no_sideways_scroll(page)
+
+    # The session times out (the idle limit): opening the app again wipes the copy.
+    DjangoSession.objects.all().delete()
+    page.reload()
+    page.wait_for_url("**/staff/sign-in**")
+    stored = page.evaluate(READ_STORAGE)
+    assert "Amy" not in stored
+    assert "Ben" not in stored
+
+    # Signed in again with a fresh copy; then a manager disables the account (as the admin
+    # does: is_active off) while the device is without signal. Back online, it is wiped.
+    _open_offline_app(page, live_server, sign_in, session_volunteer)
+    page.context.set_offline(True)
+    expect(page.locator("#offline-connection")).to_contain_text("No signal")
+    session_volunteer.is_active = False
+    session_volunteer.save(update_fields=["is_active"])
+    page.context.set_offline(False)
+    expect(page.locator("#offline-notice")).to_contain_text("This account has been disabled")
+    expect(page.locator("#offline-notice")).to_contain_text("The offline copy has been deleted")
+    stored = page.evaluate(READ_STORAGE)
+    assert "Amy" not in stored
+    assert "Ben" not in stored
+    expect(page.locator("#session-list")).not_to_contain_text("Baby group")

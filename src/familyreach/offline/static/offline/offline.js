@@ -34,6 +34,7 @@ let bundle = null;
 let attention = [];
 let csrfToken = "";
 let busy = false;
+let freshCopyWanted = false; // the last session's copy was deleted: take one for this session
 
 // --- IndexedDB ------------------------------------------------------------------------------
 
@@ -199,7 +200,7 @@ async function wipe() {
 
 // "ok", "offline" (no signal), "signed-out" (sign in again: the copy is kept), "refused"
 // (the account may not keep family data: the copy has been wiped).
-async function askForKey() {
+async function askForKey(retried = false) {
   let response;
   try {
     const url = `${config.keyUrl}?device=${encodeURIComponent(await deviceId())}`;
@@ -213,7 +214,12 @@ async function askForKey() {
     return "offline";
   }
   if (response.status === 403) {
-    await refused(response);
+    if ((await refused(response)) === "session ended" && !retried) {
+      // Signed in again since? Then a fresh copy comes with the new session.
+      const status = await askForKey(true);
+      freshCopyWanted = status === "ok";
+      return status;
+    }
     return "refused";
   }
   if (response.type === "opaqueredirect" || response.status === 401) return "signed-out";
@@ -242,7 +248,7 @@ async function useKey(answer) {
   await saveMeta();
 }
 
-// The server said this device must not keep its copy (403 with `wipe`).
+// The server said this device must not keep its copy (403 with `wipe`). Returns the reason.
 async function refused(response) {
   let answer = {};
   try {
@@ -259,15 +265,16 @@ async function refused(response) {
         : answer.message,
       true,
     );
-    return;
+    return answer.error;
   }
   if (answer.wipe === false) {
     notify(answer.message || "This account cannot send changes from this device.", true);
-    return;
+    return answer.error;
   }
   await wipeTellingWhy(
     `${answer.message || "This account cannot keep family information on this device."} The offline copy has been deleted.`,
   );
+  return answer.error;
 }
 
 function explain(status) {
@@ -830,7 +837,7 @@ async function start() {
   if (navigator.onLine) {
     const pending = (await getAll("outbox")).length;
     const status = await askForKey();
-    if (status === "ok" && (pending || prepare)) await syncNow({ quiet: !prepare });
+    if (status === "ok" && (pending || prepare || freshCopyWanted)) await syncNow({ quiet: !prepare });
     else if (status !== "ok" && status !== "offline") explain(status);
     await render();
   }

@@ -4,6 +4,40 @@
 // the API under /staff/api/ is always fetched from the network, and the page keeps what it
 // downloads in IndexedDB, encrypted (offline.js).
 const SHELL_CACHE = "familyreach-offline-shell";
+const DB_NAME = "familyreach-offline";
+
+// The app's page answered with a redirect (to the sign-in page): the session the copy was
+// taken in has ended (timed out) or was never fully signed in. The copy and its key go now,
+// before the sign-in page shows; changes waiting to send stay sealed (offline.js explains).
+function forgetCopy() {
+  return new Promise((resolve) => {
+    const opening = indexedDB.open(DB_NAME);
+    opening.onupgradeneeded = () => opening.transaction.abort(); // nothing kept: make nothing
+    opening.onerror = () => resolve();
+    opening.onsuccess = () => {
+      const db = opening.result;
+      if (!db.objectStoreNames.contains("vault")) {
+        db.close();
+        resolve();
+        return;
+      }
+      const transaction = db.transaction(["keys", "vault", "meta"], "readwrite");
+      transaction.objectStore("keys").clear();
+      transaction.objectStore("vault").clear();
+      const metaStore = transaction.objectStore("meta");
+      const reading = metaStore.get("meta");
+      reading.onsuccess = () => {
+        if (!reading.result) return;
+        const { copyToken, keyId, ...rest } = reading.result;
+        metaStore.put(rest, "meta");
+      };
+      transaction.oncomplete = transaction.onerror = transaction.onabort = () => {
+        db.close();
+        resolve();
+      };
+    };
+  });
+}
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
@@ -16,10 +50,16 @@ self.addEventListener("fetch", (event) => {
   if (request.mode === "navigate") {
     // Network first: online, the worker always gets the live page (or the sign-in page).
     event.respondWith(
-      fetch(request).catch(async () => {
-        const cached = await caches.match(url.pathname, { cacheName: SHELL_CACHE });
-        return cached || Response.error();
-      }),
+      fetch(request).then(
+        async (response) => {
+          if (response.type === "opaqueredirect" || response.redirected) await forgetCopy();
+          return response;
+        },
+        async () => {
+          const cached = await caches.match(url.pathname, { cacheName: SHELL_CACHE });
+          return cached || Response.error();
+        },
+      ),
     );
     return;
   }
