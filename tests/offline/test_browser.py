@@ -247,11 +247,20 @@ def test_two_devices_sync_one_register_in_either_order_and_a_conflict_is_shown(
     assert visit.outcome_notes != kept
     tablet_context.close()
 
-    # Seven days later without a sync (a driven clock), the copy is gone when the app opens.
-    page.clock.install(time=timezone.now() + timedelta(days=8))
+    # A change made without signal and never sent...
     page.context.set_offline(True)
+    page.get_by_role("link", name="Register for Baby group").click()
+    page.get_by_label("Cara Cole with Dot").uncheck()
+    page.get_by_role("link", name="Back to sessions and visits").click()
+    expect(page.locator("#pending-count")).to_have_text("1 change waiting to send")
+    # ...seven days later without a sync (a driven clock): the copy is gone when the app
+    # opens, and the change is not lost silently: it is listed, in words, to enter online.
+    page.clock.install(time=timezone.now() + timedelta(days=8))
     page.goto(f"{live_server.url}/staff/offline/")
     expect(page.locator("#offline-notice")).to_contain_text("had not been in touch")
+    expect(page.locator("#offline-notice")).to_contain_text("1 change was not sent")
+    expect(page.locator("#unsent")).to_contain_text("Not here: Cara Cole at Baby group")
+    expect(page.locator("#pending-count")).to_have_text("No changes waiting to send")
     stored = page.evaluate(READ_STORAGE)
     for name in ("Amy", "Cara", "notes", "NR30"):
         assert name not in stored
