@@ -441,6 +441,11 @@ def test_the_server_refuses_a_copy_older_than_7_days_whatever_the_device_clock(
         assert "nothing in it was sent" in response.json()["message"]
     assert not Attendance.objects.exists()
     assert not OfflineChange.objects.exists()
+    # A change made more than 7 days ago was made on a copy at least that old: refused too.
+    (old,) = _sync(client, _mark(next_occurrence, yarmouth_family, True, 8 * 24 * 60))
+    assert old["outcome"] == "refused"
+    assert "more than 7 days ago" in old["message"]
+    assert not Attendance.objects.exists()
     # Another account's copy, or a forged one, cannot be vouched for either.
     assert client.get(KEY, headers={"X-Offline-Copy": fresh + "x"}).status_code == 403
     colleague = _client(make_user(Role.FAMILY_WORKER, district_code="E07000145"))

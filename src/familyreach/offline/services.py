@@ -14,10 +14,11 @@ Rules (docs/offline.md, decision 0018):
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import rules
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -86,8 +87,16 @@ def _moment(change: dict[str, Any]) -> datetime:
         raise BadChange("made_at is not a time") from error
     if made_at.tzinfo is None:
         raise BadChange("made_at has no time zone")
+    now = timezone.now()
+    if now - made_at > timedelta(days=settings.FAMILYREACH_OFFLINE_DAYS):
+        # Made on a copy older than the limit (it was downloaded before the change was made):
+        # the register or visit may have moved on. Refused; the device shows it in words.
+        raise BadChange(
+            f"Made more than {settings.FAMILYREACH_OFFLINE_DAYS} days ago, on a copy too old "
+            "to send: enter it again on the online pages"
+        )
     # A device clock far in the future would win every merge: no later than now.
-    return min(made_at, timezone.now())
+    return min(made_at, now)
 
 
 def _key(change: dict[str, Any]) -> uuid.UUID:

@@ -119,9 +119,13 @@ function copyHeaders() {
 
 // Changes that will never be sent, in words, shown on the page (not kept) as the copy goes.
 async function listUnsent() {
-  if (!db || !cryptoKey) return [];
+  if (!db) return [];
   const lines = [];
   for (const item of await getAll("outbox")) {
+    if (!cryptoKey) {
+      lines.push("A change locked when you were signed out (it cannot be read without signing in)");
+      continue;
+    }
     try {
       lines.push(describe(await unseal(item)));
     } catch {
@@ -558,7 +562,10 @@ function renderAttention() {
       dismiss.addEventListener("click", () => resolve(item, false));
       card.append(element("p", {}), dismiss);
     } else {
-      card.append(element("p", { class: "govuk-body", text: `Not sent: ${item.result.message}` }));
+      card.append(
+        element("p", { class: "govuk-body", text: `Not sent: ${item.result.message}` }),
+        element("p", { class: "govuk-body", text: describe(item.change) }),
+      );
       const dismiss = element("button", { type: "button", class: "govuk-button govuk-button--secondary", text: "Hide this" });
       dismiss.addEventListener("click", () => resolve(item, false));
       card.append(dismiss);
