@@ -35,6 +35,17 @@ def _summary(client: Client, query: str = "") -> dict[str, str]:
     return rows[0]
 
 
+SERVICE_FIGURES = {
+    "first_contact_days": "first-contact-median",
+    "first_contact_within_target": "first-contact-within",
+    "peer_led_share": "peer-led-share",
+}
+
+
+def _span(page: str, figure: str) -> str:
+    return page.split(f'data-figure="{figure}">')[1].split("<")[0]
+
+
 def _shown(value: str) -> str:
     return value if value == MARK else percent(float(value))
 
@@ -46,6 +57,7 @@ def test_every_measure_in_four_returns_equals_the_insight_pages(
     client.force_login(commissioning_world.manager)
     districts = list(District.objects.order_by("name"))
     shown_values: set[str] = set()
+    service_values: set[str] = set()
     for quarter_end in QUARTER_ENDS:
         drafted = return_draft(
             user=commissioning_world.commissioner,
@@ -95,7 +107,20 @@ def test_every_measure_in_four_returns_equals_the_insight_pages(
             row = _row(money, district.name)
             assert parts["buildings_share"][district.code] == row[2]
             assert parts["cost_per_family_seen"][district.code] == row[4]
+
+        # Contact and peer-led sessions: the reach pages' section for the quarter (the three
+        # months to the figures' date), county and each district.
+        assert f"{quarter_end:%-d %B %Y}" in dashboard.split('id="service-measures"')[1][:200]
+        for code, figure in SERVICE_FIGURES.items():
+            assert measures[code].text == _span(dashboard, figure), (quarter_end, code)
+        for district in districts:
+            page = client.get(reverse("insight:district", args=[district.code])).content.decode()
+            for code, figure in SERVICE_FIGURES.items():
+                assert parts[code][district.code] == _span(page, figure), (district, code)
+        service_values.update(measures[code].text for code in SERVICE_FIGURES)
         shown_values.update(m.text for m in measures.values())
     # Not a comparison of blanks: figures were shown, and they changed over the year.
     assert QuarterlyReturn.objects.count() == 4
     assert len(shown_values - {MARK, "–"}) >= 8
+    # The new measures were worked out, not blank, and moved over the year.
+    assert len(service_values - {MARK, "–"}) >= 6, service_values
