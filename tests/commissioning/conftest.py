@@ -13,9 +13,9 @@ import pytest
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.commissioning.models import Contract, ContractMeasure
-from familyreach.directory import services as directory_services
 from familyreach.community.models import AttendanceCount, CommunityGroup, GroupStatus
 from familyreach.delivery.models import Occurrence, Session
+from familyreach.directory import services as directory_services
 from familyreach.directory.models import SupportRequest
 from familyreach.families.models import Child, Contact, Family
 from familyreach.planning.models import Scenario

@@ -60,15 +60,32 @@ def a_return(make_user: Callable[..., User]) -> tuple[QuarterlyReturn, User]:
         tolerance=0.05,
         rating="amber",
         explanation="Two venues closed for repairs – back in July.",
-        by_district=[{"district": "Broadland", "code": "E07000144", "value": 0.6, "text": "60.0 %"}],
+        by_district=[
+            {"district": "Broadland", "code": "E07000144", "value": 0.6, "text": "60.0 %"}
+        ],
         by_decile=[
             {"decile": "IDACI decile 1", "value": 0.48, "text": "48.0 %"},
             {"decile": "IDACI decile 2", "value": None, "text": "[c]"},
         ],
         trend=[
-            {"quarter_end": "2025-09-30", "label": "July to September 2025", "value": 0.52, "text": "52.0 %"},
-            {"quarter_end": "2025-12-31", "label": "October to December 2025", "value": 0.54, "text": "54.0 %"},
-            {"quarter_end": "2026-03-31", "label": "January to March 2026", "value": 0.55, "text": "55.0 %"},
+            {
+                "quarter_end": "2025-09-30",
+                "label": "July to September 2025",
+                "value": 0.52,
+                "text": "52.0 %",
+            },
+            {
+                "quarter_end": "2025-12-31",
+                "label": "October to December 2025",
+                "value": 0.54,
+                "text": "54.0 %",
+            },
+            {
+                "quarter_end": "2026-03-31",
+                "label": "January to March 2026",
+                "value": 0.55,
+                "text": "55.0 %",
+            },
         ],
     )
     return drafted, manager
@@ -93,7 +110,8 @@ def test_ods_and_pdf_hold_the_figures_and_say_draft_until_signed_off(
 
     ods = client.get(reverse("commissioning:return-ods", args=[drafted.pk]))
     assert ods["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
-    assert "return-" in ods["Content-Disposition"] and ".ods" in ods["Content-Disposition"]
+    assert "return-" in ods["Content-Disposition"]
+    assert ".ods" in ods["Content-Disposition"]
     sheets = _ods_rows(ods.content)
     assert list(sheets) == ["Measures", "Breakdown"]
     assert sheets["Measures"][0][0].startswith("DRAFT")
@@ -111,11 +129,15 @@ def test_ods_and_pdf_hold_the_figures_and_say_draft_until_signed_off(
     reader = PdfReader(io.BytesIO(pdf.content))
     assert len(reader.pages) == 2
     first, second = (" ".join(page.extract_text().split()) for page in reader.pages)
-    assert "DRAFT" in first and "DRAFT" in second
-    assert "57.1 %" in first and "Amber" in first
+    assert "DRAFT" in first
+    assert "DRAFT" in second
+    assert "57.1 %" in first
+    assert "Amber" in first
     assert "55.0 %" in first  # the trend
     assert "back in July" in first  # the explanation, its dash made plain for the PDF font
-    assert "48.0 %" in second and "Broadland" in second and "[c]" in second
+    assert "48.0 %" in second
+    assert "Broadland" in second
+    assert "[c]" in second
 
     # Signed off: no DRAFT mark anywhere.
     QuarterlyReturn.objects.filter(pk=drafted.pk).update(status=ReturnStatus.SIGNED_OFF)
@@ -123,7 +145,8 @@ def test_ods_and_pdf_hold_the_figures_and_say_draft_until_signed_off(
     assert not any("DRAFT" in cell for rows in sheets.values() for row in rows for cell in row)
     pdf = client.get(reverse("commissioning:return-pdf", args=[drafted.pk]))
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "DRAFT" not in text and "57.1 %" in text
+    assert "DRAFT" not in text
+    assert "57.1 %" in text
 
 
 def test_another_providers_manager_cannot_download(

@@ -17,10 +17,8 @@ from odf.table import Table, TableCell, TableRow
 from odf.text import P
 from openpyxl import Workbook
 
-from familyreach.commissioning.models import ReturnMeasure, ReturnStatus
-
 from familyreach.commissioning import measures
-from familyreach.commissioning.models import Contract, QuarterlyReturn
+from familyreach.commissioning.models import Contract, QuarterlyReturn, ReturnMeasure, ReturnStatus
 
 HEADINGS = (
     "Measure",

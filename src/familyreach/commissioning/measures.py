@@ -50,7 +50,7 @@ class Inputs:
     peer_led_deciles: dict[int | None, PeerLed] | None = None
 
 
-def decile_label(decile: int | None | str) -> str:
+def decile_label(decile: int | str | None) -> str:
     return f"IDACI decile {decile}" if decile is not None else "IDACI decile unknown"
 
 

@@ -21,10 +21,10 @@ from familyreach.accounts.roles import Role
 from familyreach.commissioning import measures
 from familyreach.commissioning.models import Contract, QuarterlyReturn, ReturnEvent
 from familyreach.geo.models import District
+from familyreach.insight import service_measures
 from familyreach.insight.measures import Report, roll_up
 from familyreach.insight.models import ReachSnapshot
 from familyreach.insight.money import MoneyFigures, money_by_district
-from familyreach.insight import service_measures
 from familyreach.insight.selectors import area_rows, dashboard_report
 from familyreach.insight.service_measures import ALL
 from familyreach.outcomes.selectors import ClosedOutcomes, closed_outcomes_by_district

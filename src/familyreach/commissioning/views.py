@@ -217,9 +217,7 @@ def return_xlsx(request: HttpRequest, return_id: int) -> HttpResponse:
 
 def _download(found: Any, content: bytes, content_type: str, extension: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{exports.filename(found, extension)}"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(found, extension)}"'
     return response
 
 

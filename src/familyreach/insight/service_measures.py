@@ -24,10 +24,10 @@ and their splits); sessions are public listings and are not.
 """
 
 import statistics
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import cast
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -94,16 +94,17 @@ def requests_in(*, start: date, end: date) -> list[Request]:
         .only("created_at", "family_record_id", "district_id", "contacted_at")
     ]
     for _receiver, answer in requests_for_support_made.send(sender=None, start=start, end=end):
-        made.extend((on, family_id, district_id, None) for on, family_id, district_id in answer)
+        referred = cast(list[tuple[date, int, int | None]], answer)
+        made.extend((on, family_id, district_id, None) for on, family_id, district_id in referred)
 
     family_ids = {family_id for _, family_id, _, _ in made if family_id is not None}
     contact_days: dict[int, list[date]] = {}
-    for family_id, on in (
+    for contacted_family, on in (
         Contact.objects.filter(family_id__in=family_ids, date__gte=start, date__lte=end)
         .order_by("date")
         .values_list("family_id", "date")
     ):
-        contact_days.setdefault(family_id, []).append(on)
+        contact_days.setdefault(contacted_family, []).append(on)
     family_areas = dict(
         Family.objects.filter(pk__in=family_ids).values_list("pk", "area__idaci_decile")
     )
@@ -111,9 +112,7 @@ def requests_in(*, start: date, end: date) -> list[Request]:
     found = []
     for requested_on, family_id, district_id, recorded_on in made:
         candidates = [recorded_on] if recorded_on and requested_on <= recorded_on <= end else []
-        candidates += [
-            on for on in contact_days.get(family_id or 0, []) if on >= requested_on
-        ][:1]
+        candidates += [on for on in contact_days.get(family_id or 0, []) if on >= requested_on][:1]
         first = min(candidates, default=None)
         found.append(
             Request(
@@ -163,7 +162,7 @@ class FirstContact:
 
 
 ALL = "all"  # in a table key: every district, or every decile
-type Scope = tuple[int | None | str, int | None | str]  # (district id, IDACI decile)
+type Scope = tuple[int | str | None, int | str | None]  # (district id, IDACI decile)
 
 
 def first_contact_of(
@@ -228,9 +227,13 @@ def first_contact_table(
     splits: list[tuple[Scope, list[Scope]]] = [
         ((ALL, ALL), [(d, ALL) for d in districts]),
         ((ALL, ALL), [(ALL, c) for c in deciles]),
-        *(((d, ALL), [(d, c) for c in deciles if (d, c) in members]) for d in districts),
-        *(((ALL, c), [(d, c) for d in districts if (d, c) in members]) for c in deciles),
     ]
+    for district in districts:
+        splits.append(
+            ((district, ALL), [(district, c) for c in deciles if (district, c) in members])
+        )
+    for decile in deciles:
+        splits.append(((ALL, decile), [(d, decile) for d in districts if (d, decile) in members]))
     hidden = protect(
         counts,
         [
@@ -272,7 +275,8 @@ def sessions_held(*, start: date, end: date) -> list[Held]:
         .values_list("date", "session__venue__area_id", "session__venue__district_id")
     ]
     for _receiver, answer in peer_led_meetings_held.send(sender=None, start=start, end=end):
-        rows.extend((on, area_id, district_id, True) for on, area_id, district_id in answer)
+        meetings = cast(list[tuple[date, int | None, int | None]], answer)
+        rows.extend((on, area_id, district_id, True) for on, area_id, district_id in meetings)
     area_ids = {area_id for _, area_id, _, _ in rows if area_id is not None}
     deciles = dict(Area.objects.filter(pk__in=area_ids).values_list("pk", "idaci_decile"))
     return [
@@ -325,7 +329,7 @@ class ServiceMeasures:
         return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
 
 
-def _decile_order(decile: int | None | str) -> tuple[bool, int]:
+def _decile_order(decile: int | str | None) -> tuple[bool, int]:
     return (decile is None, decile if isinstance(decile, int) else 0)
 
 

@@ -17,9 +17,8 @@ from familyreach.accounts.roles import Role
 from familyreach.core.audit import BULK_EXPORT, record_action
 from familyreach.core.db_routers import reads_from_replica
 from familyreach.geo.selectors import under_fives_summary
-from familyreach.insight import disclosure, tables
+from familyreach.insight import disclosure, service_measures, tables
 from familyreach.insight import figures as reach_figures
-from familyreach.insight import service_measures
 from familyreach.insight.measures import TARGET_GROUPS
 from familyreach.insight.selectors import (
     Dashboard,

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commissioning', '0001_contracts_and_quarterly_returns'),
+        ("commissioning", "0001_contracts_and_quarterly_returns"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='returnmeasure',
-            name='by_decile',
+            model_name="returnmeasure",
+            name="by_decile",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='returnmeasure',
-            name='trend',
+            model_name="returnmeasure",
+            name="trend",
             field=models.JSONField(blank=True, default=list),
         ),
     ]
