@@ -7,9 +7,9 @@ DRAFT). axe-core finds nothing serious or critical on any page on the way."""
 import io
 import re
 from collections.abc import Callable
-from pathlib import Path
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
