@@ -4,7 +4,7 @@ provider in the directory and a county-wide contract held to every insight measu
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,10 @@ import pytest
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.commissioning.models import Contract, ContractMeasure
+from familyreach.community.models import AttendanceCount, CommunityGroup, GroupStatus
+from familyreach.delivery.models import Occurrence, Session
 from familyreach.directory import services as directory_services
+from familyreach.directory.models import SupportRequest
 from familyreach.families.models import Child, Contact, Family
 from familyreach.planning.models import Scenario
 from familyreach.planning.services import scenario_adopt, scenario_run_now
@@ -29,6 +32,9 @@ MEASURES = (
     ("buildings_share", 0.4, 0.1),
     ("cost_per_family_seen", 5000.0, 1000.0),
     ("improved_outcomes", 0.6, 0.1),
+    ("first_contact_days", 7.0, 3.0),
+    ("first_contact_within_target", 0.8, 0.1),
+    ("peer_led_share", 0.25, 0.05),
 )
 
 
@@ -51,9 +57,11 @@ def commissioning_world(
     # 60 families over the ten areas; most seen, some often, in months spread over 21 months,
     # so each quarter's rolling year differs.
     areas = small_county["areas"]
+    families = []
     for number in range(60):
         area = areas[number % len(areas)]
         family = Family.objects.create(area=area, district=area.district)
+        families.append(family)
         Child.objects.create(family=family, date_of_birth=date(2023, 1 + number % 12, 1))
         for visit in range(number % 5):
             month = 1 + (number * 7 + visit * 5) % 21
@@ -65,6 +73,7 @@ def commissioning_world(
                 area=area,
                 district=area.district,
             )
+    requests_and_sessions_create(small_county, families)
     scenario = make_scenario(
         name="Option A", number_of_bases=2, forced_open=CENTRES, outreach=[("Acle Library", 2)]
     )
@@ -97,3 +106,61 @@ def commissioning_world(
         commissioner=make_user(Role.PLANNER, username="cora-commissioner"),
         manager=manager,
     )
+
+
+def requests_and_sessions_create(county: dict[str, Any], families: list[Family]) -> None:
+    """Requests for support over the year (each family asks once or twice; the contacts above
+    answer them after a few days or weeks, or not at all) and sessions held: the service's own
+    every week at a centre, and a peer-led group meeting at a library more often as the year
+    goes on."""
+    for number, family in enumerate(families * 2):
+        requested = date(2025, 10, 1) + timedelta(days=(number * 11) % 365)
+        request = SupportRequest.objects.create(
+            reference=f"T{number:05d}",
+            requester="family",
+            name="A parent",
+            postcode="NR1 1AA",
+            district=family.district,
+            contact_method="email",
+            email="parent@example.org",
+            family_consent=True,
+            family_record_id=family.pk,
+            # A quarter of them were phoned back and recorded as contacted on the request.
+            contacted_at=datetime.combine(
+                requested + timedelta(days=number % 4), time(12), tzinfo=UTC
+            )
+            if number % 4 == 0
+            else None,
+        )
+        SupportRequest.objects.filter(pk=request.pk).update(
+            created_at=datetime.combine(requested, time(9), tzinfo=UTC)
+        )
+    venues = county["venues"]
+    session = Session.objects.filter(venue=venues[CENTRES[0]]).first()
+    assert session is not None
+    for week in range(52):
+        day = date(2025, 10, 6) + timedelta(weeks=week)
+        Occurrence.objects.create(
+            session=session,
+            date=day,
+            starts_at=datetime.combine(day, time(10), tzinfo=UTC),
+            ends_at=datetime.combine(day, time(11), tzinfo=UTC),
+            capacity=20,
+        )
+    group = CommunityGroup.objects.create(
+        name="Acle parents' group",
+        kind="baby_group",
+        description="Run by local parents.",
+        who_for="Parents of babies",
+        venue=venues["Acle Library"],
+        venue_name="Acle Library",
+        venue_postcode="NR13 3AA",
+        contact_email="group@example.org",
+        status=GroupStatus.APPROVED,
+    )
+    for number in range(40):
+        # Meetings bunch towards the end of the year, so each quarter's share differs.
+        met_on = date(2026, 9, 30) - timedelta(days=(number * number) % 360)
+        AttendanceCount.objects.get_or_create(
+            group=group, met_on=met_on, defaults={"children": 4, "adults": 3}
+        )

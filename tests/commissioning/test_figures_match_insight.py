@@ -6,6 +6,7 @@ the test client and compared, as shown, with the return's page and CSV."""
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -35,8 +36,19 @@ def _summary(client: Client, query: str = "") -> dict[str, str]:
     return rows[0]
 
 
+SERVICE_FIGURES = {
+    "first_contact_days": "first-contact-median",
+    "first_contact_within_target": "first-contact-within",
+    "peer_led_share": "peer-led-share",
+}
+
+
+def _span(page: str, figure: str) -> str:
+    return page.split(f'data-figure="{figure}">')[1].split("<")[0]
+
+
 def _shown(value: str) -> str:
-    return value if value == MARK else percent(float(value))
+    return value if value == MARK else percent(float(value) if value else None)
 
 
 def test_every_measure_in_four_returns_equals_the_insight_pages(
@@ -46,6 +58,8 @@ def test_every_measure_in_four_returns_equals_the_insight_pages(
     client.force_login(commissioning_world.manager)
     districts = list(District.objects.order_by("name"))
     shown_values: set[str] = set()
+    service_values: set[str] = set()
+    previous: list[dict[str, Any]] = []
     for quarter_end in QUARTER_ENDS:
         drafted = return_draft(
             user=commissioning_world.commissioner,
@@ -76,6 +90,8 @@ def test_every_measure_in_four_returns_equals_the_insight_pages(
         }
         for district in districts:
             page = client.get(reverse("insight:district", args=[district.code])).content.decode()
+            for code, figure in SERVICE_FIGURES.items():
+                assert parts[code][district.code] == _span(page, figure), (district, code)
             assert parts["seen_reach"][district.code] == _figure(page, "seen-reach")
             assert parts["greatest_need_gap"][district.code] == _figure(page, "greatest-need-gap")
             district_summary = _summary(client, f"&district={district.code}")
@@ -95,7 +111,36 @@ def test_every_measure_in_four_returns_equals_the_insight_pages(
             row = _row(money, district.name)
             assert parts["buildings_share"][district.code] == row[2]
             assert parts["cost_per_family_seen"][district.code] == row[4]
+
+        # Contact and peer-led sessions: the reach pages' section for the quarter (the three
+        # months to the figures' date); each district's is checked with its page above.
+        assert f"{quarter_end:%-d %B %Y}" in dashboard.split('id="service-measures"')[1][:200]
+        for code, figure in SERVICE_FIGURES.items():
+            assert measures[code].text == _span(dashboard, figure), (quarter_end, code)
+        service_values.update(measures[code].text for code in SERVICE_FIGURES)
+        # Deciles: the return's reach by IDACI decile is insight's decile table, as shown.
+        deciles = list(
+            csv.DictReader(
+                io.StringIO(
+                    client.get(reverse("insight:export-csv") + "?table=deciles").content.decode()
+                )
+            )
+        )
+        for code, heading in (
+            ("seen_reach", "Seen reach"),
+            ("registered_reach", "Registered reach"),
+        ):
+            shown = [_shown(row[heading]) for row in deciles]
+            assert [part["text"] for part in measures[code].by_decile] == shown
         shown_values.update(m.text for m in measures.values())
+        previous.append(measures)
+    # The last return's trend is the three before it, as they reported each measure.
+    for code, measure in previous[-1].items():
+        assert [point["text"] for point in measure.trend] == [
+            earlier[code].text for earlier in previous[:3]
+        ]
     # Not a comparison of blanks: figures were shown, and they changed over the year.
     assert QuarterlyReturn.objects.count() == 4
     assert len(shown_values - {MARK, "–"}) >= 8
+    # The new measures were worked out, not blank, and moved over the year.
+    assert len(service_values - {MARK, "–"}) >= 6, service_values

@@ -1,16 +1,22 @@
 """The quarterly return journey in Chromium, by clicking from each person's landing page: the
 provider's manager opens the drafted return, explains the red measure and submits; the
-commissioner agrees each measure and signs it off. axe-core finds nothing serious or critical
-on any page on the way."""
+commissioner agrees each measure and signs it off; the provider's manager comes back and
+downloads the signed-off return as PDF and ODS (the draft's PDF, downloaded on the way, says
+DRAFT). axe-core finds nothing serious or critical on any page on the way."""
 
+import io
 import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from odf.opendocument import load
+from odf.table import TableCell
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
@@ -25,6 +31,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _sign_out(page: Page) -> None:
     page.get_by_role("button", name=re.compile(r"^Sign out")).click()
     page.wait_for_load_state()
+
+
+def _download(page: Page, link: str) -> tuple[str, bytes]:
+    """Click a download link and wait for the browser's download event."""
+    with page.expect_download() as event:
+        page.get_by_role("link", name=link).click()
+    download = event.value
+    return download.suggested_filename, Path(download.path()).read_bytes()
+
+
+def _pdf_text(content: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def test_the_provider_submits_and_the_commissioner_signs_off(
@@ -76,6 +94,9 @@ def test_the_provider_submits_and_the_commissioner_signs_off(
     expect(page.get_by_test_id("return-status")).to_have_text("Draft")
     expect(page.locator('[data-rating="seen_reach"]')).to_have_text("Red")
     assert axe(page) == []
+    name, content = _download(page, "Download as PDF")
+    assert name == f"return-{contract.pk}-2026-06-30.pdf"
+    assert "DRAFT" in _pdf_text(content)
     # Submitting with the red measure unexplained is refused, saying which.
     page.get_by_role("button", name="Submit the return").click()
     expect(page.locator(".govuk-error-summary, .govuk-notification-banner").first).to_contain_text(
@@ -109,3 +130,24 @@ def test_the_provider_submits_and_the_commissioner_signs_off(
     # Signed off: no buttons to change it are offered.
     expect(page.get_by_role("button", name="Submit the return")).to_have_count(0)
     expect(page.get_by_role("button", name="Sign off the return")).to_have_count(0)
+    _sign_out(page)
+
+    # The provider's manager again: the signed-off return, downloaded as PDF and ODS.
+    sign_in(page, provider_manager)
+    page.get_by_role("link", name="Contracts").first.click()
+    page.get_by_role("link", name="Early childhood service").click()
+    page.get_by_role("link", name=re.compile(r"^1 April 2026 to 30 June 2026")).click()
+    expect(page.get_by_test_id("return-status")).to_have_text("Signed off")
+    assert axe(page) == []
+    seen = drafted.measures.get(code="seen_reach").text
+    name, content = _download(page, "Download as PDF")
+    assert name.endswith(".pdf")
+    text = _pdf_text(content)
+    assert "DRAFT" not in text
+    assert seen in text
+    assert "Two vacancies in outreach." in text
+    name, content = _download(page, "Download as an OpenDocument spreadsheet (ODS)")
+    assert name == f"return-{contract.pk}-2026-06-30.ods"
+    cells = [str(cell) for cell in load(io.BytesIO(content)).getElementsByType(TableCell)]
+    assert seen in cells
+    assert "Signed off" in cells

@@ -20,6 +20,7 @@ from familyreach.operations.schedule import (
 pytestmark = pytest.mark.django_db
 
 EXPECTED_JOBS = {
+    "commissioning-draft-returns",
     "community-warn-expiries",
     "consult-delete-abandoned-drafts",
     "delivery-purge-booking-holds",

@@ -448,6 +448,8 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "commissioning:return": ("get", CONTRACT_READERS_OWN),
     "commissioning:return-csv": ("get", CONTRACT_READERS_OWN),
     "commissioning:return-xlsx": ("get", CONTRACT_READERS_OWN),
+    "commissioning:return-ods": ("get", CONTRACT_READERS_OWN),
+    "commissioning:return-pdf": ("get", CONTRACT_READERS_OWN),
     "commissioning:return-edit": ("get", access(superuser=200, provider_manager=(200, 404))),
     "commissioning:return-submit": (
         "post",

@@ -29,6 +29,9 @@ MEASURES = (
     ("buildings_share", 0.4, 0.05),
     ("cost_per_family_seen", 600.0, 100.0),
     ("improved_outcomes", 0.6, 0.1),
+    ("first_contact_days", 7.0, 3.0),
+    ("first_contact_within_target", 0.8, 0.1),
+    ("peer_led_share", 0.2, 0.05),
 )
 
 

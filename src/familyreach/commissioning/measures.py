@@ -5,7 +5,12 @@ computes and shows elsewhere, never computed again differently:
   dashboard's and district pages' figures, suppressed as they are);
 - money measures are `insight.money.MoneyFigures` (the money page's figures);
 - improved outcomes are `outcomes.selectors.closed_outcomes_by_district` (family plans closed in
-  the quarter whose closure scores beat their start scores).
+  the quarter whose closure scores beat their start scores);
+- time from a request for support to first contact and the peer-led share of sessions are
+  `insight.service_measures` over the quarter (the reach pages' "Contact and peer-led sessions").
+
+Each measure also says how it splits by deprivation decile (the IDACI decile of the area, as
+insight's decile table), where it can: money and the greatest-need gap do not split that way.
 
 A return is drafted "as at" the last day of its quarter: the reach measures are insight's, over
 insight's rolling window (12 months by default) up to that day, exactly as the dashboard shows
@@ -16,10 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from familyreach.insight import figures as reach_figures
+from familyreach.insight import service_measures as service_figures
 from familyreach.insight import tables
 from familyreach.insight.disclosure import MARK
 from familyreach.insight.measures import Report
 from familyreach.insight.money import MoneyFigures
+from familyreach.insight.service_measures import FirstContact, PeerLed, days_text
 from familyreach.outcomes.selectors import ClosedOutcomes
 
 
@@ -37,6 +44,14 @@ class Inputs:
     money: MoneyFigures | None
     outcomes: ClosedOutcomes | None
     suppression_threshold: int
+    first_contact: FirstContact | None = None
+    first_contact_deciles: dict[int | None, FirstContact] | None = None
+    peer_led: PeerLed | None = None
+    peer_led_deciles: dict[int | None, PeerLed] | None = None
+
+
+def decile_label(decile: int | str | None) -> str:
+    return f"IDACI decile {decile}" if decile is not None else "IDACI decile unknown"
 
 
 @dataclass(frozen=True)
@@ -44,13 +59,18 @@ class Definition:
     code: str
     title: str
     definition: str
-    unit: str  # "share" (a fraction shown as a percentage) or "pounds"
+    unit: str  # "share" (a fraction shown as a percentage), "pounds" or "days"
     higher_is_better: bool
     compute: Callable[[Inputs], Value]
+    # The figure for each deprivation decile of the scope, as (label, value); None where the
+    # measure does not split by decile.
+    by_decile: Callable[[Inputs], list[tuple[str, Value]]] | None = None
 
     def show(self, value: float | None) -> str:
         if value is None:
             return "–"
+        if self.unit == "days":
+            return days_text(value)
         return tables.percent(value) if self.unit == "share" else f"£{value:,.0f}"
 
 
@@ -61,6 +81,25 @@ def _column(inputs: Inputs, key: str) -> Value:
     if column.hidden_for(figures):
         return Value(None, MARK)
     return Value(column.value(figures), tables.display(column, figures))
+
+
+def _column_by_decile(key: str) -> Callable[[Inputs], list[tuple[str, Value]]]:
+    """A column of insight's decile table ("IDACI decile 1" first), hidden as it hides it."""
+    column = next(column for column in tables.COLUMNS if column.key == key)
+
+    def by_decile(inputs: Inputs) -> list[tuple[str, Value]]:
+        return [
+            (
+                figures.label,
+                Value(
+                    None if column.hidden_for(figures) else column.value(figures),
+                    tables.display(column, figures),
+                ),
+            )
+            for figures in inputs.report.deciles
+        ]
+
+    return by_decile
 
 
 def _reach_figure(figure: reach_figures.ReachFigure) -> Value:
@@ -96,6 +135,35 @@ def _improved_outcomes(inputs: Inputs) -> Value:
     return Value(outcomes.improved_share, tables.percent(outcomes.improved_share))
 
 
+def _first_contact_median(contact: FirstContact | None) -> Value:
+    if contact is None:
+        return Value(None, "–")
+    return Value(contact.median_days, contact.median_text)
+
+
+def _first_contact_within(contact: FirstContact | None) -> Value:
+    if contact is None:
+        return Value(None, "–")
+    return Value(contact.share_within, contact.share_text)
+
+
+def _peer_led(peer_led: PeerLed | None) -> Value:
+    if peer_led is None:
+        return Value(None, "–")
+    return Value(peer_led.share, peer_led.text)
+
+
+def _deciles[Figure](
+    pick: Callable[[Inputs], dict[int | None, Figure] | None],
+    value: Callable[[Figure | None], Value],
+) -> Callable[[Inputs], list[tuple[str, Value]]]:
+    def by_decile(inputs: Inputs) -> list[tuple[str, Value]]:
+        found = pick(inputs) or {}
+        return [(decile_label(decile), value(figure)) for decile, figure in found.items()]
+
+    return by_decile
+
+
 DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         "seen_reach",
@@ -105,6 +173,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         "share",
         True,
         lambda inputs: _reach_figure(reach_figures.seen_reach(inputs.report)),
+        _column_by_decile("seen_reach"),
     ),
     Definition(
         "greatest_need_gap",
@@ -122,6 +191,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         "share",
         True,
         lambda inputs: _column(inputs, "registered_reach"),
+        _column_by_decile("registered_reach"),
     ),
     Definition(
         "sustained_reach",
@@ -131,6 +201,7 @@ DEFINITIONS: tuple[Definition, ...] = (
         "share",
         True,
         lambda inputs: _column(inputs, "sustained_reach"),
+        _column_by_decile("sustained_reach"),
     ),
     Definition(
         "buildings_share",
@@ -159,6 +230,40 @@ DEFINITIONS: tuple[Definition, ...] = (
         "share",
         True,
         _improved_outcomes,
+    ),
+    # --- Contact and peer-led sessions (insight.service_measures, over the quarter) ---------
+    Definition(
+        "first_contact_days",
+        service_figures.FIRST_CONTACT_MEDIAN_NAME,
+        "Median days from a request for support made in the quarter (a family's own request, "
+        "or a referral for a family with a record; not declined) to the first contact recorded "
+        "on or after it by the quarter's end, over requests contacted (insight).",
+        "days",
+        False,
+        lambda inputs: _first_contact_median(inputs.first_contact),
+        _deciles(lambda inputs: inputs.first_contact_deciles, _first_contact_median),
+    ),
+    Definition(
+        "first_contact_within_target",
+        service_figures.FIRST_CONTACT_WITHIN_NAME,
+        "Requests for support made in the quarter contacted within the target days "
+        "(FAMILYREACH_FIRST_CONTACT_TARGET_DAYS) ÷ requests contacted or past the target "
+        "(insight).",
+        "share",
+        True,
+        lambda inputs: _first_contact_within(inputs.first_contact),
+        _deciles(lambda inputs: inputs.first_contact_deciles, _first_contact_within),
+    ),
+    Definition(
+        "peer_led_share",
+        service_figures.PEER_LED_NAME,
+        "Meetings of peer-led community groups held in the quarter ÷ all sessions held (the "
+        "service's own sessions, not cancelled, and the groups' meetings), by the venue's area "
+        "(insight).",
+        "share",
+        True,
+        lambda inputs: _peer_led(inputs.peer_led),
+        _deciles(lambda inputs: inputs.peer_led_deciles, _peer_led),
     ),
 )
 BY_CODE: dict[str, Definition] = {definition.code: definition for definition in DEFINITIONS}

@@ -141,6 +141,13 @@ class ReturnMeasure(models.Model):
     rating = models.CharField(max_length=10, choices=Rating.choices)
     # [{"district": name, "code": ONS code, "value": float|None, "text": "62.1 %"}]
     by_district = models.JSONField(default=list, blank=True)
+    # [{"decile": "IDACI decile 1", "value": float|None, "text": "62.1 %"}], as by_district;
+    # empty where the measure does not split by deprivation decile.
+    by_decile = models.JSONField(default=list, blank=True)
+    # The three quarters before this one, oldest first, as this contract's returns for them
+    # reported the measure: [{"quarter_end": "2026-03-31", "label": "January to March 2026",
+    # "value": float|None, "text": "61.0 %"}] ("no return" where there was none).
+    trend = models.JSONField(default=list, blank=True)
     explanation = models.TextField(blank=True)
     review = models.CharField(max_length=10, choices=Review.choices, blank=True)
     review_comment = models.TextField(blank=True)

@@ -21,10 +21,12 @@ from familyreach.accounts.roles import Role
 from familyreach.commissioning import measures
 from familyreach.commissioning.models import Contract, QuarterlyReturn, ReturnEvent
 from familyreach.geo.models import District
+from familyreach.insight import service_measures
 from familyreach.insight.measures import Report, roll_up
 from familyreach.insight.models import ReachSnapshot
 from familyreach.insight.money import MoneyFigures, money_by_district
 from familyreach.insight.selectors import area_rows, dashboard_report
+from familyreach.insight.service_measures import ALL
 from familyreach.outcomes.selectors import ClosedOutcomes, closed_outcomes_by_district
 
 COUNCIL_ROLES = (Role.MANAGER, Role.PLANNER)
@@ -105,6 +107,9 @@ class DraftMeasure:
     tolerance: float
     rating: str
     by_district: list[dict[str, Any]]
+    # [{"decile": "IDACI decile 1", "value": float|None, "text": "62.1 %"}]; empty where the
+    # measure does not split by decile.
+    by_decile: list[dict[str, Any]]
 
 
 def _sum_money(label: str, parts: list[MoneyFigures], report: Report) -> MoneyFigures:
@@ -152,6 +157,60 @@ def return_figures(
         by_district, county_money = money_by_district(spend.districts, county_report)
         district_money = {item.label: item for item in by_district}
     outcomes = closed_outcomes_by_district(start=quarter_start, end=quarter_end)
+    # Contact and peer-led sessions over the quarter: one read of the records, and one table of
+    # first contact hidden once over the county, districts and deciles (as the reach pages).
+    requests = service_measures.requests_in(start=quarter_start, end=quarter_end)
+    held = service_measures.sessions_held(start=quarter_start, end=quarter_end)
+    contact_table = service_measures.first_contact_table(requests, end=quarter_end)
+
+    def service_inputs(district_ids: set[int] | None) -> dict[str, Any]:
+        """The quarter's contact and sessions for the county (None) or these districts."""
+        if district_ids is None:
+            scopes: list[int | str] = [ALL]
+        else:
+            scopes = sorted(district_ids)
+        chosen_held = [h for h in held if district_ids is None or h.district_id in district_ids]
+        deciles = sorted(
+            {key[1] for key in contact_table if key[0] in scopes and key[1] != ALL},
+            key=lambda d: (d is None, d if isinstance(d, int) else 0),
+        )
+
+        def contact_of(keys: list[Any]) -> service_measures.FirstContact:
+            # One scope is the table's own entry; several (some districts, not the county) are
+            # added up, hidden wherever any part is hidden, so no part is given away.
+            parts = [contact_table[key] for key in keys if key in contact_table]
+            if len(keys) == 1 and parts:
+                return parts[0]
+            chosen = [
+                r
+                for r in requests
+                if any(
+                    (key[0] == ALL or r.district_id == key[0])
+                    and (key[1] == ALL or r.decile == key[1])
+                    for key in keys
+                )
+            ]
+            return service_measures.first_contact_of(
+                chosen,
+                end=quarter_end,
+                target_days=settings.INSIGHT_FIRST_CONTACT_TARGET_DAYS,
+                hidden_median=any(part.hidden_median for part in parts),
+                hidden_share=any(part.hidden_share for part in parts),
+            )
+
+        return {
+            "first_contact": contact_of([(scope, ALL) for scope in scopes]),
+            "first_contact_deciles": {
+                decile: contact_of([(scope, decile) for scope in scopes]) for decile in deciles
+            },
+            "peer_led": service_measures.peer_led_of(chosen_held),
+            "peer_led_deciles": {
+                decile: service_measures.peer_led_of(h for h in chosen_held if h.decile == decile)
+                for decile in sorted(
+                    {h.decile for h in chosen_held}, key=lambda d: (d is None, d or 0)
+                )
+            },
+        }
 
     def inputs_for(district: District) -> measures.Inputs:
         return measures.Inputs(
@@ -159,6 +218,7 @@ def return_figures(
             money=district_money.get(district.name),
             outcomes=outcomes.get(district.pk),
             suppression_threshold=threshold,
+            **service_inputs({district.pk}),
         )
 
     if county_wide:
@@ -167,6 +227,7 @@ def return_figures(
             money=county_money,
             outcomes=_sum_outcomes(list(outcomes.values())),
             suppression_threshold=threshold,
+            **service_inputs(None),
         )
     elif len(districts) == 1:
         headline = inputs_for(districts[0])
@@ -188,6 +249,7 @@ def return_figures(
             else None,
             outcomes=_sum_outcomes([outcomes[d.pk] for d in districts if d.pk in outcomes]),
             suppression_threshold=threshold,
+            **service_inputs(ids),
         )
 
     drafted = []
@@ -207,6 +269,10 @@ def return_figures(
         value = definition.compute(headline)
         if not county_wide and len(districts) > 1 and any(p["text"] == "[c]" for p in parts):
             value = measures.Value(None, "[c]")
+        by_decile = [
+            {"decile": label, "value": part.value, "text": part.text}
+            for label, part in (definition.by_decile(headline) if definition.by_decile else [])
+        ]
         drafted.append(
             DraftMeasure(
                 code=item.code,
@@ -221,6 +287,7 @@ def return_figures(
                     definition, value.value, target=item.target, tolerance=item.tolerance
                 ),
                 by_district=parts,
+                by_decile=by_decile,
             )
         )
     return drafted

@@ -5,8 +5,10 @@ from datetime import date
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from familyreach.commissioning.models import (
@@ -22,11 +24,52 @@ from familyreach.commissioning.selectors import can_commission, can_prepare, ret
 from familyreach.core.audit import acting_as
 from familyreach.insight.selectors import latest_snapshot
 from familyreach.insight.services import reach_snapshot_refresh
+from familyreach.outbox.notify import send_email
 
 
 def quarter_start_for(quarter_end: date) -> date:
     """The first day of the quarter ending on `quarter_end` (30 June -> 1 April)."""
     return quarter_end + relativedelta(days=1) - relativedelta(months=3)
+
+
+def quarter_label(quarter_end: date) -> str:
+    """ "April to June 2026"."""
+    return f"{quarter_start_for(quarter_end):%B} to {quarter_end:%B %Y}"
+
+
+def previous_quarter_ends(quarter_end: date, count: int = 3) -> list[date]:
+    """The `count` quarter ends before `quarter_end`, oldest first."""
+    ends = []
+    for back in range(count, 0, -1):
+        day = quarter_end + relativedelta(days=1) - relativedelta(months=3 * back)
+        ends.append(day - relativedelta(days=1))
+    return ends
+
+
+def _trends(contract: Contract, quarter_end: date) -> dict[str, list[dict[str, Any]]]:
+    """Each measure's figures in this contract's returns for the three quarters before, as those
+    returns reported them (frozen, so the trend never changes once shown)."""
+    ends = previous_quarter_ends(quarter_end)
+    reported = {
+        (measure.quarterly_return.quarter_end, measure.code): measure
+        for measure in ReturnMeasure.objects.filter(
+            quarterly_return__contract=contract, quarterly_return__quarter_end__in=ends
+        ).select_related("quarterly_return")
+    }
+    trends: dict[str, list[dict[str, Any]]] = {}
+    for item in contract.measures.all():
+        trends[item.code] = [
+            {
+                "quarter_end": end.isoformat(),
+                "label": quarter_label(end),
+                "value": reported[(end, item.code)].value if (end, item.code) in reported else None,
+                "text": reported[(end, item.code)].text
+                if (end, item.code) in reported
+                else "no return",
+            }
+            for end in ends
+        ]
+    return trends
 
 
 def is_quarter_end(day: date) -> bool:
@@ -77,6 +120,7 @@ def return_draft(*, user: Any, contract: Contract, quarter_end: date) -> Quarter
     drafted = return_figures(
         contract=contract, snapshot=snapshot, quarter_start=quarter_start, quarter_end=quarter_end
     )
+    trends = _trends(contract, quarter_end)
     notes = []
     if snapshot.includes_simulated:
         notes.append("Families, children and contacts in these figures are SIMULATED (demo data).")
@@ -105,6 +149,8 @@ def return_draft(*, user: Any, contract: Contract, quarter_end: date) -> Quarter
                 tolerance=item.tolerance,
                 rating=item.rating,
                 by_district=item.by_district,
+                by_decile=item.by_decile,
+                trend=trends.get(item.code, []),
             )
             for position, item in enumerate(drafted)
         )
@@ -221,3 +267,60 @@ def return_sign_off(*, user: Any, quarterly_return: QuarterlyReturn) -> Quarterl
         current.save()
         _event(current, user, "Signed off")
     return current
+
+
+def last_quarter_end(today: date) -> date:
+    """The last day of the most recent quarter that has ended before `today`."""
+    day = today - relativedelta(days=1)
+    while not is_quarter_end(day):
+        day = day.replace(day=1) - relativedelta(days=1)
+    return day
+
+
+def returns_draft_due(*, today: date) -> list[QuarterlyReturn]:
+    """Draft, for every contract running in the quarter that ended last before `today`, its
+    return for that quarter, unless it has one already (so running twice, or after a manager
+    drafted it with the button, drafts nothing more), and tell the provider's managers.
+
+    Each contract in its own transaction: one contract's failure does not undo the others'."""
+    quarter_end = last_quarter_end(today)
+    quarter_start = quarter_start_for(quarter_end)
+    due = (
+        Contract.objects.filter(starts_on__lte=quarter_end, ends_on__gte=quarter_start)
+        .exclude(returns__quarter_end=quarter_end)
+        .prefetch_related("provider_managers")
+        .order_by("pk")
+    )
+    drafted = []
+    for contract in due:
+        try:
+            with transaction.atomic():
+                quarterly_return = return_draft(
+                    user=None, contract=contract, quarter_end=quarter_end
+                )
+                _tell_provider(quarterly_return)
+        except (ValidationError, IntegrityError):
+            # Drafted meanwhile (by the button, or a second run of the job): nothing to do.
+            continue
+        drafted.append(quarterly_return)
+    return drafted
+
+
+def _tell_provider(quarterly_return: QuarterlyReturn) -> None:
+    link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
+        "commissioning:return", args=[quarterly_return.pk]
+    )
+    for manager in quarterly_return.contract.provider_managers.all():
+        if not manager.email:
+            continue
+        send_email(
+            to=manager.email,
+            subject=f"Quarterly return drafted: {quarter_label(quarterly_return.quarter_end)}",
+            body=(
+                f"The return for {quarterly_return.contract.name}, {quarterly_return.label}, "
+                "has been drafted from the service's records.\n\n"
+                "Please add your narrative and explain any red measure, then submit it:\n"
+                f"{link}\n"
+            ),
+            reference=f"commissioning-return-{quarterly_return.pk}",
+        )

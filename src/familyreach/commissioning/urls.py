@@ -18,4 +18,6 @@ urlpatterns: list[URLPattern] = [
     path("returns/<int:return_id>/sign-off", views.return_sign_off, name="return-sign-off"),
     path("returns/<int:return_id>/return.csv", views.return_csv, name="return-csv"),
     path("returns/<int:return_id>/return.xlsx", views.return_xlsx, name="return-xlsx"),
+    path("returns/<int:return_id>/return.ods", views.return_ods, name="return-ods"),
+    path("returns/<int:return_id>/return.pdf", views.return_pdf, name="return-pdf"),
 ]

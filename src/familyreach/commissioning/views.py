@@ -89,6 +89,7 @@ def return_detail(request: HttpRequest, return_id: int) -> HttpResponse:
             "statuses": ReturnStatus,
             "can_prepare": selectors.can_prepare(user=user, contract=found.contract),
             "can_commission": selectors.can_commission(user=user),
+            "trend_words": exports.trend_words,
         },
     )
 
@@ -212,3 +213,28 @@ def return_xlsx(request: HttpRequest, return_id: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(found, "xlsx")}"'
     return response
+
+
+def _download(found: Any, content: bytes, content_type: str, extension: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(found, extension)}"'
+    return response
+
+
+@login_required
+@require_GET
+def return_pdf(request: HttpRequest, return_id: int) -> HttpResponse:
+    found = selectors.return_get_for_user(user=request.user, return_id=return_id)
+    return _download(found, exports.return_pdf(found), "application/pdf", "pdf")
+
+
+@login_required
+@require_GET
+def return_ods(request: HttpRequest, return_id: int) -> HttpResponse:
+    found = selectors.return_get_for_user(user=request.user, return_id=return_id)
+    return _download(
+        found,
+        exports.return_ods(found),
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "ods",
+    )

@@ -20,3 +20,9 @@ class CommunityConfig(AppConfig):
 
         # A group admin's listing change: the outcome goes by text too, to their own mobile.
         proposer_mobile_wanted.connect(proposer_mobile, dispatch_uid="community-proposer-mobile")
+
+        from familyreach.community.selectors import peer_led_meetings
+        from familyreach.directory.signals import peer_led_meetings_held
+
+        # Insight's peer-led share of sessions counts the groups' meetings.
+        peer_led_meetings_held.connect(peer_led_meetings, dispatch_uid="community-peer-led")

@@ -15,6 +15,7 @@ from familyreach.community.models import (
     HOLDING_BOOKING_STATUSES,
     LIVE_MATCH_STATUSES,
     REQUIRED_TRAINING,
+    AttendanceCount,
     CommunityGroup,
     Concern,
     DbsCheck,
@@ -430,3 +431,17 @@ def group_admin_mobile(*, user: Any) -> str:
 def proposer_mobile(sender: Any, *, user: Any, **_: Any) -> str:
     """Receiver of directory.signals.proposer_mobile_wanted."""
     return group_admin_mobile(user=user)
+
+
+def peer_led_meetings(
+    start: date, end: date, **kwargs: Any
+) -> list[tuple[date, int | None, int | None]]:
+    """Answers `directory.signals.peer_led_meetings_held` for insight's peer-led share of
+    sessions: each meeting of a group with its attendance recorded, placed at the group's
+    venue (unknown where the group gave only an address)."""
+    return [
+        (met_on, area_id, district_id)
+        for met_on, area_id, district_id in AttendanceCount.objects.filter(
+            met_on__gte=start, met_on__lte=end
+        ).values_list("met_on", "group__venue__area_id", "group__venue__district_id")
+    ]

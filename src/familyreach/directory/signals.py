@@ -15,3 +15,17 @@ from django.dispatch import Signal
 
 support_request_accepted = Signal()
 proposer_mobile_wanted = Signal()
+
+# Asked by insight's service measures (`insight/service_measures.py`), which cannot import the
+# apps beside it. Both are sent with `sender=None`, `start` and `end` (dates, both included).
+#
+# `requests_for_support_made`: a receiver returns the requests for support its domain received
+# in those days for a family with a record, not declined, as a list of
+# `(requested_on: date, family_id: int, district_id: int | None)` (referrals: referrals made for
+# a known family). The directory's own requests from families are read by insight directly.
+#
+# `peer_led_meetings_held`: a receiver returns the meetings of peer-led groups held in those
+# days, as a list of `(met_on: date, area_id: int | None, district_id: int | None)` (community:
+# each meeting a group recorded its attendance for).
+requests_for_support_made = Signal()
+peer_led_meetings_held = Signal()

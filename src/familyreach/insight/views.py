@@ -17,7 +17,7 @@ from familyreach.accounts.roles import Role
 from familyreach.core.audit import BULK_EXPORT, record_action
 from familyreach.core.db_routers import reads_from_replica
 from familyreach.geo.selectors import under_fives_summary
-from familyreach.insight import disclosure, tables
+from familyreach.insight import disclosure, service_measures, tables
 from familyreach.insight import figures as reach_figures
 from familyreach.insight.measures import TARGET_GROUPS
 from familyreach.insight.selectors import (
@@ -79,6 +79,14 @@ def _render_dashboard(
     )
     report = dashboard.report
     scope_query = _scope_query(dashboard)
+    service = None
+    if dashboard.area is None:
+        start, end = service_measures.three_months_to(snapshot.as_of)
+        service = service_measures.service_measures(
+            start=start,
+            end=end,
+            district_id=dashboard.district.pk if dashboard.district else None,
+        )
     return render(
         request,
         "insight/dashboard.html",
@@ -87,6 +95,12 @@ def _render_dashboard(
             "report": report,
             "seen_reach": reach_figures.seen_reach(report),
             "greatest_need_gap": reach_figures.greatest_need_gap(report),
+            "service": service,
+            "service_names": {
+                "median": service_measures.FIRST_CONTACT_MEDIAN_NAME,
+                "within": service_measures.FIRST_CONTACT_WITHIN_NAME,
+                "peer_led": service_measures.PEER_LED_NAME,
+            },
             "snapshot": snapshot,
             "notes": _notes(dashboard),
             "estimate_note": ESTIMATE_NOTE,

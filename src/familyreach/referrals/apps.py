@@ -26,3 +26,11 @@ class ReferralsConfig(AppConfig):
         from familyreach.referrals.receivers import family_page_section
 
         family_page_sections.connect(family_page_section, dispatch_uid="referrals.family_page")
+
+        # Insight's time from a request for support to first contact counts referrals too.
+        from familyreach.directory.signals import requests_for_support_made
+        from familyreach.referrals.receivers import requests_for_support
+
+        requests_for_support_made.connect(
+            requests_for_support, dispatch_uid="referrals.requests_for_support"
+        )

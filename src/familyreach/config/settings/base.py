@@ -606,3 +606,9 @@ INSTALLED_APPS += ["familyreach.offline"]
 FAMILYREACH_OFFLINE_DAYS = env.int("FAMILYREACH_OFFLINE_DAYS", default=7)
 # Signing out tells the browser to delete the site's storage (the offline copy with it).
 MIDDLEWARE.append("familyreach.offline.middleware.ClearOfflineDataOnSignOutMiddleware")
+
+# --- contract measures and quarterly returns (issue 22; docs/commissioning.md) --------------
+# Time from a request for support to first contact: the share of requests contacted within this
+# many days is shown beside the median (the request form promises contact within 5 working
+# days, 7 calendar days).
+INSIGHT_FIRST_CONTACT_TARGET_DAYS = env.int("FAMILYREACH_FIRST_CONTACT_TARGET_DAYS", default=7)
