@@ -18,4 +18,7 @@ urlpatterns: list[URLPattern] = [
     path("returns/<int:return_id>/sign-off", views.return_sign_off, name="return-sign-off"),
     path("returns/<int:return_id>/return.csv", views.return_csv, name="return-csv"),
     path("returns/<int:return_id>/return.xlsx", views.return_xlsx, name="return-xlsx"),
+    # A consistent offer (offer.py).
+    path("offer", views.offer_page, name="offer"),
+    path("offer.csv", views.offer_csv, name="offer-csv"),
 ]

@@ -3,6 +3,7 @@ reads, one service changes, the page renders."""
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -14,8 +15,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
-from familyreach.commissioning import exports, forms, selectors, services
+from familyreach.commissioning import exports, forms, offer, selectors, services
 from familyreach.commissioning.models import ReturnStatus
+from familyreach.insight import disclosure, tables
+from familyreach.insight.selectors import INSIGHT_ROLES, insight_check_access
 
 
 def _return_url(return_id: int) -> str:
@@ -30,7 +33,13 @@ def _errors(error: ValidationError) -> str:
 @require_GET
 def contracts(request: HttpRequest) -> HttpResponse:
     found = selectors.contract_list_for_user(user=request.user)
-    return render(request, "commissioning/contracts.html", {"contracts": found})
+    user: Any = request.user
+    return render(
+        request,
+        "commissioning/contracts.html",
+        # The offer page is for council staff who see reach, not for providers.
+        {"contracts": found, "can_see_offer": user.is_superuser or user.has_role(*INSIGHT_ROLES)},
+    )
 
 
 @login_required
@@ -211,4 +220,82 @@ def return_xlsx(request: HttpRequest, return_id: int) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.filename(found, "xlsx")}"'
+    return response
+
+
+# --- A consistent offer (offer.py) ------------------------------------------------------------
+
+
+def _offer_period(request: HttpRequest) -> tuple[offer.Period, list[date], date]:
+    """The quarter asked for (`?quarter=YYYY-MM-DD`, one of the last eight that have ended),
+    else the latest."""
+    ends = offer.quarter_ends()
+    chosen = ends[0]
+    asked = request.GET.get("quarter", "")
+    try:
+        asked_date = date.fromisoformat(asked) if asked else None
+    except ValueError:
+        asked_date = None
+    if asked_date in ends:
+        chosen = asked_date
+    return offer.quarter_of(chosen), ends, chosen
+
+
+@login_required
+@require_GET
+def offer_page(request: HttpRequest) -> HttpResponse:
+    """Is the offer consistent? Council staff who see reach (managers and commissioners or
+    planners). A provider's manager is refused: see docs/commissioning.md."""
+    insight_check_access(user=request.user)
+    period, ends, chosen = _offer_period(request)
+    table = offer.offer_table(period=period)
+    return render(
+        request,
+        "commissioning/offer.html",
+        {
+            "table": table,
+            "quarters": [
+                {
+                    "value": end.isoformat(),
+                    "text": offer.quarter_of(end).label,
+                    "selected": end == chosen,
+                }
+                for end in ends
+            ],
+            "csv_url": reverse("commissioning:offer-csv") + f"?quarter={chosen.isoformat()}",
+            "rule": offer.RULE,
+            "within_minutes": int(offer.WITHIN_MINUTES),
+            "per_thousand": offer.per_thousand_text,
+            "share": offer.share_text,
+            "number": tables.number,
+            "suppression_note": disclosure.note(table.suppression_threshold),
+            "mark": disclosure.MARK,
+        },
+    )
+
+
+@login_required
+@require_GET
+def offer_csv(request: HttpRequest) -> HttpResponse:
+    insight_check_access(user=request.user)
+    period, _, chosen = _offer_period(request)
+    table = offer.offer_table(period=period)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Is the offer consistent?", period.label])
+    if table.suppression_threshold > 1:
+        writer.writerow([disclosure.note(table.suppression_threshold)])
+    if table.any_estimate:
+        writer.writerow([f"Under-fives: {table.under_fives_source}"])
+    if table.includes_simulated:
+        writer.writerow(
+            ["Sessions, families or contacts in these figures are SIMULATED (demo data)."]
+        )
+    writer.writerow([offer.RULE])
+    writer.writerow([])
+    writer.writerow(offer.HEADINGS)
+    for row in offer.table_rows(table):
+        writer.writerow(row)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="offer-{chosen.isoformat()}.csv"'
     return response
