@@ -434,7 +434,9 @@ def offer_table(*, period: Period) -> OfferTable:
     # Families and contacts, and the concentration index per district and the county.
     families, contacts = _family_contacts(period)
     people: dict[str, list[tuple[int, int]]] = defaultdict(list)  # row key -> (contacts, decile)
-    for family_id, area_id in families.items():
+    # In family order, so the index's standard error (which depends on the order of tied
+    # people) is the same on every load.
+    for family_id, area_id in sorted(families.items()):
         home = by_id.get(area_id)
         if home is None:
             continue

@@ -227,17 +227,19 @@ def return_xlsx(request: HttpRequest, return_id: int) -> HttpResponse:
 
 
 def _offer_period(request: HttpRequest) -> tuple[offer.Period, list[date], date]:
-    """The quarter asked for (`?quarter=YYYY-MM-DD`, one of the last eight that have ended),
-    else the latest."""
+    """The quarter asked for (`?quarter=YYYY-MM-DD`, the last day of any quarter that has
+    ended), else the latest; and the quarters to choose from (the last eight, and the one
+    asked for)."""
     ends = offer.quarter_ends()
     chosen = ends[0]
-    asked = request.GET.get("quarter", "")
     try:
-        asked_date = date.fromisoformat(asked) if asked else None
+        asked = date.fromisoformat(request.GET.get("quarter", ""))
     except ValueError:
-        asked_date = None
-    if asked_date in ends:
-        chosen = asked_date
+        asked = None
+    if asked is not None and services.is_quarter_end(asked) and asked <= ends[0]:
+        chosen = asked
+    if chosen not in ends:
+        ends = sorted([*ends, chosen], reverse=True)
     return offer.quarter_of(chosen), ends, chosen
 
 
