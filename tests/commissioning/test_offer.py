@@ -213,7 +213,8 @@ def test_every_figure_by_district_and_decile(world: World) -> None:
         [3] * 6 + [0] * 2 + [1] * 6 + [2], [1] * 6 + [1] * 2 + [6] * 6 + [9]
     )
     assert county.equity == expected
-    assert county.equity is not None and county.equity.value < 0
+    assert county.equity is not None
+    assert county.equity.value < 0
 
 
 def test_small_numbers_are_hidden_as_insight_hides_them(world: World) -> None:
@@ -224,7 +225,8 @@ def test_small_numbers_are_hidden_as_insight_hides_them(world: World) -> None:
     assert rows[NORWICH].hidden == {"families", "contacts"}
     assert rows["9"].hidden == {"families", "contacts"}
     assert rows["6"].hidden == {"families", "contacts"}
-    assert rows["1"].hidden == frozenset() and rows["county"].hidden == frozenset()
+    assert rows["1"].hidden == frozenset()
+    assert rows["county"].hidden == frozenset()
     assert rows[NORWICH].count_text("families") == "[c]"
     # An index built on a hidden count is hidden too.
     assert rows[NORWICH].equity_text == "[c]"
