@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from familyreach.commissioning import exports, forms, offer, selectors, services
 from familyreach.commissioning.models import ReturnStatus
+from familyreach.core.db_routers import reads_from_replica
 from familyreach.insight import disclosure, tables
 from familyreach.insight.selectors import INSIGHT_ROLES, insight_check_access
 
@@ -245,6 +246,7 @@ def _offer_period(request: HttpRequest) -> tuple[offer.Period, list[date], date]
 
 @login_required
 @require_GET
+@reads_from_replica
 def offer_page(request: HttpRequest) -> HttpResponse:
     """Is the offer consistent? Council staff who see reach (managers and commissioners or
     planners). A provider's manager is refused: see docs/commissioning.md."""
@@ -278,6 +280,7 @@ def offer_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@reads_from_replica
 def offer_csv(request: HttpRequest) -> HttpResponse:
     insight_check_access(user=request.user)
     period, _, chosen = _offer_period(request)
