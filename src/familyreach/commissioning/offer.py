@@ -538,7 +538,7 @@ def table_rows(table: OfferTable) -> list[list[object]]:
         rows.append(
             [
                 row.label,
-                row.level,
+                row.level.capitalize(),
                 round(row.under_fives),
                 row.under_fives_is_estimate,
                 share_text(row.greatest_need_share),
