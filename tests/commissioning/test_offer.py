@@ -252,6 +252,10 @@ def test_the_page_and_its_csv(
     assert page.count(">Plan outreach here<") == 1
     assert f'name="district" value="{GREAT_YARMOUTH}"' in page
     assert "[c]" in page
+    assert "This quarter is in progress" not in page
+    # Without a quarter, the page opens on the one in progress (its timetable).
+    current = client.get(reverse("commissioning:offer")).content.decode()
+    assert "This quarter is in progress" in current
 
     download = client.get(reverse("commissioning:offer-csv"), {"quarter": "2026-06-30"})
     assert download.status_code == 200

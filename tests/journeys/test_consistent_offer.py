@@ -89,6 +89,11 @@ def test_planner_finds_where_the_offer_is_thin_and_plans_outreach_there(
     expect(page.get_by_role("heading", level=1)).to_have_text("Contracts")
     page.get_by_role("link", name="Is the offer consistent?").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Is the offer consistent?")
+    # It opens on the quarter in progress; the world's sessions are in the last one that ended.
+    expect(page.get_by_test_id("in-progress")).to_be_visible()
+    page.get_by_label("Quarter").select_option(offer.quarter_ends()[0].isoformat())
+    page.get_by_role("button", name="Show the quarter").click()
+    expect(page.get_by_test_id("in-progress")).to_have_count(0)
     expect(page.get_by_test_id("rule")).to_contain_text("Thinner than need")
     yarmouth = page.locator(f'#table-districts tr[data-row="{GREAT_YARMOUTH}"]')
     expect(yarmouth).to_contain_text("Thinner than need")

@@ -104,6 +104,15 @@ def quarter_ends(*, today: date | None = None, count: int = 8) -> list[date]:
     ]
 
 
+def current_quarter_end(*, today: date | None = None) -> date:
+    """The last day of the quarter in progress."""
+    return quarter_ends(today=today, count=1)[0] + relativedelta(months=3, day=31)
+
+
+def in_progress(period: Period, *, today: date | None = None) -> bool:
+    return period.end >= (today or timezone.localdate())
+
+
 # --- Rows --------------------------------------------------------------------------------------
 
 

@@ -228,16 +228,17 @@ def return_xlsx(request: HttpRequest, return_id: int) -> HttpResponse:
 
 
 def _offer_period(request: HttpRequest) -> tuple[offer.Period, list[date], date]:
-    """The quarter asked for (`?quarter=YYYY-MM-DD`, the last day of any quarter that has
-    ended), else the latest; and the quarters to choose from (the last eight, and the one
-    asked for)."""
-    ends = offer.quarter_ends()
-    chosen = ends[0]
+    """The quarter asked for (`?quarter=YYYY-MM-DD`, the last day of any quarter up to the one
+    in progress), else the quarter in progress (its timetable is today's offer); and the
+    quarters to choose from (the one in progress, the last eight that ended, the one asked for)."""
+    current = offer.current_quarter_end()
+    ends = [current, *offer.quarter_ends()]
+    chosen = current
     try:
         asked = date.fromisoformat(request.GET.get("quarter", ""))
     except ValueError:
         asked = None
-    if asked is not None and services.is_quarter_end(asked) and asked <= ends[0]:
+    if asked is not None and services.is_quarter_end(asked) and asked <= current:
         chosen = asked
     if chosen not in ends:
         ends = sorted([*ends, chosen], reverse=True)
@@ -261,13 +262,15 @@ def offer_page(request: HttpRequest) -> HttpResponse:
             "quarters": [
                 {
                     "value": end.isoformat(),
-                    "text": offer.quarter_of(end).label,
+                    "text": offer.quarter_of(end).label
+                    + (" (in progress)" if offer.in_progress(offer.quarter_of(end)) else ""),
                     "selected": end == chosen,
                 }
                 for end in ends
             ],
             "csv_url": reverse("commissioning:offer-csv") + f"?quarter={chosen.isoformat()}",
             "rule": offer.RULE,
+            "in_progress": offer.in_progress(period),
             "within_minutes": int(offer.WITHIN_MINUTES),
             "per_thousand": offer.per_thousand_text,
             "share": offer.share_text,
