@@ -269,7 +269,7 @@ def test_the_page_and_its_csv(
 
 
 def test_a_providers_manager_is_refused(
-    world: World, signed_in: Callable[[User], Client], make_user: Callable[..., User]
+    signed_in: Callable[[User], Client], make_user: Callable[..., User]
 ) -> None:
     provider = make_user(Role.PROVIDER_MANAGER, username="pat-provider")
     assert signed_in(provider).get(reverse("commissioning:offer")).status_code == 403
