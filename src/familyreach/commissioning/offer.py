@@ -49,7 +49,7 @@ from familyreach.commissioning.equity import ConcentrationIndex, concentration_i
 from familyreach.delivery.models import Base, Occurrence, OccurrenceStatus
 from familyreach.geo import need
 from familyreach.geo.models import Area, TravelMode, Venue, VenueKind
-from familyreach.geo.population import under_fives_of
+from familyreach.geo.population import under_fives_of, under_fives_totals
 from familyreach.insight import disclosure
 from familyreach.insight.measures import MeasureConfig
 from familyreach.planning.inputs import travel_minutes
@@ -477,8 +477,6 @@ def offer_table(*, period: Period) -> OfferTable:
             and places < county_places
             and share > county_need
         )
-
-    from familyreach.geo.population import under_fives_totals
 
     simulated = any(offer.simulated for offer in offers.values()) or (
         Family.objects.filter(is_simulated=True, archived_at__isnull=True).exists()
