@@ -458,6 +458,10 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "commissioning:measure-review": ("post", COMMISSIONERS_POST),
     "commissioning:return-send-back": ("post", COMMISSIONERS_POST),
     "commissioning:return-sign-off": ("post", COMMISSIONERS_POST),
+    # The consistent offer: county-wide figures for the council's staff who see reach; a
+    # provider's manager is refused (docs/commissioning.md, "A consistent offer").
+    "commissioning:offer": ("get", PLANNERS),
+    "commissioning:offer-csv": ("get", PLANNERS),
 }
 # Django's admin (superusers only): everyone else is sent to the admin's sign-in page. For a
 # superuser the index is checked; its other pages are Django's own.

@@ -281,3 +281,47 @@ def rating(definition: Definition, value: float | None, *, target: float, tolera
     if shortfall <= tolerance:
         return "amber"
     return "red"
+
+
+# --- A consistent offer (commissioning/offer.py; docs/commissioning.md) -----------------------
+# Kept in its own block at the end so other measures can be added above without touching it.
+
+
+@dataclass(frozen=True)
+class _PerThousandDefinition(Definition):
+    """A measure in places a week per 1,000 under-fives, shown as the offer page shows it."""
+
+    def show(self, value: float | None) -> str:
+        from familyreach.commissioning.offer import per_thousand_text
+
+        return per_thousand_text(value)
+
+
+def _offer_per_thousand(inputs: Inputs) -> Value:
+    """The offer page's "places a week per 1,000 under-fives" for the quarter ending on the
+    figures' date (a return's figures are as at its quarter's last day) over the districts of
+    the scope's areas: one district's row, or the county's, as the page shows it."""
+    from familyreach.commissioning import offer
+
+    district_ids = {
+        figures.area.district_id for figures in inputs.report.areas if figures.area is not None
+    }
+    value = offer.places_by_district(offer.quarter_of(inputs.report.as_of)).per_thousand(
+        district_ids
+    )
+    return Value(value, offer.per_thousand_text(value))
+
+
+OFFER_PER_THOUSAND = _PerThousandDefinition(
+    "offer_per_thousand",
+    "Offer per 1,000 under-fives",
+    "Places a week at sessions open to under-fives in the quarter (scheduled dates' places ÷ "
+    "weeks in the quarter) per 1,000 estimated under-fives in the contract's districts, as the "
+    "“Is the offer consistent?” page shows it.",
+    "places a week per 1,000",
+    True,
+    _offer_per_thousand,
+)
+DEFINITIONS = (*DEFINITIONS, OFFER_PER_THOUSAND)
+BY_CODE[OFFER_PER_THOUSAND.code] = OFFER_PER_THOUSAND
+CHOICES.append((OFFER_PER_THOUSAND.code, OFFER_PER_THOUSAND.title))

@@ -20,4 +20,7 @@ urlpatterns: list[URLPattern] = [
     path("returns/<int:return_id>/return.xlsx", views.return_xlsx, name="return-xlsx"),
     path("returns/<int:return_id>/return.ods", views.return_ods, name="return-ods"),
     path("returns/<int:return_id>/return.pdf", views.return_pdf, name="return-pdf"),
+    # A consistent offer (offer.py).
+    path("offer", views.offer_page, name="offer"),
+    path("offer.csv", views.offer_csv, name="offer-csv"),
 ]

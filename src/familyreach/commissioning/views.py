@@ -3,6 +3,7 @@ reads, one service changes, the page renders."""
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -14,8 +15,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
-from familyreach.commissioning import exports, forms, selectors, services
+from familyreach.commissioning import exports, forms, offer, selectors, services
 from familyreach.commissioning.models import ReturnStatus
+from familyreach.core.db_routers import reads_from_replica
+from familyreach.insight import disclosure, tables
+from familyreach.insight.selectors import INSIGHT_ROLES, insight_check_access
 
 
 def _return_url(return_id: int) -> str:
@@ -30,7 +34,13 @@ def _errors(error: ValidationError) -> str:
 @require_GET
 def contracts(request: HttpRequest) -> HttpResponse:
     found = selectors.contract_list_for_user(user=request.user)
-    return render(request, "commissioning/contracts.html", {"contracts": found})
+    user: Any = request.user
+    return render(
+        request,
+        "commissioning/contracts.html",
+        # The offer page is for council staff who see reach, not for providers.
+        {"contracts": found, "can_see_offer": user.is_superuser or user.has_role(*INSIGHT_ROLES)},
+    )
 
 
 @login_required
@@ -238,3 +248,88 @@ def return_ods(request: HttpRequest, return_id: int) -> HttpResponse:
         "application/vnd.oasis.opendocument.spreadsheet",
         "ods",
     )
+
+
+# --- A consistent offer (offer.py) ------------------------------------------------------------
+
+
+def _offer_period(request: HttpRequest) -> tuple[offer.Period, list[date], date]:
+    """The quarter asked for (`?quarter=YYYY-MM-DD`, the last day of any quarter up to the one
+    in progress), else the quarter in progress (its timetable is today's offer); and the
+    quarters to choose from (the one in progress, the last eight that ended, the one asked for)."""
+    current = offer.current_quarter_end()
+    ends = [current, *offer.quarter_ends()]
+    chosen = current
+    try:
+        asked = date.fromisoformat(request.GET.get("quarter", ""))
+    except ValueError:
+        asked = None
+    if asked is not None and services.is_quarter_end(asked) and asked <= current:
+        chosen = asked
+    if chosen not in ends:
+        ends = sorted([*ends, chosen], reverse=True)
+    return offer.quarter_of(chosen), ends, chosen
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def offer_page(request: HttpRequest) -> HttpResponse:
+    """Is the offer consistent? Council staff who see reach (managers and commissioners or
+    planners). A provider's manager is refused: see docs/commissioning.md."""
+    insight_check_access(user=request.user)
+    period, ends, chosen = _offer_period(request)
+    table = offer.offer_table(period=period)
+    return render(
+        request,
+        "commissioning/offer.html",
+        {
+            "table": table,
+            "quarters": [
+                {
+                    "value": end.isoformat(),
+                    "text": offer.quarter_of(end).label
+                    + (" (in progress)" if offer.in_progress(offer.quarter_of(end)) else ""),
+                    "selected": end == chosen,
+                }
+                for end in ends
+            ],
+            "csv_url": reverse("commissioning:offer-csv") + f"?quarter={chosen.isoformat()}",
+            "rule": offer.RULE,
+            "in_progress": offer.in_progress(period),
+            "within_minutes": int(offer.WITHIN_MINUTES),
+            "per_thousand": offer.per_thousand_text,
+            "share": offer.share_text,
+            "number": tables.number,
+            "suppression_note": disclosure.note(table.suppression_threshold),
+            "mark": disclosure.MARK,
+        },
+    )
+
+
+@login_required
+@require_GET
+@reads_from_replica
+def offer_csv(request: HttpRequest) -> HttpResponse:
+    insight_check_access(user=request.user)
+    period, _, chosen = _offer_period(request)
+    table = offer.offer_table(period=period)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Is the offer consistent?", period.label])
+    if table.suppression_threshold > 1:
+        writer.writerow([disclosure.note(table.suppression_threshold)])
+    if table.any_estimate:
+        writer.writerow([f"Under-fives: {table.under_fives_source}"])
+    if table.includes_simulated:
+        writer.writerow(
+            ["Sessions, families or contacts in these figures are SIMULATED (demo data)."]
+        )
+    writer.writerow([offer.RULE])
+    writer.writerow([])
+    writer.writerow(offer.HEADINGS)
+    for row in offer.table_rows(table):
+        writer.writerow(row)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="offer-{chosen.isoformat()}.csv"'
+    return response
