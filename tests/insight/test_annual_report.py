@@ -108,7 +108,8 @@ def test_reach_in_greatest_need_areas_is_the_complement_of_the_dashboards_gap(
     if "seen_under_fives" in gap.hidden:
         assert value.text == MARK
     else:
-        assert value.value is not None and gap.not_seen_share is not None
+        assert value.value is not None
+        assert gap.not_seen_share is not None
         assert value.value == pytest.approx(1 - gap.not_seen_share)
 
 
@@ -167,7 +168,8 @@ def test_improved_outcomes_protect_a_district_from_the_county_total() -> None:
     assert values.text == tables.percent(9 / 16)
     assert by_district[3].text == "–"  # no plans closed there
     values, by_district = improved_outcomes_published({1: (10, 5), 2: (12, 6)}, [1, 2], threshold=5)
-    assert by_district[1].text == "50.0 %" and by_district[2].text == "50.0 %"
+    assert by_district[1].text == "50.0 %"
+    assert by_district[2].text == "50.0 %"
 
 
 def test_the_csv_is_the_pages_table_with_the_licence(year_ends: ReachWorld) -> None:
