@@ -20,6 +20,9 @@ class OutcomesConfig(AppConfig):
             models.OutcomeScore,
         ):
             auditlog.register(model)
+        # The scales are the council's configuration, not family data: changes to them are
+        # recorded too, so a reworded or retired scale can be traced to the manager.
+        auditlog.register(models.OutcomeGoal)
 
         from familyreach.outcomes import personal_data
 
