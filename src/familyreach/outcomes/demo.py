@@ -22,7 +22,13 @@ from django.utils import timezone
 
 from familyreach.core.output import Output
 from familyreach.families.models import Case, Family
-from familyreach.outcomes.models import FamilyPlan, OutcomeGoal, ReviewStage
+from familyreach.outcomes.models import (
+    FamilyPlan,
+    OutcomeGoal,
+    OutcomeScore,
+    PlanReview,
+    ReviewStage,
+)
 from familyreach.outcomes.services import plan_review_record, plan_start
 
 SIMULATED_WORDS = "SIMULATED (demo): "
@@ -76,8 +82,8 @@ def _plan(
     case: Case,
     goals: list[OutcomeGoal],
     started_on: date,
-    closed_on: date | None,
 ) -> FamilyPlan:
+    """An open plan on an open case, through the services as a worker would start it."""
     chosen = randomness.sample(goals, k=min(len(goals), randomness.choice((1, 2, 2, 3))))
     plan = plan_start(
         user=user,
@@ -87,21 +93,16 @@ def _plan(
         goals=chosen,
         started_on=started_on,
     )
-    start, review, closure = _scores(
+    start, review, _closure = _scores(
         randomness, chosen, improved=randomness.random() < IMPROVED_SHARE
     )
     plan_review_record(
         user=user, plan=plan, stage=ReviewStage.START, held_on=started_on, scores=start
     )
-    end = closed_on or timezone.localdate()
-    middle = started_on + (end - started_on) / 2
+    middle = started_on + (timezone.localdate() - started_on) / 2
     plan_review_record(
         user=user, plan=plan, stage=ReviewStage.REVIEW, held_on=middle, scores=review
     )
-    if closed_on is not None:
-        plan_review_record(
-            user=user, plan=plan, stage=ReviewStage.CLOSURE, held_on=closed_on, scores=closure
-        )
     return plan
 
 
@@ -135,7 +136,6 @@ def load(stdout: Output, *, closed_per_month: int = CLOSED_PER_MONTH) -> None:
                 case=case,
                 goals=goals,
                 started_on=today - timedelta(days=randomness.randint(30, 150)),
-                closed_on=None,
             )
             open_plans += 1
 
@@ -156,34 +156,99 @@ def load(stdout: Output, *, closed_per_month: int = CLOSED_PER_MONTH) -> None:
             .order_by("pk")[: closed_per_month * len(months) * 3]
         )
         randomness.shuffle(families)
-        closed_plans = 0
-        for month in months:
-            for _ in range(closed_per_month):
-                if not families:
-                    break
-                family = families.pop()
-                closed_on = month + timedelta(days=randomness.randint(0, 27))
-                opened_on = closed_on - timedelta(days=randomness.randint(90, 270))
-                case = Case(
-                    family=family,
-                    worker=worker,
-                    reason="Simulated: supported with a family plan",
-                    opened_on=opened_on,
-                    closed_on=closed_on,
-                )
-                case.full_clean()
-                case.save()
-                _plan(
-                    randomness=randomness,
-                    user=worker,
-                    family=family,
-                    case=case,
-                    goals=goals,
-                    started_on=opened_on,
-                    closed_on=closed_on,
-                )
-                closed_plans += 1
+        closed_plans = _closed_history(
+            randomness=randomness,
+            worker=worker,
+            families=families,
+            goals=goals,
+            months=months,
+            per_month=closed_per_month,
+        )
     stdout.write(
         f"  {open_plans} open plans on open cases and {closed_plans} closed cases with closed "
         f"plans, from {months[0]:%B %Y} to {months[-1]:%B %Y} (simulated)\n"
     )
+
+
+def _closed_history(
+    *,
+    randomness: random.Random,
+    worker: object,
+    families: list[Family],
+    goals: list[OutcomeGoal],
+    months: list[date],
+    per_month: int,
+) -> int:
+    """Closed cases with their closed plans, written in a few bulk inserts (hundreds of them:
+    one service call each took minutes of `make demo`). The rows are those the services write
+    (a case, a plan with its goals, start, review and closure scores), simulated history."""
+    cases: list[Case] = []
+    plans: list[FamilyPlan] = []
+    chosen_goals: list[list[OutcomeGoal]] = []
+    scores: list[tuple[dict[int, int], dict[int, int], dict[int, int]]] = []
+    for month in months:
+        for _ in range(per_month):
+            if not families:
+                break
+            family = families.pop()
+            closed_on = month + timedelta(days=randomness.randint(0, 27))
+            opened_on = closed_on - timedelta(days=randomness.randint(90, 270))
+            case = Case(
+                family=family,
+                worker=worker,
+                reason="Simulated: supported with a family plan",
+                opened_on=opened_on,
+                closed_on=closed_on,
+                created_by=worker,
+                modified_by=worker,
+            )
+            goals_of_plan = randomness.sample(
+                goals, k=min(len(goals), randomness.choice((1, 2, 2, 3)))
+            )
+            cases.append(case)
+            plans.append(
+                FamilyPlan(
+                    family=family,
+                    family_words=SIMULATED_WORDS + randomness.choice(WHAT_FAMILIES_WANT),
+                    started_on=opened_on,
+                    closed_on=closed_on,
+                    created_by=worker,
+                    modified_by=worker,
+                )
+            )
+            chosen_goals.append(goals_of_plan)
+            scores.append(
+                _scores(randomness, goals_of_plan, improved=randomness.random() < IMPROVED_SHARE)
+            )
+    Case.objects.bulk_create(cases)
+    for plan, case in zip(plans, cases, strict=True):
+        plan.case = case
+    FamilyPlan.objects.bulk_create(plans)
+    FamilyPlan.goals.through.objects.bulk_create(
+        FamilyPlan.goals.through(familyplan_id=plan.pk, outcomegoal_id=goal.pk)
+        for plan, goals_of_plan in zip(plans, chosen_goals, strict=True)
+        for goal in goals_of_plan
+    )
+    reviews: list[PlanReview] = []
+    review_scores: list[dict[int, int]] = []
+    for plan, (start, review, closure) in zip(plans, scores, strict=True):
+        assert plan.closed_on is not None
+        middle = plan.started_on + (plan.closed_on - plan.started_on) / 2
+        for stage, held_on, values in (
+            (ReviewStage.START, plan.started_on, start),
+            (ReviewStage.REVIEW, middle, review),
+            (ReviewStage.CLOSURE, plan.closed_on, closure),
+        ):
+            reviews.append(
+                PlanReview(
+                    plan=plan, stage=stage, held_on=held_on, created_by=worker, modified_by=worker
+                )
+            )
+            review_scores.append(values)
+    PlanReview.objects.bulk_create(reviews)
+    OutcomeScore.objects.bulk_create(
+        OutcomeScore(review=review, goal_id=goal_id, score=score)
+        for review, values in zip(reviews, review_scores, strict=True)
+        for goal_id, score in values.items()
+    )
+    return len(plans)
