@@ -147,14 +147,19 @@ def load(stdout: Output, *, closed_per_month: int = CLOSED_PER_MONTH) -> None:
         while month <= last_month:
             months.append(month)
             month += relativedelta(months=1)
-        families = list(
+        # Drawn at random from every simulated family (ordered by id they come area by area),
+        # so each district has its share of the plans.
+        eligible = list(
             Family.objects.filter(is_simulated=True, archived_at=None, district__isnull=False)
             # A family with an open plan cannot start another; the demo worker's own family
             # keeps a clean record for the journey that starts its plan.
             .exclude(pk__in=FamilyPlan.objects.filter(closed_on=None).values("family_id"))
             .exclude(pk__in=named)
-            .order_by("pk")[: closed_per_month * len(months) * 3]
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
+        picked = randomness.sample(eligible, k=min(len(eligible), closed_per_month * len(months)))
+        families = list(Family.objects.filter(pk__in=picked).order_by("pk"))
         randomness.shuffle(families)
         closed_plans = _closed_history(
             randomness=randomness,
