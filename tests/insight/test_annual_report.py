@@ -180,14 +180,22 @@ def test_the_csv_is_the_pages_table_with_the_licence(year_ends: ReachWorld) -> N
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     heading, body = rows[0], rows[1:]
-    assert heading[5 : 5 + len(MEASURES)] == [measure.title for measure in MEASURES]
+    assert heading[5 : 5 + len(MEASURES)] == [measure.csv_heading for measure in MEASURES]
+    assert "Seen reach (%)" in heading
     assert len(body) == 2 * (1 + len(year_ends.districts))
     assert "Open Government Licence v3.0" in body[0][-1]
     for line in body:
         year = next(y for y in report.years if y.year.short_label == line[0])
         scope = year.rows[0] if not line[3] else year.row(line[3])
         assert scope is not None
-        assert line[5 : 5 + len(MEASURES)] == [scope.values[m.key].text for m in MEASURES]
+        for measure, cell in zip(MEASURES, line[5 : 5 + len(MEASURES)], strict=True):
+            value = scope.values[measure.key]
+            # The page's figure as a plain number: 62.1 for "62.1 %", 1234 for "1,234".
+            if value.text in (MARK, "–"):
+                assert cell == ("" if value.text == "–" else MARK)
+            else:
+                plain = value.text.replace(",", "").replace("£", "").replace(" %", "")
+                assert float(cell) == pytest.approx(float(plain)), (measure.key, cell, value)
 
 
 def test_before_any_year_end_figures_the_page_says_so() -> None:

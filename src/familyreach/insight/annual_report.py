@@ -90,6 +90,20 @@ class Measure:
     compute: Callable[[ScopeInputs], Value]
     # True when the figure is built on estimated under-fives (so labelled an estimate).
     estimate: bool = False
+    unit: str = "share"  # "share" (shown as a percentage), "count" or "pounds"
+
+    @property
+    def csv_heading(self) -> str:
+        return self.title + {"share": " (%)", "pounds": " (£)", "count": ""}[self.unit]
+
+    def csv_value(self, value: Value) -> str | int | float:
+        """Open data wants numbers a spreadsheet reads: 62.1 for 62.1 %, 1234 for £1,234;
+        "[c]" when hidden, empty when there is nothing to show."""
+        if value.value is None:
+            return MARK if value.text == MARK else ""
+        if self.unit == "share":
+            return round(value.value * 100, 1)
+        return round(value.value)
 
 
 def _column(figures: Figures, key: str) -> Value:
@@ -141,6 +155,7 @@ MEASURES: tuple[Measure, ...] = (
         "Families registered",
         "Families with a child under five on 31 March.",
         lambda inputs: _column(inputs.report.total, "registered_families"),
+        unit="count",
     ),
     Measure(
         "registered_reach",
@@ -154,6 +169,7 @@ MEASURES: tuple[Measure, ...] = (
         "Families seen",
         "Registered families with at least one session, home visit or one-to-one in the year.",
         lambda inputs: _column(inputs.report.total, "seen_families"),
+        unit="count",
     ),
     Measure(
         "seen_reach",
@@ -168,6 +184,7 @@ MEASURES: tuple[Measure, ...] = (
         "Registered families seen at least the sustained number of times in the year "
         "(3 unless the council sets another).",
         lambda inputs: _column(inputs.report.total, "sustained_families"),
+        unit="count",
     ),
     Measure(
         "sustained_reach",
@@ -189,6 +206,7 @@ MEASURES: tuple[Measure, ...] = (
         "(Buildings + frontline staff, £ a year) ÷ families seen in the year.",
         _cost_per_family_seen,
         estimate=True,
+        unit="pounds",
     ),
     Measure(
         "improved_outcomes",
@@ -391,14 +409,14 @@ CSV_HEADINGS: tuple[str, ...] = (
     "Year end",
     "Area code",
     "Area",
-    *(measure.title for measure in MEASURES),
+    *(measure.csv_heading for measure in MEASURES),
 )
 
 
-def csv_rows(report: AnnualReport) -> list[list[str]]:
-    """The page's table as CSV rows (no heading): one row per year and area, each measure as
-    the page shows it ("[c]" hidden, "–" not available)."""
-    rows = []
+def csv_rows(report: AnnualReport) -> list[list[str | int | float]]:
+    """The page's table as CSV rows (no heading): one row per year and area, each measure as a
+    plain number (`Measure.csv_value`: "[c]" hidden, empty when there is nothing to show)."""
+    rows: list[list[str | int | float]] = []
     for year in report.years:
         for scope in year.rows:
             rows.append(
@@ -408,7 +426,7 @@ def csv_rows(report: AnnualReport) -> list[list[str]]:
                     year.year.end.isoformat(),
                     "" if scope.is_county else scope.code,
                     scope.name,
-                    *(scope.values[measure.key].text for measure in MEASURES),
+                    *(measure.csv_value(scope.values[measure.key]) for measure in MEASURES),
                 ]
             )
     return rows
