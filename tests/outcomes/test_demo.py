@@ -9,7 +9,6 @@ import time_machine
 from django.test import override_settings
 
 from familyreach.accounts.roles import Role
-from familyreach.families.models import Case
 from familyreach.families.services import case_open
 from familyreach.insight.annual_report import annual_report
 from familyreach.insight.services import reach_year_end_snapshots_ensure
@@ -38,11 +37,13 @@ def test_the_demo_seeds_simulated_plans_once(reach_world: ReachWorld, make_user:
         # April 2024 to April 2026: one plan closed in each of 25 months.
         closed = [plan for plan in plans if plan.closed_on is not None]
         assert len(closed) == 25
-        assert min(p.closed_on for p in closed) >= date(2024, 4, 1)  # type: ignore[type-var]
-        assert max(p.closed_on for p in closed) < date(2026, 5, 1)  # type: ignore[type-var]
+        closed_dates = [plan.closed_on for plan in closed if plan.closed_on is not None]
+        assert min(closed_dates) >= date(2024, 4, 1)
+        assert max(closed_dates) < date(2026, 5, 1)
         for plan in closed:
             assert {review.stage for review in plan.reviews.all()} == set(ReviewStage.values)
-            case = Case.objects.get(pk=plan.case_id)
+            case = plan.case
+            assert case is not None
             assert case.closed_on == plan.closed_on
             assert case.reason.startswith("Simulated")
         outcomes = {plan_improved(plan) for plan in closed}

@@ -319,7 +319,8 @@ def closed_case_outcomes(*, start: date, end: date) -> dict[int | None, tuple[in
 
     counts: dict[int | None, tuple[int, int]] = {}
     for _receiver, answer in signal.send(sender=None, start=start, end=end):
-        for district, (closed, improved) in (answer or {}).items():
+        answered: dict[int | None, tuple[int, int]] = answer or {}  # type: ignore[assignment]
+        for district, (closed, improved) in answered.items():
             before = counts.get(district, (0, 0))
             counts[district] = (before[0] + closed, before[1] + improved)
     return counts

@@ -16,10 +16,10 @@ from datetime import date, timedelta
 
 from auditlog.context import disable_auditlog
 from dateutil.relativedelta import relativedelta
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from familyreach.accounts.models import User
 from familyreach.core.output import Output
 from familyreach.families.models import Case, Family
 from familyreach.outcomes.models import (
@@ -111,7 +111,7 @@ def load(stdout: Output, *, closed_per_month: int = CLOSED_PER_MONTH) -> None:
         stdout.write("  the simulated family plans are already there\n")
         return
     goals = list(OutcomeGoal.objects.filter(active=True))
-    worker = get_user_model().objects.filter(username="demo-worker").first()
+    worker = User.objects.filter(username="demo-worker").first()
     if not goals or worker is None:
         stdout.write("  no outcome goals or demo worker: no plans\n")
         return
@@ -178,7 +178,7 @@ def load(stdout: Output, *, closed_per_month: int = CLOSED_PER_MONTH) -> None:
 def _closed_history(
     *,
     randomness: random.Random,
-    worker: object,
+    worker: User,
     families: list[Family],
     goals: list[OutcomeGoal],
     months: list[date],
