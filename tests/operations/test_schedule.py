@@ -31,6 +31,7 @@ EXPECTED_JOBS = {
     "heartbeat",
     "insight-reach-refresh",
     "insight-recover-refreshes",
+    "insight-year-end-figures",
     "operations-prune-history",
     "outbox-delete-old",
     "outbox-send-due",

@@ -1,9 +1,11 @@
 """The Norfolk demo scenarios on the real Norfolk geography."""
 
 from io import StringIO
+from typing import Any
 
 import pytest
 
+from familyreach.accounts.roles import Role
 from familyreach.geo.models import Venue, VenueKind
 from familyreach.planning import demo
 from familyreach.planning.models import Scenario, ScenarioStatus
@@ -62,15 +64,25 @@ def test_seven_bases_one_per_district_on_norfolk(norfolk: NorfolkWorld) -> None:
     )
 
 
-def test_demo_runs_every_option_once(norfolk: NorfolkWorld) -> None:
+def test_demo_runs_every_option_once_and_adopts_the_decided_one(
+    norfolk: NorfolkWorld, make_user: Any
+) -> None:
+    make_user(Role.PLANNER, username="demo-planner")
     out = StringIO()
     demo.load(out)
     assert out.getvalue().count(": finished") == 4
     assert all(s.status == ScenarioStatus.FINISHED for s in Scenario.objects.all())
+    # The decided option is adopted, so the money measures have a network, and says it is a
+    # simulated adoption.
+    adopted = Scenario.objects.get(adopted_at__isnull=False)
+    assert adopted.name == demo.FIFTEEN
+    assert "SIMULATED ADOPTION" in adopted.caveats
     again = StringIO()
-    demo.load(again)  # nothing to run the second time
+    demo.load(again)  # nothing to run or adopt the second time
     assert "ran" not in again.getvalue()
+    assert "adopted" not in again.getvalue()
     assert sum(s.runs.count() for s in Scenario.objects.all()) == 4
+    assert Scenario.objects.get(adopted_at__isnull=False).adopted_at == adopted.adopted_at
 
 
 def test_options_run_on_the_old_estimate_are_run_again_on_the_counts(

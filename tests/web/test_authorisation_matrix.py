@@ -436,6 +436,12 @@ EXPECTED: dict[str, tuple[str, Expected]] = {
     "outcomes:action-add": ("get", FAMILY_RECORD),
     "outcomes:action-done": ("post", FAMILY_RECORD_POST),
     "outcomes:review-add": ("get", FAMILY_RECORD),
+    # The outcome scales are the council's configuration: service managers only.
+    "outcomes:scales": ("get", COUNCIL_EDITORS),
+    "outcomes:scale-new": ("get", COUNCIL_EDITORS),
+    "outcomes:scale-edit": ("get", COUNCIL_EDITORS),
+    "outcomes:scale-retire": ("post", access(superuser=REDIRECT, manager=REDIRECT)),
+    "outcomes:scale-reinstate": ("post", access(superuser=REDIRECT, manager=REDIRECT)),
     # commissioning: the council's managers and commissioners (planners) read every contract
     # and return; a provider's manager only its own (another's is not found); the provider
     # prepares and submits, the commissioner reviews and signs off.
@@ -1037,6 +1043,9 @@ def world(
             name=f"Half term {year}", start_date=date(year, 2, 17), end_date=date(year, 2, 21)
         ).pk
     own["family_id"] = yarmouth_family.pk
+    # Outcome scales are the council's, no one's record: one for each column of the matrix.
+    for values, code in ((own, "matrix-scale-own"), (other, "matrix-scale-other")):
+        values["goal_id"] = OutcomeGoal.objects.create(code=code, title=code).pk
     # Scheduled jobs are the service's, no one's record: two cheap ones to run now.
     own["job_name"], other["job_name"] = "heartbeat", "planning-recover-stuck"
     # _referrals after _directory: the group admin keeps the charity's listings by then.

@@ -72,6 +72,8 @@ WITHOUT_PERSONAL_DATA: dict[str, str] = {
     "consult:option-map": "an option's map: areas and bases, no people",
     "consult:published": "responses their authors agreed to publish, without names",
     "consult:summary": "counts and the decision",
+    "insight_public:annual-report": "counts and shares by district, small numbers hidden",
+    "insight_public:annual-report-csv": "the annual report's table: counts, small numbers hidden",
 }
 # Public routes that show personal data, and the key to it.
 WITH_PERSONAL_DATA: dict[str, str] = {

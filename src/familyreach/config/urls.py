@@ -25,6 +25,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("familyreach.delivery.urls")),
     path("", include("familyreach.community.urls")),
     path("staff/insight/", include("familyreach.insight.urls")),
+    # The public annual report and its open data CSV (no sign-in).
+    path("", include("familyreach.insight.public_urls")),
     path("", include("familyreach.consult.urls")),
     path("staff/messages/", include("familyreach.outbox.urls")),
     path("staff/referrals/", include("familyreach.referrals.urls")),

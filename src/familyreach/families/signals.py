@@ -28,3 +28,9 @@ family_page_sections = Signal()
 # outcome of the family's plan, recorded at closure), or None. The case then closes from that
 # step instead of here.
 case_closing_steps = Signal()
+
+# Sent by insight's public annual report with `start` and `end` (dates, inclusive). A receiver
+# returns counts of cases whose plan closed in that period, by the family's district: a dict of
+# district id (None for no district) -> (closed plans whose outcome can be judged, of them how
+# many improved). Counts only: no family is named, so no read of a family is audited.
+closed_case_outcomes = Signal()

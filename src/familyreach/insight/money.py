@@ -33,6 +33,11 @@ class MoneyFigures:
         return self.buildings / self.total if self.total > 0 else None
 
     @property
+    def frontline_share(self) -> float | None:
+        """The share of spend reaching families (frontline staff), the rest of buildings'."""
+        return self.frontline / self.total if self.total > 0 else None
+
+    @property
     def cost_per_family_seen(self) -> float | None:
         return self.total / self.families_seen if self.families_seen else None
 

@@ -59,6 +59,19 @@ def reach_snapshot_refresh(*, user: Any = None, as_of: date | None = None) -> Re
     return snapshot
 
 
+def reach_year_end_snapshots_ensure(*, today: date | None = None) -> list[ReachSnapshot]:
+    """Work out the reach figures as at each 31 March the public annual report shows, where
+    none has been worked out yet: the nightly refresh works out today's figures only, and a
+    public page never starts the reduction itself. Returns the snapshots made."""
+    from familyreach.insight.annual_report import financial_years
+
+    made = []
+    for year in financial_years(today=today or today_in_london()):
+        if not ReachSnapshot.objects.filter(as_of=year.end).exists():
+            made.append(reach_snapshot_refresh(as_of=year.end))
+    return made
+
+
 # --- Refreshes asked for from the dashboard (or the nightly schedule), run by a worker --------
 
 

@@ -56,3 +56,20 @@ def nightly_reach_refresh() -> str:
 def recover_refreshes() -> str:
     recovered = services.reach_refreshes_recover()
     return f"{len(recovered)} reach refreshes taken back"
+
+
+@scheduled_job(
+    name="insight-year-end-figures",
+    cron="15 3 * * *",
+    description=(
+        "Works out the reach figures as at 31 March for the public annual report (the last two "
+        "complete financial years), where they have not been worked out yet."
+    ),
+    stale_after=timedelta(hours=3),
+)
+@task()
+def year_end_reach_figures() -> str:
+    made = services.reach_year_end_snapshots_ensure()
+    if not made:
+        return "year-end reach figures already worked out"
+    return "worked out reach as of " + ", ".join(f"{s.as_of:%-d %B %Y}" for s in made)

@@ -3,7 +3,9 @@ and CSV and Excel exports. Thin: check access, call a selector, render."""
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,6 +29,9 @@ from familyreach.insight.selectors import (
     latest_snapshot,
     reach_refresh_latest,
 )
+
+if TYPE_CHECKING:
+    from familyreach.insight.annual_report import AnnualReport
 
 ESTIMATE_NOTE = (
     "Rates are built partly or wholly on ESTIMATED under-fives: where ONS single-year figures "
@@ -434,3 +439,79 @@ def money(request: HttpRequest) -> HttpResponse:
 
 def _pounds(value: float | None) -> str:
     return "–" if value is None else f"£{value:,.0f}"
+
+
+# --- The public annual report (no sign-in) -----------------------------------------------------
+
+SPEND_NOTE = (
+    "Spend is an ESTIMATE: the yearly cost of buildings and frontline staff of the network "
+    "adopted in planning (“{name}”), the same figure for both years; building running costs are "
+    "assumptions unless a venue records its own."
+)
+NO_SPEND_NOTE = (
+    "No network has been adopted in planning yet, so spend and cost per family seen are not shown."
+)
+
+
+def _annual_notes(report: "AnnualReport") -> list[str]:
+    notes = []
+    if report.suppression_threshold > 1:
+        notes.append(disclosure.note(report.suppression_threshold))
+    if report.any_estimate:
+        notes.append(ESTIMATE_NOTE)
+    notes.append(
+        SPEND_NOTE.format(name=report.spend_source) if report.spend_source else NO_SPEND_NOTE
+    )
+    if report.includes_simulated:
+        notes.append(
+            "Families, children, contacts, plans and spend in these figures are SIMULATED "
+            "(demo data)."
+        )
+    return notes
+
+
+@require_GET
+def annual_report(request: HttpRequest) -> HttpResponse:
+    """The headline measures for the last two complete financial years, by district: public,
+    counts only, suppressed as on the staff pages."""
+    from familyreach.insight import annual_report as annual
+    from familyreach.insight.selectors import today_in_london
+
+    report = annual.annual_report(today=today_in_london())
+    return render(
+        request,
+        "insight/annual_report.html",
+        {
+            "report": report,
+            "measures": annual.MEASURES,
+            "notes": _annual_notes(report),
+            "licence": annual.OPEN_GOVERNMENT_LICENCE,
+            "licence_url": annual.OPEN_GOVERNMENT_LICENCE_URL,
+        },
+    )
+
+
+@require_GET
+def annual_report_csv(request: HttpRequest) -> HttpResponse:
+    """The annual report's table as open data (CSV), under the Open Government Licence."""
+    from familyreach.insight import annual_report as annual
+    from familyreach.insight.selectors import today_in_london
+
+    report = annual.annual_report(today=today_in_london())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*annual.CSV_HEADINGS, "Simulated data", "Notes"])
+    # The licence and the notes go once, in the first row's last column (as insight's other
+    # exports carry their notes), so every row keeps the same columns for a spreadsheet.
+    licence = (
+        f"Licence: {annual.OPEN_GOVERNMENT_LICENCE} ({annual.OPEN_GOVERNMENT_LICENCE_URL}). "
+        f"Source: {settings.COUNCIL_NAME}."
+    )
+    notes = " ".join([licence, *_annual_notes(report)])
+    for position, row in enumerate(annual.csv_rows(report)):
+        writer.writerow([*row, report.includes_simulated, notes if position == 0 else ""])
+    if not report.any_available:
+        writer.writerow(["" for _ in annual.CSV_HEADINGS] + ["", notes])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="annual-report.csv"'
+    return response

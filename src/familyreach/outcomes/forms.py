@@ -54,3 +54,44 @@ class ReviewForm(forms.Form):
 
     def scores(self) -> dict[int, int]:
         return {goal.pk: self.cleaned_data[f"score_{goal.pk}"] for goal in self.goals}
+
+
+class GoalForm(forms.Form):
+    """An outcome scale's wording and range (the range is fixed once plans use it)."""
+
+    title = forms.CharField(
+        max_length=200, error_messages={"required": "Enter the outcome, for example Secure housing"}
+    )
+    description = forms.CharField(max_length=4000, required=False)
+    framework = forms.CharField(max_length=200, required=False)
+    scale_min = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        error_messages={"required": "Enter the lowest score", "invalid": "Enter a whole number"},
+    )
+    scale_max = forms.IntegerField(
+        min_value=1,
+        max_value=100,
+        error_messages={"required": "Enter the highest score", "invalid": "Enter a whole number"},
+    )
+    low_label = forms.CharField(
+        max_length=120, error_messages={"required": "Say what the lowest score means"}
+    )
+    high_label = forms.CharField(
+        max_length=120, error_messages={"required": "Say what the highest score means"}
+    )
+
+    def __init__(self, *args: Any, scale_fixed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scale_fixed = scale_fixed
+        if scale_fixed:
+            for name in ("scale_min", "scale_max"):
+                self.fields[name].required = False
+                self.fields[name].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        low, high = cleaned.get("scale_min"), cleaned.get("scale_max")
+        if not self.scale_fixed and low is not None and high is not None and high <= low:
+            self.add_error("scale_max", "The highest score must be more than the lowest")
+        return cleaned

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
+from familyreach.accounts.roles import Role
 from familyreach.core.audit import record_access
 from familyreach.families.models import Family
 from familyreach.families.selectors import family_for_change, family_get_for_user
@@ -168,3 +170,27 @@ def closed_outcomes_by_district(
         district: ClosedOutcomes(district_id=district, closed=closed, improved=improved)
         for district, (closed, improved) in counts.items()
     }
+
+
+# --- The outcome scales, for the service manager's page -------------------------------------
+
+
+def goals_check_manage(*, user: Any) -> None:
+    """Service managers (and the administrator) configure the outcome scales."""
+    if not (user.is_superuser or user.has_role(Role.MANAGER)):
+        raise PermissionDenied("Only service managers can change the outcome scales.")
+
+
+def goals_for_management(*, user: Any) -> QuerySet[OutcomeGoal]:
+    """Every scale, active and retired, with how many plans use each (counts, no family)."""
+    goals_check_manage(user=user)
+    return OutcomeGoal.objects.annotate(plan_count=Count("plans", distinct=True)).order_by(
+        "-active", "position", "title"
+    )
+
+
+def goal_get_for_management(*, user: Any, goal_id: int) -> OutcomeGoal:
+    goal = goals_for_management(user=user).filter(pk=goal_id).first()
+    if goal is None:
+        raise Http404("No such outcome scale.")
+    return goal

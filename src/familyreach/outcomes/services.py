@@ -142,3 +142,86 @@ def plan_review_record(
                     close=True,
                 )
     return review
+
+
+# --- The outcome scales a council scores plans on (service managers) -------------------------
+
+# What a manager may word differently at any time: the goal means the same, so scores already
+# given on it still hold. The range of the scale may change only while no plan uses it.
+GOAL_WORDING_FIELDS = ("title", "description", "framework", "low_label", "high_label")
+GOAL_SCALE_FIELDS = ("scale_min", "scale_max")
+
+
+def goal_in_use(goal: OutcomeGoal) -> bool:
+    """Whether any plan (open or closed) has the goal or any score is on it."""
+    return goal.plans.exists() or OutcomeScore.objects.filter(goal=goal).exists()
+
+
+def _unique_code(title: str) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(title)[:50] or "goal"
+    code, number = base, 1
+    while OutcomeGoal.objects.filter(code=code).exists():
+        number += 1
+        code = f"{base}-{number}"
+    return code
+
+
+@transaction.atomic
+def goal_create(*, user: Any, fields: Mapping[str, Any]) -> OutcomeGoal:
+    """A new outcome scale, offered for new plans at once, after the existing ones."""
+    with acting_as(user):
+        last = OutcomeGoal.objects.order_by("-position").values_list("position", flat=True).first()
+        goal = OutcomeGoal(
+            code=_unique_code(str(fields["title"])),
+            position=(last or 0) + 1,
+            **{name: fields[name] for name in (*GOAL_WORDING_FIELDS, *GOAL_SCALE_FIELDS)},
+        )
+        goal.full_clean()
+        goal.save()
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, user: Any, goal: OutcomeGoal, fields: Mapping[str, Any]) -> OutcomeGoal:
+    """Reword a scale; change its range only while no plan uses it (scores already given on
+    the old range would no longer read the same)."""
+    with acting_as(user):
+        goal = OutcomeGoal.objects.select_for_update().get(pk=goal.pk)
+        changes_scale = any(
+            name in fields and fields[name] != getattr(goal, name) for name in GOAL_SCALE_FIELDS
+        )
+        if changes_scale and goal_in_use(goal):
+            raise ValidationError(
+                "This scale is used by family plans: its range cannot change. Retire it and add "
+                "a new one instead."
+            )
+        for name in (*GOAL_WORDING_FIELDS, *GOAL_SCALE_FIELDS):
+            if name in fields:
+                setattr(goal, name, fields[name])
+        goal.full_clean()
+        goal.save()
+    return goal
+
+
+@transaction.atomic
+def goal_retire(*, user: Any, goal: OutcomeGoal) -> OutcomeGoal:
+    """No longer offered for new plans. Never deleted: plans that have it keep it, are still
+    scored on it at reviews and closure, and their scores keep their meaning."""
+    with acting_as(user):
+        goal = OutcomeGoal.objects.select_for_update().get(pk=goal.pk)
+        goal.active = False
+        goal.full_clean()
+        goal.save()
+    return goal
+
+
+@transaction.atomic
+def goal_reinstate(*, user: Any, goal: OutcomeGoal) -> OutcomeGoal:
+    with acting_as(user):
+        goal = OutcomeGoal.objects.select_for_update().get(pk=goal.pk)
+        goal.active = True
+        goal.full_clean()
+        goal.save()
+    return goal

@@ -1,4 +1,5 @@
-"""Family plans, under /staff/ (so these are /staff/families/<id>/plan...)."""
+"""Family plans, under /staff/ (so these are /staff/families/<id>/plan...), and the outcome
+scales (/staff/outcome-scales/)."""
 
 from django.urls import URLPattern, path
 
@@ -16,4 +17,10 @@ urlpatterns: list[URLPattern] = [
         name="action-done",
     ),
     path("families/<int:family_id>/plan/reviews/new", views.review_add, name="review-add"),
+    # The outcome scales plans are scored on: service managers configure them.
+    path("outcome-scales/", views.scales, name="scales"),
+    path("outcome-scales/new", views.scale_new, name="scale-new"),
+    path("outcome-scales/<int:goal_id>/edit", views.scale_edit, name="scale-edit"),
+    path("outcome-scales/<int:goal_id>/retire", views.scale_retire, name="scale-retire"),
+    path("outcome-scales/<int:goal_id>/reinstate", views.scale_reinstate, name="scale-reinstate"),
 ]

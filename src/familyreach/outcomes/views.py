@@ -170,3 +170,106 @@ def review_add(request: HttpRequest, family_id: int) -> HttpResponse:
             "latest": {item.goal.pk: item.latest for item in latest},
         },
     )
+
+
+# --- The outcome scales (service managers) ----------------------------------------------------
+
+SCALE_FIELDS = (
+    "title",
+    "description",
+    "framework",
+    "scale_min",
+    "scale_max",
+    "low_label",
+    "high_label",
+)
+
+
+def _scales_url() -> str:
+    return reverse("outcomes:scales")
+
+
+@login_required
+def scales(request: HttpRequest) -> HttpResponse:
+    goals = list(selectors.goals_for_management(user=request.user))
+    return render(
+        request,
+        "outcomes/scales.html",
+        {
+            "active": [goal for goal in goals if goal.active],
+            "retired": [goal for goal in goals if not goal.active],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scale_new(request: HttpRequest) -> HttpResponse:
+    selectors.goals_check_manage(user=request.user)
+    form = forms.GoalForm(
+        request.POST or None,
+        initial={
+            "scale_min": 1,
+            "scale_max": 10,
+            "low_label": "Not at all where we want to be",
+            "high_label": "Exactly where we want to be",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal = services.goal_create(user=request.user, fields=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"“{goal.title}” added: workers can choose it for new plans.")
+            return HttpResponseRedirect(_scales_url())
+    return render(request, "outcomes/scale_form.html", {"form": form, "goal": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scale_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get_for_management(user=request.user, goal_id=goal_id)
+    in_use = bool(goal.plan_count) or services.goal_in_use(goal)  # type: ignore[attr-defined]
+    form = forms.GoalForm(
+        request.POST or None,
+        scale_fixed=in_use,
+        initial={name: getattr(goal, name) for name in SCALE_FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if not (in_use and name in services.GOAL_SCALE_FIELDS)
+        }
+        try:
+            services.goal_update(user=request.user, goal=goal, fields=fields)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"“{fields['title']}” saved.")
+            return HttpResponseRedirect(_scales_url())
+    return render(
+        request, "outcomes/scale_form.html", {"form": form, "goal": goal, "in_use": in_use}
+    )
+
+
+@login_required
+@require_POST
+def scale_retire(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get_for_management(user=request.user, goal_id=goal_id)
+    services.goal_retire(user=request.user, goal=goal)
+    messages.success(
+        request,
+        f"“{goal.title}” retired: it is no longer offered for new plans. Plans that have it keep it.",
+    )
+    return HttpResponseRedirect(_scales_url())
+
+
+@login_required
+@require_POST
+def scale_reinstate(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get_for_management(user=request.user, goal_id=goal_id)
+    services.goal_reinstate(user=request.user, goal=goal)
+    messages.success(request, f"“{goal.title}” is offered for new plans again.")
+    return HttpResponseRedirect(_scales_url())

@@ -24,7 +24,12 @@ from familyreach.geo.models import Area, Venue, VenueKind, VenueStatus
 from familyreach.geo.selectors import under_fives_summary
 from familyreach.planning import inputs
 from familyreach.planning.models import DemandMeasure, Scenario, ScenarioStatus, TravelMode
-from familyreach.planning.services import scenario_create, scenario_run_now, scenario_update
+from familyreach.planning.services import (
+    scenario_adopt,
+    scenario_create,
+    scenario_run_now,
+    scenario_update,
+)
 
 CENTRES_FILE = "childrens_centres_press_mentions.csv"
 CENTRE_SOURCE = "planning-demo-press-mentions"
@@ -34,6 +39,14 @@ CURRENT = "Current network: 53 centres"
 HALF = "50% of centres in the highest-need areas"
 SEVEN = "7 bases (one per district) + outreach"
 FIFTEEN = "15 bases + outreach"
+
+# The option the demo adopts, so that spend, the share reaching families and the cost per family
+# seen (insight's money page, the annual report, the contract's returns) have a network to count.
+ADOPTED = FIFTEEN
+DEMO_ADOPTION_NOTE = (
+    "SIMULATED ADOPTION: the demo adopts this option so that spend and cost per family seen have "
+    "a network to count; no council has adopted it here."
+)
 
 # The service's budget before and after the cut (£10m to £5m a year; see PRODUCT.md).
 FORMER_BUDGET = Decimal(10_000_000)
@@ -186,6 +199,25 @@ def load(stdout: Output, *, run: bool = True) -> None:
         result = scenario_run_now(scenario=scenario, user=None)
         outcome = "finished" if result.status == ScenarioStatus.FINISHED else result.error
         stdout.write(f"  ran “{name}”: {outcome}\n")
+    _adopt(stdout)
+
+
+def _adopt(stdout: Output) -> None:
+    """Adopt the decided option (labelled simulated in its caveats) unless one is adopted."""
+    from django.contrib.auth import get_user_model
+
+    if Scenario.objects.filter(adopted_at__isnull=False).exists():
+        return
+    scenario = Scenario.objects.get(name=ADOPTED)
+    planner = get_user_model().objects.filter(username="demo-planner").first()
+    if planner is None:
+        stdout.write("  no demo planner account: nothing adopted\n")
+        return
+    if scenario.status != ScenarioStatus.FINISHED:
+        stdout.write(f"  “{ADOPTED}” has not finished running: nothing adopted\n")
+        return
+    scenario_adopt(scenario=scenario, user=planner)
+    stdout.write(f"  adopted “{ADOPTED}” (simulated adoption, for the money measures)\n")
 
 
 @transaction.atomic
@@ -291,7 +323,8 @@ def _create(stdout: Output) -> None:
             "outreach_count": 30,
             "outreach_sessions_per_week": 2,
             "caveats": "Children's centre positions are approximate (see the sites table). "
-            "Building and staff costs are assumptions, not published figures.",
+            "Building and staff costs are assumptions, not published figures. "
+            + DEMO_ADOPTION_NOTE,
         },
         forced_open=[],
         candidate_venues=[],

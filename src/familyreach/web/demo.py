@@ -35,6 +35,11 @@ DEMO_STEPS: tuple[tuple[str, str, str], ...] = (
     ),
     ("consult", "familyreach.consult.demo.load", "the consultation on the four options"),
     (
+        "outcomes",
+        "familyreach.outcomes.demo.load",
+        "family plans with outcome scores on open and closed cases (simulated)",
+    ),
+    (
         "commissioning",
         "familyreach.commissioning.demo.load",
         "a provider's contract with four quarterly returns (simulated figures)",

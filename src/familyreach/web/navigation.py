@@ -79,6 +79,7 @@ STAFF_ITEMS = (
         "commissioning:contracts",
         frozenset({Role.MANAGER, Role.PLANNER, Role.PROVIDER_MANAGER}),
     ),
+    NavigationItem("Outcome scales", "outcomes:scales", frozenset({Role.MANAGER})),
     NavigationItem("Scheduled jobs", "operations:jobs", frozenset({Role.MANAGER})),
     NavigationItem("Messages", "outbox:list", frozenset({Role.MANAGER})),
     NavigationItem("Audit trail", "operations:audit", frozenset({Role.MANAGER}), county_wide=True),
