@@ -13,8 +13,9 @@ import pytest
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.commissioning.models import Contract, ContractMeasure
+from familyreach.delivery.models import Contact
 from familyreach.directory import services as directory_services
-from familyreach.families.models import Child, Contact, Family
+from familyreach.families.models import Child, Family
 from familyreach.planning.models import Scenario
 from familyreach.planning.services import scenario_adopt, scenario_run_now
 from tests.fixtures.planning import CENTRES, centre_sessions_create

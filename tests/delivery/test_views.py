@@ -8,9 +8,9 @@ from django.test import Client
 from django.utils import timezone
 
 from familyreach.accounts.models import User
-from familyreach.delivery.models import Booking, Occurrence, Session, Visit
+from familyreach.delivery.models import Booking, Contact, Occurrence, Session, Visit
 from familyreach.delivery.services import booking_create, visit_schedule
-from familyreach.families.models import Contact, Family
+from familyreach.families.models import Family
 from familyreach.geo.models import Area
 from tests.fixtures.outbox import booking_confirmation_path
 from tests.govuk_forms import date_fields

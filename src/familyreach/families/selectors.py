@@ -15,7 +15,7 @@ from django.db.models.functions import Replace, Upper
 from django.http import Http404
 
 from familyreach.core.audit import EXPORT_SUBJECT_ACCESS, record_access, record_action
-from familyreach.families.models import Carer, Case, Child, Consent, Contact, Family
+from familyreach.families.models import Carer, Case, Child, Consent, Family
 from familyreach.families.rules import visible_families_filter
 
 if TYPE_CHECKING:
@@ -126,10 +126,6 @@ def family_get_for_user(*, user: Any, family_id: int) -> Family:
             "children",
             Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
             Prefetch("cases", queryset=Case.objects.select_related("worker")),
-            Prefetch(
-                "contacts",
-                queryset=Contact.objects.select_related("venue", "worker", "occurrence__session"),
-            ),
         )
         .filter(pk=family_id)
         .first()

@@ -20,7 +20,6 @@ from familyreach.families.models import (
     Child,
     Consent,
     ConsentPurpose,
-    Contact,
     Family,
     FamilySource,
     LawfulBasis,
@@ -342,10 +341,10 @@ _MOVED_BY_THE_MERGE = frozenset(
         "families.Child",
         "families.Consent",
         "families.Case",
-        "families.Contact",
         "delivery.Booking",
         "delivery.Attendance",
         "delivery.Visit",
+        "delivery.Contact",
     }
 )
 
@@ -415,19 +414,7 @@ def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
                 notes.append(f"case {case.pk} closed: the kept family is already on that caseload")
             case.family = keep
             case.save()
-        kept_occurrences = set(
-            Contact.objects.filter(family=keep, occurrence__isnull=False).values_list(
-                "occurrence_id", flat=True
-            )
-        )
-        for contact in Contact.objects.filter(family=duplicate):
-            if contact.occurrence_id in kept_occurrences:
-                notes.append(f"contact {contact.pk} was the same attendance as one already kept")
-                contact.delete()
-                continue
-            contact.family = keep
-            contact.save()
-        # Bookings, attendance and visits (delivery) move through the signal, in this
+        # Contacts, bookings, attendance and visits (delivery) move through the signal, in this
         # transaction: families does not import the apps built on it.
         for _receiver, response in family_merging.send(
             sender=Family, duplicate=duplicate, keep=keep, user=user
