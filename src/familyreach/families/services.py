@@ -24,6 +24,11 @@ from familyreach.families.models import (
     FamilySource,
     LawfulBasis,
 )
+from familyreach.families.selectors import (
+    family_for_change,
+    family_possible_duplicates,
+    family_retention_candidates,
+)
 from familyreach.families.signals import family_merging
 from familyreach.geo.selectors import postcode_locate
 
@@ -109,7 +114,6 @@ def family_register(
     """Register a household. Possible duplicates are returned and, unless staff confirmed it is
     a different family, the new record is flagged for review (never silently merged); with
     `refuse_possible_duplicates`, nothing is written and PossibleDuplicates is raised instead."""
-    from familyreach.families.selectors import family_possible_duplicates
 
     if not carers:
         raise ValidationError("Enter at least one parent or carer.")
@@ -537,7 +541,6 @@ def _scrub_audit_history(erased: list[tuple[type, list[Any]]]) -> None:
 
 
 def families_due_for_retention(today: date) -> list[Family]:
-    from familyreach.families.selectors import family_retention_candidates
 
     due: list[Family] = []
     for family in family_retention_candidates():
@@ -628,7 +631,6 @@ def family_link_support_request(*, support_request: Any, user: Any, family_id: i
     """An accepted request for support from a family already registered: link it to their
     record (which the user must be allowed to change) and put the family on the user's
     caseload, rather than registering them twice."""
-    from familyreach.families.selectors import family_for_change
 
     family = family_for_change(user=user, family_id=family_id)
     next_action = f"Contact the family about their request for support {support_request.reference}"

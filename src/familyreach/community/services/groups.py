@@ -125,6 +125,17 @@ def group_approval_problems(group: CommunityGroup) -> list[str]:
     return problems
 
 
+def _group_reviewed(group: CommunityGroup, *, status: str, user: User, notes: str) -> None:
+    """The council's decision on a group, with who made it, when and why."""
+    group.status = status
+    group.reviewed_by = user
+    group.reviewed_at = timezone.now()
+    group.review_notes = notes
+    group.modified_by = user
+    group.full_clean()
+    group.save()
+
+
 @transaction.atomic
 def group_approve(*, group: CommunityGroup, user: User, notes: str = "") -> CommunityGroup:
     """The council approves the group and its sessions are published to the directory."""
@@ -133,13 +144,7 @@ def group_approve(*, group: CommunityGroup, user: User, notes: str = "") -> Comm
     problems = group_approval_problems(group)
     if problems:
         raise ValidationError(problems)
-    group.status = GroupStatus.APPROVED
-    group.reviewed_by = user
-    group.reviewed_at = timezone.now()
-    group.review_notes = notes
-    group.modified_by = user
-    group.full_clean()
-    group.save()
+    _group_reviewed(group, status=GroupStatus.APPROVED, user=user, notes=notes)
     publishing.group_publish(group=group, user=user)
     return group
 
@@ -151,13 +156,8 @@ def group_reject(*, group: CommunityGroup, user: User, notes: str) -> CommunityG
     if not notes.strip():
         raise ValidationError({"review_notes": "Say why, so the group can put it right"})
     was_approved = group.status == GroupStatus.APPROVED
-    group.status = GroupStatus.REJECTED if not was_approved else GroupStatus.SUSPENDED
-    group.reviewed_by = user
-    group.reviewed_at = timezone.now()
-    group.review_notes = notes
-    group.modified_by = user
-    group.full_clean()
-    group.save()
+    status = GroupStatus.REJECTED if not was_approved else GroupStatus.SUSPENDED
+    _group_reviewed(group, status=status, user=user, notes=notes)
     if was_approved:
         publishing.group_withdraw(group=group, user=user)
     return group
