@@ -13,7 +13,7 @@ from familyreach.accounts.roles import Role
 from familyreach.community.services import safeguarding as safeguarding_services
 from familyreach.outbox import notify
 from familyreach.outbox.models import MessageStatus, OutboundMessage
-from familyreach.outbox.services import messages_send_due
+from familyreach.outbox.sending import messages_send_due
 from tests.outbox.notify_server import FakeNotify
 
 pytestmark = pytest.mark.django_db
