@@ -35,7 +35,8 @@ HALF = "50% of centres in the highest-need areas"
 SEVEN = "7 bases (one per district) + outreach"
 FIFTEEN = "15 bases + outreach"
 
-# The service's budget before and after the cut (£10m to £5m a year; see PRODUCT.md).
+# The service's budget before and after the cut, £10m to £5m a year: the options the demo
+# scenarios compare were drawn up to fit the smaller one.
 FORMER_BUDGET = Decimal(10_000_000)
 REDUCED_BUDGET = Decimal(5_000_000)
 
