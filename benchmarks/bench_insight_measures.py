@@ -176,7 +176,8 @@ def main() -> int:
     from django.urls import reverse
 
     from familyreach.accounts.models import User
-    from familyreach.families.models import Child, Contact, Family
+    from familyreach.delivery.models import Contact
+    from familyreach.families.models import Child, Family
     from familyreach.geo.models import Area
     from familyreach.geo.norfolk import load_norfolk
     from familyreach.insight.measures import MeasureConfig

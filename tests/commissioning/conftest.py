@@ -14,10 +14,10 @@ from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.commissioning.models import Contract, ContractMeasure
 from familyreach.community.models import AttendanceCount, CommunityGroup, GroupStatus
-from familyreach.delivery.models import Occurrence, Session
+from familyreach.delivery.models import Contact, Occurrence, Session
 from familyreach.directory import services as directory_services
 from familyreach.directory.models import SupportRequest
-from familyreach.families.models import Child, Contact, Family
+from familyreach.families.models import Child, Family
 from familyreach.planning.models import Scenario
 from familyreach.planning.services import scenario_adopt, scenario_run_now
 from tests.fixtures.planning import CENTRES, centre_sessions_create

@@ -20,10 +20,10 @@ from familyreach.commissioning import offer
 from familyreach.commissioning.equity import concentration_index
 from familyreach.commissioning.models import Contract, ContractMeasure
 from familyreach.commissioning.services import return_draft
-from familyreach.delivery.models import OccurrenceStatus
+from familyreach.delivery.models import Contact, OccurrenceStatus
 from familyreach.delivery.services import SessionDetails, session_create
 from familyreach.directory import services as directory_services
-from familyreach.families.models import Child, Contact, Family
+from familyreach.families.models import Child, Family
 from familyreach.geo.models import Area, District, VenueKind
 from tests.factories.geo import GREAT_YARMOUTH, NORWICH, AreaFactory, DistrictFactory, VenueFactory
 

@@ -12,7 +12,6 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from familyreach.community import services
 from familyreach.community.models import ExpiryWarning, PeerSupporter, TrainingModule
 from familyreach.community.selectors import (
     expiries_upcoming,
@@ -20,6 +19,7 @@ from familyreach.community.selectors import (
     supporters_matchable,
     supporters_with_checks,
 )
+from familyreach.community.services import supporters as supporter_services
 from tests.fixtures.community import COMMUNITY_TODAY
 from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
@@ -65,7 +65,7 @@ def test_expired_training_stops_matching_until_renewed(
     expiry = COMMUNITY_TODAY - timedelta(days=1)
     supporter = make_supporter("Dee", training_expires_on=expiry)
     assert supporters_matchable(on=COMMUNITY_TODAY) == []
-    services.training_record_add(
+    supporter_services.training_record_add(
         supporter=supporter,
         module=TrainingModule.SAFEGUARDING,
         completed_on=COMMUNITY_TODAY,
@@ -74,7 +74,7 @@ def test_expired_training_stops_matching_until_renewed(
     )
     # The preparation course has expired too, so still not ready.
     assert supporters_matchable(on=COMMUNITY_TODAY) == []
-    services.training_record_add(
+    supporter_services.training_record_add(
         supporter=supporter,
         module=TrainingModule.PREPARATION,
         completed_on=COMMUNITY_TODAY,
@@ -89,7 +89,7 @@ def test_a_dbs_certificate_number_is_twelve_digits(
 ) -> None:
     supporter = make_supporter("Eve", ready=False)
     with pytest.raises(ValidationError, match="12 digits"):
-        services.dbs_check_record(
+        supporter_services.dbs_check_record(
             supporter=supporter,
             certificate_number="12345",
             issued_on=COMMUNITY_TODAY,
@@ -104,7 +104,7 @@ def test_a_renewed_check_replaces_the_old_expiry(
 ) -> None:
     supporter = make_supporter("Fay", dbs_recheck_due_on=COMMUNITY_TODAY + timedelta(days=20))
     assert [e.what for e in expiries_upcoming(on=COMMUNITY_TODAY)] == ["Enhanced DBS check recheck"]
-    services.dbs_check_record(
+    supporter_services.dbs_check_record(
         supporter=supporter,
         certificate_number="009876543210",
         issued_on=COMMUNITY_TODAY,

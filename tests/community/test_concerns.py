@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from familyreach.community import services
 from familyreach.community.models import Concern, ConcernDecision, ImmutableRecord
 from familyreach.community.selectors import concern_get_for_user, concern_list
+from familyreach.community.services import safeguarding as safeguarding_services
 from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def concern(volunteer_user: Any) -> Concern:
     forget_stored_messages()
-    return services.concern_raise(
+    return safeguarding_services.concern_raise(
         user=volunteer_user,
         urgency="today",
         about="Baby at my match's house",
@@ -53,10 +53,10 @@ def test_decisions_are_appended_and_close_the_concern(
     concern: Concern, coordinator: Any, volunteer_user: Any
 ) -> None:
     assert concern_list(user=coordinator).get(pk=concern.pk).final_decisions == 0
-    services.concern_decide(
+    safeguarding_services.concern_decide(
         concern=concern, decision="acknowledged", notes="Calling the volunteer", user=coordinator
     )
-    decision = services.concern_decide(
+    decision = safeguarding_services.concern_decide(
         concern=concern,
         decision="referred_childrens_services",
         notes="Referred to MASH, ref 123",
@@ -73,7 +73,7 @@ def test_decisions_are_appended_and_close_the_concern(
     assert ConcernDecision.objects.count() == 2
     # The volunteer who raised it may not record a decision.
     with pytest.raises(PermissionDenied):
-        services.concern_decide(
+        safeguarding_services.concern_decide(
             concern=concern, decision="no_further_action", notes="", user=volunteer_user
         )
 
@@ -95,4 +95,6 @@ def test_who_may_see_a_concern(
     with pytest.raises(PermissionDenied):
         concern_list(user=volunteer_user)
     with pytest.raises(PermissionDenied):
-        services.concern_raise(user=family_worker, urgency="worried", about="x", what_happened="y")
+        safeguarding_services.concern_raise(
+            user=family_worker, urgency="worried", about="x", what_happened="y"
+        )

@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from familyreach.community import publishing, services
+from familyreach.community import publishing
 from familyreach.community.models import GroupStatus, HelpStatus
+from familyreach.community.services import groups as group_services
 from familyreach.directory.models import ListingStatus, Service
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_a_group_cannot_be_approved_without_the_checks(
     )
     assert group.status == GroupStatus.SUBMITTED
     with pytest.raises(ValidationError) as refused:
-        services.group_approve(group=group, user=coordinator)
+        group_services.group_approve(group=group, user=coordinator)
     assert refused.value.messages == [
         "No named safeguarding lead",
         "No public liability insurance (upload or link)",
@@ -42,7 +43,7 @@ def test_a_group_cannot_be_approved_without_the_checks(
 def test_only_coordinators_approve(make_group: Callable[..., Any], group_admin: Any) -> None:
     group = make_group()
     with pytest.raises(PermissionDenied):
-        services.group_approve(group=group, user=group_admin)
+        group_services.group_approve(group=group, user=group_admin)
 
 
 def test_approved_group_sessions_appear_in_the_directory_and_oruk_api(
@@ -75,7 +76,7 @@ def test_approved_group_sessions_appear_in_the_directory_and_oruk_api(
     publishing.group_publish(group=group, user=coordinator)
     assert Service.objects.filter(source=publishing.SOURCE).count() == 1
 
-    services.group_reject(group=group, user=coordinator, notes="Insurance lapsed")
+    group_services.group_reject(group=group, user=coordinator, notes="Insurance lapsed")
     group.refresh_from_db()
     service.refresh_from_db()
     assert group.status == GroupStatus.SUSPENDED
@@ -90,21 +91,21 @@ def test_attendance_is_counts_only_and_only_for_the_groups_admins(
     group = make_group()
     group.admins.add(group_admin)
     yesterday = timezone.localdate() - timedelta(days=1)
-    services.group_attendance_record(
+    group_services.group_attendance_record(
         group=group, met_on=yesterday, children=12, adults=9, user=group_admin
     )
     # Recording the same day again corrects the count rather than adding to it.
-    services.group_attendance_record(
+    group_services.group_attendance_record(
         group=group, met_on=yesterday, children=13, adults=9, user=group_admin
     )
     assert list(group.attendance_counts.values_list("children", "adults")) == [(13, 9)]
     other_admin = make_user(Role.COMMUNITY_GROUP_ADMIN)
     with pytest.raises(PermissionDenied):
-        services.group_attendance_record(
+        group_services.group_attendance_record(
             group=group, met_on=yesterday, children=1, adults=1, user=other_admin
         )
     with pytest.raises(ValidationError):
-        services.group_attendance_record(
+        group_services.group_attendance_record(
             group=group,
             met_on=timezone.localdate() + timedelta(days=1),
             children=1,
@@ -119,10 +120,10 @@ def test_start_up_help_is_requested_and_tracked(
     group = make_group()
     group.admins.add(group_admin)
     with pytest.raises(ValidationError, match="how much"):
-        services.startup_help_request(
+        group_services.startup_help_request(
             group=group, kind="grant", purpose="Toys", amount_requested=None, user=group_admin
         )
-    grant = services.startup_help_request(
+    grant = group_services.startup_help_request(
         group=group,
         kind="grant",
         purpose="Toys and mats",
@@ -130,8 +131,8 @@ def test_start_up_help_is_requested_and_tracked(
         user=group_admin,
     )
     with pytest.raises(PermissionDenied):
-        services.startup_help_decide(help_request=grant, status="approved", user=group_admin)
-    services.startup_help_decide(
+        group_services.startup_help_decide(help_request=grant, status="approved", user=group_admin)
+    group_services.startup_help_decide(
         help_request=grant,
         status=HelpStatus.APPROVED,
         amount_awarded=Decimal("200"),

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from familyreach.community import services
 from familyreach.community.matching import rank_supporters
 from familyreach.community.models import MatchOutcome, MatchStatus, RequestStatus
+from familyreach.community.services import matches as match_services
 from tests.fixtures.community import COMMUNITY_TODAY
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def _request(coordinator: Any, **fields: Any) -> Any:
         "user": coordinator,
         **fields,
     }
-    return services.request_create(**values)
+    return match_services.request_create(**values)
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def case_set(make_supporter: Callable[..., Any], coordinator: Any) -> dict[str, 
     }
     other = _request(coordinator, first_name="Other", languages=["English"])
     for name in ("Esme", "Isla"):
-        services.match_propose(
+        match_services.match_propose(
             request=other, supporter=people[name], user=coordinator, on=COMMUNITY_TODAY
         )
     return people
@@ -112,7 +112,7 @@ def test_the_service_refuses_a_supporter_who_cannot_be_matched(
 ) -> None:
     request = _request(coordinator)
     with pytest.raises(ValidationError, match="cannot be matched"):
-        services.match_propose(
+        match_services.match_propose(
             request=request, supporter=case_set[name], user=coordinator, on=COMMUNITY_TODAY
         )
     assert not request.matches.exists()
@@ -135,7 +135,7 @@ def test_match_lifecycle_with_wellbeing_at_start_and_end(
 ) -> None:
     supporter = make_supporter("Kit", **PERFECT)
     request = _request(coordinator)
-    match = services.match_propose(
+    match = match_services.match_propose(
         request=request, supporter=supporter, user=coordinator, on=COMMUNITY_TODAY
     )
     assert match.status == MatchStatus.PROPOSED
@@ -143,17 +143,19 @@ def test_match_lifecycle_with_wellbeing_at_start_and_end(
     request.refresh_from_db()
     assert request.status == RequestStatus.MATCHED
     with pytest.raises(ValidationError, match="cannot become active"):
-        services.match_start(match=match, on=COMMUNITY_TODAY, wellbeing_start=4, user=coordinator)
-    services.match_introduce(match=match, on=COMMUNITY_TODAY, user=coordinator)
-    services.match_start(match=match, on=COMMUNITY_TODAY, wellbeing_start=4, user=coordinator)
-    services.check_in_record(
+        match_services.match_start(
+            match=match, on=COMMUNITY_TODAY, wellbeing_start=4, user=coordinator
+        )
+    match_services.match_introduce(match=match, on=COMMUNITY_TODAY, user=coordinator)
+    match_services.match_start(match=match, on=COMMUNITY_TODAY, wellbeing_start=4, user=coordinator)
+    match_services.check_in_record(
         match=match, held_on=COMMUNITY_TODAY, notes="Meeting weekly", wellbeing=5, user=coordinator
     )
-    services.match_pause(match=match, user=coordinator)
-    services.match_start(match=match, on=COMMUNITY_TODAY, wellbeing_start=9, user=coordinator)
+    match_services.match_pause(match=match, user=coordinator)
+    match_services.match_start(match=match, on=COMMUNITY_TODAY, wellbeing_start=9, user=coordinator)
     assert match.wellbeing_start == 4  # resuming does not overwrite the starting rating
     with pytest.raises(ValidationError):
-        services.match_end(
+        match_services.match_end(
             match=match,
             on=COMMUNITY_TODAY,
             outcome=MatchOutcome.GOALS_MET,
@@ -162,7 +164,7 @@ def test_match_lifecycle_with_wellbeing_at_start_and_end(
         )
     match.refresh_from_db()  # the refused change was rolled back
     assert match.status == MatchStatus.ACTIVE
-    services.match_end(
+    match_services.match_end(
         match=match,
         on=COMMUNITY_TODAY,
         outcome=MatchOutcome.GOALS_MET,
@@ -174,7 +176,7 @@ def test_match_lifecycle_with_wellbeing_at_start_and_end(
     assert (match.status, match.wellbeing_start, match.wellbeing_end) == ("ended", 4, 8)
     assert request.status == RequestStatus.CLOSED
     with pytest.raises(ValidationError, match="has ended"):
-        services.check_in_record(
+        match_services.check_in_record(
             match=match, held_on=COMMUNITY_TODAY, notes="x", wellbeing=None, user=coordinator
         )
 

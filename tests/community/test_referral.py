@@ -9,8 +9,8 @@ from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
-from familyreach.community import services
 from familyreach.community.models import PeerSupportRequest
+from familyreach.community.services import matches as match_services
 from familyreach.families.models import Family
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_a_coordinator_cannot_refer_a_family_they_cannot_see(
     yarmouth_family: Family, coordinator: Any
 ) -> None:
     with pytest.raises(PermissionDenied):
-        services.request_refer_family(
+        match_services.request_refer_family(
             family_id=yarmouth_family.pk,
             contact_route="x",
             stated_needs="y",
@@ -70,7 +70,7 @@ def test_erasing_a_family_erases_its_peer_support_request_too(
     from familyreach.families.services import case_open, family_anonymise
 
     case_open(user=family_worker, family=yarmouth_family, worker=family_worker)
-    request = services.request_refer_family(
+    request = match_services.request_refer_family(
         family_id=yarmouth_family.pk,
         contact_route="Text Amy on 07700 900123 after 10am",
         stated_needs="Amy is low since the birth",

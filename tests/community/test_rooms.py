@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, connections
 from django.utils import timezone
 
-from familyreach.community import services
 from familyreach.community.models import BookingStatus, Room, RoomBooking
 from familyreach.community.selectors import room_list
+from familyreach.community.services import rooms as room_services
 from familyreach.geo.models import Venue, VenueKind
 
 
@@ -33,7 +33,7 @@ def _book(room: Room, user: Any, start: datetime, end: datetime, **fields: Any) 
         "benefits_under_fives": True,
         **fields,
     }
-    return services.room_booking_request(
+    return room_services.room_booking_request(
         room=room, starts_at=start, ends_at=end, user=user, **values
     )
 
@@ -44,12 +44,12 @@ def test_overlapping_bookings_are_refused_touching_ones_allowed(
 ) -> None:
     first = _book(room, coordinator, _at(3, 10), _at(3, 12))
     assert first.cost == Decimal("25.00")  # 2 hours at £12.50
-    with pytest.raises(services.BookingConflict, match="already booked"):
+    with pytest.raises(room_services.BookingConflict, match="already booked"):
         _book(room, coordinator, _at(3, 11), _at(3, 13))
-    with pytest.raises(services.BookingConflict):
+    with pytest.raises(room_services.BookingConflict):
         _book(room, coordinator, _at(3, 9), _at(3, 14))
     _book(room, coordinator, _at(3, 12), _at(3, 13))  # starts as the first ends
-    services.room_booking_refuse(booking=first, user=coordinator, notes="Room being painted")
+    room_services.room_booking_refuse(booking=first, user=coordinator, notes="Room being painted")
     _book(room, coordinator, _at(3, 10), _at(3, 11))  # a refused booking frees its time
 
 
@@ -59,7 +59,7 @@ def test_rooms_only_in_former_centres_and_bases(community_geography: Any, coordi
         name="A Library", kind=VenueKind.LIBRARY, latitude=52.6, longitude=1.7
     )
     with pytest.raises(ValidationError, match="former children's centres"):
-        services.room_create(
+        room_services.room_create(
             venue=library,
             name="Hall",
             capacity=10,
@@ -90,15 +90,15 @@ def test_approval_and_use_counted(
     booking = _book(room, group_admin, _at(2, 10), _at(2, 11), group=group)
     assert booking.organisation_name == "Little Stars"
     with pytest.raises(PermissionDenied):
-        services.room_booking_approve(booking=booking, user=group_admin)
-    services.room_booking_approve(booking=booking, user=coordinator)
+        room_services.room_booking_approve(booking=booking, user=group_admin)
+    room_services.room_booking_approve(booking=booking, user=coordinator)
     with pytest.raises(ValidationError, match="after an approved booking has started"):
-        services.room_booking_use_record(booking=booking, people=14, user=group_admin)
+        room_services.room_booking_use_record(booking=booking, people=14, user=group_admin)
     RoomBooking.objects.filter(pk=booking.pk).update(
         starts_at=_at(-2, 10), ends_at=_at(-2, 11)
     )  # as if it had happened
     booking.refresh_from_db()
-    services.room_booking_use_record(booking=booking, people=14, user=group_admin)
+    room_services.room_booking_use_record(booking=booking, people=14, user=group_admin)
     counted = room_list().get(pk=room.pk)
     assert (counted.approved_bookings, counted.people_counted) == (1, 14)
 
@@ -127,7 +127,7 @@ def test_concurrent_requests_never_overlap(room: Room, coordinator: Any) -> None
                         _at(5, 11, offset_minutes),
                     )
                     outcome = "booked"
-                except services.BookingConflict:
+                except room_services.BookingConflict:
                     outcome = "refused"
                 except OperationalError:
                     time.sleep(0.01)

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
-from familyreach.community import services
 from familyreach.community.models import CommunityGroup, Concern, Match, RoomBooking
+from familyreach.community.services import groups as group_services
 from tests.fixtures.community import COMMUNITY_TODAY, GROUP_REGISTRATION
 from tests.fixtures.outbox import forget_stored_messages, stored_messages
 
@@ -260,7 +260,7 @@ def test_room_booking_form_refuses_a_clash(
     start = timezone.localtime(booking.starts_at)
     client = signed_in(group_admin)
     approved_group = community_world["group"]
-    services.group_approve(group=approved_group, user=community_world["match"].confirmed_by)
+    group_services.group_approve(group=approved_group, user=community_world["match"].confirmed_by)
     response = client.post(
         f"/staff/community/rooms/{community_world['room'].pk}/",
         {

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from familyreach.accounts.models import User
 from familyreach.delivery import references
-from familyreach.delivery.models import Booking, BookingStatus, Occurrence, Session
+from familyreach.delivery.models import Booking, BookingStatus, Contact, Occurrence, Session
 from familyreach.delivery.services import booking_create
 from familyreach.directory.models import Service
-from familyreach.families.models import Contact, Family
+from familyreach.families.models import Family
 from familyreach.geo.models import Area
 from tests.fixtures.outbox import booking_confirmation_path
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from familyreach.accounts.models import User
 from familyreach.delivery import ical, references
-from familyreach.delivery.models import Booking, BookingStatus, Occurrence
+from familyreach.delivery.models import Booking, BookingStatus, Contact, Occurrence
 from familyreach.delivery.services import (
     BookingRefused,
     OnlineBookingDetails,
@@ -24,7 +24,7 @@ from familyreach.delivery.services import (
     register_reopen,
     register_update,
 )
-from familyreach.families.models import Contact, Family
+from familyreach.families.models import Family
 from familyreach.geo.models import Area
 from familyreach.outbox.models import OutboundMessage
 

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from familyreach.accounts.models import User
-from familyreach.delivery.models import Booking, Occurrence
-from familyreach.families.models import Contact, Family
+from familyreach.delivery.models import Booking, Contact, Occurrence
+from familyreach.families.models import Family
 from tests.fixtures.outbox import booking_confirmation_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

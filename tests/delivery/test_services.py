@@ -13,6 +13,8 @@ from familyreach.accounts.models import User
 from familyreach.delivery.models import (
     Booking,
     BookingStatus,
+    Contact,
+    ContactKind,
     Occurrence,
     OccurrenceStatus,
     SchoolHoliday,
@@ -36,7 +38,7 @@ from familyreach.delivery.services import (
     visit_record,
     visit_schedule,
 )
-from familyreach.families.models import Contact, ContactKind, Family
+from familyreach.families.models import Family
 from familyreach.families.services import CarerDetails, ChildDetails, ConsentDetails, case_open
 from familyreach.geo.models import Area, Venue
 from tests.fixtures.outbox import forget_stored_messages, stored_messages

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from markupsafe import escape
 
 from familyreach.accounts.models import User
-from familyreach.delivery.models import Booking, Occurrence, Session, Visit
+from familyreach.delivery.models import Booking, Contact, Occurrence, Session, Visit
 from familyreach.delivery.services import booking_create, visit_schedule
-from familyreach.families.models import Contact, Family
+from familyreach.families.models import Family
 from familyreach.geo.models import Area
 from tests.fixtures.outbox import booking_confirmation_path
 from tests.govuk_forms import date_fields
@@ -192,6 +193,10 @@ def test_register_ticks_walk_in_and_close(
     assert response.status_code == 302
     contacts = Contact.objects.filter(occurrence=past_occurrence)
     assert {c.family_id for c in contacts} == {yarmouth_family.pk, walk_in.pk}
+    # The family's record lists the contact: delivery's section of the page reads it.
+    record = client.get(f"/staff/families/{yarmouth_family.pk}").content.decode()
+    assert f"Session attendance: {escape(str(past_occurrence.session))}" in record
+    assert "No contacts yet" not in record
     assert (
         "The register was closed"
         in client.get(_path(past_occurrence, "/register")).content.decode()

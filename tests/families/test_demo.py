@@ -8,9 +8,9 @@ import pytest
 
 from familyreach.delivery import demo as delivery_demo
 from familyreach.delivery import demo_families as families_demo
-from familyreach.delivery.models import Base, Booking, Session
+from familyreach.delivery.models import Base, Booking, Contact, Session
 from familyreach.directory.models import Service, SupportRequest
-from familyreach.families.models import Contact, Family
+from familyreach.families.models import Family
 from familyreach.geo.models import District, VenueKind
 
 pytestmark = pytest.mark.django_db

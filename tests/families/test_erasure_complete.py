@@ -21,7 +21,9 @@ from django.utils import timezone
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
-from familyreach.community import services as community
+from familyreach.community.services import matches as match_services
+from familyreach.community.services import safeguarding as safeguarding_services
+from familyreach.community.services import supporters as supporter_services
 from familyreach.core.personal_data import ERASED
 from familyreach.delivery.models import Occurrence
 from familyreach.delivery.services import (
@@ -68,7 +70,7 @@ class TouchedEverywhere:
 
 
 def _ready_supporter(coordinator: User, today: date) -> Any:
-    supporter = community.supporter_apply(
+    supporter = supporter_services.supporter_apply(
         first_name="Petra",
         last_name="Peer",
         contact_route="Through the coordinator, 01603 000000",
@@ -194,35 +196,35 @@ def touched_everywhere(
     )
     # Peer support: a request, a match with check-ins and outcome notes, and a concern.
     coordinator = make_user(Role.VOLUNTEER_COORDINATOR, username="cora-coordinator")
-    peer_request = community.request_refer_family(
+    peer_request = match_services.request_refer_family(
         family_id=family.pk,
         contact_route="Text Zephyrine on 07700 900461",
         stated_needs="Zephyrine would like to talk to another mum about Oberon",
         user=worker,
     )
-    match = community.match_propose(
+    match = match_services.match_propose(
         request=peer_request,
         supporter=_ready_supporter(coordinator, today),
         user=coordinator,
         on=today,
     )
-    community.match_introduce(match=match, on=today, user=coordinator)
-    community.match_start(match=match, on=today, wellbeing_start=4, user=coordinator)
-    community.check_in_record(
+    match_services.match_introduce(match=match, on=today, user=coordinator)
+    match_services.match_start(match=match, on=today, wellbeing_start=4, user=coordinator)
+    match_services.check_in_record(
         match=match,
         held_on=today,
         notes="Zephyrine and Oberon are doing well",
         wellbeing=6,
         user=coordinator,
     )
-    concern = community.concern_raise(
+    concern = safeguarding_services.concern_raise(
         user=coordinator,
         urgency="worried",
         about="Oberon Quillfeather",
         what_happened="Zephyrine said she is struggling at 14 Marram Way",
         match=match,
     )
-    community.match_end(
+    match_services.match_end(
         match=match,
         on=today,
         outcome="goals_met",
@@ -334,7 +336,7 @@ def test_erasure_leaves_no_name_phone_email_or_postcode_in_any_table_or_export(
     touched_everywhere: TouchedEverywhere, referral_world: ReferralWorld
 ) -> None:
     family = touched_everywhere.family
-    community.concern_decide(
+    safeguarding_services.concern_decide(
         concern=touched_everywhere.concern,
         decision="advice_given",
         notes="Advised the coordinator about Oberon",

@@ -9,8 +9,8 @@ import pytest
 from auditlog.models import LogEntry
 from django.test import Client
 
-from familyreach.community import services as community
 from familyreach.community.models import PeerSupportRequest
+from familyreach.community.services import matches as match_services
 from familyreach.directory import services as directory
 from familyreach.directory.models import SupportRequest
 from familyreach.families.models import Family
@@ -73,7 +73,7 @@ def _duplicate_with_records(world: ReferralWorld) -> tuple[Family, Family]:
         reason="Wilhelmina would like a home visitor",
         family=duplicate,
     )
-    community.request_refer_family(
+    match_services.request_refer_family(
         family_id=duplicate.pk,
         contact_route="Text Wilhelmina on 07700 900471",
         stated_needs="Wilhelmina would like to meet another parent",

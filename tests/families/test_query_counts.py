@@ -29,9 +29,9 @@ def test_family_record_query_count_is_pinned(
 ) -> None:
     case_open(user=None, family=yarmouth_family, worker=family_worker)
     family_worker = User.objects.get(pk=family_worker.pk)
-    # family + 5 prefetches (carers, children, consents, cases, contacts), the user's roles,
-    # the access rule, and the audit entry.
-    with django_assert_num_queries(9):
+    # family + 4 prefetches (carers, children, consents, cases), the user's roles, the access
+    # rule, and the audit entry. Contacts are delivery's: its page section reads them.
+    with django_assert_num_queries(8):
         family = family_get_for_user(user=family_worker, family_id=yarmouth_family.pk)
         assert family.carers.all()[0].first_name == "Amy"
 

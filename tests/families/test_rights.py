@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from familyreach.accounts.models import User
-from familyreach.delivery.models import Attendance, Booking, Occurrence, Visit
+from familyreach.delivery.models import Attendance, Booking, Contact, Occurrence, Visit
 from familyreach.delivery.services import (
     RegisterEntry,
     booking_create,
@@ -20,7 +20,7 @@ from familyreach.delivery.services import (
     visit_record,
     visit_schedule,
 )
-from familyreach.families.models import Carer, Case, Child, Consent, Contact, Family
+from familyreach.families.models import Carer, Case, Child, Consent, Family
 from familyreach.families.selectors import family_export_for_user, family_get_for_user
 from familyreach.families.services import (
     ConsentDetails,

@@ -8,14 +8,14 @@ from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 
 from familyreach.accounts.models import User
-from familyreach.delivery.models import Attendance, Booking, Occurrence
+from familyreach.delivery.models import Attendance, Booking, Contact, Occurrence
 from familyreach.delivery.services import (
     RegisterEntry,
     booking_create,
     register_close,
     register_update,
 )
-from familyreach.families.models import Carer, Child, Consent, Contact, Family
+from familyreach.families.models import Carer, Child, Consent, Family
 from familyreach.families.selectors import family_possible_duplicates, names_are_similar
 from familyreach.families.services import (
     CarerDetails,

@@ -10,7 +10,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from familyreach.families.models import Child, Contact, Family
+from familyreach.delivery.models import Contact
+from familyreach.families.models import Child, Family
 from familyreach.insight.measures import MeasureConfig, family_cells, roll_up
 from familyreach.insight.models import SimulatedFamily, SimulationRun
 from familyreach.insight.selectors import area_rows, raw_rows

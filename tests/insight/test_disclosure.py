@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from familyreach.families.models import Child, Contact, Family
+from familyreach.delivery.models import Contact
+from familyreach.families.models import Child, Family
 from familyreach.geo.models import Area
 from familyreach.insight.disclosure import (
     MARK,

@@ -22,7 +22,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from familyreach.accounts.models import User
-from familyreach.families.models import Child, Contact, Family
+from familyreach.delivery.models import Contact
+from familyreach.families.models import Child, Family
 from familyreach.insight.disclosure import MARK
 from familyreach.insight.services import reach_snapshot_refresh
 from familyreach.insight.tables import percent

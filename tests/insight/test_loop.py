@@ -164,7 +164,8 @@ def test_before_any_option_is_adopted_the_money_page_costs_each_option(
 def test_planning_optimises_on_unreached_greatest_need_from_the_latest_figures(
     make_scenario: Any, small_county: dict[str, Any], monkeypatch: Any
 ) -> None:
-    from familyreach.families.models import Child, Contact, Family
+    from familyreach.delivery.models import Contact
+    from familyreach.families.models import Child, Family
     from familyreach.geo.models import Area
     from familyreach.planning import inputs
     from familyreach.planning.engine import scenario_problems

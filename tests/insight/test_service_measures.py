@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from familyreach.community.models import AttendanceCount, CommunityGroup
-from familyreach.delivery.models import Occurrence, OccurrenceStatus, Session
+from familyreach.delivery.models import Contact, Occurrence, OccurrenceStatus, Session
 from familyreach.directory.models import RequestStatus, SupportRequest
-from familyreach.families.models import Contact, Family
+from familyreach.families.models import Family
 from familyreach.insight import service_measures
 from familyreach.insight.disclosure import MARK
 from familyreach.insight.service_measures import ALL, Request

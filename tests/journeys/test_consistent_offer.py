@@ -13,8 +13,9 @@ from playwright.sync_api import Page, expect
 
 from familyreach.accounts.models import User
 from familyreach.commissioning import offer
+from familyreach.delivery.models import Contact
 from familyreach.delivery.services import SessionDetails, session_create
-from familyreach.families.models import Child, Contact, Family
+from familyreach.families.models import Child, Family
 from familyreach.insight.models import OutreachSeed
 from familyreach.insight.services import reach_snapshot_refresh
 from familyreach.planning.models import Scenario

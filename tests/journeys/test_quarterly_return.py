@@ -22,8 +22,9 @@ from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.commissioning.models import Contract, ContractMeasure, ReturnStatus
 from familyreach.commissioning.services import return_draft
+from familyreach.delivery.models import Contact
 from familyreach.directory import services as directory_services
-from familyreach.families.models import Child, Contact, Family
+from familyreach.families.models import Child, Family
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from familyreach.accounts.models import User
-from familyreach.delivery.models import Booking, Occurrence
+from familyreach.delivery.models import Booking, Contact, Occurrence
 from familyreach.delivery.services import SessionDetails, session_create
-from familyreach.families.models import Contact, Family
+from familyreach.families.models import Family
 from familyreach.geo.models import Venue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
+from familyreach.operations.heartbeats import heartbeat_record
 from familyreach.operations.models import Heartbeat, JobRun, Outcome
-from familyreach.operations.services import heartbeat_record
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from familyreach.outbox import notify
 from familyreach.outbox.backends import backend_for_settings
 from familyreach.outbox.models import MessageStatus, OutboundMessage
-from familyreach.outbox.services import _claim_next, messages_send_due
+from familyreach.outbox.sending import _claim_next, messages_send_due
 from tests.outbox.notify_server import FakeNotify
 
 pytestmark = pytest.mark.django_db

@@ -13,12 +13,8 @@ from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.outbox import notify
 from familyreach.outbox.models import MessageStatus, OutboundMessage
-from familyreach.outbox.services import (
-    message_retry,
-    messages_delete_old,
-    messages_send_due,
-    retry_delay,
-)
+from familyreach.outbox.sending import messages_delete_old, messages_send_due, retry_delay
+from familyreach.outbox.services import message_retry
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from django.test import Client
 
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
-from familyreach.community import services as community_services
+from familyreach.community.services import safeguarding as safeguarding_services
 from familyreach.outbox import notify
 from familyreach.outbox.models import MessageStatus, OutboundMessage
-from familyreach.outbox.services import messages_send_due
+from familyreach.outbox.sending import messages_send_due
 from tests.outbox.notify_server import FakeNotify
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +210,7 @@ def test_the_demo_says_plainly_that_nothing_was_sent(
     volunteer_user: User, signed_in: Callable[[User], Client]
 ) -> None:
     # No Notify key: the console backend logs the message and marks it so.
-    concern = community_services.concern_raise(
+    concern = safeguarding_services.concern_raise(
         user=volunteer_user, urgency="worried", about="A toddler", what_happened="Left alone"
     )
     assert messages_send_due().sent == 1

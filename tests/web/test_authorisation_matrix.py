@@ -53,8 +53,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from familyreach.accounts.models import User
 from familyreach.accounts.roles import Role
 from familyreach.commissioning.models import Contract, QuarterlyReturn, ReturnMeasure
-from familyreach.community import services as community_services
 from familyreach.community.models import HelpKind
+from familyreach.community.services import groups as group_services
+from familyreach.community.services import matches as match_services
+from familyreach.community.services import rooms as room_services
+from familyreach.community.services import safeguarding as safeguarding_services
+from familyreach.community.services import supporters as supporter_services
 from familyreach.delivery.models import Attendance, Booking, Occurrence, SchoolHoliday, Session
 from familyreach.delivery.services import (
     SessionDetails,
@@ -558,7 +562,7 @@ def _ready_supporter(
     """A peer supporter whose references, DBS check and training are complete and in date
     (`make_supporter` in tests/fixtures/community.py needs its own geography)."""
     today = timezone.localdate()
-    supporter = community_services.supporter_apply(
+    supporter = supporter_services.supporter_apply(
         first_name=first_name,
         last_name="Tester",
         contact_route="Through the coordinator, 01603 000000",
@@ -586,7 +590,7 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
         supporter = _ready_supporter(
             first_name, account=account, coordinator=coordinator, home_postcode=postcode
         )
-        request = community_services.request_create(
+        request = match_services.request_create(
             first_name=f"Parent of {first_name}",
             contact_route="Text 07700 900123",
             postcode=postcode,
@@ -595,10 +599,10 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
             availability=["mon_am"],
             user=coordinator,
         )
-        match = community_services.match_propose(
+        match = match_services.match_propose(
             request=request, supporter=supporter, user=coordinator, on=today
         )
-        community_services.match_introduce(match=match, on=today, user=coordinator)
+        match_services.match_introduce(match=match, on=today, user=coordinator)
         return supporter, request, match
 
     own_supporter, own_request, own_match = matched("Vic", users["volunteer"], "NR30 1NE")
@@ -616,13 +620,13 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     other_supporter, other_request, other_match = matched("Olu", None, NORWICH_PEER_POSTCODE)
 
     def group(name: str, admin: User | None) -> tuple[Any, Any]:
-        registered = community_services.group_register(
+        registered = group_services.group_register(
             **group_fields(name=name, venue_postcode="NR30 1NE")
         )
-        community_services.group_approve(group=registered, user=coordinator)
+        group_services.group_approve(group=registered, user=coordinator)
         if admin is not None:
             registered.admins.add(admin)
-        help_request = community_services.startup_help_request(
+        help_request = group_services.startup_help_request(
             group=registered,
             kind=HelpKind.FREE_ROOM,
             purpose="A room for our first term",
@@ -644,7 +648,7 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     )
 
     def room_and_booking(name: str, booked_for: Any, days: int) -> tuple[Any, Any]:
-        room = community_services.room_create(
+        room = room_services.room_create(
             venue=centre,
             name=name,
             capacity=20,
@@ -653,7 +657,7 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
             user=None,
         )
         start = timezone.now().replace(microsecond=0) + timedelta(days=days)
-        booking = community_services.room_booking_request(
+        booking = room_services.room_booking_request(
             room=room,
             starts_at=start,
             ends_at=start + timedelta(hours=2),
@@ -680,7 +684,7 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     assert other_raiser is not None
 
     def concern(raiser: User) -> Any:
-        return community_services.concern_raise(
+        return safeguarding_services.concern_raise(
             user=raiser, urgency="worried", about="A toddler", what_happened="Left alone"
         )
 

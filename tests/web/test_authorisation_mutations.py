@@ -72,19 +72,21 @@ EQUIVALENT: dict[str, str] = {
         "selectors.group_list refuses anyone but coordinators and group admins (403)"
     ),
     # Services behind a view that checks the same thing first.
-    "familyreach.community.services._booking_decide#1 (PermissionDenied)": COORDINATOR_FIRST,
-    "familyreach.community.services.startup_help_decide#1 (PermissionDenied)": (COORDINATOR_FIRST),
-    "familyreach.community.services.concern_decide#1 (PermissionDenied)": (
+    "familyreach.community.services.rooms._booking_decide#1 (PermissionDenied)": COORDINATOR_FIRST,
+    "familyreach.community.services.groups.startup_help_decide#1 (PermissionDenied)": (
+        COORDINATOR_FIRST
+    ),
+    "familyreach.community.services.safeguarding.concern_decide#1 (PermissionDenied)": (
         "views.concern_detail refuses a POST from anyone without review_concerns first"
     ),
-    "familyreach.community.services.concern_raise#1 (PermissionDenied)": (
+    "familyreach.community.services.safeguarding.concern_raise#1 (PermissionDenied)": (
         "views.concern_raise tests user_may_raise_concern (the same test) first"
     ),
-    "familyreach.community.services._group_editor_required#1 (PermissionDenied)": (
+    "familyreach.community.services.groups.group_editor_required#1 (PermissionDenied)": (
         "every caller passes a group fetched for the user (group_get_for_user, the user's own "
         "approved groups, booking_get_for_user), which holds a group admin to their own groups"
     ),
-    "familyreach.community.services.room_create#1 (PermissionDenied)": (
+    "familyreach.community.services.rooms.room_create#1 (PermissionDenied)": (
         "no page creates rooms (the demo loader and the admin do)"
     ),
     "familyreach.directory.services._may_take_on#1 (PermissionDenied)": (

@@ -116,7 +116,7 @@ ROLE_PERMISSIONS[Role.MANAGER] |= _PLANNING_PERMISSIONS
 ROLE_PERMISSIONS[Role.MANAGER] |= {"insight.view_reach"}
 ROLE_PERMISSIONS[Role.PLANNER] |= {"insight.view_reach"}
 
-# Commissioning (issue 22; docs/commissioning.md): managers and commissioners (planners) read
+# Commissioning (docs/commissioning.md): managers and commissioners (planners) read
 # every contract and return; the commissioner agrees, queries and signs returns off; a
 # provider's manager prepares and submits the returns of the contracts they are named on
 # (checked per contract in commissioning/selectors.py). No role here sees family records.

@@ -341,7 +341,8 @@ def places_by_district(period: Period) -> PlacesByDistrict:
 def _family_contacts(period: Period) -> tuple[dict[int, int], dict[int, int]]:
     """Families with a child under five at the period's end, with a known area (family id ->
     area id), and their contacts in the period (family id -> count, kinds insight counts)."""
-    from familyreach.families.models import Child, Contact
+    from familyreach.delivery.models import Contact
+    from familyreach.families.models import Child
 
     config = MeasureConfig.from_settings()
     earliest = config.earliest_under_five_birth(period.end)

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from familyreach.accounts.models import User
-from familyreach.community import services
 from familyreach.community.models import (
     REQUIRED_TRAINING,
     ROOM_VENUE_KINDS,
@@ -26,6 +25,9 @@ from familyreach.community.models import (
     SupporterStatus,
     TrainingRecord,
 )
+from familyreach.community.services import groups as group_services
+from familyreach.community.services import rooms as room_services
+from familyreach.community.services import supporters as supporter_services
 from familyreach.core.output import Output
 from familyreach.geo.models import Postcode, Venue, VenueKind
 
@@ -93,7 +95,7 @@ def _supporters(user: User | None) -> int:
             and not PeerSupporter.objects.filter(user=volunteer_account).exists()
         ):
             account = volunteer_account
-        supporter = services.supporter_apply(
+        supporter = supporter_services.supporter_apply(
             first_name=first,
             last_name=last,
             contact_route="Through the peer support coordinator (simulated)",
@@ -145,7 +147,7 @@ def _requests(user: User | None) -> int:
         postcode = _postcode(outward, first)
         if postcode is None:
             continue
-        position = services._position_fields(postcode.postcode)
+        position = supporter_services.position_fields(postcode.postcode)
         request = PeerSupportRequest(
             first_name=first,
             contact_route="Text the number the family gave (simulated)",
@@ -170,7 +172,7 @@ def _groups(user: User | None) -> int:
         if CommunityGroup.objects.filter(name=name).exists() or index >= len(libraries):
             continue
         venue = libraries[index]
-        group = services.group_register(
+        group = group_services.group_register(
             name=name,
             kind=kind,
             description=description,
@@ -196,7 +198,7 @@ def _groups(user: User | None) -> int:
             group.admins.add(admin)
         # The last group is left waiting for approval, so the queue has something in it.
         if user is not None and index < len(GROUPS) - 1:
-            services.group_approve(group=group, user=user, notes="Simulated approval")
+            group_services.group_approve(group=group, user=user, notes="Simulated approval")
         made += 1
     return made
 
@@ -214,7 +216,7 @@ def _rooms(user: User | None) -> int:
         ):
             if Room.objects.filter(venue=venue, name=name).exists():
                 continue
-            services.room_create(
+            room_services.room_create(
                 venue=venue,
                 name=name,
                 capacity=capacity,

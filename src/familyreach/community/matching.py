@@ -8,7 +8,7 @@ family, or who cannot reach the family are left out, with the reason. The rest a
 | --- | --- |
 | each lived experience the family asked for that the supporter shares | +3 |
 | speaks a language the family asked for | +2; none of them (and not English only): -3 |
-| travel time by car (geo's model, see `geography.travel_minutes`) | +2 at the door, falling to 0 at an hour |
+| travel time by car (geo's model, see `travel_minutes`) | +2 at the door, falling to 0 at an hour |
 | availability in common | +1, and +0.25 for each further slot in common (at most +2); none: -1 |
 | families already supported | -0.5 each |
 
@@ -20,7 +20,8 @@ supporter with fewer families, then by name, so the order is the same every time
 from dataclasses import dataclass, field
 from datetime import date
 
-from familyreach.community import geography
+import numpy as np
+
 from familyreach.community.models import (
     LIVE_MATCH_STATUSES,
     AvailabilitySlot,
@@ -29,6 +30,9 @@ from familyreach.community.models import (
     PeerSupportRequest,
 )
 from familyreach.community.selectors import supporter_readiness, supporters_with_checks
+from familyreach.geo.distance import haversine_km
+from familyreach.geo.models import TravelMode
+from familyreach.geo.travel import modelled_minutes
 
 SHARED_EXPERIENCE_POINTS = 3.0
 LANGUAGE_POINTS = 2.0
@@ -40,6 +44,18 @@ EXTRA_SLOT_POINTS = 0.25
 AVAILABILITY_CAP = 2.0
 NO_AVAILABILITY_POINTS = -1.0
 LOAD_POINTS = -0.5
+
+
+def travel_minutes(straight_line_km: float) -> float:
+    """Modelled minutes by car for a straight-line distance (geo's calibrated model, docs/geo.md).
+
+    The model's rural setting is used for everyone: it is the slower of the two over any
+    distance a volunteer would travel, so "within 30 minutes" errs on the side of "reachable"
+    meaning reachable; working out each home's setting would cost a scan of every postcode."""
+    minutes = modelled_minutes(
+        np.asarray(straight_line_km, dtype=np.float64), np.asarray(False), TravelMode.CAR
+    )
+    return float(minutes)
 
 
 @dataclass(frozen=True)
@@ -100,13 +116,15 @@ def supporter_fit(
         district.pk == request.district_id for district in supporter.districts.all()
     )
     if None not in (supporter.latitude, supporter.longitude, request.latitude, request.longitude):
-        distance_km = geography.distance_km(
-            supporter.latitude,  # type: ignore[arg-type]
-            supporter.longitude,  # type: ignore[arg-type]
-            request.latitude,  # type: ignore[arg-type]
-            request.longitude,  # type: ignore[arg-type]
+        distance_km = float(
+            haversine_km(
+                supporter.latitude,  # type: ignore[arg-type]
+                supporter.longitude,  # type: ignore[arg-type]
+                request.latitude,  # type: ignore[arg-type]
+                request.longitude,  # type: ignore[arg-type]
+            )
         )
-        minutes = geography.travel_minutes(distance_km)
+        minutes = travel_minutes(distance_km)
         if minutes > supporter.max_travel_minutes and not reachable_district:
             return Exclusion(
                 supporter,

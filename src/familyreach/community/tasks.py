@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.tasks import task
 from django.utils import timezone
 
-from familyreach.community import services
+from familyreach.community.services import supporters as supporter_services
 from familyreach.operations.schedule import scheduled_job
 
 
@@ -20,5 +20,5 @@ from familyreach.operations.schedule import scheduled_job
 )
 @task()
 def warn_expiries() -> str:
-    warnings = services.expiry_warnings_send(on=timezone.localdate())
+    warnings = supporter_services.expiry_warnings_send(on=timezone.localdate())
     return f"{len(warnings)} expiry warnings sent"

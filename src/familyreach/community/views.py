@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from familyreach.accounts.roles import Role
-from familyreach.community import forms, selectors, services
+from familyreach.community import forms, selectors
 from familyreach.community.matching import rank_supporters
 from familyreach.community.models import (
     BookingStatus,
@@ -26,7 +26,12 @@ from familyreach.community.models import (
     MatchStatus,
     StartUpHelp,
 )
-from familyreach.community.services import group_approval_problems
+from familyreach.community.services import groups as group_services
+from familyreach.community.services import matches as match_services
+from familyreach.community.services import rooms as room_services
+from familyreach.community.services import safeguarding as safeguarding_services
+from familyreach.community.services import supporters as supporter_services
+from familyreach.community.services.groups import group_approval_problems
 from familyreach.core.ratelimit import rate_limited
 from familyreach.core.uploads import MAX_DOCUMENT_BYTES
 from familyreach.outbox import selectors as outbox_selectors
@@ -91,7 +96,7 @@ def group_register(request: HttpRequest) -> HttpResponse:
                 }
             )
         try:
-            group = services.group_register(
+            group = group_services.group_register(
                 name=data["name"],
                 kind=data["kind"],
                 description=data["description"],
@@ -179,7 +184,7 @@ def volunteer_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            supporter = services.supporter_apply(
+            supporter = supporter_services.supporter_apply(
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 email=data["email"],
@@ -235,15 +240,15 @@ def volunteer_detail(request: HttpRequest, supporter_id: int) -> HttpResponse:
         data = bound[posted].cleaned_data
         try:
             if posted == "dbs":
-                services.dbs_check_record(supporter=supporter, user=user, **data)
+                supporter_services.dbs_check_record(supporter=supporter, user=user, **data)
             elif posted == "training":
-                services.training_record_add(supporter=supporter, user=user, **data)
+                supporter_services.training_record_add(supporter=supporter, user=user, **data)
             elif posted == "reference":
-                services.reference_record(supporter=supporter, user=user, **data)
+                supporter_services.reference_record(supporter=supporter, user=user, **data)
             elif posted == "supervision":
-                services.supervision_record(supporter=supporter, user=user, **data)
+                supporter_services.supervision_record(supporter=supporter, user=user, **data)
             else:
-                services.supporter_status_set(supporter=supporter, user=user, **data)
+                supporter_services.supporter_status_set(supporter=supporter, user=user, **data)
         except ValidationError as error:
             _apply_errors(bound[posted], error)
         else:
@@ -281,7 +286,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     form = forms.RequestForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            peer_request = services.request_create(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            peer_request = match_services.request_create(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -300,7 +305,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             supporter = selectors.supporter_get_for_user(
                 user=request.user, supporter_id=supporter_id
             )
-            match = services.match_propose(
+            match = match_services.match_propose(
                 request=peer_request,
                 supporter=supporter,
                 user=request.user,  # type: ignore[arg-type]
@@ -330,7 +335,7 @@ def request_refer_family(request: HttpRequest, family_id: int) -> HttpResponse:
     form = forms.ReferralForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_refer_family(
+            match_services.request_refer_family(
                 family_id=family.pk,
                 user=request.user,  # type: ignore[arg-type]
                 **form.cleaned_data,
@@ -368,9 +373,9 @@ def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
     if action in ("introduce", "pause"):
         try:
             if action == "introduce":
-                services.match_introduce(match=match, on=_today(), user=user)
+                match_services.match_introduce(match=match, on=_today(), user=user)
             else:
-                services.match_pause(match=match, user=user)
+                match_services.match_pause(match=match, user=user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(reverse("community:match", args=[match.pk]))
@@ -379,13 +384,13 @@ def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             if action == "start":
-                services.match_start(
+                match_services.match_start(
                     match=match, on=_today(), wellbeing_start=data["wellbeing_start"], user=user
                 )
             elif action == "end":
-                services.match_end(match=match, on=_today(), user=user, **data)
+                match_services.match_end(match=match, on=_today(), user=user, **data)
             else:
-                services.check_in_record(match=match, user=user, **data)
+                match_services.check_in_record(match=match, user=user, **data)
         except ValidationError as error:
             _apply_errors(form, error)
             match.refresh_from_db()
@@ -420,7 +425,7 @@ def concern_raise(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("You cannot raise a concern here; call the safeguarding team.")
     form = forms.ConcernForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        concern = services.concern_raise(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        concern = safeguarding_services.concern_raise(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         return HttpResponseRedirect(reverse("community:concern", args=[concern.pk]) + "?sent=1")
     return _page(request, "concern_raise.html", {"form": form}, form)
 
@@ -442,7 +447,7 @@ def concern_detail(request: HttpRequest, concern_id: int) -> HttpResponse:
         if not may_decide:
             raise PermissionDenied("Only safeguarding leads and coordinators record decisions.")
         if form.is_valid():
-            services.concern_decide(concern=concern, user=user, **form.cleaned_data)
+            safeguarding_services.concern_decide(concern=concern, user=user, **form.cleaned_data)
             messages.success(request, "Decision recorded")
             return HttpResponseRedirect(reverse("community:concern", args=[concern.pk]))
     context = {
@@ -491,13 +496,13 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 if action == "approve":
-                    services.group_approve(group=group, user=user, notes=data["notes"])
+                    group_services.group_approve(group=group, user=user, notes=data["notes"])
                 elif action == "reject":
-                    services.group_reject(group=group, user=user, notes=data["notes"])
+                    group_services.group_reject(group=group, user=user, notes=data["notes"])
                 elif action == "attendance":
-                    services.group_attendance_record(group=group, user=user, **data)
+                    group_services.group_attendance_record(group=group, user=user, **data)
                 else:
-                    services.startup_help_request(group=group, user=user, **data)
+                    group_services.startup_help_request(group=group, user=user, **data)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -528,7 +533,7 @@ def help_decide(request: HttpRequest, help_id: int) -> HttpResponse:
     form = forms.HelpDecisionForm(request.POST)
     if form.is_valid():
         try:
-            services.startup_help_decide(
+            group_services.startup_help_decide(
                 help_request=help_request,
                 user=request.user,  # type: ignore[arg-type]
                 status=form.cleaned_data["status"],
@@ -577,7 +582,7 @@ def room_detail(request: HttpRequest, room_id: int) -> HttpResponse:
         data = form.cleaned_data
         group = my_groups.filter(pk=data["group"]).first() if data.get("group") else None
         try:
-            services.room_booking_request(
+            room_services.room_booking_request(
                 room=room,
                 starts_at=data["start"],
                 ends_at=data["end"],
@@ -610,11 +615,11 @@ def booking_decide(request: HttpRequest, booking_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             if form.cleaned_data["decision"] == "approve":
-                services.room_booking_approve(
+                room_services.room_booking_approve(
                     booking=booking, user=user, notes=form.cleaned_data["notes"]
                 )
             else:
-                services.room_booking_refuse(
+                room_services.room_booking_refuse(
                     booking=booking, user=user, notes=form.cleaned_data["notes"]
                 )
         except ValidationError as error:
@@ -633,7 +638,7 @@ def booking_use(request: HttpRequest, booking_id: int) -> HttpResponse:
     form = forms.UseCountForm(request.POST)
     if form.is_valid():
         try:
-            services.room_booking_use_record(
+            room_services.room_booking_use_record(
                 booking=booking,
                 people=form.cleaned_data["people"],
                 user=request.user,  # type: ignore[arg-type]

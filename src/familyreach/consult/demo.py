@@ -1,8 +1,9 @@
 """Demo: the Norfolk consultation on the four options, with SIMULATED responses.
 
-The options and the proposal describe the real 2018 Norfolk proposals (see PRODUCT.md). The
-responses are simulated: invented answers, seeded so every demo is the same, spread over real
-postcodes from the loaded geography. They are marked `is_simulated` and labelled "simulated"
+The options and the proposal describe the real 2018 Norfolk proposals for its 53 children's
+centres, which were appraised in public and put to an eight-week consultation. The responses
+are simulated: invented answers, seeded so every demo is the same, spread over real postcodes
+from the loaded geography. They are marked `is_simulated` and labelled "simulated"
 on every page that shows them. They are not real people's views and must never be read as such.
 """
 

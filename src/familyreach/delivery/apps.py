@@ -7,7 +7,7 @@ class DeliveryConfig(AppConfig):
     verbose_name = "Delivery"
 
     def ready(self) -> None:
-        # Bookings, attendance and visits are family records: every write is audited.
+        # Bookings, attendance, visits and contacts are family records: every write is audited.
         from auditlog.registry import auditlog
 
         from familyreach.delivery import models
@@ -18,6 +18,7 @@ class DeliveryConfig(AppConfig):
             models.Visit,
             models.Session,
             models.SchoolHoliday,
+            models.Contact,
         ):
             auditlog.register(model)
 

@@ -376,3 +376,67 @@ class BookingHold(models.Model):
 
     def __str__(self) -> str:
         return f"Booking hold {self.pk}"
+
+
+class ContactKind(models.TextChoices):
+    SESSION_ATTENDANCE = "session_attendance", "Session attendance"
+    HOME_VISIT = "home_visit", "Home visit"
+    ONE_TO_ONE = "one_to_one", "One-to-one"
+    PHONE = "phone", "Phone call"
+
+
+class Contact(TrackedModel):
+    """One contact between the service and a family: what insight counts for reach.
+
+    Exactly one per family per session occurrence (constraint) and one per visit. The area and
+    district are those of the family at the time, so reach stays countable by area after the
+    family moves or is anonymised.
+
+    Delivery records every contact (registers, visits), so the model lives here; its table keeps
+    the name it had in the families app, where it began (docs/decisions/0014-signals-between-apps.md).
+    """
+
+    family = models.ForeignKey("families.Family", on_delete=models.PROTECT, related_name="contacts")
+    date = models.DateField()
+    kind = models.CharField(max_length=30, choices=ContactKind.choices)
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    venue = models.ForeignKey(
+        "geo.Venue", on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
+    )
+    area = models.ForeignKey(
+        "geo.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
+    )
+    district = models.ForeignKey(
+        "geo.District", on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
+    )
+    occurrence = models.ForeignKey(
+        Occurrence, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
+    )
+    adults = models.PositiveSmallIntegerField(default=0)
+    children = models.PositiveSmallIntegerField(default=0)
+    is_simulated = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "families_contact"
+        ordering = ["-date", "id"]
+        indexes = [models.Index(fields=["date", "area"]), models.Index(fields=["kind", "date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "occurrence"],
+                condition=Q(occurrence__isnull=False),
+                name="families_contact_one_per_family_per_occurrence",
+            ),
+            models.UniqueConstraint(
+                fields=["family", "visit"],
+                condition=Q(visit__isnull=False),
+                name="families_contact_one_per_visit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.date:%d %b %Y}"

@@ -11,6 +11,7 @@ from familyreach.delivery.models import (
     Base,
     Booking,
     BookingHold,
+    Contact,
     SchoolHoliday,
     Team,
     Visit,
@@ -18,10 +19,28 @@ from familyreach.delivery.models import (
 
 
 def _keep(rows: QuerySet[Any], user: Any) -> None:
-    """Attendance holds counts and a session, no words about the family: kept for reach."""
+    """Attendance and contacts hold no words about the family (a date, a kind, a session or
+    venue, an area, counts): kept so that reach is still counted by area once the family is
+    anonymous."""
 
 
 def register() -> None:
+    hold(
+        Holding(
+            model=Contact,
+            section="Times you were in contact with the service",
+            find=lambda found: Contact.objects.filter(family_id__in=found.family_ids),
+            fields=(
+                ("date", "Date"),
+                ("kind", "Kind"),
+                ("venue", "Where"),
+                ("adults", "Adults"),
+                ("children", "Children"),
+            ),
+            erase=_keep,
+            order=60,
+        )
+    )
     hold(
         Holding(
             model=Booking,

@@ -1,6 +1,6 @@
 """What delivery adds to the families app's signals (`familyreach.families.signals`): the
-families a worker works with through sessions and visits, a merge's bookings, attendance and
-visits, and the family record page's bookings and visits. Connected in `DeliveryConfig.ready()`.
+families a worker works with through sessions and visits, a merge's contacts, bookings,
+attendance and visits, and the family record page's bookings, visits and contacts. Connected in `DeliveryConfig.ready()`.
 """
 
 from typing import Any
@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from familyreach.delivery.models import Attendance, Booking, BookingStatus, Visit
-from familyreach.delivery.selectors import family_bookings, family_visits
+from familyreach.delivery.models import Attendance, Booking, BookingStatus, Contact, Visit
+from familyreach.delivery.selectors import family_bookings, family_contacts, family_visits
 
 
 def worker_links(sender: Any, user: Any, **kwargs: Any) -> Q:
@@ -28,9 +28,22 @@ def worker_links(sender: Any, user: Any, **kwargs: Any) -> Q:
 def merge_family_records(
     sender: Any, duplicate: Any, keep: Any, user: Any, **kwargs: Any
 ) -> list[str]:
-    """Move visits, attendance and bookings onto the kept family. Where both attended or hold a
-    place at the same occurrence the kept family's row stays (it records the same event)."""
+    """Move contacts, visits, attendance and bookings onto the kept family. Where both attended,
+    hold a place or were counted at the same occurrence the kept family's row stays (it records
+    the same event)."""
     notes: list[str] = []
+    kept_occurrences = set(
+        Contact.objects.filter(family=keep, occurrence__isnull=False).values_list(
+            "occurrence_id", flat=True
+        )
+    )
+    for contact in Contact.objects.filter(family=duplicate):
+        if contact.occurrence_id in kept_occurrences:
+            notes.append(f"contact {contact.pk} was the same attendance as one already kept")
+            contact.delete()
+            continue
+        contact.family = keep
+        contact.save()
     for visit in Visit.objects.filter(family=duplicate):
         visit.family = keep
         visit.save()
@@ -58,4 +71,8 @@ def merge_family_records(
 
 
 def family_page_section(sender: Any, user: Any, family: Any, **kwargs: Any) -> dict[str, Any]:
-    return {"bookings": family_bookings(family=family), "visits": family_visits(family=family)}
+    return {
+        "bookings": family_bookings(family=family),
+        "visits": family_visits(family=family),
+        "contacts": family_contacts(family=family),
+    }

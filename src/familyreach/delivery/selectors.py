@@ -20,6 +20,7 @@ from familyreach.delivery.models import (
     BookingHold,
     BookingMode,
     BookingStatus,
+    Contact,
     Occurrence,
     OccurrenceStatus,
     SchoolHoliday,
@@ -214,6 +215,10 @@ def family_bookings(*, family: Family) -> QuerySet[Booking]:
 
 def family_visits(*, family: Family) -> QuerySet[Visit]:
     return family.visits.select_related("worker").order_by("-scheduled_at")
+
+
+def family_contacts(*, family: Family) -> QuerySet[Contact]:
+    return family.contacts.select_related("venue", "worker", "occurrence__session")
 
 
 def visit_get_for_user(*, user: Any, visit_id: int) -> Visit:

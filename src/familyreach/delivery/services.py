@@ -23,6 +23,8 @@ from familyreach.delivery.models import (
     BookingHold,
     BookingMode,
     BookingStatus,
+    Contact,
+    ContactKind,
     Occurrence,
     OccurrenceStatus,
     Recurrence,
@@ -34,7 +36,7 @@ from familyreach.delivery.models import (
     VisitKind,
     VisitStatus,
 )
-from familyreach.families.models import Case, Contact, ContactKind, Family, FamilySource
+from familyreach.families.models import Case, Family, FamilySource
 from familyreach.families.services import (
     CarerDetails,
     ChildDetails,

@@ -18,7 +18,6 @@ class FamiliesConfig(AppConfig):
             models.Child,
             models.Consent,
             models.Case,
-            models.Contact,
         ):
             auditlog.register(model)
 

@@ -13,7 +13,6 @@ from familyreach.families.models import (
     Case,
     Child,
     Consent,
-    Contact,
     Family,
 )
 
@@ -28,11 +27,6 @@ def _erase_household(rows: QuerySet[Any], user: Any) -> None:
         **{name: False for name, _label in TARGET_GROUPS},
     )
     rows.filter(anonymised_at=None).update(anonymised_at=timezone.now())
-
-
-def _keep(rows: QuerySet[Any], user: Any) -> None:
-    """Contacts hold no words about the family: a date, a kind, a venue and an area, kept so
-    that reach is still counted by area once the family is anonymous."""
 
 
 def register() -> None:
@@ -122,22 +116,6 @@ def register() -> None:
             ),
             erase=delete,
             order=50,
-        )
-    )
-    hold(
-        Holding(
-            model=Contact,
-            section="Times you were in contact with the service",
-            find=lambda found: Contact.objects.filter(family_id__in=found.family_ids),
-            fields=(
-                ("date", "Date"),
-                ("kind", "Kind"),
-                ("venue", "Where"),
-                ("adults", "Adults"),
-                ("children", "Children"),
-            ),
-            erase=_keep,
-            order=60,
         )
     )
 

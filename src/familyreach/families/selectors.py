@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import rules
 from django.core.exceptions import PermissionDenied
@@ -15,11 +15,18 @@ from django.db.models.functions import Replace, Upper
 from django.http import Http404
 
 from familyreach.core.audit import EXPORT_SUBJECT_ACCESS, record_access, record_action
-from familyreach.families.models import Carer, Case, Child, Consent, Contact, Family
+from familyreach.families.models import Carer, Case, Child, Consent, Family
 from familyreach.families.rules import visible_families_filter
 
-if TYPE_CHECKING:
-    from familyreach.families.services import ChildDetails
+
+class NamedChild(Protocol):
+    """What the duplicate check needs of a child: a recorded child or one being registered."""
+
+    @property
+    def first_name(self) -> str: ...
+
+    @property
+    def date_of_birth(self) -> date | None: ...
 
 
 def family_list_for_user(*, user: Any, search: str = "") -> QuerySet[Family]:
@@ -126,10 +133,6 @@ def family_get_for_user(*, user: Any, family_id: int) -> Family:
             "children",
             Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
             Prefetch("cases", queryset=Case.objects.select_related("worker")),
-            Prefetch(
-                "contacts",
-                queryset=Contact.objects.select_related("venue", "worker", "occurrence__session"),
-            ),
         )
         .filter(pk=family_id)
         .first()
@@ -200,7 +203,7 @@ def names_are_similar(first: str, second: str) -> bool:
 
 
 def family_possible_duplicates(
-    *, children: Iterable["ChildDetails"], postcode: str, exclude_id: int | None = None
+    *, children: Iterable[NamedChild], postcode: str, exclude_id: int | None = None
 ) -> list[Family]:
     """Open families with a child of the same date of birth and a similar first name, in the
     same postcode district (outward code: "near the same postcode")."""
@@ -228,14 +231,8 @@ def family_possible_duplicates(
 
 def family_duplicates_for_user(*, user: Any, family: Family) -> list[Family]:
     """Possible duplicates of a family that this user may also see (to offer a merge)."""
-    from familyreach.families.services import ChildDetails
-
-    children = [
-        ChildDetails(first_name=c.first_name, date_of_birth=c.date_of_birth)
-        for c in family.children.all()
-    ]
     duplicates = family_possible_duplicates(
-        children=children, postcode=family.postcode, exclude_id=family.pk
+        children=list(family.children.all()), postcode=family.postcode, exclude_id=family.pk
     )
     return [d for d in duplicates if rules.test_rule("families.view_family", user, d)]
 

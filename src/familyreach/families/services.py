@@ -20,10 +20,14 @@ from familyreach.families.models import (
     Child,
     Consent,
     ConsentPurpose,
-    Contact,
     Family,
     FamilySource,
     LawfulBasis,
+)
+from familyreach.families.selectors import (
+    family_for_change,
+    family_possible_duplicates,
+    family_retention_candidates,
 )
 from familyreach.families.signals import family_merging
 from familyreach.geo.selectors import postcode_locate
@@ -110,7 +114,6 @@ def family_register(
     """Register a household. Possible duplicates are returned and, unless staff confirmed it is
     a different family, the new record is flagged for review (never silently merged); with
     `refuse_possible_duplicates`, nothing is written and PossibleDuplicates is raised instead."""
-    from familyreach.families.selectors import family_possible_duplicates
 
     if not carers:
         raise ValidationError("Enter at least one parent or carer.")
@@ -342,10 +345,10 @@ _MOVED_BY_THE_MERGE = frozenset(
         "families.Child",
         "families.Consent",
         "families.Case",
-        "families.Contact",
         "delivery.Booking",
         "delivery.Attendance",
         "delivery.Visit",
+        "delivery.Contact",
     }
 )
 
@@ -415,19 +418,7 @@ def family_merge(*, user: Any, duplicate: Family, keep: Family) -> Family:
                 notes.append(f"case {case.pk} closed: the kept family is already on that caseload")
             case.family = keep
             case.save()
-        kept_occurrences = set(
-            Contact.objects.filter(family=keep, occurrence__isnull=False).values_list(
-                "occurrence_id", flat=True
-            )
-        )
-        for contact in Contact.objects.filter(family=duplicate):
-            if contact.occurrence_id in kept_occurrences:
-                notes.append(f"contact {contact.pk} was the same attendance as one already kept")
-                contact.delete()
-                continue
-            contact.family = keep
-            contact.save()
-        # Bookings, attendance and visits (delivery) move through the signal, in this
+        # Contacts, bookings, attendance and visits (delivery) move through the signal, in this
         # transaction: families does not import the apps built on it.
         for _receiver, response in family_merging.send(
             sender=Family, duplicate=duplicate, keep=keep, user=user
@@ -550,7 +541,6 @@ def _scrub_audit_history(erased: list[tuple[type, list[Any]]]) -> None:
 
 
 def families_due_for_retention(today: date) -> list[Family]:
-    from familyreach.families.selectors import family_retention_candidates
 
     due: list[Family] = []
     for family in family_retention_candidates():
@@ -641,7 +631,6 @@ def family_link_support_request(*, support_request: Any, user: Any, family_id: i
     """An accepted request for support from a family already registered: link it to their
     record (which the user must be allowed to change) and put the family on the user's
     caseload, rather than registering them twice."""
-    from familyreach.families.selectors import family_for_change
 
     family = family_for_change(user=user, family_id=family_id)
     next_action = f"Contact the family about their request for support {support_request.reference}"

@@ -19,8 +19,6 @@ What is inferred, and marked so:
   (`details["postcode_is_nearest"]`); no street is invented.
 """
 
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,9 +32,15 @@ from familyreach.geo.importers.scope import Scope
 from familyreach.geo.importers.store import (
     NearestArea,
     areas_upsert,
+    assign_nearest_areas,
     districts_upsert,
     postcodes_upsert,
     venues_upsert,
+)
+from familyreach.geo.importers.venues import (
+    LIBRARY_POSITION_SOURCE,
+    LIBRARY_SOURCE,
+    SCHOOL_SOURCE,
 )
 from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind, VenueStatus
 from familyreach.geo.population import (
@@ -51,9 +55,6 @@ from familyreach.geo.postcodes import InvalidPostcode, normalise_postcode
 NORFOLK_COUNCIL_CODE = "E10000020"
 NORFOLK_COUNCIL_NAME = "Norfolk"
 
-LIBRARY_SOURCE = "ace-public-libraries"
-LIBRARY_POSITION_SOURCE = "Postcode centroid (OS Code-Point Open 2014), not the building"
-SCHOOL_SOURCE = "dfe-gias"
 SCHOOL_POSITION_SOURCE = "GIAS establishment easting/northing (DfE, May 2025)"
 CODEPOINT_SOURCE = "OS Code-Point Open 2014"
 SINGLE_YEAR_FILE = "lsoa_population_single_year_0_15_mid2019.csv"
@@ -223,20 +224,6 @@ def _postcodes(
         )
     assign_nearest_areas(postcodes, nearest)
     return postcodes
-
-
-def assign_nearest_areas(postcodes: Iterable[Postcode], nearest: NearestArea) -> None:
-    """Set each postcode's area to the nearest area centroid in its own district (inferred)."""
-    by_district: dict[int | None, list[Postcode]] = defaultdict(list)
-    for postcode in postcodes:
-        by_district[postcode.district.pk if postcode.district else None].append(postcode)
-    for district_id, members in by_district.items():
-        found = nearest.nearest(
-            [p.latitude for p in members], [p.longitude for p in members], district_id
-        )
-        for postcode, area in zip(members, found, strict=True):
-            postcode.area = area
-            postcode.area_is_exact = False
 
 
 def _libraries(

@@ -152,7 +152,8 @@ class PostcodeLocation:
 
 
 def postcode_locate(text: str) -> PostcodeLocation:
-    """The postcode lookup the apps that take people's postcodes use (families, consult).
+    """The postcode lookup every app that takes people's postcodes uses (families, consult,
+    offline, community).
     Raises InvalidPostcode (its `message` fit to show) when the text is not a full UK
     postcode; a valid one we do not hold is returned with `found` False."""
     postcode = normalise_postcode(text)

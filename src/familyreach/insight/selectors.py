@@ -99,7 +99,8 @@ def area_rows() -> list[AreaRow]:
 
 
 def _tables() -> tuple[str, str, str]:
-    from familyreach.families.models import Child, Contact, Family
+    from familyreach.delivery.models import Contact
+    from familyreach.families.models import Child, Family
 
     return Family._meta.db_table, Child._meta.db_table, Contact._meta.db_table
 
@@ -328,7 +329,8 @@ def raw_rows() -> tuple[list[FamilyRow], list[ContactRow]]:
 
     For tests and small councils only: the dashboards use `reach_cells_sql`.
     """
-    from familyreach.families.models import Child, Contact, Family
+    from familyreach.delivery.models import Contact
+    from familyreach.families.models import Child, Family
 
     births: dict[int, list[date]] = {}
     due: dict[int, list[date]] = {}

@@ -33,10 +33,10 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import timezone
 
-from familyreach.delivery.models import Occurrence, OccurrenceStatus
+from familyreach.delivery.models import Contact, Occurrence, OccurrenceStatus
 from familyreach.directory.models import RequestStatus, SupportRequest
 from familyreach.directory.signals import peer_led_meetings_held, requests_for_support_made
-from familyreach.families.models import Contact, Family
+from familyreach.families.models import Family
 from familyreach.geo.models import Area
 from familyreach.insight import tables
 from familyreach.insight.disclosure import MARK, protect

@@ -249,7 +249,8 @@ def simulated_population_write(
 
     Bulk writes skip the per-record audit entries: these are not real people.
     """
-    from familyreach.families.models import Child, Contact, Family, FamilySource
+    from familyreach.delivery.models import Contact
+    from familyreach.families.models import Child, Family, FamilySource
 
     # The previous simulation's rows go in a few set-based statements: going through the ORM
     # row by row (with an audit signal each) takes minutes for a county's worth of families.

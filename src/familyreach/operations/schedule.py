@@ -177,7 +177,8 @@ class SlotEnqueuer:
             close_old_connections()
 
     def fire(self) -> TaskResult:
-        from familyreach.operations.services import heartbeat_record
+        # Imported here: the schedule is read while apps load, before models may be.
+        from familyreach.operations.heartbeats import heartbeat_record
 
         heartbeat_record(kind="scheduler")
         return job_get(self.job_name).enqueue()

@@ -1,7 +1,6 @@
-"""Writes for operations: signs of life, "Run now", and keeping the history short."""
+"""Writes for operations: "Run now", abandoned runs, and keeping the history short (signs of
+life are in `heartbeats`)."""
 
-import os
-import socket
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -9,7 +8,7 @@ from django.db import transaction
 from django.tasks.base import TaskResult
 from django.utils import timezone
 
-from familyreach.operations.models import Heartbeat, HeartbeatKind, JobRun, Outcome
+from familyreach.operations.models import JobRun, Outcome
 from familyreach.operations.schedule import job_get, jobs
 from familyreach.operations.selectors import latest_runs
 
@@ -17,19 +16,6 @@ ABANDONED_MESSAGE = (
     "The worker stopped before the job finished (restarted or killed). "
     "The next scheduled run does the work again; or press Run now."
 )
-
-
-def heartbeat_record(*, kind: str, now: datetime | None = None) -> Heartbeat:
-    """Overwrite the last sign of life of the scheduler or of a worker."""
-    heartbeat, _created = Heartbeat.objects.update_or_create(
-        kind=HeartbeatKind(kind),
-        defaults={
-            "seen_at": now or timezone.now(),
-            "hostname": socket.gethostname()[:255],
-            "pid": os.getpid(),
-        },
-    )
-    return heartbeat
 
 
 def job_run_request(*, name: str, user: object) -> TaskResult:

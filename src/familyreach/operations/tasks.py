@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.tasks import task
 
 from familyreach.operations import services
+from familyreach.operations.heartbeats import heartbeat_record
 from familyreach.operations.schedule import scheduled_job
 
 
@@ -20,7 +21,7 @@ from familyreach.operations.schedule import scheduled_job
 )
 @task()
 def heartbeat() -> str:
-    services.heartbeat_record(kind="worker")
+    heartbeat_record(kind="worker")
     abandoned = services.job_runs_mark_abandoned()
     return f"{abandoned} abandoned runs marked failed"
 

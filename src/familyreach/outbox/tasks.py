@@ -8,12 +8,12 @@ from datetime import timedelta
 from django.tasks import task
 
 from familyreach.operations.schedule import scheduled_job
-from familyreach.outbox import services
+from familyreach.outbox import sending
 
 
 @task()
 def send_due_messages() -> dict[str, int]:
-    return asdict(services.messages_send_due())
+    return asdict(sending.messages_send_due())
 
 
 @scheduled_job(
@@ -27,7 +27,7 @@ def send_due_messages() -> dict[str, int]:
 )
 @task()
 def send_due_messages_on_schedule() -> str:
-    report = services.messages_send_due()
+    report = sending.messages_send_due()
     return ", ".join(f"{count} {what}" for what, count in asdict(report).items())
 
 
@@ -42,4 +42,4 @@ def send_due_messages_on_schedule() -> str:
 )
 @task()
 def delete_old_messages() -> str:
-    return f"{services.messages_delete_old()} sent messages deleted"
+    return f"{sending.messages_delete_old()} sent messages deleted"

@@ -48,7 +48,8 @@ DEMO_ADOPTION_NOTE = (
     "a network to count; no council has adopted it here."
 )
 
-# The service's budget before and after the cut (£10m to £5m a year; see PRODUCT.md).
+# The service's budget before and after the cut, £10m to £5m a year: the options the demo
+# scenarios compare were drawn up to fit the smaller one.
 FORMER_BUDGET = Decimal(10_000_000)
 REDUCED_BUDGET = Decimal(5_000_000)
 

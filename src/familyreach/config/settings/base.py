@@ -50,28 +50,28 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks_db",
-    # The schedule (django-crontask) and its recorded runs (issue 15; docs/runbooks/operations.md).
+    # The schedule (django-crontask) and its recorded runs (docs/runbooks/operations.md).
     "crontask",
     "familyreach.operations",
     "familyreach.core",
-    # Durable outbound messages (issue 15): the table-backed outbox the worker sends.
+    # Durable outbound messages: the outbox the worker sends (docs/runbooks/messages.md).
     "familyreach.outbox",
     "familyreach.accounts",
     "familyreach.web",
     "familyreach.geo",
     "familyreach.directory",
-    # Families and delivery (issue 7).
+    # Families and the services delivered to them (docs/families-and-delivery.md).
     "familyreach.families",
     "familyreach.delivery",
     "familyreach.planning",
     "familyreach.consult",
-    # Peer-led community support (issue 9): groups, peer supporters, matching, rooms.
+    # Peer-led community support: groups, peer supporters, matching, rooms (docs/community.md).
     "familyreach.community",
-    # Reach and insight (issue 8).
+    # Reach and insight: who the service reaches against need (docs/measures.md).
     "familyreach.insight",
-    # Referrals between organisations in the directory (issue 16; docs/referrals.md).
+    # Referrals between organisations in the directory (docs/referrals.md).
     "familyreach.referrals",
-    # Family plans and outcomes; contracts and quarterly returns (issue 22; docs/commissioning.md).
+    # Family plans and outcomes; contracts and quarterly returns (docs/commissioning.md).
     "familyreach.outcomes",
     "familyreach.commissioning",
 ]
@@ -289,7 +289,7 @@ FAMILYREACH_GREATEST_NEED: dict[str, object] = {
 # e.g. {"car": {"detour_factor": 1.3}}. Empty: use the calibrated values.
 FAMILYREACH_TRAVEL_MODEL: dict[str, dict[str, float]] = {}
 
-# --- directory (issue 6) ---------------------------------------------------------------------
+# --- directory (docs/directory.md) -----------------------------------------------------------
 # Messages go through the outbox (familyreach/outbox) and GOV.UK Notify when a key is set;
 # otherwise (demo, tests) the console backend logs them and sends nothing. More settings in the
 # "durable messages" block at the end of this file.
@@ -301,7 +301,7 @@ DIRECTORY_ASSURANCE_DAYS = env.int("FAMILYREACH_DIRECTORY_ASSURANCE_DAYS", defau
 # Public base URL used in the ORUK API's openapi_url and in reminders.
 PUBLIC_BASE_URL = env.str("FAMILYREACH_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
-# --- Families and delivery (issue 7) ---------------------------------------------------------
+# --- Families and delivery (docs/families-and-delivery.md) -----------------------------------
 # Family records are kept until the youngest child reaches this age, then anonymised by
 # `familyreach families apply-retention` (contacts stay countable by area).
 FAMILY_RETENTION_YEARS_AFTER_YOUNGEST_BIRTH = env.int(
@@ -316,7 +316,7 @@ FAMILY_RETENTION_YEARS_WITHOUT_CHILDREN = env.int(
 DELIVERY_OCCURRENCE_WEEKS_AHEAD = env.int("FAMILYREACH_OCCURRENCE_WEEKS_AHEAD", default=12)
 # Messages to families go through `familyreach.outbox.notify` (see NOTIFY_* above).
 
-# --- Community (issue 9) ---------------------------------------------------------------------
+# --- Community (docs/community.md) -----------------------------------------------------------
 # Where safeguarding concerns go at once, and who hears about expiring checks and training.
 COMMUNITY_DUTY_SAFEGUARDING_EMAIL = env.str(
     "FAMILYREACH_DUTY_SAFEGUARDING_EMAIL", default="duty-safeguarding@example.org"
@@ -429,7 +429,7 @@ FAMILYREACH_SCHEDULER_REQUIRED = env.bool("FAMILYREACH_SCHEDULER_REQUIRED", defa
 # Job runs and finished task results older than this are deleted nightly (each job's latest
 # run is kept).
 FAMILYREACH_JOB_HISTORY_DAYS = env.int("FAMILYREACH_JOB_HISTORY_DAYS", default=90)
-# --- HTTP caching of public pages and read replicas (issue 15; docs/scaling.md) --------------
+# --- HTTP caching of public pages and read replicas (docs/scaling.md) ------------------------
 # Public pages (@public_page: /find and the ORUK API) carry no CSP nonce, so any HTTP cache or
 # CDN may keep them: the only inline script they have, GOV.UK Frontend's "js-enabled" line in
 # govuk_frontend_jinja's template.html, is allowed by its SHA-256 (the hash GOV.UK Frontend
@@ -470,7 +470,7 @@ if env.str("DATABASE_REPLICA_URL", default=""):
         "familyreach.core.db_routers.ReplicaPinMiddleware",
     )
 
-# --- durable messages: the outbox and GOV.UK Notify (issue 15; docs/runbooks/messages.md) ----
+# --- durable messages: the outbox and GOV.UK Notify (docs/runbooks/messages.md) --------------
 # Every email and text is stored in the outbox table in the same transaction as what caused it
 # and sent after commit by the task worker (`outbox.tasks.send_due_messages`, also run every
 # minute by the scheduler). NOTIFY_API_KEY above picks GOV.UK Notify; production requires it.
@@ -494,7 +494,7 @@ OUTBOX_BATCH_SIZE = env.int("FAMILYREACH_OUTBOX_BATCH_SIZE", default=200)
 # daily task `outbox.tasks.delete_old_messages`; failed and waiting ones are kept.
 OUTBOX_KEEP_SENT_DAYS = env.int("FAMILYREACH_OUTBOX_KEEP_SENT_DAYS", default=90)
 
-# --- taxonomy URIs (issue 16; docs/decisions/0006-taxonomy-mapping-to-dfe.md) ---------------
+# --- taxonomy URIs (docs/decisions/0006-taxonomy-mapping-to-dfe.md) -------------------------
 # Our own taxonomies and terms are published with URIs under this base: <base>/taxonomies/<id>
 # and <base>/taxonomy_terms/<id>, which with the default are their own records in our ORUK API.
 # A URI is given once, when the term is first written, and never rewritten (consumers store
@@ -503,7 +503,7 @@ TAXONOMY_URI_BASE = env.str(
     "FAMILYREACH_TAXONOMY_URI_BASE", default=f"{PUBLIC_BASE_URL.rstrip('/')}/openreferral"
 )
 
-# --- the ORUK feed as consumers take it (issue 16; docs/directory.md "What consumers need") ---
+# --- the ORUK feed as consumers take it (docs/directory.md "What consumers need") -------------
 # A council service with no web address or email of its own (nor its organisation's) is
 # published with the council's public contact details, so DfE's "Find support for your family"
 # and other ORUK consumers can list it. Defaults: Norfolk County Council's published public
@@ -517,7 +517,7 @@ COUNCIL_CONTACT_EMAIL = env.str(
 )
 COUNCIL_CONTACT_PHONE = env.str("FAMILYREACH_COUNCIL_CONTACT_PHONE", default="0344 800 8020")
 
-# --- referrals between organisations (issue 16; docs/referrals.md) --------------------------
+# --- referrals between organisations (docs/referrals.md) ------------------------------------
 # A referral still New or Opened after this many working days (Monday to Friday, England and
 # Wales bank holidays excluded) is reminded to the receiving organisation, once a day, by the
 # daily job `referrals-remind-waiting`.
@@ -525,7 +525,7 @@ REFERRALS_REMIND_AFTER_WORKING_DAYS = env.int(
     "FAMILYREACH_REFERRALS_REMIND_AFTER_WORKING_DAYS", default=5
 )
 
-# --- the manager's today page (issue 17; docs/staff-pages.md) ---------------------------------
+# --- the manager's today page (docs/staff-pages.md) -------------------------------------------
 # The service's target for reach: the share of under-fives' families seen in the reach window
 # (the dashboard's "Seen in N months" figure), in percent. The manager's landing page shows the
 # latest figure against it. Blank: no target, the figure is shown alone.
@@ -537,7 +537,7 @@ FAMILYREACH_REACH_TARGET_PERCENT: float | None = (
 # Peer supporters' DBS rechecks and training that expire within this many days are listed.
 FAMILYREACH_TODAY_EXPIRY_DAYS = env.int("FAMILYREACH_TODAY_EXPIRY_DAYS", default=30)
 
-# --- planning: the travel mode a new scenario starts with (issue 17; docs/planning.md) -------
+# --- planning: the travel mode a new scenario starts with (docs/planning.md) -----------------
 # A new scenario starts with the travel mode most of the council's existing scenarios use, so
 # options stay comparable; this setting decides only when there are none yet (or a tie). The
 # default is public transport or walking ("public_transport"): the families these services
@@ -549,7 +549,7 @@ PLANNING_DEFAULT_TRAVEL_MODE = env.str(
     choices=("public_transport", "car"),
 )
 
-# --- consultation question pages and save-and-return (issue 17; docs/decisions/0008-consultation-question-pages.md)
+# --- consultation question pages and save-and-return (docs/decisions/0008-consultation-question-pages.md)
 # A "Save and come back later" link works for this many days (never past the consultation's
 # close), until the respondent saves again (a new link) or sends the response. Drafts nobody
 # can come back to are deleted daily by the job `consult-delete-abandoned-drafts`.
@@ -563,7 +563,7 @@ FAMILYREACH_RATE_LIMITS["consult-return-link"] = (
 FAMILYREACH_RATE_LIMITS_ALL_ADDRESSES["consult-return-link"] = env.int(
     "FAMILYREACH_RATE_CEILING_CONSULT_RETURN_LINK", default=300
 )
-# --- maps (issue 17; docs/runbooks/maps.md) ---------------------------------------------------
+# --- maps (docs/runbooks/maps.md) -------------------------------------------------------------
 # Production: an XYZ tile template, for example the OS Maps API
 #   https://api.os.uk/maps/raster/v1/zxy/Light_3857/{z}/{x}/{y}.png?key=YOUR_KEY
 # with the provider's required credit in FAMILYREACH_MAP_TILE_ATTRIBUTION (required with a URL;
@@ -591,14 +591,14 @@ SECURE_CSP["img-src"] = [
     *[host.strip() for host in MAP_TILE_HOST.split(",") if host.strip()],
 ]
 
-# --- online bookings confirmed by the parent (issue 18; docs/families-and-delivery.md) -------
+# --- online bookings confirmed by the parent (docs/families-and-delivery.md) -----------------
 # A booking posted on the public form creates no family record until the parent follows the
 # link we email or text them. Until then the place is held for this many minutes (it counts
 # against the session's places, so the last place is never given twice); after that the hold
 # lapses, the place is free again and the job `delivery-purge-booking-holds` deletes it.
 FAMILYREACH_BOOKING_HOLD_MINUTES = env.int("FAMILYREACH_BOOKING_HOLD_MINUTES", default=30)
 
-# --- offline outreach (issue 21; docs/offline.md, decision 0018) ----------------------------
+# --- offline outreach (docs/offline.md, decision 0018) --------------------------------------
 # Registers, walk-ins and home visits that work without signal: the app under /staff/offline/,
 # its JSON API under /staff/api/offline/. Devices keep this many days of sessions and visits,
 # and wipe their copy when it has not been synced for as long.

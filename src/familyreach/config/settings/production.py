@@ -15,7 +15,7 @@ REQUIRED_VARIABLES = (
     "SECRET_KEY",
     "DATABASE_URL",
     "ALLOWED_HOSTS",
-    # Messages (issue 15): without a Notify key and its templates nothing can be sent, and
+    # Messages: without a Notify key and its templates nothing can be sent, and
     # without the two addresses safeguarding concerns and expiry warnings would go to the
     # example addresses in base.py. docs/runbooks/messages.md.
     "NOTIFY_API_KEY",

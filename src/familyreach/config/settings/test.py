@@ -18,5 +18,6 @@ if not env.str("DATABASE_URL", default=""):
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
 # Static files come from the app folders (finders); there is no collected STATIC_ROOT.
 STATIC_ROOT = None
-# Tests see every write at once; tests/core/test_public_cache.py turns the page cache on.
+# Tests see every write at once; the page cache tests turn it on themselves
+# (tests/core/test_http_caching.py, tests/directory/test_public_page_cache.py).
 FAMILYREACH_PUBLIC_CACHE_SECONDS = 0

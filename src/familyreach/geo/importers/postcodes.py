@@ -18,9 +18,8 @@ from familyreach.geo.exceptions import ImportFailed
 from familyreach.geo.grid import bng_to_wgs84
 from familyreach.geo.importers.core import Column, CsvTable, Row
 from familyreach.geo.importers.scope import Scope
-from familyreach.geo.importers.store import NearestArea, postcodes_upsert
+from familyreach.geo.importers.store import NearestArea, assign_nearest_areas, postcodes_upsert
 from familyreach.geo.models import Postcode
-from familyreach.geo.norfolk import assign_nearest_areas
 from familyreach.geo.postcodes import InvalidPostcode, normalise_postcode
 
 ONSPD_COLUMNS = [

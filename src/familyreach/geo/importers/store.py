@@ -5,6 +5,7 @@ and PostgreSQL); venues are matched on (source, source_reference) and updated in
 other apps point at venues and their ids must not change.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -212,3 +213,17 @@ class NearestArea:
         tree, members = entry
         _, indices = tree.query(self.project(np.asarray(latitudes), np.asarray(longitudes)))
         return [members[int(index)] for index in np.atleast_1d(indices)]
+
+
+def assign_nearest_areas(postcodes: Iterable[Postcode], nearest: NearestArea) -> None:
+    """Set each postcode's area to the nearest area centroid in its own district (inferred)."""
+    by_district: dict[int | None, list[Postcode]] = defaultdict(list)
+    for postcode in postcodes:
+        by_district[postcode.district.pk if postcode.district else None].append(postcode)
+    for district_id, members in by_district.items():
+        found = nearest.nearest(
+            [p.latitude for p in members], [p.longitude for p in members], district_id
+        )
+        for postcode, area in zip(members, found, strict=True):
+            postcode.area = area
+            postcode.area_is_exact = False

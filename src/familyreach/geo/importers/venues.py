@@ -23,12 +23,12 @@ from familyreach.geo.importers.core import Column, CsvTable, Row
 from familyreach.geo.importers.scope import Scope
 from familyreach.geo.importers.store import NearestArea, venues_upsert
 from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind, VenueStatus
-from familyreach.geo.norfolk import (
-    LIBRARY_POSITION_SOURCE,
-    LIBRARY_SOURCE,
-    SCHOOL_SOURCE,
-)
 from familyreach.geo.postcodes import InvalidPostcode, normalise_postcode
+
+# Where venues came from, kept on each venue so a rerun finds and updates its own rows.
+LIBRARY_SOURCE = "ace-public-libraries"
+LIBRARY_POSITION_SOURCE = "Postcode centroid (OS Code-Point Open 2014), not the building"
+SCHOOL_SOURCE = "dfe-gias"
 
 GIAS_COLUMNS = [
     Column("urn", ("URN", "urn")),

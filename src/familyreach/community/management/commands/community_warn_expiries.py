@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from familyreach.community.services import expiry_warnings_send
+from familyreach.community.services.supporters import expiry_warnings_send
 
 
 class Command(BaseCommand):

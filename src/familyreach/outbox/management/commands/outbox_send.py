@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from familyreach.outbox.backends import backend_for_settings
-from familyreach.outbox.services import messages_send_due
+from familyreach.outbox.sending import messages_send_due
 
 
 class Command(BaseCommand):
