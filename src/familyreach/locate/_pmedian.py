@@ -442,6 +442,8 @@ def exact_reduced(
     radius: FloatArray,
     deadline: float,
     capacities: FloatArray | None = None,
+    mip_rel_gap: float = 1e-7,
+    heuristic_effort: float | None = None,
 ) -> ExactOutcome:
     """Solve the p-median MILP on per-row candidate lists (BEAMR, Church 2008) with HiGHS.
 
@@ -556,6 +558,8 @@ def exact_reduced(
             integer=integer,
             time_limit=deadline - time.perf_counter(),
             start=start,
+            mip_rel_gap=mip_rel_gap,
+            heuristic_effort=heuristic_effort,
         )
         if outcome.infeasible:
             return ExactOutcome(None, np.inf, np.inf, True, False, rounds, entries_count, columns)
