@@ -24,7 +24,8 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from familyreach.locate import _pmedian as core
+from familyreach.locate import _branch as branching
+from familyreach.locate import _pmedian_methods as core
 from familyreach.locate._highs import solve_milp
 from familyreach.locate._problem import (
     BoolArray,
@@ -36,9 +37,10 @@ from familyreach.locate._problem import (
 from familyreach.locate.evaluate import nearest_open
 from familyreach.locate.result import LocateResult, relative_gap
 
-FREE = 0
-OPEN = 1
-CLOSED = -1
+# Site states shared with the branch and bound (its `_select` is compiled here too).
+FREE = branching.FREE
+OPEN = branching.OPEN
+CLOSED = branching.CLOSED
 #: Relative gap at which a result counts as proven optimal (HiGHS's own MIP gap is 1e-7).
 OPTIMALITY_TOLERANCE = 1e-7
 #: Subgradient steps per compiled chunk (deadline checks and primal pricing between chunks).
@@ -53,44 +55,10 @@ KERNEL_MIN_CPU_SECONDS = 2.0
 DUAL_SWAP_TRIES = 12
 
 
-@numba.njit(cache=True, nogil=True)
-def _select(
-    rho: FloatArray,
-    status: np.ndarray,
-    group: IntArray,
-    group_min: IntArray,
-    group_max: IntArray,
-    p: int,
-    chosen: BoolArray,
-) -> bool:  # pragma: no cover - compiled
-    """The p sites of least total ρ allowed by the rules (matroid greedy); False if none."""
-    m = rho.size
-    counts = np.zeros(group_min.size, dtype=np.int64)
-    total = 0
-    for j in range(m):
-        chosen[j] = status[j] == OPEN
-        if chosen[j]:
-            counts[group[j]] += 1
-            total += 1
-    order = np.argsort(rho, kind="mergesort")
-    for k in range(m):
-        j = order[k]
-        if status[j] == FREE and counts[group[j]] < group_min[group[j]]:
-            chosen[j] = True
-            counts[group[j]] += 1
-            total += 1
-    for g in range(group_min.size):
-        if counts[g] < group_min[g] or counts[g] > group_max[g]:
-            return False
-    for k in range(m):
-        if total >= p:
-            break
-        j = order[k]
-        if status[j] == FREE and not chosen[j] and counts[group[j]] < group_max[group[j]]:
-            chosen[j] = True
-            counts[group[j]] += 1
-            total += 1
-    return total == p
+# The matroid greedy of the branch and bound, compiled here as a plain numba function: numba
+# code (`_ascent`) cannot call `_branch._select` itself, an ahead-of-time/lazy placeholder
+# (`_jit.Kernel`), but it can compile the same Python source.
+_select = numba.njit(cache=True, nogil=True)(branching._select.py_func)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -459,9 +427,7 @@ def solve_capacitated(
     )
     if polished is not None and value < upper:
         sites, upper = polished, value
-    polished, value, swaps = capacitated_search(
-        checked, w, p, rules, caps, sites, polish_deadline
-    )
+    polished, value, swaps = capacitated_search(checked, w, p, rules, caps, sites, polish_deadline)
     more += swaps
     if polished is not None and value < upper:
         sites, upper = polished, value

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from familyreach.locate import _branch as branching
-from familyreach.locate import _pmedian as core
+from familyreach.locate import _pmedian_methods as core
 from familyreach.locate import _radius
 from familyreach.locate._problem import (
     BoolArray,
@@ -17,10 +17,7 @@ from familyreach.locate._problem import (
     FloatArray,
     QuotaSpec,
     SiteRules,
-    check_costs,
-    check_p,
-    check_rules,
-    check_weights,
+    check_problem,
 )
 from familyreach.locate.evaluate import nearest_open
 from familyreach.locate.result import LocateResult, relative_gap
@@ -119,20 +116,19 @@ def p_median(
         )
     if p is None:
         raise ValueError("p must be an integer (it may be None only with a budget)")
-    checked = check_costs(costs)
-    w = check_weights(weights, checked.n)
-    p = check_p(p, checked.m)
-    rules = check_rules(
-        m=checked.m,
-        p=p,
+    checked, w, p_checked, rules = check_problem(
+        costs,
+        weights,
+        p,
         forced_open=forced_open,
         excluded=excluded,
         groups=groups,
         group_min=group_min,
         group_max=group_max,
+        time_limit=time_limit,
     )
-    if time_limit <= 0:
-        raise ValueError(f"time_limit must be positive, got {time_limit}")
+    assert p_checked is not None
+    p = p_checked
     _check_rows_reachable(checked, rules)
     index, cost = checked.neighbour_lists(rules.allowed)
     if capacities is not None:

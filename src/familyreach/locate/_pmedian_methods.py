@@ -104,7 +104,7 @@ def greedy(
     heapq.heapify(heap)
     fresh = {u: True for _, u in heap}
     while int(is_open[:m].sum()) < p:
-        room = _room_to_add(rules, is_open, p)
+        room = room_to_add(rules, is_open, p)
         while heap:
             _, u = heapq.heappop(heap)
             if not room[u]:
@@ -123,7 +123,7 @@ def greedy(
     return is_open
 
 
-def _room_to_add(rules: SiteRules, is_open: BoolArray, p: int) -> BoolArray:
+def room_to_add(rules: SiteRules, is_open: BoolArray, p: int) -> BoolArray:
     """Columns whose group may still take a site without making the minimums unreachable."""
     if not rules.has_quotas:
         return np.ones(rules.m, dtype=bool)
