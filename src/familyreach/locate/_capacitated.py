@@ -248,9 +248,13 @@ def solve_capacitated(
 
     1. Heuristic: the uncapacitated solution (greedy, swap, Lagrangian), made able to carry the
        demand if needed, then swap search where each candidate choice of sites is priced
-       exactly by the transportation LP (`transport_cost`).
-    2. Bound: the capacitated Lagrangian bound (module docstring); every distinct Lagrangian
-       site choice is priced too, and the best start a short transport swap search.
+       exactly by the transportation LP (`transport_cost`), the swaps ranked by its duals
+       (`dual_swap_search`).
+    2. Bound: the capacitated Lagrangian bound (module docstring); the dual-guided swap search
+       runs from every distinct Lagrangian site choice. Then, if the CPU share the process has
+       had leaves a CPU-second or two (`KERNEL_MIN_CPU_SECONDS`), a kernel search (HiGHS over
+       the sites the Lagrangian kept choosing) and a second ascent; else the ascent and its
+       searches go on. A short swap search from the best choice found ends the heuristic.
     3. Exact (unless ``method="heuristic"``), when the bound has not closed the gap: sites
        fixed by the Lagrangian values, then HiGHS on the strong model over the sites left.
     """
@@ -311,8 +315,10 @@ def solve_capacitated(
     seen = np.zeros(m, dtype=bool)
     methods.append("capacitated-lagrangian")
 
-    def ascend(until: float) -> None:
-        """Subgradient chunks until ``until``, pricing each new Lagrangian site choice."""
+    def ascend(until: float, search: bool = True) -> None:
+        """Subgradient chunks until ``until``, pricing each new Lagrangian site choice (with
+        ``search``, the dual-guided swaps from it: worth their CPU while the incumbent is still
+        poor, not once the kernel search has run)."""
         nonlocal sites, upper, iterations
         while iterations < 5000 and time.perf_counter() < until:
             feasible = _ascent(
@@ -344,9 +350,13 @@ def solve_capacitated(
                 # A Lagrangian choice overloads some sites (its transport cost is often 2-3×
                 # the optimum) but lies near good solutions: the dual-guided swaps from it
                 # reach them, where pricing the choice alone rarely helped.
-                found_sites, value, _ = dual_swap_search(
-                    checked, w, p, rules, caps, index, cost, choice, until
-                )
+                if search:
+                    found_sites, value, _ = dual_swap_search(
+                        checked, w, p, rules, caps, index, cost, choice, until
+                    )
+                else:
+                    found = transport_cost(checked, w, caps, choice)
+                    found_sites, value = (choice, found[0]) if found else (None, np.inf)
                 if found_sites is not None and value < upper - 1e-9 * max(1.0, upper):
                     sites, upper = found_sites, value
             seen[:] |= best_chosen
@@ -415,7 +425,7 @@ def solve_capacitated(
                 sites, upper = found_sites, found[0]
                 state[0], state[1] = max(state[0], 0.5), 0.0
                 lam[:] = best_lam
-        ascend(started + 0.75 * limit)
+        ascend(started + 0.75 * limit, search=False)
         capacitated_bound = float(state[2])
         lower = max(lower, min(capacitated_bound, upper))
         details["capacitated_lagrangian_bound"] = capacitated_bound
