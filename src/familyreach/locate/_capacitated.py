@@ -51,8 +51,9 @@ FULL_LISTS_ENTRIES = 150_000
 KERNEL_LIST = 8
 #: CPU-seconds the kernel search needs to pay off (Norfolk p = 7 at 1.3× capacities).
 KERNEL_MIN_CPU_SECONDS = 2.0
-#: Dual-guided swap search: swaps priced exactly per move, most promising first.
-DUAL_SWAP_TRIES = 12
+#: Dual-guided swap search: swaps priced exactly per move, most promising first (on Norfolk
+#: 1.3× the same moves as with 12 tries, for 0.3 fewer CPU-seconds in 500 ascent steps).
+DUAL_SWAP_TRIES = 4
 
 
 # The matroid greedy of the branch and bound, compiled here as a plain numba function: numba
