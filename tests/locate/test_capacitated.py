@@ -84,7 +84,7 @@ def test_transport_duals_price_the_sites_at_their_cost(seed: int) -> None:
     search ranks swaps by)."""
     from familyreach.locate import _capacitated as cap
 
-    costs, weights, checked, w, rules, index, cost = _problem(seed, 18, 8, 3)
+    costs, weights, checked, w, _, index, cost = _problem(seed, 18, 8, 3)
     capacities = np.full(8, 1.2 * weights.sum() / 3)
     sites = np.array([0, 3, 5])
     value, prices = cap.transport_cost(checked, w, capacities, sites)
