@@ -209,7 +209,7 @@ def _fix_by_reduced_cost(
 ) -> int:  # pragma: no cover - compiled
     """Fix free sites whose opening (closing) pushes the node's Lagrangian bound above
     ``upper``: one matroid exchange away from the Lagrangian choice, as in
-    `_pmedian.reduced_cost_fixing`. Returns how many were fixed (-1 if the node is infeasible)."""
+    `_pmedian_methods.reduced_cost_fixing`. Returns how many were fixed (-1 if the node is infeasible)."""
     n, width = index.shape
     m = status.size
     rho = np.zeros(m)

@@ -30,10 +30,7 @@ from familyreach.locate._problem import (
     IntArray,
     QuotaSpec,
     SiteRules,
-    check_costs,
-    check_p,
-    check_rules,
-    check_weights,
+    check_problem,
     select_cheapest,
 )
 from familyreach.locate.evaluate import nearest_open
@@ -72,21 +69,18 @@ def budget_p_median(
     """
     started = time.perf_counter()
     deadline = started + float(time_limit)
-    checked = check_costs(costs)
-    w = check_weights(weights, checked.n)
-    if p is not None:
-        p = check_p(p, checked.m)
-    rules = check_rules(
-        m=checked.m,
-        p=p,
+    checked, w, p, rules = check_problem(
+        costs,
+        weights,
+        p,
         forced_open=forced_open,
         excluded=excluded,
         groups=groups,
         group_min=group_min,
         group_max=group_max,
+        time_limit=time_limit,
+        p_may_be_none=True,
     )
-    if time_limit <= 0:
-        raise ValueError(f"time_limit must be positive, got {time_limit}")
     if p is None and rules.has_quotas:
         # Quotas can fix the number of sites (one per district: minimum = maximum): then it is
         # a p-median with a budget, and the p-median without the budget bounds it (below).

@@ -24,7 +24,8 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-from familyreach.locate import _pmedian as core
+from familyreach.locate import _branch as branching
+from familyreach.locate import _pmedian_methods as core
 from familyreach.locate._highs import solve_milp
 from familyreach.locate._problem import (
     BoolArray,
@@ -36,9 +37,10 @@ from familyreach.locate._problem import (
 from familyreach.locate.evaluate import nearest_open
 from familyreach.locate.result import LocateResult, relative_gap
 
-FREE = 0
-OPEN = 1
-CLOSED = -1
+# Site states shared with the branch and bound (its `_select` is compiled here too).
+FREE = branching.FREE
+OPEN = branching.OPEN
+CLOSED = branching.CLOSED
 #: Relative gap at which a result counts as proven optimal (HiGHS's own MIP gap is 1e-7).
 OPTIMALITY_TOLERANCE = 1e-7
 #: Subgradient steps per compiled chunk (deadline checks and primal pricing between chunks).
@@ -47,46 +49,17 @@ CHUNK = 100
 FULL_LISTS_ENTRIES = 150_000
 #: Kernel search: each row's nearest this many kernel sites (more when it overflows).
 KERNEL_LIST = 8
+#: CPU-seconds the kernel search needs to pay off (Norfolk p = 7 at 1.3× capacities).
+KERNEL_MIN_CPU_SECONDS = 2.0
+#: Dual-guided swap search: swaps priced exactly per move, most promising first (on Norfolk
+#: 1.3× the same moves as with 12 tries, for 0.3 fewer CPU-seconds in 500 ascent steps).
+DUAL_SWAP_TRIES = 4
 
 
-@numba.njit(cache=True, nogil=True)
-def _select(
-    rho: FloatArray,
-    status: np.ndarray,
-    group: IntArray,
-    group_min: IntArray,
-    group_max: IntArray,
-    p: int,
-    chosen: BoolArray,
-) -> bool:  # pragma: no cover - compiled
-    """The p sites of least total ρ allowed by the rules (matroid greedy); False if none."""
-    m = rho.size
-    counts = np.zeros(group_min.size, dtype=np.int64)
-    total = 0
-    for j in range(m):
-        chosen[j] = status[j] == OPEN
-        if chosen[j]:
-            counts[group[j]] += 1
-            total += 1
-    order = np.argsort(rho, kind="mergesort")
-    for k in range(m):
-        j = order[k]
-        if status[j] == FREE and counts[group[j]] < group_min[group[j]]:
-            chosen[j] = True
-            counts[group[j]] += 1
-            total += 1
-    for g in range(group_min.size):
-        if counts[g] < group_min[g] or counts[g] > group_max[g]:
-            return False
-    for k in range(m):
-        if total >= p:
-            break
-        j = order[k]
-        if status[j] == FREE and not chosen[j] and counts[group[j]] < group_max[group[j]]:
-            chosen[j] = True
-            counts[group[j]] += 1
-            total += 1
-    return total == p
+# The matroid greedy of the branch and bound, compiled here as a plain numba function: numba
+# code (`_ascent`) cannot call `_branch._select` itself, an ahead-of-time/lazy placeholder
+# (`_jit.Kernel`), but it can compile the same Python source.
+_select = numba.njit(cache=True, nogil=True)(branching._select.py_func)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -276,14 +249,19 @@ def solve_capacitated(
 
     1. Heuristic: the uncapacitated solution (greedy, swap, Lagrangian), made able to carry the
        demand if needed, then swap search where each candidate choice of sites is priced
-       exactly by the transportation LP (`transport_cost`).
-    2. Bound: the capacitated Lagrangian bound (module docstring); every distinct Lagrangian
-       site choice is priced too, and the best start a short transport swap search.
+       exactly by the transportation LP (`transport_cost`), the swaps ranked by its duals
+       (`dual_swap_search`).
+    2. Bound: the capacitated Lagrangian bound (module docstring); the dual-guided swap search
+       runs from every distinct Lagrangian site choice. Then, if the CPU share the process has
+       had leaves a CPU-second or two (`KERNEL_MIN_CPU_SECONDS`), a kernel search (HiGHS over
+       the sites the Lagrangian kept choosing) and a second ascent; else the ascent and its
+       searches go on. A short swap search from the best choice found ends the heuristic.
     3. Exact (unless ``method="heuristic"``), when the bound has not closed the gap: sites
        fixed by the Lagrangian values, then HiGHS on the strong model over the sites left.
     """
     m = checked.m
     limit = deadline - started
+    cpu_started = time.process_time()
     details: dict[str, Any] = {}
     methods = ["greedy", "swap", "lagrangian", "transport-swap"]
     plain = uncapacitated(
@@ -308,6 +286,14 @@ def solve_capacitated(
     sites, upper, moves = capacitated_search(
         checked, w, p, rules, caps, plain.sites, search_deadline
     )
+    if sites is not None:
+        # Then the dual-guided swaps to a local optimum: a few LPs, a few tenths of a CPU-second.
+        better, value, dual_moves = dual_swap_search(
+            checked, w, p, rules, caps, index, cost, sites, deadline
+        )
+        if better is not None and value < upper:
+            sites, upper = better, value
+        moves += dual_moves
     details["transport_swaps"] = moves
     details["heuristic_objective"] = upper
     details["seconds_first_price"] = time.perf_counter() - started
@@ -330,8 +316,10 @@ def solve_capacitated(
     seen = np.zeros(m, dtype=bool)
     methods.append("capacitated-lagrangian")
 
-    def ascend(until: float) -> None:
-        """Subgradient chunks until ``until``, pricing each new Lagrangian site choice."""
+    def ascend(until: float, search: bool = True) -> None:
+        """Subgradient chunks until ``until``, pricing each new Lagrangian site choice (with
+        ``search``, the dual-guided swaps from it: worth their CPU while the incumbent is still
+        poor, not once the kernel search has run)."""
         nonlocal sites, upper, iterations
         while iterations < 5000 and time.perf_counter() < until:
             feasible = _ascent(
@@ -360,9 +348,18 @@ def solve_capacitated(
             key = choice.tobytes()
             if choice.size == p and key not in priced:
                 priced.add(key)
-                found = transport_cost(checked, w, caps, choice)
-                if found is not None and found[0] < upper - 1e-9 * max(1.0, upper):
-                    sites, upper = choice, found[0]
+                # A Lagrangian choice overloads some sites (its transport cost is often 2-3×
+                # the optimum) but lies near good solutions: the dual-guided swaps from it
+                # reach them, where pricing the choice alone rarely helped.
+                if search:
+                    found_sites, value, _ = dual_swap_search(
+                        checked, w, p, rules, caps, index, cost, choice, until
+                    )
+                else:
+                    found = transport_cost(checked, w, caps, choice)
+                    found_sites, value = (choice, found[0]) if found else (None, np.inf)
+                if found_sites is not None and value < upper - 1e-9 * max(1.0, upper):
+                    sites, upper = found_sites, value
             seen[:] |= best_chosen
             if state[3] or state[0] < 1e-5:
                 return
@@ -379,7 +376,19 @@ def solve_capacitated(
     details["capacitated_lagrangian_iterations"] = iterations
     details["lagrangian_choices_priced"] = len(priced) - 1
     details["seconds_lagrangian"] = time.perf_counter() - started
-    if deadline - time.perf_counter() > 0.2 * limit:
+    # The kernel search needs a CPU-second or two to find anything the swaps have not. With
+    # less than that left at the CPU share the process has had so far (a busy machine), the
+    # time goes to the ascent and its dual-guided swaps instead.
+    cpu_share = (time.process_time() - cpu_started) / max(1e-9, time.perf_counter() - started)
+    cpu_left = cpu_share * (deadline - time.perf_counter())
+    details["cpu_share"] = cpu_share
+    if cpu_left < KERNEL_MIN_CPU_SECONDS:
+        ascend(started + 0.9 * limit)
+        capacitated_bound = float(state[2])
+        lower = max(lower, min(capacitated_bound, upper))
+        details["capacitated_lagrangian_bound"] = capacitated_bound
+        details["capacitated_lagrangian_iterations"] = iterations
+    elif deadline - time.perf_counter() > 0.2 * limit:
         # Kernel search: the exact model over the sites the Lagrangian ever chose, the
         # incumbent's and those of least ρ. Its optimum is a solution of the full model.
         kernel = seen.copy()
@@ -417,14 +426,20 @@ def solve_capacitated(
                 sites, upper = found_sites, found[0]
                 state[0], state[1] = max(state[0], 0.5), 0.0
                 lam[:] = best_lam
-        ascend(started + 0.75 * limit)
+        ascend(started + 0.75 * limit, search=False)
         capacitated_bound = float(state[2])
         lower = max(lower, min(capacitated_bound, upper))
         details["capacitated_lagrangian_bound"] = capacitated_bound
         details["capacitated_lagrangian_iterations"] = iterations
     # A short transport swap search from the best choice found so far.
     polish_deadline = min(deadline, time.perf_counter() + 0.1 * limit)
-    polished, value, more = capacitated_search(checked, w, p, rules, caps, sites, polish_deadline)
+    polished, value, more = dual_swap_search(
+        checked, w, p, rules, caps, index, cost, sites, polish_deadline
+    )
+    if polished is not None and value < upper:
+        sites, upper = polished, value
+    polished, value, swaps = capacitated_search(checked, w, p, rules, caps, sites, polish_deadline)
+    more += swaps
     if polished is not None and value < upper:
         sites, upper = polished, value
     details["transport_swaps"] = moves + more
@@ -500,7 +515,11 @@ def transport_cost(
     checked: Costs, w: FloatArray, caps: FloatArray, sites: IntArray
 ) -> tuple[float, FloatArray] | None:
     """Least cost of serving all demand from ``sites`` within their capacities (demand may be
-    split): the transportation LP, solved by HiGHS. None when the sites cannot carry it."""
+    split): the transportation LP, solved by HiGHS. None when the sites cannot carry it.
+
+    Returns the cost and each row's price per unit of weight (the LP's dual of its assignment
+    row divided by its weight; 0 for rows of no weight): Lagrangian multipliers at which the
+    capacitated Lagrangian of these sites equals their cost (`dual_swap_search`)."""
     sites = np.asarray(sites, dtype=np.int64)
     if checked.dense is not None:
         block = checked.dense[:, sites]
@@ -517,7 +536,7 @@ def transport_cost(
     renumber = np.full(checked.n, -1)
     renumber[n_rows] = np.arange(n_rows.size)
     if n_rows.size == 0:
-        return 0.0, np.zeros(0)
+        return 0.0, np.zeros(checked.n)
     if np.setdiff1d(np.arange(n_rows.size), renumber[rows]).size:
         return None  # some demand has no allowed assignment to these sites
     variables = np.arange(rows.size)
@@ -535,10 +554,89 @@ def transport_cost(
         col_upper=np.full(rows.size, np.inf),
         integer=np.zeros(rows.size, dtype=bool),
         time_limit=60.0,
+        # Presolve costs more than it saves on these small LPs (13 against 16 ms each on
+        # Norfolk p = 7); the search solves hundreds of them.
+        presolve=False,
     )
     if solved.x is None or not solved.optimal:
         return None
-    return float(solved.objective), solved.x
+    prices = np.zeros(checked.n)
+    if solved.row_dual is not None:
+        prices[n_rows] = solved.row_dual[: n_rows.size] / w[n_rows]
+    return float(solved.objective), prices
+
+
+def dual_swap_search(
+    checked: Costs,
+    w: FloatArray,
+    p: int,
+    rules: SiteRules,
+    caps: FloatArray,
+    index: IntArray,
+    cost: FloatArray,
+    start: IntArray,
+    deadline: float,
+    tries: int = DUAL_SWAP_TRIES,
+) -> tuple[IntArray | None, float, int]:
+    """Swap search guided by the transportation LP's duals; each swap tried is priced exactly.
+
+    With λ the row prices of the current sites S (`transport_cost`), the capacitated Lagrangian
+    of S at λ equals the cost of S (LP duality), and that of S + u − v is that value plus
+    ``ρ_u − ρ_v`` (site values at λ, `_site_values`): a lower bound on the swap's exact cost.
+    Swaps are tried in order of that bound, the ``tries`` most promising, the first that
+    improves is taken. One LP per swap tried, so it finds the capacitated neighbourhood's good
+    moves at a small share of the CPU of pricing swaps by distance (`capacitated_search`):
+    what keeps the 10 s target within reach when the process gets little CPU.
+    """
+    m = checked.m
+    is_open = np.zeros(m, dtype=bool)
+    is_open[start] = True
+    priced = transport_cost(checked, w, caps, np.flatnonzero(is_open))
+    if priced is None:
+        return None, float("inf"), 0
+    value, lam = priced
+    moves = 0
+    status = np.where(rules.allowed, FREE, CLOSED).astype(np.int8)
+    rho = np.zeros(m)
+    starts = np.zeros(m + 1, dtype=np.int64)
+    bucket_value = np.empty(index.size)
+    bucket_row = np.empty(index.size, dtype=np.int64)
+    while time.perf_counter() < deadline:
+        # Rows' lists hold only the nearer candidates: a row whose price lies beyond its list
+        # (rare once its own sites are in it) is simply left out of the estimate.
+        _site_values(index, cost, w, caps, status, lam, starts, bucket_value, bucket_row, rho)
+        closed = np.flatnonzero(rules.allowed & ~is_open)
+        movable = np.flatnonzero(is_open & ~rules.forced)
+        if closed.size == 0 or movable.size == 0:
+            break
+        estimate = rho[closed][:, None] - rho[movable][None, :]
+        order = np.argsort(estimate, axis=None, kind="stable")
+        counts = rules.counts(is_open)
+        improved = False
+        tried = 0
+        for flat in order:
+            if tried >= tries or time.perf_counter() >= deadline:
+                break
+            u, v = int(closed[flat // movable.size]), int(movable[flat % movable.size])
+            if value + estimate.flat[flat] >= value - 1e-9 * max(1.0, value):
+                break  # no swap left that could improve, even by its bound
+            gu, gv = rules.group[u], rules.group[v]
+            if gu != gv and (
+                counts[gu] >= rules.group_max[gu] or counts[gv] <= rules.group_min[gv]
+            ):
+                continue
+            tried += 1
+            trial = is_open.copy()
+            trial[u], trial[v] = True, False
+            found = transport_cost(checked, w, caps, np.flatnonzero(trial))
+            if found is not None and found[0] < value - 1e-9 * max(1.0, value):
+                is_open, (value, lam) = trial, found
+                moves += 1
+                improved = True
+                break
+        if not improved:
+            break
+    return np.flatnonzero(is_open), value, moves
 
 
 def capacitated_search(

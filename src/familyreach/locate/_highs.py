@@ -25,6 +25,8 @@ class MilpOutcome:
     infeasible: bool
     time_limit_hit: bool
     nodes: int
+    #: Row duals of an LP (every column continuous), for dual-guided heuristics; else None.
+    row_dual: FloatArray | None = None
 
 
 def solve_milp(
@@ -41,6 +43,8 @@ def solve_milp(
     start: FloatArray | None = None,
     relax: bool = False,
     mip_rel_gap: float = 1e-7,
+    heuristic_effort: float | None = None,
+    presolve: bool = True,
 ) -> MilpOutcome:
     """Solve ``min/max cost·x`` s.t. ``row_lower ≤ A x ≤ row_upper``, bounds and integrality.
 
@@ -56,6 +60,10 @@ def solve_milp(
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     h.setOptionValue("random_seed", 0)
+    if heuristic_effort is not None:
+        h.setOptionValue("mip_heuristic_effort", float(heuristic_effort))
+    if not presolve:
+        h.setOptionValue("presolve", "off")
     if relax:
         # Interior point is far quicker than simplex on these degenerate covering LPs.
         h.setOptionValue("solver", "ipm")
@@ -118,8 +126,13 @@ def solve_milp(
             start=None,
             relax=relax,
             mip_rel_gap=mip_rel_gap,
+            heuristic_effort=heuristic_effort,
+            presolve=presolve,
         )
     nodes = int(getattr(info, "mip_node_count", 0)) if not relax else 0
+    row_dual = None
+    if optimal and x is not None and not np.asarray(integer).any():
+        row_dual = np.asarray(h.getSolution().row_dual, dtype=np.float64)
     return MilpOutcome(
         x=x,
         objective=objective,
@@ -128,4 +141,5 @@ def solve_milp(
         infeasible=infeasible,
         time_limit_hit=time_limit_hit,
         nodes=nodes,
+        row_dual=row_dual,
     )

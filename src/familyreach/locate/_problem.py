@@ -352,6 +352,40 @@ def check_rules(
     )
 
 
+def check_problem(
+    costs: Any,
+    weights: Any,
+    p: Any,
+    *,
+    forced_open: Iterable[int] | None,
+    excluded: Iterable[int] | None,
+    groups: Any,
+    group_min: QuotaSpec,
+    group_max: QuotaSpec,
+    time_limit: float | None = None,
+    p_may_be_none: bool = False,
+) -> tuple[Costs, FloatArray, int | None, SiteRules]:
+    """The checks every model starts with, in one order (so the first error reported is the
+    same whichever model is called): costs, weights, ``p`` (None, when ``p_may_be_none``: the
+    number of sites is free), site rules, and the time limit when given. Returns the checked costs, weights, p and rules."""
+    checked = check_costs(costs)
+    w = check_weights(weights, checked.n)
+    if p is not None or not p_may_be_none:
+        p = check_p(p, checked.m)
+    rules = check_rules(
+        m=checked.m,
+        p=p,
+        forced_open=forced_open,
+        excluded=excluded,
+        groups=groups,
+        group_min=group_min,
+        group_max=group_max,
+    )
+    if time_limit is not None and time_limit <= 0:
+        raise ValueError(f"time_limit must be positive, got {time_limit}")
+    return checked, w, p, rules
+
+
 def select_cheapest(score: FloatArray, rules: SiteRules, p: int) -> BoolArray:
     """The ``p`` sites of least total ``score`` that satisfy the rules.
 

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from familyreach.locate import _kernels as kernels
 from familyreach.locate._highs import solve_milp
-from familyreach.locate._pmedian import _room_to_add
+from familyreach.locate._pmedian_methods import room_to_add
 from familyreach.locate._problem import (
     BoolArray,
     Costs,
@@ -25,6 +25,7 @@ from familyreach.locate._problem import (
     SiteRules,
     check_costs,
     check_p,
+    check_problem,
     check_rules,
     check_weights,
 )
@@ -119,7 +120,7 @@ def _greedy_cover(
         gain = cover_t @ (weights * (counts == 0))
         candidates = rules.allowed & ~is_open[:m]
         if p is not None:
-            candidates &= _room_to_add(rules, is_open, p)
+            candidates &= room_to_add(rules, is_open, p)
         elif rules.has_quotas:
             candidates &= rules.counts(is_open)[rules.group] < rules.group_max[rules.group]
         if site_costs is not None and budget is not None:
@@ -717,18 +718,18 @@ def p_centre(
     del seed  # deterministic
     started = time.perf_counter()
     deadline = started + float(time_limit)
-    checked = check_costs(costs)
-    w = check_weights(weights, checked.n)
-    p = check_p(p, checked.m)
-    rules = check_rules(
-        m=checked.m,
-        p=p,
+    checked, w, p_checked, rules = check_problem(
+        costs,
+        weights,
+        p,
         forced_open=forced_open,
         excluded=excluded,
         groups=groups,
         group_min=group_min,
         group_max=group_max,
     )
+    assert p_checked is not None
+    p = p_checked
     needed = np.flatnonzero(w > 0)
     if needed.size == 0:
         needed = np.arange(checked.n)

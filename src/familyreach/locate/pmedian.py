@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from familyreach.locate import _branch as branching
-from familyreach.locate import _pmedian as core
+from familyreach.locate import _pmedian_methods as core
 from familyreach.locate import _radius
 from familyreach.locate._problem import (
     BoolArray,
@@ -17,10 +17,7 @@ from familyreach.locate._problem import (
     FloatArray,
     QuotaSpec,
     SiteRules,
-    check_costs,
-    check_p,
-    check_rules,
-    check_weights,
+    check_problem,
 )
 from familyreach.locate.evaluate import nearest_open
 from familyreach.locate.result import LocateResult, relative_gap
@@ -119,20 +116,19 @@ def p_median(
         )
     if p is None:
         raise ValueError("p must be an integer (it may be None only with a budget)")
-    checked = check_costs(costs)
-    w = check_weights(weights, checked.n)
-    p = check_p(p, checked.m)
-    rules = check_rules(
-        m=checked.m,
-        p=p,
+    checked, w, p_checked, rules = check_problem(
+        costs,
+        weights,
+        p,
         forced_open=forced_open,
         excluded=excluded,
         groups=groups,
         group_min=group_min,
         group_max=group_max,
+        time_limit=time_limit,
     )
-    if time_limit <= 0:
-        raise ValueError(f"time_limit must be positive, got {time_limit}")
+    assert p_checked is not None
+    p = p_checked
     _check_rows_reachable(checked, rules)
     index, cost = checked.neighbour_lists(rules.allowed)
     if capacities is not None:
@@ -175,7 +171,7 @@ def p_median(
         time_limit_hit |= stopped
 
     near = core.nearest_two(index, cost, incumbent)
-    width = int(min(index.shape[1] - 2, max(16, 2 * int(np.percentile(near.pos2, 99)) + 2)))
+    width = int(min(index.shape[1] - 2, max(16, 2 * int(_percentile_99(near.pos2)) + 2)))
     width = max(width, 1)
     # Rounds of subgradient ascent; after each, local search from the Lagrangian site choices,
     # which often beats the incumbent and sharpens the next round's step target.
@@ -402,6 +398,23 @@ def _result(
         time_limit_hit=time_limit_hit,
         details=details,
     )
+
+
+def _percentile_99(values: np.ndarray) -> float:
+    """``np.percentile(values, 99)`` (linear method, numpy's own interpolation) by partition.
+
+    ``np.percentile`` imports ``numpy.ma`` on first use, 10–70 ms of a fresh process's first
+    solve (more when bytecode is not cached) for one number (docs/locate.md, "Cold start").
+    """
+    flat = np.asarray(values, dtype=np.float64).ravel()
+    position = (flat.size - 1) * 0.99
+    low = int(np.floor(position))
+    high = min(low + 1, flat.size - 1)
+    part = np.partition(flat, [low, high])
+    a, b = float(part[low]), float(part[high])
+    t = position - low
+    # numpy's _lerp: from the upper end when t >= 0.5, for the same rounding.
+    return b - (b - a) * (1.0 - t) if t >= 0.5 else a + (b - a) * t
 
 
 def _check_rows_reachable(checked: Costs, rules: SiteRules) -> None:

@@ -104,7 +104,7 @@ def greedy(
     heapq.heapify(heap)
     fresh = {u: True for _, u in heap}
     while int(is_open[:m].sum()) < p:
-        room = _room_to_add(rules, is_open, p)
+        room = room_to_add(rules, is_open, p)
         while heap:
             _, u = heapq.heappop(heap)
             if not room[u]:
@@ -123,7 +123,7 @@ def greedy(
     return is_open
 
 
-def _room_to_add(rules: SiteRules, is_open: BoolArray, p: int) -> BoolArray:
+def room_to_add(rules: SiteRules, is_open: BoolArray, p: int) -> BoolArray:
     """Columns whose group may still take a site without making the minimums unreachable."""
     if not rules.has_quotas:
         return np.ones(rules.m, dtype=bool)
@@ -442,6 +442,8 @@ def exact_reduced(
     radius: FloatArray,
     deadline: float,
     capacities: FloatArray | None = None,
+    mip_rel_gap: float = 1e-7,
+    heuristic_effort: float | None = None,
 ) -> ExactOutcome:
     """Solve the p-median MILP on per-row candidate lists (BEAMR, Church 2008) with HiGHS.
 
@@ -556,6 +558,8 @@ def exact_reduced(
             integer=integer,
             time_limit=deadline - time.perf_counter(),
             start=start,
+            mip_rel_gap=mip_rel_gap,
+            heuristic_effort=heuristic_effort,
         )
         if outcome.infeasible:
             return ExactOutcome(None, np.inf, np.inf, True, False, rounds, entries_count, columns)
