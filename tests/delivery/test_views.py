@@ -12,6 +12,7 @@ from familyreach.delivery.models import Booking, Occurrence, Session, Visit
 from familyreach.delivery.services import booking_create, visit_schedule
 from familyreach.families.models import Contact, Family
 from familyreach.geo.models import Area
+from tests.fixtures.families import PUBLIC_BOOKING_FORM
 from tests.fixtures.outbox import booking_confirmation_path
 from tests.govuk_forms import date_fields
 
@@ -230,17 +231,16 @@ def test_visit_is_recorded(
 def test_volunteer_sees_first_names_only(
     session_volunteer: User,
     next_occurrence: Occurrence,
-    yarmouth_family: Family,
+    booked_family: Family,
     signed_in: Callable[[User], Client],
 ) -> None:
-    booking_create(user=None, occurrence_id=next_occurrence.pk, family=yarmouth_family)
     client = signed_in(session_volunteer)
     html = client.get(_path(next_occurrence, "/helpers")).content.decode()
     assert "Amy with Ben" in html
     assert "Smith" not in html
     assert "NR30" not in html
     assert client.get(_path(next_occurrence, "/register")).status_code == 403
-    assert client.get(f"/staff/families/{yarmouth_family.pk}").status_code == 403
+    assert client.get(f"/staff/families/{booked_family.pk}").status_code == 403
 
 
 def test_public_booking_registers_and_books(
@@ -251,18 +251,7 @@ def test_public_booking_registers_and_books(
     assert "Book: Baby group" in form
     response = client.post(
         f"/book/{next_occurrence.pk}",
-        {
-            "carer_first_name": "Pia",
-            "carer_last_name": "Public",
-            "postcode": "NR30 1NE",
-            "child_first_name": "Pip",
-            "child_date_of_birth-day": "1",
-            "child_date_of_birth-month": "9",
-            "child_date_of_birth-year": "2025",
-            "remind_by": ["email"],
-            "email": "pia@example.org",
-            "privacy": "on",
-        },
+        {**PUBLIC_BOOKING_FORM, "remind_by": ["email"]},
     )
     assert response.status_code == 302
     assert "Check your email" in client.get(response["Location"]).content.decode()

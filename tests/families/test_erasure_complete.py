@@ -25,12 +25,7 @@ from familyreach.community import services as community
 from familyreach.core.personal_data import ERASED
 from familyreach.delivery.models import Occurrence
 from familyreach.delivery.services import (
-    RegisterEntry,
     booking_create,
-    register_close,
-    register_update,
-    visit_record,
-    visit_schedule,
 )
 from familyreach.directory import services as directory
 from familyreach.families.models import Family
@@ -46,6 +41,7 @@ from familyreach.geo.models import Area, Postcode
 from familyreach.outbox.models import OutboundMessage
 from familyreach.referrals import services as referrals
 from tests.fixtures.community import supporter_make_ready
+from tests.fixtures.families import attended_and_visited
 from tests.fixtures.referrals import ReferralWorld
 
 pytestmark = pytest.mark.django_db
@@ -144,24 +140,11 @@ def touched_everywhere(
     booking_create(user=worker, occurrence_id=next_occurrence.pk, family=duplicate)
     family_merge(user=worker, duplicate=duplicate, keep=family)
     family.refresh_from_db()
-    register_update(
-        user=worker,
-        occurrence=past_occurrence,
-        entries=[RegisterEntry(family_id=family.pk, present=True)],
-    )
-    register_close(user=worker, occurrence=past_occurrence)
-    visit = visit_schedule(
-        user=worker,
-        family=family,
+    attended_and_visited(
         worker=worker,
-        kind="home_visit",
-        scheduled_at=timezone.now(),
+        family=family,
+        occurrence=past_occurrence,
         purpose="Talk about Oberon's sleep",
-    )
-    visit_record(
-        user=worker,
-        visit=visit,
-        status="completed",
         outcome_notes="Zephyrine is coping; Oberon sleeps better",
     )
     # The request for support from the front door, linked to the family by the worker.
