@@ -41,6 +41,7 @@ from familyreach.geo.models import Area, Postcode
 from familyreach.outbox.models import OutboundMessage
 from familyreach.referrals import services as referrals
 from tests.fixtures.community import supporter_make_ready
+from tests.fixtures.directory import support_request_make
 from tests.fixtures.families import attended_and_visited
 from tests.fixtures.referrals import ReferralWorld
 
@@ -148,19 +149,16 @@ def touched_everywhere(
         outcome_notes="Zephyrine is coping; Oberon sleeps better",
     )
     # The request for support from the front door, linked to the family by the worker.
-    request = directory.support_request_create(
-        requester="family",
+    request = support_request_make(
         name="Zephyrine Quillfeather",
         postcode="NR30 4QX",
         children_ages=[0],
-        expecting_baby=False,
         help_with=["family-support"],
         details="Oberon will not sleep and Zephyrine is exhausted",
         contact_method="email",
         email="zephyrine.q@example.net",
         phone="07700 900461",
         best_times="Mornings",
-        family_consent=True,
     )
     directory.support_request_accept(support_request=request, user=worker, family_id=family.pk)
     referrals.referral_create(

@@ -77,7 +77,7 @@ from familyreach.referrals.services import referral_create
 from tests.conftest import STAFF_PASSWORD
 from tests.fixtures.community import group_fields, supporter_make_ready
 from tests.fixtures.consult import consultation_build
-from tests.fixtures.directory import DirectoryWorld
+from tests.fixtures.directory import DirectoryWorld, support_request_make
 
 pytestmark = pytest.mark.django_db
 
@@ -727,20 +727,8 @@ def _directory(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     )
 
     def support_request(district_code: str, name: str) -> Any:
-        return directory_services.support_request_create(
-            requester="family",
-            name=name,
-            postcode="NR30 1NE",
-            district_id=District.objects.get(code=district_code).pk,
-            children_ages=[2],
-            expecting_baby=False,
-            help_with=["parenting"],
-            details="",
-            contact_method="text",
-            email="",
-            phone="07700 900982",
-            best_times="",
-            family_consent=True,
+        return support_request_make(
+            name=name, district_id=District.objects.get(code=district_code).pk, children_ages=[2]
         )
 
     shared = {"change_id": change.pk, "article_id": article.pk}
