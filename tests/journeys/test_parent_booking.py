@@ -21,19 +21,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
+@pytest.fixture
+def on_a_phone_at_the_front_door(
+    page: Page, live_server: Any, next_occurrence: Occurrence, yarmouth_area: Area
+) -> None:
+    """A parent's phone open at the front page, with the baby group's next date to book."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/")
+
+
 def _fits_the_phone(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_parent_books_from_the_service_page_and_cancels(
-    page: Page,
-    live_server: Any,
-    axe: Callable[..., Any],
-    next_occurrence: Occurrence,
-    yarmouth_area: Area,
+    page: Page, live_server: Any, axe: Callable[..., Any], on_a_phone_at_the_front_door: None
 ) -> None:
-    page.set_viewport_size(PHONE)
-    page.goto(f"{live_server.url}/")
     assert axe(page) == []
 
     page.get_by_label("Enter a postcode or town").fill("NR30 1NE")
@@ -106,15 +109,9 @@ def test_a_parent_books_from_the_service_page_and_cancels(
 
 
 def test_a_parent_filters_sessions_by_postcode_and_age_with_the_keyboard_only(
-    page: Page,
-    live_server: Any,
-    axe: Callable[..., Any],
-    next_occurrence: Occurrence,
-    yarmouth_area: Area,
+    page: Page, live_server: Any, axe: Callable[..., Any], on_a_phone_at_the_front_door: None
 ) -> None:
     """From a /find card's "Book a place" to /book/'s filters, by keyboard."""
-    page.set_viewport_size(PHONE)
-    page.goto(f"{live_server.url}/")
     page.get_by_label("Enter a postcode or town").fill("NR30 1NE")
     page.keyboard.press("Enter")
     page.get_by_test_id("results").get_by_role("link", name="Book a place at Baby group").focus()
