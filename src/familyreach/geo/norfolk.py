@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import transaction
 
 from familyreach.core.output import Output
-from familyreach.geo.importers.core import Column, CsvTable
+from familyreach.geo.importers.core import Column, CsvTable, Row
 from familyreach.geo.importers.population import import_population
 from familyreach.geo.importers.scope import Scope
 from familyreach.geo.importers.store import (
@@ -248,7 +248,6 @@ def _libraries(
 ) -> list[Venue]:
     venues = []
     for row in CsvTable(data_dir / "libraries.csv", LIBRARY_COLUMNS, progress=progress):
-        name = row.text("name")
         postcode = normalise_postcode(row.text("postcode"))
         district = districts.get(row.district_code("district_code"))
         latitude = row.real("latitude")
@@ -256,42 +255,65 @@ def _libraries(
         area = postcode_areas.get(postcode.replace(" ", ""))
         if area is None:
             area = nearest.nearest([latitude], [longitude], district.pk if district else None)[0]
-        address_lines = [
-            row.text(key, required=False) for key in ("address_1", "address_2", "address_3")
-        ]
-        closed = bool(row.text("year_closed", required=False))
         venues.append(
-            Venue(
-                name=name,
-                kind=VenueKind.LIBRARY,
-                address=", ".join(line for line in address_lines if line),
-                town=address_lines[1],
+            library_venue(
+                row,
                 postcode=postcode,
                 latitude=latitude,
                 longitude=longitude,
-                position_is_exact=False,
-                position_source=LIBRARY_POSITION_SOURCE,
                 district=district,
                 area=area,
-                status=VenueStatus.CLOSED if closed else VenueStatus.OPEN,
-                details={
-                    key: row.text(key, required=False)
-                    for key in (
-                        "uprn",
-                        "statutory",
-                        "library_type",
-                        "year_opened",
-                        "year_closed",
-                        "co_located",
-                        "co_located_with",
-                    )
-                    if row.text(key, required=False)
-                },
-                source=LIBRARY_SOURCE,
-                source_reference=f"{name} | {postcode}",
             )
         )
     return venues
+
+
+def library_venue(
+    row: Row,
+    *,
+    postcode: str,
+    latitude: float,
+    longitude: float,
+    district: District | None,
+    area: Area | None,
+) -> Venue:
+    """A library from a row of the libraries.csv layout (the Norfolk extract, or a council's own
+    file through `import_libraries`), placed where its caller worked out: its address lines,
+    whether it has closed, and the list's own facts kept as details."""
+    name = row.text("name")
+    address_lines = [
+        row.text(key, required=False) for key in ("address_1", "address_2", "address_3")
+    ]
+    closed = bool(row.text("year_closed", required=False))
+    return Venue(
+        name=name,
+        kind=VenueKind.LIBRARY,
+        address=", ".join(line for line in address_lines if line),
+        town=address_lines[1],
+        postcode=postcode,
+        latitude=latitude,
+        longitude=longitude,
+        position_is_exact=False,
+        position_source=LIBRARY_POSITION_SOURCE,
+        district=district,
+        area=area,
+        status=VenueStatus.CLOSED if closed else VenueStatus.OPEN,
+        # An optional column the file lacks reads as empty, so it is left out as a blank is.
+        details={key: value for key in LIBRARY_DETAILS if (value := row.text(key, required=False))},
+        source=LIBRARY_SOURCE,
+        source_reference=f"{name} | {postcode}",
+    )
+
+
+LIBRARY_DETAILS = (
+    "uprn",
+    "statutory",
+    "library_type",
+    "year_opened",
+    "year_closed",
+    "co_located",
+    "co_located_with",
+)
 
 
 # Royal Mail post towns of the postcode districts that cover Norfolk (the "town" line of an

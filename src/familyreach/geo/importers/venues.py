@@ -24,9 +24,8 @@ from familyreach.geo.importers.scope import Scope
 from familyreach.geo.importers.store import NearestArea, venues_upsert
 from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind, VenueStatus
 from familyreach.geo.norfolk import (
-    LIBRARY_POSITION_SOURCE,
-    LIBRARY_SOURCE,
     SCHOOL_SOURCE,
+    library_venue,
 )
 from familyreach.geo.postcodes import InvalidPostcode, normalise_postcode
 
@@ -250,7 +249,7 @@ def import_libraries(
     result = VenueImportResult()
     venues = []
     for row in table:
-        name = row.text("name")
+        row.text("name")  # a row without a name is refused before its postcode is looked up
         postcode, known = _postcode_position(row)
         if not postcode:
             raise row.fail("postcode", "is empty")
@@ -265,38 +264,14 @@ def import_libraries(
         if row.has("latitude") and row.text("latitude", required=False):
             latitude, longitude = row.real("latitude"), row.real("longitude")
         area = known.area or placer.nearest_area(latitude, longitude, known.district)
-        lines = [row.text(k, required=False) for k in ("address_1", "address_2", "address_3")]
         venues.append(
-            Venue(
-                name=name,
-                kind=VenueKind.LIBRARY,
-                address=", ".join(line for line in lines if line),
-                town=lines[1],
+            library_venue(
+                row,
                 postcode=postcode,
                 latitude=latitude,
                 longitude=longitude,
-                position_is_exact=False,
-                position_source=LIBRARY_POSITION_SOURCE,
                 district=known.district,
                 area=area,
-                status=VenueStatus.CLOSED
-                if row.text("year_closed", required=False)
-                else VenueStatus.OPEN,
-                details={
-                    key: row.text(key, required=False)
-                    for key in (
-                        "uprn",
-                        "statutory",
-                        "library_type",
-                        "year_opened",
-                        "year_closed",
-                        "co_located",
-                        "co_located_with",
-                    )
-                    if row.has(key) and row.text(key, required=False)
-                },
-                source=LIBRARY_SOURCE,
-                source_reference=f"{name} | {postcode}",
             )
         )
     return _finish(venues, result)
