@@ -98,7 +98,6 @@ def test_booking_from_the_occurrence_page_and_cancelling_promotes(
     family_worker: User,
     next_occurrence: Occurrence,
     register_family: Callable[..., Family],
-    yarmouth_area: Area,
     signed_in: Callable[[User], Client],
 ) -> None:
     client = signed_in(family_worker)
@@ -300,7 +299,6 @@ def test_calling_off_a_date_from_its_page(
     family_worker: User,
     next_occurrence: Occurrence,
     register_family: Callable[..., Family],
-    yarmouth_area: Area,
     signed_in: Callable[[User], Client],
 ) -> None:
     client = signed_in(family_worker)
