@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -328,23 +329,20 @@ def test_managers_set_school_holidays_and_workers_cannot(
     assert signed_in(family_worker).get("/staff/school-holidays/").status_code == 403
     manager = signed_in(make_user(Role.MANAGER, username="holiday-manager"))
     assert "School holidays" in manager.get("/staff/sessions/").content.decode()
-    bad = manager.post(
-        "/staff/school-holidays/",
-        {"name": ""}
-        | date_fields("start_date", date(2030, 2, 20))
-        | date_fields("end_date", date(2030, 2, 18)),
-    )
+
+    def holiday_add(name: str, first: date, last: date) -> Any:
+        return manager.post(
+            "/staff/school-holidays/",
+            {"name": name} | date_fields("start_date", first) | date_fields("end_date", last),
+        )
+
+    bad = holiday_add("", date(2030, 2, 20), date(2030, 2, 18))
     assert bad.status_code == 200
     page = bad.content.decode()
     assert "Enter the holiday" in page
     assert "The last day must be the same as or after the first day" in page
     assert not SchoolHoliday.objects.exists()
-    response = manager.post(
-        "/staff/school-holidays/",
-        {"name": "February half term"}
-        | date_fields("start_date", date(2030, 2, 18))
-        | date_fields("end_date", date(2030, 2, 22)),
-    )
+    response = holiday_add("February half term", date(2030, 2, 18), date(2030, 2, 22))
     assert response.status_code == 302
     holiday = SchoolHoliday.objects.get()
     assert "February half term" in manager.get("/staff/school-holidays/").content.decode()
