@@ -114,7 +114,7 @@ def test_a_parent_books_from_the_service_page_and_cancels(
 
 
 def test_a_parent_filters_sessions_by_postcode_and_age_with_the_keyboard_only(
-    page: Page, live_server: Any, axe: Callable[..., Any], on_a_phone_at_the_front_door: None
+    page: Page, axe: Callable[..., Any], on_a_phone_at_the_front_door: None
 ) -> None:
     """From a /find card's "Book a place" to /book/'s filters, by keyboard."""
     page.get_by_label("Enter a postcode or town").fill("NR30 1NE")
