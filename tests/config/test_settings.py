@@ -39,6 +39,11 @@ def run_with_production_settings(
     }
     env.update(environment)
     env["DJANGO_SETTINGS_MODULE"] = "familyreach.config.settings.production"
+    return manage(env, *arguments)
+
+
+def manage(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`manage.py <arguments>` in a fresh process with exactly the environment `env`."""
     return subprocess.run(
         [sys.executable, str(REPOSITORY / "manage.py"), *arguments],
         capture_output=True,
@@ -178,22 +183,13 @@ def test_the_demo_keeps_the_console_backend() -> None:
     }
     env["DJANGO_SETTINGS_MODULE"] = "familyreach.config.settings.dev"
     env["FAMILYREACH_DEMO_MODE"] = "true"
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(REPOSITORY / "manage.py"),
-            "shell",
-            "--no-imports",
-            "-c",
-            "from familyreach.outbox.backends import backend_for_settings; "
-            "print(backend_for_settings().name)",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPOSITORY,
-        timeout=120,
-        check=False,
+    result = manage(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from familyreach.outbox.backends import backend_for_settings; "
+        "print(backend_for_settings().name)",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "console"

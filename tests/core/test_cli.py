@@ -30,6 +30,22 @@ GROUPED_COMMANDS = [
 ]
 
 
+def run_in_shell(
+    command: list[str], *, environment: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`command` run from the repository as a shell would, its output captured as text."""
+    return subprocess.run(
+        command,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+        env=environment,
+        cwd=REPO,
+    )
+
+
 def familyreach(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
@@ -37,15 +53,15 @@ def familyreach(*arguments: str, **environment: str) -> subprocess.CompletedProc
         "COLUMNS": "80",
         **environment,
     }
-    return subprocess.run(
-        [str(ENTRY_POINT), *arguments],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=180,
-        env=env,
-        cwd=REPO,
-    )
+    return run_in_shell([str(ENTRY_POINT), *arguments], environment=env)
+
+
+def without_test_settings() -> dict[str, str]:
+    """The environment of a council's shell: no DJANGO_SETTINGS_MODULE, so the command's own
+    default (development) settings apply."""
+    environment = {**os.environ}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    return environment
 
 
 def run_main(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str, str]:
@@ -266,17 +282,10 @@ print(json.dumps(failures))
 def test_every_documented_invocation_parses() -> None:
     """With the default (development) settings a council's shell has: the test settings' eager
     task backend would refuse `db_worker`'s default --backend, which production accepts."""
-    environment = {**os.environ}
-    environment.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(
+    result = run_in_shell(
         [sys.executable, "-c", PARSE_EACH],
-        input=json.dumps(documented_invocations()),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=180,
-        env=environment,
-        cwd=REPO,
+        environment=without_test_settings(),
+        stdin=json.dumps(documented_invocations()),
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == []
@@ -302,16 +311,9 @@ def test_django_commands_and_group_commands_run(tmp_path: Path) -> None:
 
 def test_settings_on_the_command_line_are_honoured() -> None:
     """Read before Django starts, as `manage.py --settings` is (the old front door ignored it)."""
-    environment = {**os.environ}
-    environment.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(
+    result = run_in_shell(
         [str(ENTRY_POINT), "diffsettings", "--settings=familyreach.config.settings.test"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=180,
-        env=environment,
-        cwd=REPO,
+        environment=without_test_settings(),
     )
     assert result.returncode == 0, result.stderr
     # Only the test settings hash passwords with MD5 (whatever DATABASE_URL says).
@@ -398,17 +400,13 @@ def test_the_bash_completion_script_completes_a_command_option() -> None:
         "_familyreach_completion familyreach\n"
         'printf "%s\\n" "${COMPREPLY[@]}"\n'
     )
-    result = subprocess.run(
+    result = run_in_shell(
         ["bash", "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=180,
-        cwd=REPO,
-        env={
+        environment={
             **os.environ,
             "PATH": f"{ENTRY_POINT.parent}{os.pathsep}{os.environ['PATH']}",
             "DJANGO_SETTINGS_MODULE": "familyreach.config.settings.test",
         },
     )
+    assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["--data-dir="]

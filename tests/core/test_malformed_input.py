@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from familyreach.accounts.models import User
-from familyreach.core.input import whole_number
+from familyreach.core.input import uk_phone, whole_number
 
 
 @pytest.mark.parametrize(
@@ -27,6 +28,20 @@ from familyreach.core.input import whole_number
 )
 def test_whole_number_takes_only_plain_digits(text: object, expected: int | None) -> None:
     assert whole_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("", ""), ("  01603 223000 ", "01603 223000"), ("+44 7700 900982", "+44 7700 900982")],
+)
+def test_uk_phone_keeps_a_uk_number_as_typed(typed: str, kept: str) -> None:
+    assert uk_phone(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["call me", "01603", "0160322300099", "07700-900982"])
+def test_uk_phone_refuses_what_is_not_one(typed: str) -> None:
+    with pytest.raises(ValidationError, match="Enter a UK phone number"):
+        uk_phone(typed)
 
 
 @pytest.mark.django_db

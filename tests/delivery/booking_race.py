@@ -19,6 +19,14 @@ from datetime import time, timedelta
 from typing import Any
 
 
+def _run_at_once(threads: list[threading.Thread]) -> None:
+    """Starts every thread, then waits for them all (each meets the others at its barrier)."""
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def _race_occurrence(
     venue: Any = None, *, category: str = "stay_and_play", capacity: int = 3
 ) -> Any:
@@ -94,11 +102,7 @@ def race(threads: int) -> dict[str, Any]:
         finally:
             connections.close_all()
 
-    workers = [threading.Thread(target=book, args=(racer,)) for racer in racers]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    _run_at_once([threading.Thread(target=book, args=(racer,)) for racer in racers])
 
     racer_bookings = Booking.objects.filter(family__in=racers)
     waiting = racer_bookings.filter(status=BookingStatus.WAITING).order_by("waiting_since", "id")
@@ -171,11 +175,7 @@ def same_child_race(threads: int) -> dict[str, Any]:
         finally:
             connections.close_all()
 
-    workers = [threading.Thread(target=book) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    _run_at_once([threading.Thread(target=book) for _ in range(threads)])
     return {
         "vendor": connection.vendor,
         "errors": errors,
@@ -247,11 +247,7 @@ def hold_race(threads: int) -> dict[str, Any]:
         finally:
             connections.close_all()
 
-    workers = [threading.Thread(target=hold, args=(index,)) for index in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    _run_at_once([threading.Thread(target=hold, args=(index,)) for index in range(threads)])
     holding = [token for holds_place, token in tokens if holds_place]
 
     confirmed_references: list[str] = []
@@ -267,11 +263,7 @@ def hold_race(threads: int) -> dict[str, Any]:
             connections.close_all()
 
     if len(holding) == 1:
-        workers = [threading.Thread(target=confirm) for _ in range(threads)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+        _run_at_once([threading.Thread(target=confirm) for _ in range(threads)])
     return {
         "vendor": connection.vendor,
         "errors": errors,

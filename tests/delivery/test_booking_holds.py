@@ -28,6 +28,7 @@ from familyreach.delivery.services import (
 from familyreach.families.models import Family
 from familyreach.geo.models import Area
 from familyreach.outbox.models import OutboundMessage
+from tests.fixtures.families import PUBLIC_BOOKING_FORM
 from tests.fixtures.outbox import booking_confirmation_path
 
 pytestmark = pytest.mark.django_db
@@ -54,31 +55,18 @@ def _hold(occurrence: Occurrence, child: str = "Pip", **contact: str) -> HoldMad
     return booking_hold_create(occurrence_id=occurrence.pk, details=_details(child, **contact))
 
 
-FORM = {
-    "carer_first_name": "Pia",
-    "carer_last_name": "Public",
-    "postcode": "NR30 1NE",
-    "child_first_name": "Pip",
-    "child_date_of_birth-day": "1",
-    "child_date_of_birth-month": "9",
-    "child_date_of_birth-year": "2025",
-    "email": "pia@example.org",
-    "privacy": "on",
-}
-
-
 def test_the_demo_shows_the_link_it_would_send_and_nothing_else_does(
     client: Client, next_occurrence: Occurrence, yarmouth_area: Area, settings: Any
 ) -> None:
     # The demo sends no messages, so someone trying it could never confirm a booking: the check
     # page shows the link the message holds, labelled. With demo mode off it never does.
-    response = client.post(f"/book/{next_occurrence.pk}", FORM)
+    response = client.post(f"/book/{next_occurrence.pk}", PUBLIC_BOOKING_FORM)
     check = client.get(response["Location"]).content.decode()
     assert 'data-testid="demo-link"' not in check
     assert "/book/confirm/" not in check
 
     settings.DEMO_MODE = True
-    response = client.post(f"/book/{next_occurrence.pk}", FORM)
+    response = client.post(f"/book/{next_occurrence.pk}", PUBLIC_BOOKING_FORM)
     check = client.get(response["Location"]).content.decode()
     assert 'data-testid="demo-link"' in check
     assert booking_confirmation_path("pia@example.org") in check  # the newest link, as sent
@@ -87,7 +75,7 @@ def test_the_demo_shows_the_link_it_would_send_and_nothing_else_does(
 def test_a_post_creates_no_family_only_following_the_link_does(
     client: Client, next_occurrence: Occurrence, yarmouth_area: Area
 ) -> None:
-    response = client.post(f"/book/{next_occurrence.pk}", FORM)
+    response = client.post(f"/book/{next_occurrence.pk}", PUBLIC_BOOKING_FORM)
     assert response.status_code == 302
     check = client.get(response["Location"]).content.decode()
     assert "Check your email" in check
@@ -142,7 +130,7 @@ def test_a_post_creates_no_family_only_following_the_link_does(
 def test_a_mobile_number_alone_gets_the_link_by_text(
     client: Client, next_occurrence: Occurrence, yarmouth_area: Area
 ) -> None:
-    form = {**FORM, "email": "", "phone": "07700 900982"}
+    form = {**PUBLIC_BOOKING_FORM, "email": "", "phone": "07700 900982"}
     response = client.post(f"/book/{next_occurrence.pk}", form)
     assert response.status_code == 302
     assert "Check your phone" in client.get(response["Location"]).content.decode()

@@ -17,6 +17,7 @@ from familyreach.delivery.services import booking_create
 from familyreach.directory.models import Service
 from familyreach.families.models import Family
 from familyreach.geo.models import Area
+from tests.fixtures.families import PUBLIC_BOOKING_FORM
 from tests.fixtures.outbox import booking_confirmation_path
 
 pytestmark = pytest.mark.django_db
@@ -26,19 +27,6 @@ def _path(occurrence: Occurrence, suffix: str = "") -> str:
     return (
         f"/staff/sessions/{occurrence.session_id}/occurrences/{occurrence.date.isoformat()}{suffix}"
     )
-
-
-BOOKING_FORM = {
-    "carer_first_name": "Pia",
-    "carer_last_name": "Public",
-    "postcode": "NR30 1NE",
-    "child_first_name": "Pip",
-    "child_date_of_birth-day": "1",
-    "child_date_of_birth-month": "9",
-    "child_date_of_birth-year": "2025",
-    "email": "pia@example.org",
-    "privacy": "on",
-}
 
 
 def _book_and_confirm(client: Client, occurrence: Occurrence, form: dict[str, str]) -> str:
@@ -115,7 +103,7 @@ def test_bad_booking_links_are_not_found(client: Client, next_occurrence: Occurr
 def test_book_see_the_reference_download_the_calendar_and_cancel(
     client: Client, next_occurrence: Occurrence, yarmouth_area: Area
 ) -> None:
-    booked = _book_and_confirm(client, next_occurrence, BOOKING_FORM)
+    booked = _book_and_confirm(client, next_occurrence, PUBLIC_BOOKING_FORM)
     booking = Booking.objects.get()
     page = client.get(booked).content.decode()
     assert booking.reference in page
@@ -148,8 +136,10 @@ def test_book_see_the_reference_download_the_calendar_and_cancel(
 def test_booking_the_same_child_twice_is_a_clear_form_error(
     client: Client, next_occurrence: Occurrence, yarmouth_area: Area
 ) -> None:
-    _book_and_confirm(client, next_occurrence, BOOKING_FORM)
-    again = client.post(f"/book/{next_occurrence.pk}", {**BOOKING_FORM, "carer_first_name": "Al"})
+    _book_and_confirm(client, next_occurrence, PUBLIC_BOOKING_FORM)
+    again = client.post(
+        f"/book/{next_occurrence.pk}", {**PUBLIC_BOOKING_FORM, "carer_first_name": "Al"}
+    )
     assert again.status_code == 200
     html = again.content.decode()
     assert "There is a problem" in html
@@ -211,10 +201,9 @@ def test_sign_in_sheets_print_and_csv_for_the_sessions_staff_only(
     family_worker: User,
     session_volunteer: User,
     next_occurrence: Occurrence,
-    yarmouth_family: Family,
+    booked_family: Family,
     signed_in: Callable[[User], Client],
 ) -> None:
-    booking_create(user=None, occurrence_id=next_occurrence.pk, family=yarmouth_family)
     client = signed_in(family_worker)
     printed = client.get(_path(next_occurrence, "/register/print")).content.decode()
     assert "delivery/register-print.css" in printed
@@ -228,7 +217,7 @@ def test_sign_in_sheets_print_and_csv_for_the_sessions_staff_only(
     assert rows[0] == "Parent or carer,Children,Booked,Attended,Adults,Children"
     assert rows[1] == "Amy Smith,Ben,Booked,,,"
     # Audited: every download is an access entry for each family on the sheet.
-    accesses = LogEntry.objects.get_for_object(yarmouth_family).filter(
+    accesses = LogEntry.objects.get_for_object(booked_family).filter(
         action=LogEntry.Action.ACCESS, actor=family_worker
     )
     before = accesses.count()

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,6 +14,7 @@ from familyreach.delivery.models import Booking, Contact, Occurrence, Session, V
 from familyreach.delivery.services import booking_create, visit_schedule
 from familyreach.families.models import Family
 from familyreach.geo.models import Area
+from tests.fixtures.families import PUBLIC_BOOKING_FORM
 from tests.fixtures.outbox import booking_confirmation_path
 from tests.govuk_forms import date_fields
 
@@ -98,7 +100,6 @@ def test_booking_from_the_occurrence_page_and_cancelling_promotes(
     family_worker: User,
     next_occurrence: Occurrence,
     register_family: Callable[..., Family],
-    yarmouth_area: Area,
     signed_in: Callable[[User], Client],
 ) -> None:
     client = signed_in(family_worker)
@@ -235,17 +236,16 @@ def test_visit_is_recorded(
 def test_volunteer_sees_first_names_only(
     session_volunteer: User,
     next_occurrence: Occurrence,
-    yarmouth_family: Family,
+    booked_family: Family,
     signed_in: Callable[[User], Client],
 ) -> None:
-    booking_create(user=None, occurrence_id=next_occurrence.pk, family=yarmouth_family)
     client = signed_in(session_volunteer)
     html = client.get(_path(next_occurrence, "/helpers")).content.decode()
     assert "Amy with Ben" in html
     assert "Smith" not in html
     assert "NR30" not in html
     assert client.get(_path(next_occurrence, "/register")).status_code == 403
-    assert client.get(f"/staff/families/{yarmouth_family.pk}").status_code == 403
+    assert client.get(f"/staff/families/{booked_family.pk}").status_code == 403
 
 
 def test_public_booking_registers_and_books(
@@ -256,18 +256,7 @@ def test_public_booking_registers_and_books(
     assert "Book: Baby group" in form
     response = client.post(
         f"/book/{next_occurrence.pk}",
-        {
-            "carer_first_name": "Pia",
-            "carer_last_name": "Public",
-            "postcode": "NR30 1NE",
-            "child_first_name": "Pip",
-            "child_date_of_birth-day": "1",
-            "child_date_of_birth-month": "9",
-            "child_date_of_birth-year": "2025",
-            "remind_by": ["email"],
-            "email": "pia@example.org",
-            "privacy": "on",
-        },
+        {**PUBLIC_BOOKING_FORM, "remind_by": ["email"]},
     )
     assert response.status_code == 302
     assert "Check your email" in client.get(response["Location"]).content.decode()
@@ -316,7 +305,6 @@ def test_calling_off_a_date_from_its_page(
     family_worker: User,
     next_occurrence: Occurrence,
     register_family: Callable[..., Family],
-    yarmouth_area: Area,
     signed_in: Callable[[User], Client],
 ) -> None:
     client = signed_in(family_worker)
@@ -346,23 +334,20 @@ def test_managers_set_school_holidays_and_workers_cannot(
     assert signed_in(family_worker).get("/staff/school-holidays/").status_code == 403
     manager = signed_in(make_user(Role.MANAGER, username="holiday-manager"))
     assert "School holidays" in manager.get("/staff/sessions/").content.decode()
-    bad = manager.post(
-        "/staff/school-holidays/",
-        {"name": ""}
-        | date_fields("start_date", date(2030, 2, 20))
-        | date_fields("end_date", date(2030, 2, 18)),
-    )
+
+    def holiday_add(name: str, first: date, last: date) -> Any:
+        return manager.post(
+            "/staff/school-holidays/",
+            {"name": name} | date_fields("start_date", first) | date_fields("end_date", last),
+        )
+
+    bad = holiday_add("", date(2030, 2, 20), date(2030, 2, 18))
     assert bad.status_code == 200
     page = bad.content.decode()
     assert "Enter the holiday" in page
     assert "The last day must be the same as or after the first day" in page
     assert not SchoolHoliday.objects.exists()
-    response = manager.post(
-        "/staff/school-holidays/",
-        {"name": "February half term"}
-        | date_fields("start_date", date(2030, 2, 18))
-        | date_fields("end_date", date(2030, 2, 22)),
-    )
+    response = holiday_add("February half term", date(2030, 2, 18), date(2030, 2, 22))
     assert response.status_code == 302
     holiday = SchoolHoliday.objects.get()
     assert "February half term" in manager.get("/staff/school-holidays/").content.decode()

@@ -27,12 +27,7 @@ from familyreach.community.services import supporters as supporter_services
 from familyreach.core.personal_data import ERASED
 from familyreach.delivery.models import Occurrence
 from familyreach.delivery.services import (
-    RegisterEntry,
     booking_create,
-    register_close,
-    register_update,
-    visit_record,
-    visit_schedule,
 )
 from familyreach.directory import services as directory
 from familyreach.families.models import Family
@@ -48,6 +43,8 @@ from familyreach.geo.models import Area, Postcode
 from familyreach.outbox.models import OutboundMessage
 from familyreach.referrals import services as referrals
 from tests.fixtures.community import supporter_make_ready
+from tests.fixtures.directory import support_request_make
+from tests.fixtures.families import attended_and_visited
 from tests.fixtures.referrals import ReferralWorld
 
 pytestmark = pytest.mark.django_db
@@ -146,40 +143,24 @@ def touched_everywhere(
     booking_create(user=worker, occurrence_id=next_occurrence.pk, family=duplicate)
     family_merge(user=worker, duplicate=duplicate, keep=family)
     family.refresh_from_db()
-    register_update(
-        user=worker,
-        occurrence=past_occurrence,
-        entries=[RegisterEntry(family_id=family.pk, present=True)],
-    )
-    register_close(user=worker, occurrence=past_occurrence)
-    visit = visit_schedule(
-        user=worker,
-        family=family,
+    attended_and_visited(
         worker=worker,
-        kind="home_visit",
-        scheduled_at=timezone.now(),
+        family=family,
+        occurrence=past_occurrence,
         purpose="Talk about Oberon's sleep",
-    )
-    visit_record(
-        user=worker,
-        visit=visit,
-        status="completed",
         outcome_notes="Zephyrine is coping; Oberon sleeps better",
     )
     # The request for support from the front door, linked to the family by the worker.
-    request = directory.support_request_create(
-        requester="family",
+    request = support_request_make(
         name="Zephyrine Quillfeather",
         postcode="NR30 4QX",
         children_ages=[0],
-        expecting_baby=False,
         help_with=["family-support"],
         details="Oberon will not sleep and Zephyrine is exhausted",
         contact_method="email",
         email="zephyrine.q@example.net",
         phone="07700 900461",
         best_times="Mornings",
-        family_consent=True,
     )
     directory.support_request_accept(support_request=request, user=worker, family_id=family.pk)
     referrals.referral_create(

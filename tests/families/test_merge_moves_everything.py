@@ -23,6 +23,7 @@ from familyreach.families.services import (
     family_register,
 )
 from familyreach.referrals.models import Referral
+from tests.fixtures.directory import support_request_make
 from tests.fixtures.referrals import ReferralWorld
 
 pytestmark = pytest.mark.django_db
@@ -52,19 +53,13 @@ def _duplicate_with_records(world: ReferralWorld) -> tuple[Family, Family]:
     ).family
     for family in (keep, duplicate):
         case_open(user=worker, family=family, worker=worker)  # on the worker's caseload
-    request = directory.support_request_create(
-        requester="family",
+    request = support_request_make(
         name="Wilhelmina Fairweather",
-        postcode="NR30 1NE",
-        children_ages=[1],
-        expecting_baby=False,
         help_with=["family-support"],
         details="Wilhelmina would like help with Tobias's sleep",
         contact_method="email",
         email="wil.f@example.net",
         phone="07700 900471",
-        best_times="",
-        family_consent=True,
     )
     directory.support_request_accept(support_request=request, user=worker, family_id=duplicate.pk)
     world.refer(

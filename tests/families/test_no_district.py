@@ -20,10 +20,10 @@ from familyreach.accounts.roles import Role
 from familyreach.accounts.services import demo_accounts_ensure
 from familyreach.delivery.models import Session
 from familyreach.directory import selectors as directory_selectors
-from familyreach.directory import services as directory_services
 from familyreach.families.models import Family
 from familyreach.families.selectors import family_get_for_user, family_list_for_user
 from familyreach.families.services import case_open
+from tests.fixtures.directory import support_request_make
 
 pytestmark = pytest.mark.django_db
 
@@ -31,21 +31,7 @@ YARMOUTH = "E07000145"
 
 
 def _request_from(district: Any, name: str) -> Any:
-    return directory_services.support_request_create(
-        requester="family",
-        name=name,
-        postcode="NR30 1NE",
-        district_id=district.pk,
-        children_ages=[1],
-        expecting_baby=False,
-        help_with=["parenting"],
-        details="",
-        contact_method="text",
-        email="",
-        phone="07700 900982",
-        best_times="",
-        family_consent=True,
-    )
+    return support_request_make(name=name, district_id=district.pk)
 
 
 @pytest.fixture

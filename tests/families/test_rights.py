@@ -8,17 +8,11 @@ from io import StringIO
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
-from django.utils import timezone
 
 from familyreach.accounts.models import User
 from familyreach.delivery.models import Attendance, Booking, Contact, Occurrence, Visit
 from familyreach.delivery.services import (
-    RegisterEntry,
     booking_create,
-    register_close,
-    register_update,
-    visit_record,
-    visit_schedule,
 )
 from familyreach.families.models import Carer, Case, Child, Consent, Family
 from familyreach.families.selectors import family_export_for_user, family_get_for_user
@@ -29,6 +23,7 @@ from familyreach.families.services import (
     family_anonymise,
     retention_date,
 )
+from tests.fixtures.families import attended_and_visited
 
 pytestmark = pytest.mark.django_db
 
@@ -50,22 +45,12 @@ def busy_family(
     )
     case_open(user=family_worker, family=yarmouth_family, worker=family_worker, reason="New baby")
     booking_create(user=family_worker, occurrence_id=next_occurrence.pk, family=yarmouth_family)
-    register_update(
-        user=family_worker,
-        occurrence=past_occurrence,
-        entries=[RegisterEntry(family_id=yarmouth_family.pk, present=True)],
-    )
-    register_close(user=family_worker, occurrence=past_occurrence)
-    visit = visit_schedule(
-        user=family_worker,
-        family=yarmouth_family,
+    attended_and_visited(
         worker=family_worker,
-        kind="home_visit",
-        scheduled_at=timezone.now(),
+        family=yarmouth_family,
+        occurrence=past_occurrence,
         purpose="Talk about sleep",
-    )
-    visit_record(
-        user=family_worker, visit=visit, status="completed", outcome_notes="Amy is coping well"
+        outcome_notes="Amy is coping well",
     )
     return yarmouth_family
 

@@ -18,6 +18,7 @@ from familyreach.families.models import Family
 from familyreach.families.services import case_open
 from familyreach.families.views import contact_due
 from familyreach.geo.models import Area, District
+from tests.fixtures.directory import support_request_make
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +26,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def support_request(yarmouth: District) -> SupportRequest:
     directory_services.taxonomy_ensure()  # the categories' names
-    return directory_services.support_request_create(
-        requester="family",
+    return support_request_make(
         name="Grace Wilson",
-        postcode="NR30 1NE",
         district_id=yarmouth.pk,
         children_ages=[1, -1],
         expecting_baby=True,
         help_with=["infant-feeding", "parenting"],
         details="Feeding is hard and I am on my own in the day.",
         contact_method="phone",
-        email="",
         phone="07700 900123",
         best_times="Mornings",
-        family_consent=True,
     )
 
 

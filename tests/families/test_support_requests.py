@@ -1,27 +1,24 @@
 """A request for support accepted at the front door becomes a family on a worker's caseload."""
 
 from familyreach.accounts.models import User
-from familyreach.directory.services import support_request_accept, support_request_create
+from familyreach.directory.services import support_request_accept
 from familyreach.families.models import Family
 from familyreach.geo.models import Area
+from tests.fixtures.directory import support_request_make
 
 
 def test_accepted_request_becomes_a_family_and_a_case(
     family_worker: User, yarmouth_area: Area
 ) -> None:
-    request = support_request_create(
-        requester="family",
+    request = support_request_make(
         name="Rosa Request",
-        postcode="NR30 1NE",
         children_ages=[2, -1],
         expecting_baby=True,
         help_with=["infant-feeding"],
         details="Struggling with feeding",
         contact_method="phone",
-        email="",
         phone="07700 900555",
         best_times="Mornings",
-        family_consent=True,
     )
     assert not Family.objects.exists()
     support_request_accept(support_request=request, user=family_worker)

@@ -30,6 +30,13 @@ ENGLAND = REPOSITORY / "data" / "england" / "lsoa_population_0_4_mid2019.csv"
 COUNTED = {"E01026625": 36 + 44 + 39 + 44 + 36, "E01026626": 130, "E01026627": 48}
 
 
+def norfolk_population_import(path: str, *, stdout: StringIO) -> None:
+    """`familyreach geo import-population` with mid-2019 figures for Norfolk County Council."""
+    call_command(
+        "geo_import_population", path, "--year", "2019", "--council", "E10000020", stdout=stdout
+    )
+
+
 def norfolk_scope() -> Scope:
     return resolve_scope(council="E10000020")
 
@@ -143,15 +150,7 @@ def test_a_file_without_any_of_the_councils_areas_is_refused(
 def test_the_england_file_gives_norfolk_45540_under_fives(norfolk: NorfolkWorld) -> None:
     back_to_the_estimate()
     out = StringIO()
-    call_command(
-        "geo_import_population",
-        str(ENGLAND),
-        "--year",
-        "2019",
-        "--council",
-        "E10000020",
-        stdout=out,
-    )
+    norfolk_population_import(str(ENGLAND), stdout=out)
     assert "538 areas now have counted under-fives (45,540 aged 0 to 4, mid-2019)" in (
         out.getvalue()
     )
@@ -169,25 +168,9 @@ def test_the_command_names_areas_left_on_the_estimate_and_says_nothing_was_impor
 ) -> None:
     back_to_the_estimate()
     out = StringIO()
-    call_command(
-        "geo_import_population",
-        str(EXTRACT),
-        "--year",
-        "2019",
-        "--council",
-        "E10000020",
-        stdout=out,
-    )
+    norfolk_population_import(str(EXTRACT), stdout=out)
     assert "3 areas now have counted under-fives (377 aged 0 to 4, mid-2019)" in out.getvalue()
     assert "535 areas are not in the file and keep the estimate (labelled)" in out.getvalue()
     assert "and 525 more" in out.getvalue()
     with pytest.raises(CommandError, match=r"Nothing was imported\. .* is not a whole number"):
-        call_command(
-            "geo_import_population",
-            str(spoiled(tmp_path, 5, "age_1", "lots")),
-            "--year",
-            "2019",
-            "--council",
-            "E10000020",
-            stdout=StringIO(),
-        )
+        norfolk_population_import(str(spoiled(tmp_path, 5, "age_1", "lots")), stdout=StringIO())

@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind, VenueStatus
 from familyreach.geo.norfolk import norfolk_data_dir
+from tests.geo.test_population_import import norfolk_population_import
 
 NORFOLK_DISTRICTS = "E07000143,E07000144,E07000145,E07000146,E07000147,E07000148,E07000149"
 
@@ -61,14 +62,8 @@ def test_the_generic_importers_rebuild_norfolk_with_the_same_counts(db: object) 
     assert most_deprived.under_fives_label == "Estimate: 0–15 (mid-2015) × 0.335"
     assert sum(a.population_0_15 or 0 for a in Area.objects.all()) == 148_600
     # The ONS single-year file then gives the counts `load-norfolk` loads.
-    call_command(
-        "geo_import_population",
-        str(data / "lsoa_population_single_year_0_15_mid2019.csv"),
-        "--year",
-        "2019",
-        "--council",
-        "E10000020",
-        stdout=out,
+    norfolk_population_import(
+        str(data / "lsoa_population_single_year_0_15_mid2019.csv"), stdout=out
     )
     assert "538 areas now have counted under-fives (45,540 aged 0 to 4, mid-2019)" in (
         out.getvalue()

@@ -17,6 +17,7 @@ from familyreach.accounts.models import User
 from familyreach.directory import services as directory_services
 from familyreach.families.models import Family
 from familyreach.geo.models import Area, District
+from tests.fixtures.directory import support_request_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,20 +38,14 @@ def test_manager_reads_the_familys_copy_then_erases_the_record(
         "Grace", last_name="Wilson", child="Poppy", dob=date(2024, 3, 14), phone="07700 900777"
     )
     directory_services.taxonomy_ensure()
-    request = directory_services.support_request_create(
-        requester="family",
+    request = support_request_make(
         name="Grace Wilson",
-        postcode="NR30 1NE",
         district_id=yarmouth.pk,
-        children_ages=[1],
-        expecting_baby=False,
         help_with=["infant-feeding"],
         details="Poppy is not feeding well.",
         contact_method="phone",
-        email="",
         phone="07700 900777",
         best_times="Mornings",
-        family_consent=True,
     )
     directory_services.support_request_accept(
         support_request=request, user=manager, family_id=grace.pk

@@ -14,6 +14,7 @@ from familyreach.directory import services as directory_services
 from familyreach.families.models import Family
 from familyreach.families.services import case_open
 from familyreach.geo.models import Area, District
+from tests.fixtures.directory import support_request_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,20 +35,14 @@ def test_worker_finds_grace_wilson_and_opens_a_new_request(
         case_open(user=None, family=register_family(carer, last_name=surname), worker=family_worker)
     case_open(user=None, family=grace, worker=family_worker)
     directory_services.taxonomy_ensure()
-    directory_services.support_request_create(
-        requester="family",
+    support_request_make(
         name="Jade Turner",
-        postcode="NR30 1NE",
         district_id=yarmouth.pk,
-        children_ages=[1],
-        expecting_baby=False,
         help_with=["infant-feeding"],
         details="My baby is not feeding well.",
         contact_method="phone",
-        email="",
         phone="07700 900555",
         best_times="Mornings",
-        family_consent=True,
     )
 
     sign_in(page, family_worker)

@@ -11,7 +11,6 @@ from familyreach.accounts.roles import Role
 from familyreach.community import demo
 from familyreach.community.models import CommunityGroup
 from familyreach.directory.models import Service
-from familyreach.geo.models import Venue, VenueKind
 from familyreach.referrals import selectors, services
 from familyreach.referrals.models import ReferralStatus
 
@@ -19,20 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_worker_refers_to_demo_groups_organisation(
-    community_geography: Any, manager: Any, make_user: Any
+    ready_for_the_community_demo: None, make_user: Any
 ) -> None:
-    manager.username = "demo-manager"
-    manager.save()
     worker = make_user(Role.FAMILY_WORKER, username="demo-worker", district_code="E07000145")
     group_admin = make_user(Role.COMMUNITY_GROUP_ADMIN, username="demo-group")
-    for index, postcode in enumerate(("NR30 1NE", "NR31 6AA", "NR1 3JU")):
-        Venue.objects.create(
-            name=f"Real Library {index}",
-            kind=VenueKind.LIBRARY,
-            postcode=postcode,
-            latitude=52.6,
-            longitude=1.7,
-        )
     demo.load(StringIO())
     group = CommunityGroup.objects.filter(admins=group_admin).get()
     service = Service.objects.filter(organization__editors=group_admin).get()

@@ -46,27 +46,27 @@ REQUEST_TIMEOUT_SECONDS = 30
 # --- The stack's description --------------------------------------------------------------
 
 
-@dataclass
-class App:
+@dataclass(kw_only=True)
+class Process:
+    """A process of the stack: how it was started, where it writes its pid and its log."""
+
+    pidfile: Path
+    log: Path
+    command: list[str]
+
+    def pid(self) -> int:
+        return int(self.pidfile.read_text().strip())
+
+
+@dataclass(kw_only=True)
+class App(Process):
     name: str
     url: str
-    pidfile: Path
-    log: Path
-    command: list[str]
-
-    def pid(self) -> int:
-        return int(self.pidfile.read_text().strip())
 
 
-@dataclass
-class Worker:
+@dataclass(kw_only=True)
+class Worker(Process):
     worker_id: str
-    pidfile: Path
-    log: Path
-    command: list[str]
-
-    def pid(self) -> int:
-        return int(self.pidfile.read_text().strip())
 
 
 @dataclass

@@ -79,9 +79,9 @@ from familyreach.planning.services import scenario_create, scenario_run_enqueue
 from familyreach.referrals.models import Referral
 from familyreach.referrals.services import referral_create
 from tests.conftest import STAFF_PASSWORD
-from tests.fixtures.community import group_fields, supporter_make_ready
+from tests.fixtures.community import group_fields, stay_and_play_book, supporter_make_ready
 from tests.fixtures.consult import consultation_build
-from tests.fixtures.directory import DirectoryWorld
+from tests.fixtures.directory import DirectoryWorld, support_request_make
 
 pytestmark = pytest.mark.django_db
 
@@ -657,16 +657,7 @@ def _community(*, users: dict[str, User | None], role: str, world: DirectoryWorl
             user=None,
         )
         start = timezone.now().replace(microsecond=0) + timedelta(days=days)
-        booking = room_services.room_booking_request(
-            room=room,
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-            organisation_name="",
-            purpose="Stay and play",
-            benefits_under_fives=True,
-            group=booked_for,
-            user=coordinator,
-        )
+        booking = stay_and_play_book(room=room, group=booked_for, starts_at=start, user=coordinator)
         return room, booking
 
     own_room, own_booking = room_and_booking("Garden room", own_group, 3)
@@ -750,20 +741,8 @@ def _directory(*, users: dict[str, User | None], role: str, world: DirectoryWorl
     )
 
     def support_request(district_code: str, name: str) -> Any:
-        return directory_services.support_request_create(
-            requester="family",
-            name=name,
-            postcode="NR30 1NE",
-            district_id=District.objects.get(code=district_code).pk,
-            children_ages=[2],
-            expecting_baby=False,
-            help_with=["parenting"],
-            details="",
-            contact_method="text",
-            email="",
-            phone="07700 900982",
-            best_times="",
-            family_consent=True,
+        return support_request_make(
+            name=name, district_id=District.objects.get(code=district_code).pk, children_ages=[2]
         )
 
     shared = {"change_id": change.pk, "article_id": article.pk}

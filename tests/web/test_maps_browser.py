@@ -134,7 +134,6 @@ def test_a_configured_tile_layer_replaces_the_basemap(
 
 def test_a_staff_map_draws_the_basemap(
     page: Page,
-    live_server: Any,
     norfolk: NorfolkWorld,
     planner: Any,
     sign_in: Callable[..., None],

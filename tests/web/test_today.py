@@ -15,7 +15,7 @@ from familyreach.accounts.roles import Role
 from familyreach.directory import services as directory_services
 from familyreach.insight.services import reach_snapshot_refresh
 from familyreach.operations.models import JobRun, Outcome
-from tests.fixtures.directory import DirectoryWorld
+from tests.fixtures.directory import DirectoryWorld, support_request_make
 from tests.fixtures.insight import ReachWorld
 
 pytestmark = pytest.mark.django_db
@@ -66,20 +66,7 @@ def test_requests_approvals_and_failed_jobs_are_counted(
         service=directory_world.baby_group,
         changes={"name": "Baby club"},
     )
-    directory_services.support_request_create(
-        requester="family",
-        name="Grace Wilson",
-        postcode="NR30 1NE",
-        children_ages=[1],
-        expecting_baby=False,
-        help_with=["parenting"],
-        details="",
-        contact_method="phone",
-        email="",
-        phone="07700 900123",
-        best_times="",
-        family_consent=True,
-    )
+    support_request_make(name="Grace Wilson", contact_method="phone", phone="07700 900123")
     now = timezone.now()
     JobRun.objects.create(
         job="families-apply-retention",

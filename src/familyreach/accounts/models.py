@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 
-from familyreach.accounts.roles import ROLES_WITH_FAMILY_DATA, Role
+from familyreach.accounts.roles import Role
 
 
 class User(AbstractUser):
@@ -78,7 +78,3 @@ class User(AbstractUser):
         if scope is None:
             return True
         return bool(scope) and district is not None and district.code == scope
-
-    @property
-    def can_see_family_data(self) -> bool:
-        return self.is_superuser or bool(self.roles & ROLES_WITH_FAMILY_DATA)

@@ -34,18 +34,6 @@ ROLE_LABELS: dict[Role, str] = {
     Role.PROVIDER_MANAGER: "Provider's contract manager",
 }
 
-# Roles that can see personal data about families. (In production every role must use
-# two-factor authentication: settings.REQUIRE_TWO_FACTOR.)
-ROLES_WITH_FAMILY_DATA: frozenset[Role] = frozenset(
-    {
-        Role.MANAGER,
-        Role.FAMILY_WORKER,
-        Role.OUTREACH_WORKER,
-        Role.VOLUNTEER_COORDINATOR,
-        Role.VOLUNTEER,
-    }
-)
-
 # "app_label.codename" per role. Codenames that do not exist yet (an app not installed) are
 # skipped by `roles_sync`, so this list can run ahead of the code.
 ROLE_PERMISSIONS: dict[Role, set[str]] = {

@@ -42,10 +42,3 @@ EQUALITY_QUESTIONS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 EQUALITY_FIELDS = tuple(key for key, _text, _choices in EQUALITY_QUESTIONS)
-
-
-def equality_label(key: str, value: str) -> str:
-    for question_key, _text, choices in EQUALITY_QUESTIONS:
-        if question_key == key:
-            return dict(choices).get(value, "Not answered")
-    return value

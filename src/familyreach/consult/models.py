@@ -299,10 +299,6 @@ class Response(models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    @property
-    def is_flagged(self) -> bool:
-        return any(not flag.cleared for flag in self.flags.all())
-
 
 class Answer(models.Model):
     """One answer. Postcode and respondent type are held on the response, not here."""

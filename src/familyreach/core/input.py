@@ -29,6 +29,16 @@ def whole_number(text: object) -> int | None:
     return int(text)
 
 
+def uk_phone(text: str) -> str:
+    """A UK phone number as typed (a landline or a mobile; spaces and +44 allowed), stripped;
+    blank stays blank. Anything else is a ValidationError with the message forms show."""
+    phone = text.strip()
+    digits = phone.replace(" ", "").replace("+44", "0")
+    if phone and (not digits.isdigit() or not 10 <= len(digits) <= 11):
+        raise ValidationError("Enter a UK phone number, like 01603 223000 or 07700 900982")
+    return phone
+
+
 def get_object_or_404(klass: Any, *args: Any, **kwargs: Any) -> Any:
     """Django's `get_object_or_404`, with a malformed key ("abc" for a number or a UUID, a number
     too large for the column) answered as not found rather than a server error."""

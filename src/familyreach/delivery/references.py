@@ -28,10 +28,6 @@ def new_booking_reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
-def normalise_reference(text: str) -> str:
-    return "".join(text.split()).upper()
-
-
 def child_key(*, first_name: str, born_or_due: date | None, postcode: str) -> str:
     """The same child, however the parent typed it: first name (case, accents and spaces
     ignored), date of birth or due date, and postcode. Kept as a keyed hash, not the details,

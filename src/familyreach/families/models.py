@@ -139,10 +139,6 @@ class Child(TrackedModel):
             return f"{self.first_name} {self.last_name}".strip()
         return "Expected baby"
 
-    @property
-    def birth_or_due_date(self) -> date | None:
-        return self.date_of_birth or self.expected_due_date
-
     def age_in_months(self, on: date) -> int | None:
         if self.date_of_birth is None:
             return None

@@ -69,11 +69,6 @@ def is_manager(user: Any) -> bool:
 
 
 @rules.predicate
-def is_family_worker(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.roles & FAMILY_WORKER_ROLES))
-
-
-@rules.predicate
 def can_see_family(user: Any, family: Any) -> bool:
     from familyreach.families.models import Family
 

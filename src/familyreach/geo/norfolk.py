@@ -38,9 +38,8 @@ from familyreach.geo.importers.store import (
     venues_upsert,
 )
 from familyreach.geo.importers.venues import (
-    LIBRARY_POSITION_SOURCE,
-    LIBRARY_SOURCE,
     SCHOOL_SOURCE,
+    library_venue,
 )
 from familyreach.geo.models import Area, District, Postcode, Venue, VenueKind, VenueStatus
 from familyreach.geo.population import (
@@ -235,7 +234,6 @@ def _libraries(
 ) -> list[Venue]:
     venues = []
     for row in CsvTable(data_dir / "libraries.csv", LIBRARY_COLUMNS, progress=progress):
-        name = row.text("name")
         postcode = normalise_postcode(row.text("postcode"))
         district = districts.get(row.district_code("district_code"))
         latitude = row.real("latitude")
@@ -243,39 +241,14 @@ def _libraries(
         area = postcode_areas.get(postcode.replace(" ", ""))
         if area is None:
             area = nearest.nearest([latitude], [longitude], district.pk if district else None)[0]
-        address_lines = [
-            row.text(key, required=False) for key in ("address_1", "address_2", "address_3")
-        ]
-        closed = bool(row.text("year_closed", required=False))
         venues.append(
-            Venue(
-                name=name,
-                kind=VenueKind.LIBRARY,
-                address=", ".join(line for line in address_lines if line),
-                town=address_lines[1],
+            library_venue(
+                row,
                 postcode=postcode,
                 latitude=latitude,
                 longitude=longitude,
-                position_is_exact=False,
-                position_source=LIBRARY_POSITION_SOURCE,
                 district=district,
                 area=area,
-                status=VenueStatus.CLOSED if closed else VenueStatus.OPEN,
-                details={
-                    key: row.text(key, required=False)
-                    for key in (
-                        "uprn",
-                        "statutory",
-                        "library_type",
-                        "year_opened",
-                        "year_closed",
-                        "co_located",
-                        "co_located_with",
-                    )
-                    if row.text(key, required=False)
-                },
-                source=LIBRARY_SOURCE,
-                source_reference=f"{name} | {postcode}",
             )
         )
     return venues

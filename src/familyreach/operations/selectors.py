@@ -41,10 +41,6 @@ def job_statuses(*, now: datetime | None = None) -> list[JobStatus]:
     return statuses
 
 
-def job_runs_recent(*, name: str, limit: int = 20) -> list[JobRun]:
-    return list(JobRun.objects.filter(job=name).order_by("-started_at")[:limit])
-
-
 def latest_runs() -> QuerySet[JobRun]:
     """Each job's latest run, in one query (the index on job and start time serves it)."""
     latest = JobRun.objects.filter(job=OuterRef("job")).order_by("-started_at").values("pk")[:1]

@@ -163,10 +163,24 @@ def _greatest_need_area_ids() -> list[int]:
     return [area.pk for area, need in zip(data.areas, data.greatest_need, strict=True) if need]
 
 
-def _upsert(name: str, fields: dict[str, Any], **relations: Any) -> Scenario:
+def _upsert(
+    name: str,
+    fields: dict[str, Any],
+    *,
+    forced_open: list[Venue] | None = None,
+    candidate_venues: list[Venue] | None = None,
+) -> Scenario:
     # Families in the areas of greatest need are the least likely to have a car: the demo
     # options are judged on public transport or walking ("beyond 30 minutes by bus").
     fields = {"travel_mode": TravelMode.PUBLIC_TRANSPORT, "thresholds": [15, 30], **fields}
+    # Each venue list is given, empty where an option names none, so loading the demo again
+    # puts back an option someone changed.
+    relations: dict[str, Any] = {
+        "forced_open": forced_open or [],
+        "candidate_venues": candidate_venues or [],
+        "excluded": [],
+        "outreach_venues": [],
+    }
     existing = Scenario.objects.filter(name=name).first()
     if existing is None:
         return scenario_create(user=None, fields={"name": name, **fields}, **relations)
@@ -221,6 +235,19 @@ def _adopt(stdout: Output) -> None:
     stdout.write(f"  adopted “{ADOPTED}” (simulated adoption, for the money measures)\n")
 
 
+# What the two options from the review share: bases in children's centres and libraries, at
+# least one in each district, on the reduced budget, with outreach twice a week.
+AFTER_REVIEW: dict[str, Any] = {
+    "candidate_kinds": [VenueKind.CHILDRENS_CENTRE, VenueKind.LIBRARY],
+    "district_minimum": 1,
+    "budget": REDUCED_BUDGET,
+    "outreach_kinds": [VenueKind.LIBRARY, VenueKind.SCHOOL],
+    "outreach_sessions_per_week": 2,
+    "caveats": "Children's centre positions are approximate (see the sites table). "
+    "Building and staff costs are assumptions, not published figures.",
+}
+
+
 @transaction.atomic
 def _create(stdout: Output) -> None:
     centres = place_named_centres(stdout)
@@ -250,9 +277,6 @@ def _create(stdout: Output) -> None:
             "time_limit_seconds": 30,
         },
         forced_open=centres,
-        candidate_venues=[],
-        excluded=[],
-        outreach_venues=[],
     )
     need_areas = _greatest_need_area_ids()
     need_venues = list(
@@ -285,52 +309,29 @@ def _create(stdout: Output) -> None:
             "time_limit_seconds": 30,
         },
         candidate_venues=need_venues + centres,
-        forced_open=[],
-        excluded=[],
-        outreach_venues=[],
     )
     _upsert(
         SEVEN,
         {
             "description": "One early childhood and family base in each district, with outreach "
             "sessions in libraries and schools (the option proposed for consultation).",
-            "candidate_kinds": [VenueKind.CHILDRENS_CENTRE, VenueKind.LIBRARY],
+            **AFTER_REVIEW,
             "number_of_bases": 7,
-            "district_minimum": 1,
             "district_maximum": 1,
-            "budget": REDUCED_BUDGET,
-            "outreach_kinds": [VenueKind.LIBRARY, VenueKind.SCHOOL],
             "outreach_count": 40,
-            "outreach_sessions_per_week": 2,
-            "caveats": "Children's centre positions are approximate (see the sites table). "
-            "Building and staff costs are assumptions, not published figures.",
         },
-        forced_open=[],
-        candidate_venues=[],
-        excluded=[],
-        outreach_venues=[],
     )
     _upsert(
         FIFTEEN,
         {
             "description": "15 bases, at least one in each district, with outreach (the "
             "decision after consultation).",
-            "candidate_kinds": [VenueKind.CHILDRENS_CENTRE, VenueKind.LIBRARY],
+            **AFTER_REVIEW,
             "number_of_bases": 15,
-            "district_minimum": 1,
             "district_maximum": None,
-            "budget": REDUCED_BUDGET,
-            "outreach_kinds": [VenueKind.LIBRARY, VenueKind.SCHOOL],
             "outreach_count": 30,
-            "outreach_sessions_per_week": 2,
-            "caveats": "Children's centre positions are approximate (see the sites table). "
-            "Building and staff costs are assumptions, not published figures. "
-            + DEMO_ADOPTION_NOTE,
+            "caveats": f"{AFTER_REVIEW['caveats']} {DEMO_ADOPTION_NOTE}",
         },
-        forced_open=[],
-        candidate_venues=[],
-        excluded=[],
-        outreach_venues=[],
     )
     stdout.write(
         f"Planning: {named} named children's centres placed (approximate); 4 scenarios ready "

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from familyreach.core.input import whole_number
 from familyreach.geo.models import Venue, VenueKind
 from familyreach.planning.models import DemandMeasure, Objective, Scenario, TravelMode
+from familyreach.planning.services import SCALAR_FIELDS
 
 VENUE_LIST_HELP = "One venue a line: its exact name, or its id number"
 
@@ -190,27 +191,8 @@ class ScenarioForm(forms.Form):
 
     def scenario_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
-        fields = {
-            name: data[name]
-            for name in (
-                "name",
-                "description",
-                "objective",
-                "candidate_kinds",
-                "number_of_bases",
-                "budget",
-                "district_minimum",
-                "district_maximum",
-                "outreach_kinds",
-                "travel_mode",
-                "thresholds",
-                "demand_measure",
-                "building_cost_default",
-                "staff_cost_per_fte",
-                "sessions_per_fte",
-                "hours_per_fte",
-            )
-        }
+        # The scenario's own settings the form asks for; the rest keep their defaults.
+        fields = {name: data[name] for name in SCALAR_FIELDS if name in self.fields}
         fields["candidate_kinds"] = list(fields["candidate_kinds"])
         fields["outreach_kinds"] = list(fields["outreach_kinds"])
         fields["outreach_count"] = data.get("outreach_count") or 0

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from familyreach.core.input import uk_phone
 from familyreach.directory.models import Organization
 from familyreach.referrals.models import ContactMethod
 
@@ -93,19 +94,11 @@ class ReferralForm(forms.Form):
         if not may_link_family:
             del self.fields["family_record"]
 
-    @staticmethod
-    def _uk_phone(value: str) -> str:
-        phone = value.strip()
-        digits = phone.replace(" ", "").replace("+44", "0")
-        if phone and (not digits.isdigit() or not 10 <= len(digits) <= 11):
-            raise ValidationError("Enter a UK phone number, like 01603 223000 or 07700 900982")
-        return phone
-
     def clean_phone(self) -> str:
-        return self._uk_phone(self.cleaned_data.get("phone", ""))
+        return uk_phone(self.cleaned_data.get("phone", ""))
 
     def clean_referrer_phone(self) -> str:
-        return self._uk_phone(self.cleaned_data.get("referrer_phone", ""))
+        return uk_phone(self.cleaned_data.get("referrer_phone", ""))
 
     def clean_family_consent(self) -> bool:
         if self.cleaned_data.get("family_consent") != "yes":

@@ -21,7 +21,7 @@ from familyreach.geo.exceptions import ImportFailed
 from familyreach.geo.importers.centroids import read_centroids
 from familyreach.geo.importers.core import Column, CsvTable
 from familyreach.geo.importers.scope import Scope
-from familyreach.geo.importers.store import areas_upsert, districts_upsert
+from familyreach.geo.importers.store import DEPRIVATION_INDICES, areas_upsert, districts_upsert
 from familyreach.geo.models import Area, District
 from familyreach.geo.population import (
     UNDER_FIVES_ESTIMATE_SOURCE,
@@ -68,12 +68,7 @@ COLUMNS = [
     ),
 ]
 MEASURES = [
-    "imd_score",
-    "imd_rank",
-    "imd_decile",
-    "idaci_score",
-    "idaci_rank",
-    "idaci_decile",
+    *DEPRIVATION_INDICES,
     "population_total_2015",
     "population_0_15",
 ]
@@ -190,14 +185,7 @@ def import_deprivation(
         if code in positions:
             area.latitude = positions[code].latitude
             area.longitude = positions[code].longitude
-        for key in (
-            "imd_score",
-            "imd_rank",
-            "imd_decile",
-            "idaci_score",
-            "idaci_rank",
-            "idaci_decile",
-        ):
+        for key in DEPRIVATION_INDICES:
             if key in values:
                 setattr(area, key, values[key])
                 fields.add(key)

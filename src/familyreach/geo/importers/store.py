@@ -18,17 +18,21 @@ from familyreach.geo.models import Area, District, Postcode, Venue
 BATCH_SIZE = 2000
 
 DISTRICT_FIELDS = ["name", "council_code", "council_name"]
-AREA_FIELDS = [
-    "name",
-    "district",
-    "latitude",
-    "longitude",
+# The Indices of Deprivation figures an area carries: overall (IMD) and for children (IDACI).
+DEPRIVATION_INDICES = (
     "imd_score",
     "imd_rank",
     "imd_decile",
     "idaci_score",
     "idaci_rank",
     "idaci_decile",
+)
+AREA_FIELDS = [
+    "name",
+    "district",
+    "latitude",
+    "longitude",
+    *DEPRIVATION_INDICES,
     "population_total",
     "population_total_year",
     "population_0_15",

@@ -30,6 +30,54 @@ LIBRARY_SOURCE = "ace-public-libraries"
 LIBRARY_POSITION_SOURCE = "Postcode centroid (OS Code-Point Open 2014), not the building"
 SCHOOL_SOURCE = "dfe-gias"
 
+
+def library_venue(
+    row: Row,
+    *,
+    postcode: str,
+    latitude: float,
+    longitude: float,
+    district: District | None,
+    area: Area | None,
+) -> Venue:
+    """A library from a row of the libraries.csv layout (the Norfolk extract, or a council's own
+    file through `import_libraries`), placed where its caller worked out: its address lines,
+    whether it has closed, and the list's own facts kept as details."""
+    name = row.text("name")
+    address_lines = [
+        row.text(key, required=False) for key in ("address_1", "address_2", "address_3")
+    ]
+    closed = bool(row.text("year_closed", required=False))
+    return Venue(
+        name=name,
+        kind=VenueKind.LIBRARY,
+        address=", ".join(line for line in address_lines if line),
+        town=address_lines[1],
+        postcode=postcode,
+        latitude=latitude,
+        longitude=longitude,
+        position_is_exact=False,
+        position_source=LIBRARY_POSITION_SOURCE,
+        district=district,
+        area=area,
+        status=VenueStatus.CLOSED if closed else VenueStatus.OPEN,
+        # An optional column the file lacks reads as empty, so it is left out as a blank is.
+        details={key: value for key in LIBRARY_DETAILS if (value := row.text(key, required=False))},
+        source=LIBRARY_SOURCE,
+        source_reference=f"{name} | {postcode}",
+    )
+
+
+LIBRARY_DETAILS = (
+    "uprn",
+    "statutory",
+    "library_type",
+    "year_opened",
+    "year_closed",
+    "co_located",
+    "co_located_with",
+)
+
 GIAS_COLUMNS = [
     Column("urn", ("URN", "urn")),
     Column("name", ("EstablishmentName", "establishment_name")),
@@ -250,7 +298,7 @@ def import_libraries(
     result = VenueImportResult()
     venues = []
     for row in table:
-        name = row.text("name")
+        row.text("name")  # a row without a name is refused before its postcode is looked up
         postcode, known = _postcode_position(row)
         if not postcode:
             raise row.fail("postcode", "is empty")
@@ -265,38 +313,14 @@ def import_libraries(
         if row.has("latitude") and row.text("latitude", required=False):
             latitude, longitude = row.real("latitude"), row.real("longitude")
         area = known.area or placer.nearest_area(latitude, longitude, known.district)
-        lines = [row.text(k, required=False) for k in ("address_1", "address_2", "address_3")]
         venues.append(
-            Venue(
-                name=name,
-                kind=VenueKind.LIBRARY,
-                address=", ".join(line for line in lines if line),
-                town=lines[1],
+            library_venue(
+                row,
                 postcode=postcode,
                 latitude=latitude,
                 longitude=longitude,
-                position_is_exact=False,
-                position_source=LIBRARY_POSITION_SOURCE,
                 district=known.district,
                 area=area,
-                status=VenueStatus.CLOSED
-                if row.text("year_closed", required=False)
-                else VenueStatus.OPEN,
-                details={
-                    key: row.text(key, required=False)
-                    for key in (
-                        "uprn",
-                        "statutory",
-                        "library_type",
-                        "year_opened",
-                        "year_closed",
-                        "co_located",
-                        "co_located_with",
-                    )
-                    if row.has(key) and row.text(key, required=False)
-                },
-                source=LIBRARY_SOURCE,
-                source_reference=f"{name} | {postcode}",
             )
         )
     return _finish(venues, result)
