@@ -207,7 +207,7 @@ def test_query_count_is_fixed_whatever_the_number_of_results(
     [
         ("NR30 1NE", "5", None),
         ("", "20", None),
-        ('<b>"Ayl" & \'sham\'</b>', "1", None),
+        ("<b>\"Ayl\" & 'sham'</b>", "1", None),
         ("Aylshm", "5", "Did you mean Aylsham"),
     ],
 )
