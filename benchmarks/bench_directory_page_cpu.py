@@ -90,7 +90,7 @@ def print_breakdown(profiler: cProfile.Profile, pages: int) -> None:
 
     def own_part(function: tuple[str, int, str]) -> str | None:
         filename, _line, name = function
-        if "wait" in name and ("psycopg" in filename or filename == "~" and "poll" in name):
+        if "wait" in name and ("psycopg" in filename or (filename == "~" and "poll" in name)):
             return "waiting for PostgreSQL (left out)"
         return next((part for part, marks in PARTS if any(m in filename for m in marks)), None)
 
@@ -157,9 +157,10 @@ def main() -> int:
     import django
 
     django.setup()
-    import bench_directory_find as load_test
     from django.db import connections
     from django.test import Client
+
+    import bench_directory_find as load_test
 
     for connection in connections.all():
         connection.close()

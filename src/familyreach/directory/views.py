@@ -2,8 +2,8 @@
 
 import hashlib
 import json
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
