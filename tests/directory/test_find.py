@@ -191,11 +191,50 @@ def test_query_count_is_fixed_whatever_the_number_of_results(
 ) -> None:
     filters = "category=stay-and-play&category=infant-feeding&category=baby-groups"
     # The first search also reads the language choices and the postcode (then cached):
-    # candidates, result rows, addresses, schedules, costs, the no-venue list, plus those two;
-    # and one for which results are sessions with dates to book ("Book a place" links).
-    with django_assert_num_queries(9):
+    # candidates, result rows, addresses, schedules, costs, the no-venue list, plus those two.
+    # Which results have dates to book ("Book a place") is asked only when a result is a
+    # session the booking pages published: none is here.
+    with django_assert_num_queries(8):
         client.get(f"{NEAR_YARMOUTH}&radius=1&{filters}")
     for radius, results in ((1, 2), (5, 3)):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             response = client.get(f"{NEAR_YARMOUTH}&radius={radius}&{filters}")
         assert len(_names(response.content.decode())) == results
+
+
+@pytest.mark.parametrize(
+    ("typed", "radius", "suggestion"),
+    [
+        ("NR30 1NE", "5", None),
+        ("", "20", None),
+        ("<b>\"Ayl\" & 'sham'</b>", "1", None),
+        ("Aylshm", "5", "Did you mean Aylsham"),
+    ],
+)
+def test_the_kept_search_row_is_the_row_its_macros_render(
+    rf: Any, typed: str, radius: str, suggestion: str | None
+) -> None:
+    """The search row is rendered once per distance and the typed text put in afterwards
+    (views._search_html): the page must come out exactly as the GOV.UK macros render it,
+    the text escaped the same way."""
+    from django.template.loader import render_to_string
+
+    from familyreach.directory import forms, views
+
+    request = rf.get("/find", {"postcode": typed, "radius": radius})
+    form = forms.FindForm(request.GET, languages=[])
+    form.is_valid()
+    for _ in range(2):  # rendered, then kept
+        kept = views._search_html(request, form, suggestion=suggestion)
+        assert kept == render_to_string(
+            "directory/_find_search.html", {"form": form, "suggestion": suggestion}, request
+        )
+    assert "stand-in" not in kept
+    assert f'<option value="{radius}" selected>' in kept
+
+
+def test_the_bookable_source_is_the_one_delivery_publishes() -> None:
+    from familyreach.delivery.publishing import SOURCE
+    from familyreach.directory.selectors import BOOKABLE_SOURCE
+
+    assert BOOKABLE_SOURCE == SOURCE

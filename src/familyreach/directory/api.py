@@ -13,6 +13,7 @@ from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -334,15 +335,41 @@ def _proximity_km(request: Request) -> float:
     return metres / 1000
 
 
-def _service_ids_by_distance(
+# Query parameters that do not change which services match (paging, and the place and
+# distance, which the compiled candidates query takes as its box).
+NOT_FILTERS = {"page", "per_page", "postcode", "proximity"}
+
+
+def _filters_key(request: Request) -> tuple[Any, ...]:
+    """What the services of `_filtered_services` depend on, to compile their distance search
+    once per process (selectors.services_at_locations_near): the filtering parameters as
+    given, and today's date (the visibility window)."""
+    query = request.query_params
+    return (
+        "oruk",
+        timezone.localdate(),
+        tuple(
+            sorted((name, tuple(query.getlist(name))) for name in query if name not in NOT_FILTERS)
+        ),
+    )
+
+
+def _near(
     request: Request, services: QuerySet[Service], place: Any
-) -> list[UUID]:
-    nearby = selectors.services_at_locations_near(
+) -> list[tuple[UUID, UUID, float]]:
+    return selectors.services_at_locations_near(
         services=services,
         latitude=place.latitude,
         longitude=place.longitude,
         radius_km=_proximity_km(request),
+        compiled_key=_filters_key(request),
     )
+
+
+def _service_ids_by_distance(
+    request: Request, services: QuerySet[Service], place: Any
+) -> list[UUID]:
+    nearby = _near(request, services, place)
     seen: dict[UUID, None] = {}
     for _sal_id, service_id, _km in nearby:
         seen.setdefault(service_id, None)
@@ -361,7 +388,7 @@ class ServiceListView(OpenReferralView):
         by_id = Service.objects.select_related("organization").in_bulk(chosen)
         return Response(
             oruk.page(
-                contents=[oruk.service_basic(by_id[i]) for i in chosen],
+                contents=oruk.services_basic([by_id[i] for i in chosen]),
                 total_items=len(ids),
                 page_number=page_number,
                 per_page=per_page,
@@ -392,12 +419,7 @@ class ServiceAtLocationListView(OpenReferralView):
                 request, base.order_by("service__name", "id"), oruk.service_at_location_basic
             )
         page_number, per_page = self.paging(request)
-        nearby = selectors.services_at_locations_near(
-            services=services,
-            latitude=place.latitude,
-            longitude=place.longitude,
-            radius_km=_proximity_km(request),
-        )
+        nearby = _near(request, services, place)
         chosen = [row[0] for row in nearby[(page_number - 1) * per_page : page_number * per_page]]
         by_id = base.in_bulk(chosen)
         return Response(

@@ -65,7 +65,7 @@ def place_lookup_cached(query: str) -> Place:
 CARD_SECONDS = 10 * 60
 # Part of the key: change it when ListingCard changes, so a shared cache never hands a new
 # release a card of the old shape.
-CARD_VERSION = 2
+CARD_VERSION = 3
 
 
 def listing_cards[Card](

@@ -1,6 +1,6 @@
 """Reads from the directory, each with a fixed number of queries (pinned in tests)."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.sql.compiler import SQLCompiler
 from django.http import Http404
@@ -255,6 +255,14 @@ class ListingCard:
     is_run_by_local_parents: bool = False  # the peer-led mark (a provider-type attribute)
     latitude: float | None = None
     longitude: float | None = None
+    # Where the listing came from: /find asks the booking pages about sessions only
+    # (BOOKABLE_SOURCE), so a page of other listings makes no booking query.
+    source: str = ""
+
+
+# The source of the listings delivery publishes for its sessions (delivery.publishing.SOURCE,
+# which the directory cannot import: it sits below delivery; a test keeps the two equal).
+BOOKABLE_SOURCE = "familyreach.delivery"
 
 
 @dataclass(frozen=True)
@@ -312,21 +320,29 @@ class PointInBox(Func):
         )
 
 
-def services_at_locations_near(
-    *,
-    services: QuerySet[Service],
-    latitude: float,
-    longitude: float,
-    radius_km: float,
-    family_bases_only: bool = False,
-) -> list[tuple[UUID, UUID, float]]:
-    """(service_at_location id, service id, km) within the radius, nearest first.
+# Stand-ins for the box's edges while a candidates query is compiled: found again among the
+# compiled parameters and replaced by each search's own box. Far outside any latitude or
+# longitude, so they cannot be mistaken for another parameter of the query.
+_BOX_STAND_INS = (-1001.25, -1002.25, -1003.25, -1004.25)  # west, south, east, north
+# Compiled candidates queries, per process: (vendor, what the services are) -> (SQL, its
+# parameters, where the box's four edges are among them). Bounded: a new day's date or an
+# unusual mix of filters adds entries, so the oldest are dropped past this many.
+_COMPILED_MAX = 512
+_compiled_candidates: dict[tuple[Any, ...], tuple[str, list[Any], list[int]]] = {}
 
-    A bounding box on the indexed latitude/longitude columns cuts the candidates, then the
-    exact haversine distance decides."""
-    south, north, west, east = bounding_box_degrees(latitude, longitude, radius_km)
+
+def _candidates_queryset(
+    services: QuerySet[Service],
+    *,
+    vendor: str,
+    west: float,
+    south: float,
+    east: float,
+    north: float,
+    family_bases_only: bool,
+) -> QuerySet[Any]:
     rows = ServiceAtLocation.objects.filter(service__in=services)
-    if connections[rows.db].vendor == "postgresql":
+    if vendor == "postgresql":
         # The GiST index on point(longitude, latitude) (migration 0005) finds the box's few
         # hundred places directly, and its estimate makes the planner start from them; with
         # the B-tree ranges it started from every service matching the filters, England-wide
@@ -351,11 +367,88 @@ def services_at_locations_near(
         )
     if family_bases_only:
         rows = rows.filter(location__is_family_base=True)
-    candidates = list(
-        rows.values_list(
-            "id", "service_id", "location__latitude", "location__longitude", "service__name"
-        )
+    return rows.values_list(
+        "id", "service_id", "location__latitude", "location__longitude", "service__name"
     )
+
+
+def _compile_candidates(
+    services: QuerySet[Service], *, alias: str, vendor: str, family_bases_only: bool
+) -> tuple[str, list[Any], list[int]]:
+    """The candidates query as SQL with the box's edges as stand-ins, and their positions."""
+    west, south, east, north = _BOX_STAND_INS
+    rows = _candidates_queryset(
+        services,
+        vendor=vendor,
+        west=west,
+        south=south,
+        east=east,
+        north=north,
+        family_bases_only=family_bases_only,
+    )
+    sql, params = rows.query.get_compiler(using=alias).as_sql()
+    positions = [list(params).index(edge) for edge in _BOX_STAND_INS]
+    return sql, list(params), positions
+
+
+def services_at_locations_near(
+    *,
+    services: QuerySet[Service] | Callable[[], QuerySet[Service]],
+    latitude: float,
+    longitude: float,
+    radius_km: float,
+    family_bases_only: bool = False,
+    compiled_key: Hashable | None = None,
+) -> list[tuple[UUID, UUID, float]]:
+    """(service_at_location id, service id, km) within the radius, nearest first.
+
+    A bounding box on the indexed latitude/longitude columns cuts the candidates, then the
+    exact haversine distance decides.
+
+    `compiled_key`, when given, names what `services` holds (every filter and the date it
+    depends on): the query is then compiled once per process for that key and run again as
+    SQL with each search's box, and `services` may be a function called only when it is
+    compiled. Building and compiling the ORM query cost a built /find page more CPU than
+    PostgreSQL took to answer it (docs/benchmarks.md, "CPU per built page")."""
+    south, north, west, east = bounding_box_degrees(latitude, longitude, radius_km)
+    alias = router.db_for_read(ServiceAtLocation) or DEFAULT_DB_ALIAS
+    vendor = connections[alias].vendor
+    if compiled_key is None:
+        queryset = services() if callable(services) else services
+        candidates: list[tuple[Any, ...]] = list(
+            _candidates_queryset(
+                queryset,
+                vendor=vendor,
+                west=west,
+                south=south,
+                east=east,
+                north=north,
+                family_bases_only=family_bases_only,
+            ).using(alias)
+        )
+    else:
+        key = (vendor, family_bases_only, compiled_key)
+        compiled = _compiled_candidates.get(key)
+        if compiled is None:
+            queryset = services() if callable(services) else services
+            compiled = _compile_candidates(
+                queryset, alias=alias, vendor=vendor, family_bases_only=family_bases_only
+            )
+            if len(_compiled_candidates) >= _COMPILED_MAX:
+                _compiled_candidates.pop(next(iter(_compiled_candidates)))
+            _compiled_candidates[key] = compiled
+        sql, params, positions = compiled
+        params = list(params)
+        for position, edge in zip(positions, (west, south, east, north), strict=True):
+            params[position] = edge
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            # SQLite hands back UUIDs as their hex text (the ORM converts them; raw SQL does
+            # not); PostgreSQL as UUIDs.
+            candidates = [
+                (_as_uuid(row[0]), _as_uuid(row[1]), row[2], row[3], row[4])
+                for row in cursor.fetchall()
+            ]
     # The bounding box excluded locations without a position, so these are never None.
     kms = distances_km(
         latitude,
@@ -373,6 +466,10 @@ def services_at_locations_near(
         key=lambda item: item[:3],
     )
     return [(item[3], item[4], item[0]) for item in within]
+
+
+def _as_uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
 
 
 def listing_cards_build(ids: Sequence[UUID]) -> dict[UUID, ListingCard]:
@@ -446,6 +543,7 @@ def _card(service: Service, **where: Any) -> ListingCard:
         is_simulated=service.is_simulated,
         when=service_first_session_words(service),
         cost=service_cost_words(service),
+        source=service.source,
         **where,
     )
 
@@ -662,13 +760,20 @@ def find_services(
 
     When nothing is near, the nearest matches up to 25 miles are returned so the page can
     suggest widening the search and name the towns where there is something."""
-    services = services_matching(filters)
+
+    # Built only when needed: the candidates query is compiled once per process for these
+    # filters and today's date, and the remote list is kept with the cards.
+    def services() -> QuerySet[Service]:
+        return services_matching(filters)
+
+    compiled_key = (filters, timezone.localdate())
     nearby = services_at_locations_near(
         services=services,
         latitude=latitude,
         longitude=longitude,
         radius_km=miles_to_km(radius_miles),
         family_bases_only=filters.family_bases,
+        compiled_key=compiled_key,
     )
     from familyreach.directory.caches import kept_ids, listing_cards
 
@@ -683,30 +788,32 @@ def find_services(
             longitude=longitude,
             radius_km=miles_to_km(25),
             family_bases_only=filters.family_bases,
+            compiled_key=compiled_key,
         )[:3]
         wider_cards = listing_cards([row[0] for row in wider], build=listing_cards_build)
         nearest_beyond = [Nearby(wider_cards[row[0]], row[2]) for row in wider]
     remote: list[ListingCard] = []
     if not filters.family_bases:
-        remote_services = (
-            services.filter(has_venue=False)
-            .filter(
-                ~Exists(ServiceArea.objects.filter(service=OuterRef("pk")))
-                | Exists(
-                    ServiceArea.objects.filter(
-                        service=OuterRef("pk"), district__code=district_code or ""
+
+        def remote_ids_build() -> list[UUID]:
+            remote_services = (
+                services()
+                .filter(has_venue=False)
+                .filter(
+                    ~Exists(ServiceArea.objects.filter(service=OuterRef("pk")))
+                    | Exists(
+                        ServiceArea.objects.filter(
+                            service=OuterRef("pk"), district__code=district_code or ""
+                        )
                     )
                 )
+                .order_by("name", "id")
             )
-            .order_by("name", "id")
-        )
+            return list(remote_services.values_list("id", flat=True)[:20])
+
         # The same for every postcode in the district: kept with the cards, so a search not
         # seen before does not build it again (docs/decisions/0012-search-index.md).
-        remote_ids = kept_ids(
-            "remote",
-            (filters, district_code or ""),
-            lambda: list(remote_services.values_list("id", flat=True)[:20]),
-        )
+        remote_ids = kept_ids("remote", (filters, district_code or ""), remote_ids_build)
         remote_cards = listing_cards(remote_ids, kind="service", build=service_cards_build)
         remote = [remote_cards[i] for i in remote_ids]
     return FindResults(

@@ -2,10 +2,13 @@
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
+from markupsafe import escape
 
 from familyreach.accounts.models import User
 from familyreach.core.input import get_object_or_404
@@ -77,7 +81,7 @@ def find(request: HttpRequest) -> HttpResponse:
         "filters_html": _filters_html(request, form, searched=searched, languages=languages),
     }
     if not valid:
-        return render(request, "directory/find.html", context)
+        return _render_find(request, form, context)
     data = form.cleaned_data
     try:
         place = caches.place_lookup_cached(data["postcode"])
@@ -85,7 +89,7 @@ def find(request: HttpRequest) -> HttpResponse:
         form.add_error("postcode", problem.message)
         if isinstance(problem, PlaceNotFound):
             context["suggestion"] = problem.suggestion
-        return render(request, "directory/find.html", context)
+        return _render_find(request, form, context)
     filters = selectors.FindFilters(
         age=data["age"],
         categories=tuple(data["category"]),
@@ -111,6 +115,7 @@ def find(request: HttpRequest) -> HttpResponse:
     base_query = query.urlencode()
     carried = _searched(postcode=data["postcode"], age=data["age"] or "", radius=radius)
     wider = [r for r in (2, 5, 10, 20) if r > radius]
+    service_href = _service_href_maker()
     context.update(
         {
             "place": place,
@@ -126,9 +131,16 @@ def find(request: HttpRequest) -> HttpResponse:
                     "place": row.card.place,
                     "lat": row.card.latitude,
                     "lon": row.card.longitude,
-                    "url": reverse("directory:service", args=[row.card.service_id]),
+                    "url": service_href(row.card.service_id),
                 }
                 for row in results.nearby
+            ],
+            # Only sessions published by the booking pages can be booked: the others need
+            # no booking query.
+            "bookable_ids": [
+                row.card.service_id
+                for row in results.nearby
+                if row.card.source == selectors.BOOKABLE_SOURCE
             ],
             "map_centre": {"lat": place.latitude, "lon": place.longitude, "label": place.label},
             # Carried by the cards' links to the service page and to booking.
@@ -136,7 +148,62 @@ def find(request: HttpRequest) -> HttpResponse:
             "booking_query": _booking_query(carried),
         }
     )
+    return _render_find(request, form, context)
+
+
+def _render_find(
+    request: HttpRequest, form: forms.FindForm, context: dict[str, Any]
+) -> HttpResponse:
+    context["search_html"] = _search_html(request, form, suggestion=context["suggestion"])
+    context["service_href"] = _service_href_maker()
     return render(request, "directory/find.html", context)
+
+
+def _service_href_maker() -> Callable[[Any], str]:
+    """A function giving a listing's page address, for the 10 to 40 on a /find page: one
+    `reverse()` per page, not one per listing (profiled: about a tenth of a built page)."""
+    zero = str(UUID(int=0))
+    pattern = reverse("directory:service", args=[zero])
+
+    def service_href(service_id: Any) -> str:
+        return pattern.replace(zero, str(service_id))
+
+    return service_href
+
+
+# The search row's HTML by distance chosen and whether text was typed, with a stand-in for
+# the text (views._search_html). It depends only on the templates and the form's choices, so
+# it is kept for the life of the process; a few entries (one per distance, twice).
+_SEARCH_ROWS: dict[tuple[str, bool], str] = {}
+_TYPED_STAND_IN = "familyreach-typed-text-stand-in"
+
+
+def _search_html(request: HttpRequest, form: forms.FindForm, *, suggestion: str | None) -> str:
+    """The search row (postcode or place, distance, Search), its GOV.UK macros rendered once
+    per distance and the text typed put into the kept HTML: the three macros cost a built
+    page more than its whole list of results (docs/benchmarks.md, "CPU per built page").
+
+    Rendered in full when it shows an error or a suggestion, and under DEBUG (so template
+    edits show at once)."""
+    typed = form["postcode"].value() or ""
+    if suggestion or form["postcode"].errors or form["radius"].errors or settings.DEBUG:
+        html = render_to_string(
+            "directory/_find_search.html", {"form": form, "suggestion": suggestion}, request
+        )
+        return mark_safe(html)  # noqa: S308  (our own template's output)
+    key = (str(form["radius"].value()), bool(typed))
+    kept = _SEARCH_ROWS.get(key)
+    if kept is None:
+        # Unbound, so it has no errors to show: the same fields with the stand-in as the text.
+        initial = {"postcode": _TYPED_STAND_IN if typed else "", "radius": form["radius"].value()}
+        stand_in = forms.FindForm(None, initial=initial, languages=[])
+        kept = render_to_string(
+            "directory/_find_search.html", {"form": stand_in, "suggestion": None}, request
+        )
+        if len(_SEARCH_ROWS) < 64:
+            _SEARCH_ROWS[key] = kept
+    # Escaped as the template would have escaped it (Jinja2 escapes with markupsafe).
+    return mark_safe(kept.replace(_TYPED_STAND_IN, str(escape(typed))))  # noqa: S308
 
 
 # /find's child's ages as the booking pages name them (no booking filter for 5 or older).
@@ -204,8 +271,10 @@ def _pagination(results: selectors.FindResults, base_query: str) -> dict[str, An
     if results.total_pages <= 1:
         return None
 
+    find_url = reverse("directory:find")
+
     def href(number: int) -> str:
-        return f"{reverse('directory:find')}?{base_query}&{urlencode({'page': number})}"
+        return f"{find_url}?{base_query}&page={number}"
 
     current, last = results.page, results.total_pages
     items: list[dict[str, Any]] = []
