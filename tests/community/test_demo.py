@@ -1,28 +1,17 @@
 """The community demo loads simulated records, labelled as such, and can run again."""
 
 from io import StringIO
-from typing import Any
 
 import pytest
 
 from familyreach.community import demo
 from familyreach.community.models import CommunityGroup, PeerSupporter, Room
-from familyreach.geo.models import Venue, VenueKind
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_is_simulated_labelled_and_idempotent(community_geography: Any, manager: Any) -> None:
-    manager.username = "demo-manager"
-    manager.save()
-    for index, postcode in enumerate(("NR30 1NE", "NR31 6AA", "NR1 3JU")):
-        Venue.objects.create(
-            name=f"Real Library {index}",
-            kind=VenueKind.LIBRARY,
-            postcode=postcode,
-            latitude=52.6,
-            longitude=1.7,
-        )
+@pytest.mark.usefixtures("ready_for_the_community_demo")
+def test_demo_is_simulated_labelled_and_idempotent() -> None:
     out = StringIO()
     demo.load(out)
     demo.load(out)

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from familyreach.core.input import whole_number
+from familyreach.core.input import uk_phone, whole_number
 from familyreach.directory import taxonomy
 from familyreach.directory.models import (
     AdviceArticle,
@@ -208,11 +208,7 @@ class SupportRequestForm(forms.Form):
         return ages
 
     def clean_phone(self) -> str:
-        phone = self.cleaned_data.get("phone", "").strip()
-        digits = phone.replace(" ", "").replace("+44", "0")
-        if phone and (not digits.isdigit() or not 10 <= len(digits) <= 11):
-            raise ValidationError("Enter a UK phone number, like 01603 223000 or 07700 900982")
-        return phone
+        return uk_phone(self.cleaned_data.get("phone", ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
