@@ -16,10 +16,10 @@ from familyreach.commissioning.models import Contract, ContractMeasure
 from familyreach.community.models import AttendanceCount, CommunityGroup, GroupStatus
 from familyreach.delivery.models import Contact, Occurrence, Session
 from familyreach.directory import services as directory_services
-from familyreach.directory.models import SupportRequest
 from familyreach.families.models import Child, Family
 from familyreach.planning.models import Scenario
 from familyreach.planning.services import scenario_adopt, scenario_run_now
+from tests.fixtures.directory import support_request_for_family
 from tests.fixtures.planning import CENTRES, centre_sessions_create
 
 QUARTER_ENDS = [date(2025, 12, 31), date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)]
@@ -115,25 +115,16 @@ def requests_and_sessions_create(county: dict[str, Any], families: list[Family])
     goes on."""
     for number, family in enumerate(families * 2):
         requested = date(2025, 10, 1) + timedelta(days=(number * 11) % 365)
-        request = SupportRequest.objects.create(
+        support_request_for_family(
+            family,
+            made_on=requested,
             reference=f"T{number:05d}",
-            requester="family",
-            name="A parent",
-            postcode="NR1 1AA",
-            district=family.district,
-            contact_method="email",
-            email="parent@example.org",
-            family_consent=True,
-            family_record_id=family.pk,
             # A quarter of them were phoned back and recorded as contacted on the request.
             contacted_at=datetime.combine(
                 requested + timedelta(days=number % 4), time(12), tzinfo=UTC
             )
             if number % 4 == 0
             else None,
-        )
-        SupportRequest.objects.filter(pk=request.pk).update(
-            created_at=datetime.combine(requested, time(9), tzinfo=UTC)
         )
     venues = county["venues"]
     session = Session.objects.filter(venue=venues[CENTRES[0]]).first()

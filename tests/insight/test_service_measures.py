@@ -13,6 +13,7 @@ from familyreach.families.models import Family
 from familyreach.insight import service_measures
 from familyreach.insight.disclosure import MARK
 from familyreach.insight.service_measures import ALL, Request
+from tests.fixtures.directory import support_request_for_family
 
 pytestmark = pytest.mark.django_db
 
@@ -20,22 +21,8 @@ START, END = date(2026, 4, 1), date(2026, 6, 30)
 
 
 def _request(family: Family, on: date, **fields: Any) -> SupportRequest:
-    made = SupportRequest.objects.create(
-        reference=f"R{SupportRequest.objects.count():05d}",
-        requester="family",
-        name="A parent",
-        postcode="NR1 1AA",
-        district=family.district,
-        contact_method="email",
-        email="parent@example.org",
-        family_consent=True,
-        family_record_id=family.pk,
-        **fields,
-    )
-    SupportRequest.objects.filter(pk=made.pk).update(
-        created_at=datetime.combine(on, time(9), tzinfo=UTC)
-    )
-    return made
+    reference = f"R{SupportRequest.objects.count():05d}"
+    return support_request_for_family(family, made_on=on, reference=reference, **fields)
 
 
 def test_days_to_first_contact_follow_the_rules(small_county: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import rules
 from django.conf import settings
 from django.core import signing
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from familyreach.accounts.roles import Role
@@ -184,33 +184,11 @@ def offline_bundle_for_user(
     window = window or Window.from_today()
     if not may_take_registers_offline(user):
         return _helper_bundle(user, session_key, window)
-    occurrences = (
-        Occurrence.objects.filter(
-            session__staff=user,
-            session__archived_at=None,
-            date__gte=window.start,
-            date__lte=window.end,
-            status=OccurrenceStatus.SCHEDULED,
-        )
-        .select_related("session", "session__venue", "session__venue__district")
-        .order_by("starts_at", "id")
-    )
-    sessions = []
-    for occurrence in occurrences:
-        if not rules.test_rule("delivery.run_session", user, occurrence.session):
-            continue
-        sessions.append(
-            {
-                "id": occurrence.pk,
-                "title": occurrence.session.title,
-                "venue": occurrence.session.venue.name,
-                "date": occurrence.date.isoformat(),
-                "when": _when(occurrence.starts_at, occurrence.ends_at),
-                "register_closed": occurrence.register_is_closed,
-                "version": version_of(occurrence),
-                "families": _register(occurrence, user),
-            }
-        )
+    sessions = [
+        _session_entry(occurrence, _register(occurrence, user))
+        for occurrence in _occurrences_in(window, session__staff=user)
+        if rules.test_rule("delivery.run_session", user, occurrence.session)
+    ]
     first = datetime.combine(window.start, time(), tzinfo=LONDON)
     visits = (
         Visit.objects.filter(
@@ -271,23 +249,45 @@ def _bundle(
     }
 
 
-def _helper_bundle(user: Any, session_key: str, window: Window) -> dict[str, Any]:
-    """A volunteer's copy: the sessions they lead or help at, and who is booked, by first
-    name only, as `delivery.volunteer_register` shows them online. No ages, flags, addresses
-    or visits; nothing to mark (online they do not take the register either)."""
-    occurrences = (
+def _occurrences_in(window: Window, **whose: Any) -> QuerySet[Occurrence]:
+    """The scheduled dates in the window of the sessions `whose` names (the user runs them, or
+    helps at them), in time order."""
+    return (
         Occurrence.objects.filter(
-            session__volunteers=user,
+            **whose,
             session__archived_at=None,
             date__gte=window.start,
             date__lte=window.end,
             status=OccurrenceStatus.SCHEDULED,
         )
-        .select_related("session", "session__venue")
+        .select_related("session", "session__venue", "session__venue__district")
         .order_by("starts_at", "id")
     )
+
+
+def _session_entry(
+    occurrence: Occurrence, families: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
+    """One session date as the device keeps it, with the families expected."""
+    return {
+        "id": occurrence.pk,
+        "title": occurrence.session.title,
+        "venue": occurrence.session.venue.name,
+        "date": occurrence.date.isoformat(),
+        "when": _when(occurrence.starts_at, occurrence.ends_at),
+        "register_closed": occurrence.register_is_closed,
+        **extra,
+        "version": version_of(occurrence),
+        "families": families,
+    }
+
+
+def _helper_bundle(user: Any, session_key: str, window: Window) -> dict[str, Any]:
+    """A volunteer's copy: the sessions they lead or help at, and who is booked, by first
+    name only, as `delivery.volunteer_register` shows them online. No ages, flags, addresses
+    or visits; nothing to mark (online they do not take the register either)."""
     sessions = []
-    for occurrence in occurrences:
+    for occurrence in _occurrences_in(window, session__volunteers=user):
         if not rules.test_rule("delivery.help_at_session", user, occurrence.session):
             continue
         bookings = (
@@ -316,19 +316,7 @@ def _helper_bundle(user: Any, session_key: str, window: Window) -> dict[str, Any
                     "booked": True,
                 }
             )
-        sessions.append(
-            {
-                "id": occurrence.pk,
-                "title": occurrence.session.title,
-                "venue": occurrence.session.venue.name,
-                "date": occurrence.date.isoformat(),
-                "when": _when(occurrence.starts_at, occurrence.ends_at),
-                "register_closed": occurrence.register_is_closed,
-                "read_only": True,
-                "version": version_of(occurrence),
-                "families": families,
-            }
-        )
+        sessions.append(_session_entry(occurrence, families, read_only=True))
     return _bundle(user, session_key, window, sessions, [], read_only=True)
 
 
