@@ -144,6 +144,8 @@ def test_a_register_with_two_walk_ins_and_a_visit_recorded_without_signal_sync_o
     page.reload()  # still no signal: the service worker's copy of the page opens
     expect(page.locator("#offline-app")).to_have_attribute("data-ready", "true")
     expect(page.locator("#pending-count")).to_have_text("4 changes waiting to send")
+    # The browser may say it is online after a reload; the office not answering says otherwise.
+    expect(page.locator("#offline-connection")).to_contain_text("No signal")
     page.get_by_role("link", name="Register for Baby group").click()
     expect(page.get_by_label("Wendy with Will")).to_be_checked()
     assert not Attendance.objects.exists()

@@ -35,6 +35,9 @@ let attention = [];
 let csrfToken = "";
 let busy = false;
 let freshCopyWanted = false; // the last session's copy was deleted: take one for this session
+// The office did not answer the last time we asked, though the browser may still say it is
+// online (a page reopened from the device without signal, Wi-Fi with no internet behind it).
+let officeUnreachable = false;
 
 // --- IndexedDB ------------------------------------------------------------------------------
 
@@ -215,8 +218,10 @@ async function askForKey(retried = false) {
       headers: copyHeaders(),
     });
   } catch {
+    officeUnreachable = true;
     return "offline";
   }
+  officeUnreachable = !response.ok && response.status !== 403 && response.type !== "opaqueredirect";
   if (response.status === 403) {
     if ((await refused(response)) === "session ended" && !retried) {
       // Signed in again since? Then a fresh copy comes with the new session.
@@ -484,7 +489,7 @@ async function renderCount() {
 }
 
 function renderConnection() {
-  document.getElementById("offline-connection").textContent = navigator.onLine
+  document.getElementById("offline-connection").textContent = navigator.onLine && !officeUnreachable
     ? "You are online."
     : "No signal: what you record is kept on this device and sent when you have signal.";
   renderCount();
@@ -834,6 +839,7 @@ async function start() {
   window.addEventListener("hashchange", showView);
   window.addEventListener("offline", renderConnection);
   window.addEventListener("online", () => {
+    officeUnreachable = false;
     renderConnection();
     syncNow({ quiet: true });
   });
