@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from familyreach.commissioning import services
 from familyreach.commissioning.models import Contract, ContractMeasure, Rating, Review
+from familyreach.commissioning.quarters import quarter_ends_before
 from familyreach.commissioning.selectors import return_figures
 from familyreach.core.output import Output
 from familyreach.directory.services import organization_upsert
@@ -37,14 +38,7 @@ MEASURES = (
 
 def last_quarter_ends(today: date, count: int) -> list[date]:
     """The ends of the last `count` quarters ended before `today`, oldest first."""
-    month = ((today.month - 1) // 3) * 3  # the last month of the previous quarter (0 = Dec)
-    end = date(today.year, 1, 1) + relativedelta(months=month) - relativedelta(days=1)
-    ends = [end]
-    while len(ends) < count:
-        ends.append(
-            ends[-1] + relativedelta(days=1) - relativedelta(months=3) - relativedelta(days=1)
-        )
-    return sorted(ends)
+    return sorted(quarter_ends_before(today, count))
 
 
 def load(stdout: Output) -> None:

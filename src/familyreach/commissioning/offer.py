@@ -37,7 +37,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
@@ -46,6 +46,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from familyreach.commissioning.equity import ConcentrationIndex, concentration_index
+from familyreach.commissioning.quarters import quarter_ends_before, quarter_start_for
 from familyreach.delivery.models import Base, Occurrence, OccurrenceStatus
 from familyreach.geo import need
 from familyreach.geo.models import Area, TravelMode, Venue, VenueKind
@@ -91,17 +92,12 @@ class Period:
 
 def quarter_of(quarter_end: date) -> Period:
     """The quarter ending on `quarter_end` (30 June -> 1 April to 30 June)."""
-    return Period(quarter_end + relativedelta(days=1) - relativedelta(months=3), quarter_end)
+    return Period(quarter_start_for(quarter_end), quarter_end)
 
 
 def quarter_ends(*, today: date | None = None, count: int = 8) -> list[date]:
     """The last `count` quarters that have ended, latest first."""
-    today = today or timezone.localdate()
-    this_quarter = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-    return [
-        this_quarter - relativedelta(months=3 * number) - timedelta(days=1)
-        for number in range(count)
-    ]
+    return quarter_ends_before(today or timezone.localdate(), count)
 
 
 def current_quarter_end(*, today: date | None = None) -> date:

@@ -4,7 +4,6 @@ A signed-off return is refused every change."""
 from datetime import date
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +19,12 @@ from familyreach.commissioning.models import (
     ReturnStatus,
     Review,
 )
+from familyreach.commissioning.quarters import (
+    is_quarter_end,
+    previous_quarter_ends,
+    quarter_ends_before,
+    quarter_start_for,
+)
 from familyreach.commissioning.selectors import can_commission, can_prepare, return_figures
 from familyreach.core.audit import acting_as
 from familyreach.insight.selectors import latest_snapshot
@@ -27,23 +32,14 @@ from familyreach.insight.services import reach_snapshot_refresh
 from familyreach.outbox.notify import send_email
 
 
-def quarter_start_for(quarter_end: date) -> date:
-    """The first day of the quarter ending on `quarter_end` (30 June -> 1 April)."""
-    return quarter_end + relativedelta(days=1) - relativedelta(months=3)
+def last_quarter_end(today: date) -> date:
+    """The last day of the most recent quarter that has ended before `today`."""
+    return quarter_ends_before(today, 1)[0]
 
 
 def quarter_label(quarter_end: date) -> str:
     """ "April to June 2026"."""
     return f"{quarter_start_for(quarter_end):%B} to {quarter_end:%B %Y}"
-
-
-def previous_quarter_ends(quarter_end: date, count: int = 3) -> list[date]:
-    """The `count` quarter ends before `quarter_end`, oldest first."""
-    ends = []
-    for back in range(count, 0, -1):
-        day = quarter_end + relativedelta(days=1) - relativedelta(months=3 * back)
-        ends.append(day - relativedelta(days=1))
-    return ends
 
 
 def _trends(contract: Contract, quarter_end: date) -> dict[str, list[dict[str, Any]]]:
@@ -70,10 +66,6 @@ def _trends(contract: Contract, quarter_end: date) -> dict[str, list[dict[str, A
             for end in ends
         ]
     return trends
-
-
-def is_quarter_end(day: date) -> bool:
-    return day.month in (3, 6, 9, 12) and (day + relativedelta(days=1)).day == 1
 
 
 def _event(quarterly_return: QuarterlyReturn, user: Any, action: str, comment: str = "") -> None:
@@ -267,14 +259,6 @@ def return_sign_off(*, user: Any, quarterly_return: QuarterlyReturn) -> Quarterl
         current.save()
         _event(current, user, "Signed off")
     return current
-
-
-def last_quarter_end(today: date) -> date:
-    """The last day of the most recent quarter that has ended before `today`."""
-    day = today - relativedelta(days=1)
-    while not is_quarter_end(day):
-        day = day.replace(day=1) - relativedelta(days=1)
-    return day
 
 
 def returns_draft_due(*, today: date) -> list[QuarterlyReturn]:
