@@ -51,7 +51,7 @@ from familyreach.delivery.models import Base, Occurrence, OccurrenceStatus
 from familyreach.geo import need
 from familyreach.geo.models import Area, TravelMode, Venue, VenueKind
 from familyreach.geo.population import under_fives_of, under_fives_totals
-from familyreach.insight import disclosure
+from familyreach.insight import disclosure, tables
 from familyreach.insight.measures import MeasureConfig
 from familyreach.planning.inputs import travel_minutes
 
@@ -122,10 +122,6 @@ def per_thousand(places_a_week: float, under_fives: float) -> float | None:
 
 def per_thousand_text(value: float | None) -> str:
     return "–" if value is None else f"{value:,.1f}"
-
-
-def share_text(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f} %"
 
 
 @dataclass
@@ -545,12 +541,12 @@ def table_rows(table: OfferTable) -> list[list[object]]:
                 row.level.capitalize(),
                 round(row.under_fives),
                 row.under_fives_is_estimate,
-                share_text(row.greatest_need_share),
+                tables.percent(row.greatest_need_share),
                 f"{row.hours:.1f}",
                 row.outreach_venues,
                 f"{row.places_a_week:.1f}",
                 per_thousand_text(row.places_per_thousand),
-                share_text(row.within_share),
+                tables.percent(row.within_share),
                 row.count_text("families"),
                 row.count_text("contacts"),
                 row.equity_text,

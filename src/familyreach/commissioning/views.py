@@ -299,7 +299,7 @@ def offer_page(request: HttpRequest) -> HttpResponse:
             "in_progress": offer.in_progress(period),
             "within_minutes": int(offer.WITHIN_MINUTES),
             "per_thousand": offer.per_thousand_text,
-            "share": offer.share_text,
+            "share": tables.percent,
             "number": tables.number,
             "suppression_note": disclosure.note(table.suppression_threshold),
             "mark": disclosure.MARK,

@@ -157,8 +157,7 @@ class FirstContact:
     def share_text(self) -> str:
         if self.hidden_share:
             return MARK
-        share = self.share_within
-        return "–" if share is None else tables.percent(share)
+        return tables.percent(self.share_within)
 
 
 ALL = "all"  # in a table key: every district, or every decile
